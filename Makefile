@@ -1,0 +1,63 @@
+# ENVIRONET: `make run` to try it, `make test` for the whole suite (lint and types included).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+export ENVIRONET_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test lint types unit bench migrate demo messages compilemessages system-deps browser clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+# gettext compiles the catalogues; Chromium drives the browser tests. Installed when missing and
+# when we may (root with apt); otherwise the browser tests say why they are skipped.
+system-deps:
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) || \
+		echo "gettext missing: install it (apt-get install gettext) to compile translations"; }
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+		echo "chromium missing and cannot be installed here: browser tests will be skipped"; }
+
+compilemessages: $(STAMP)
+	@command -v msgfmt >/dev/null && $(BIN)/python manage.py compilemessages --ignore=.venv -v 0 || true
+
+migrate: $(STAMP) compilemessages
+	ENVIRONET_DEBUG=1 $(BIN)/python manage.py migrate --no-input -v 0
+
+demo: migrate
+	ENVIRONET_DEBUG=1 $(BIN)/python manage.py seed_demo
+
+run: system-deps demo
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops it)."
+	ENVIRONET_DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	ENVIRONET_DEBUG=1 $(BIN)/uvicorn environet.asgi:application --host 127.0.0.1 --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --diff . || { echo "Run: $(BIN)/ruff format ."; exit 1; }
+
+types: $(STAMP)
+	$(BIN)/mypy .
+
+unit: $(STAMP) system-deps compilemessages
+	$(BIN)/python manage.py makemigrations --check --dry-run -v 0 --settings=environet.test_settings
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint types unit
+
+bench: $(STAMP)
+	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l en -l fr -l es --ignore=.venv --ignore=var --no-obsolete
+
+clean:
+	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache

@@ -1,0 +1,134 @@
+"""Who may see or do what with people and organisations: the only place these rules live.
+
+Every helper that fetches an object raises Http404 both when it does not exist and when the person
+may not see it, so nobody can probe what exists.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Organisation, Person
+
+Role = Person.Role
+
+
+def is_member_in_good_standing(person: Person) -> bool:
+    return person.is_authenticated and person.is_active
+
+
+def can_manage_people(person: Person) -> bool:
+    return person.is_administrator or person.is_focal_point
+
+
+def people_managed_by(person: Person) -> QuerySet[Person]:
+    if person.is_administrator:
+        return Person.objects.all()
+    if person.is_focal_point:
+        return Person.objects.filter(organisation_id=person.organisation_id)
+    return Person.objects.none()
+
+
+def person_for_manager(person: Person, person_id: int) -> Person:
+    try:
+        return people_managed_by(person).select_related("organisation").get(pk=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+def requests_decided_by(person: Person) -> QuerySet[Person]:
+    """Access requests this person may approve or reject.
+
+    A focal point decides for their own (known, active) organisation; administrators decide for all,
+    and alone for organisations nobody has confirmed yet.
+    """
+    waiting = Person.objects.filter(state=Person.State.REQUESTED)
+    if person.is_administrator:
+        return waiting
+    if person.is_focal_point:
+        return waiting.filter(
+            organisation_id=person.organisation_id, organisation__is_active=True, organisation__proposed=False
+        )
+    return Person.objects.none()
+
+
+def can_decide(actor: Person, person: Person) -> bool:
+    return requests_decided_by(actor).filter(pk=person.pk).exists()
+
+
+def roles_assignable_by(actor: Person, person: Person) -> list[str]:
+    """Roles ``actor`` may give ``person``. Nobody changes their own role; focal points never touch
+    administrators and never make one."""
+    if actor.pk == person.pk or person.state != Person.State.ACTIVE:
+        return []
+    if actor.is_administrator:
+        return [choice.value for choice in Role]
+    if actor.is_focal_point and person.organisation_id == actor.organisation_id and person.role != Role.ADMINISTRATOR:
+        return [Role.FOCAL_POINT, Role.MEMBER, Role.OBSERVER]
+    return []
+
+
+def can_suspend(actor: Person, person: Person) -> bool:
+    if actor.pk == person.pk or person.state != Person.State.ACTIVE:
+        return False
+    if actor.is_administrator:
+        return True
+    return (
+        actor.is_focal_point and person.organisation_id == actor.organisation_id and person.role != Role.ADMINISTRATOR
+    )
+
+
+def can_reactivate(actor: Person, person: Person) -> bool:
+    if person.state != Person.State.SUSPENDED:
+        return False
+    if actor.is_administrator:
+        return True
+    return (
+        actor.is_focal_point and person.organisation_id == actor.organisation_id and person.role != Role.ADMINISTRATOR
+    )
+
+
+def can_resend_welcome(actor: Person, person: Person) -> bool:
+    return person.is_active and not person.has_signed_in_once and people_managed_by(actor).filter(pk=person.pk).exists()
+
+
+def organisations_for_invitations(actor: Person) -> QuerySet[Organisation]:
+    if actor.is_administrator:
+        return Organisation.objects.filter(is_active=True)
+    if actor.is_focal_point:
+        return Organisation.objects.filter(pk=actor.organisation_id)
+    return Organisation.objects.none()
+
+
+def invitable_roles(actor: Person) -> list[str]:
+    if actor.is_administrator:
+        return [choice.value for choice in Role]
+    if actor.is_focal_point:
+        return [Role.FOCAL_POINT, Role.MEMBER, Role.OBSERVER]
+    return []
+
+
+def can_manage_organisations(person: Person) -> bool:
+    return person.is_administrator
+
+
+def organisations_managed_by(person: Person) -> QuerySet[Organisation]:
+    return Organisation.objects.all() if person.is_administrator else Organisation.objects.none()
+
+
+def organisation_for_manager(person: Person, organisation_id: int) -> Organisation:
+    try:
+        return organisations_managed_by(person).get(pk=organisation_id)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+
+
+def decision_makers_for(person: Person) -> QuerySet[Person]:
+    """Who is told about a new access request: the organisation's focal points, else administrators."""
+    organisation = person.organisation
+    if organisation.is_active and not organisation.proposed:
+        focal_points = Person.objects.filter(
+            organisation=organisation, role=Role.FOCAL_POINT, state=Person.State.ACTIVE
+        )
+        if focal_points.exists():
+            return focal_points
+    return Person.objects.filter(role=Role.ADMINISTRATOR, state=Person.State.ACTIVE)

@@ -1,0 +1,463 @@
+"""Writes about people and organisations: validate, change, audit, notify after commit."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import access, totp
+from accounts.models import AccessLink, Organisation, Person
+from audit.actions import record
+from environet.mail import absolute, send_after_commit
+
+
+class NotAllowed(Exception):
+    """The actor may not do this; views answer as if the object did not exist."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_link(person: Person, purpose: str, *, created_by: Person | None, days: int, new_email: str = "") -> str:
+    # A new link replaces any unused one of the same purpose: only the latest email works.
+    AccessLink.objects.filter(person=person, purpose=purpose, used_at__isnull=True).update(used_at=timezone.now())
+    token = secrets.token_urlsafe(32)
+    AccessLink.objects.create(
+        person=person,
+        purpose=purpose,
+        token_hash=_token_hash(token),
+        created_by=created_by,
+        expires_at=timezone.now() + timedelta(days=days),
+        new_email=new_email,
+    )
+    return token
+
+
+def find_link(token: str, purpose: str) -> AccessLink | None:
+    """A usable link for this token, or None (used, expired or never issued look the same)."""
+    link = AccessLink.objects.select_related("person").filter(token_hash=_token_hash(token), purpose=purpose).first()
+    if link is None or not link.is_usable or (purpose == AccessLink.Purpose.WELCOME and not link.person.is_active):
+        return None
+    return link
+
+
+def _changes(instance: Any, fields: list[str], before: dict[str, Any]) -> dict[str, list[Any]]:
+    return {name: [before[name], getattr(instance, name)] for name in fields if before[name] != getattr(instance, name)}
+
+
+def _snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:
+    return {name: getattr(instance, name) for name in fields}
+
+
+def _send_welcome(person: Person, token: str, template: str, actor: Person | None) -> None:
+    send_after_commit(
+        to=person.email,
+        template=template,
+        language=person.language,
+        context={
+            "person": person,
+            "actor": actor,
+            "days": settings.INVITATION_DAYS,
+            "link": absolute(reverse("accounts:welcome", args=[token])),
+        },
+    )
+
+
+# --- Getting in -------------------------------------------------------------------------------------
+
+
+def _match_organisation(name: str, country: str) -> Organisation | None:
+    candidates = Organisation.objects.filter(is_active=True, proposed=False, country=country)
+    wanted = name.strip().casefold()
+    for organisation in candidates:
+        if wanted in {organisation.name.casefold(), organisation.short_name.casefold()}:
+            return organisation
+    return None
+
+
+@transaction.atomic
+def request_access(*, request: HttpRequest, data: dict[str, Any]) -> None:
+    """Record an access request. The caller shows the same answer whatever happens here, so the page
+    never tells whether the email or the organisation is already known."""
+    email = data["email"].lower()
+    existing = Person.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        # Tell the address's owner instead of the requester: only they can read it.
+        send_after_commit(
+            to=existing.email,
+            template="accounts/email/already_known",
+            language=existing.language,
+            context={"person": existing, "reset_link": absolute(reverse("accounts:password_reset"))},
+        )
+        record("access.requested_again", request=request, target=existing)
+        return
+    organisation = _match_organisation(data["organisation_name"], data["country"])
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            name=data["organisation_name"].strip(),
+            kind=data["organisation_kind"],
+            country=data["country"],
+            is_active=False,
+            proposed=True,
+            standing=Organisation.Standing.OBSERVER
+            if data["organisation_kind"] == Organisation.Kind.OBSERVER
+            else Organisation.Standing.MEMBER,
+        )
+    person = Person.objects.create_user(
+        email=email,
+        full_name=data["full_name"],
+        organisation=organisation,
+        position=data["position"],
+        language=data.get("language") or "en",
+        request_reason=data["reason"],
+        state=Person.State.REQUESTED,
+        role=Person.Role.MEMBER,
+    )
+    person.set_unusable_password()
+    person.save(update_fields=["password"])
+    record("access.requested", request=request, actor=None, target=person, changes={"reason": data["reason"]})
+    reviewers = list(access.decision_makers_for(person))
+    for reviewer in reviewers:
+        send_after_commit(
+            to=reviewer.email,
+            template="accounts/email/request_waiting",
+            language=reviewer.language,
+            context={
+                "reviewer": reviewer,
+                "person": person,
+                "link": absolute(reverse("accounts:person", args=[person.pk])),
+            },
+        )
+
+
+@transaction.atomic
+def approve(
+    *,
+    request: HttpRequest,
+    actor: Person,
+    person: Person,
+    role: str,
+    organisation: Organisation | None = None,
+) -> None:
+    if not access.can_decide(actor, person):
+        raise NotAllowed
+    changes: dict[str, Any] = {"state": [person.state, Person.State.ACTIVE]}
+    if organisation is not None and organisation.pk != person.organisation_id:
+        if not actor.is_administrator:
+            raise NotAllowed
+        changes["organisation"] = [str(person.organisation), str(organisation)]
+        person.organisation = organisation
+    if person.organisation.proposed:
+        # An administrator approving someone from an organisation nobody knew confirms it as well.
+        Organisation.objects.filter(pk=person.organisation_id).update(proposed=False, is_active=True)
+        record("organisation.confirmed", request=request, actor=actor, target=person.organisation)
+    if role not in access.invitable_roles(actor):
+        raise NotAllowed
+    if role != person.role:
+        changes["role"] = [person.role, role]
+    person.role = role
+    person.state = Person.State.ACTIVE
+    person.decided_by, person.decided_at = actor, timezone.now()
+    person.save()
+    token = _new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
+    record("person.approved", request=request, actor=actor, target=person, changes=changes)
+    _send_welcome(person, token, "accounts/email/approved", actor)
+
+
+@transaction.atomic
+def reject(*, request: HttpRequest, actor: Person, person: Person, reason: str) -> None:
+    if not access.can_decide(actor, person):
+        raise NotAllowed
+    person.state = Person.State.REJECTED
+    person.decided_by, person.decided_at, person.decision_reason = actor, timezone.now(), reason
+    person.save()
+    record(
+        "person.rejected",
+        request=request,
+        actor=actor,
+        target=person,
+        changes={"state": [Person.State.REQUESTED, Person.State.REJECTED], "reason": reason},
+    )
+    send_after_commit(
+        to=person.email,
+        template="accounts/email/rejected",
+        language=person.language,
+        context={"person": person, "reason": reason},
+    )
+
+
+@transaction.atomic
+def invite(*, request: HttpRequest, actor: Person, data: dict[str, Any]) -> Person:
+    organisation = data["organisation"]
+    if organisation not in access.organisations_for_invitations(actor) or data["role"] not in access.invitable_roles(
+        actor
+    ):
+        raise NotAllowed
+    person = Person.objects.create_user(
+        email=data["email"].lower(),
+        full_name=data["full_name"],
+        organisation=organisation,
+        position=data.get("position", ""),
+        role=data["role"],
+        state=Person.State.ACTIVE,
+        language=data.get("language") or "en",
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    person.set_unusable_password()
+    person.save(update_fields=["password"])
+    token = _new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
+    record("person.invited", request=request, actor=actor, target=person, changes={"role": [None, person.role]})
+    _send_welcome(person, token, "accounts/email/invited", actor)
+    return person
+
+
+@transaction.atomic
+def resend_welcome(*, request: HttpRequest, actor: Person, person: Person) -> None:
+    if not access.can_resend_welcome(actor, person):
+        raise NotAllowed
+    token = _new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
+    record("person.welcome_resent", request=request, actor=actor, target=person)
+    _send_welcome(person, token, "accounts/email/invited", actor)
+
+
+@transaction.atomic
+def set_first_password(*, request: HttpRequest, link: AccessLink, password: str) -> Person:
+    """The welcome link's work: the link is spent and the password set together, or neither."""
+    spent = AccessLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if not spent:
+        raise NotAllowed
+    person = link.person
+    person.set_password(password)
+    person.session_epoch = F("session_epoch") + 1
+    person.save(update_fields=["password", "session_epoch"])
+    person.refresh_from_db()
+    record("password.set", request=request, actor=person, target=person)
+    return person
+
+
+# --- Second factor ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrol_second_factor(*, request: HttpRequest, person: Person, secret: str, code: str) -> list[str] | None:
+    """Confirm a new authenticator with a code from it. Returns the new recovery codes, or None when the
+    code is wrong (nothing changes then)."""
+    step = totp.matching_step(secret, code)
+    if step is None:
+        return None
+    replacing = person.has_second_factor
+    person.totp_secret = totp.seal_secret(person, secret)
+    person.totp_confirmed_at = timezone.now()
+    person.totp_last_step = step
+    person.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    codes = totp.new_recovery_codes(person)
+    record(
+        "second_factor.changed" if replacing else "second_factor.enrolled",
+        request=request,
+        actor=person,
+        target=person,
+    )
+    if replacing:
+        send_after_commit(
+            to=person.email,
+            template="accounts/email/security_change",
+            language=person.language,
+            context={"person": person, "what": "second_factor"},
+        )
+    return codes
+
+
+@transaction.atomic
+def regenerate_recovery_codes(*, request: HttpRequest, person: Person) -> list[str]:
+    codes = totp.new_recovery_codes(person)
+    record("recovery_codes.regenerated", request=request, actor=person, target=person)
+    return codes
+
+
+# --- People management ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_role(*, request: HttpRequest, actor: Person, person: Person, role: str) -> None:
+    if role not in access.roles_assignable_by(actor, person):
+        raise NotAllowed
+    if role == person.role:
+        return
+    old = person.role
+    person.role = role
+    person.save(update_fields=["role"])
+    record("person.role_changed", request=request, actor=actor, target=person, changes={"role": [old, role]})
+
+
+@transaction.atomic
+def set_expertise(*, request: HttpRequest, actor: Person, person: Person, data: dict[str, Any]) -> None:
+    if not access.people_managed_by(actor).filter(pk=person.pk).exists():
+        raise NotAllowed
+    fields = ["is_expert", "expert_conventions", "expert_topics", "expert_languages", "expert_regions"]
+    before = _snapshot(person, fields)
+    for name in fields:
+        setattr(person, name, data[name])
+    changes = _changes(person, fields, before)
+    if changes:
+        person.save(update_fields=fields)
+        record("person.expertise_changed", request=request, actor=actor, target=person, changes=changes)
+
+
+@transaction.atomic
+def suspend(*, request: HttpRequest, actor: Person, person: Person, reason: str) -> None:
+    if not access.can_suspend(actor, person):
+        raise NotAllowed
+    person.state = Person.State.SUSPENDED
+    person.session_epoch = F("session_epoch") + 1  # ends every open session at once
+    person.save(update_fields=["state", "session_epoch"])
+    person.refresh_from_db()
+    record(
+        "person.suspended",
+        request=request,
+        actor=actor,
+        target=person,
+        changes={"state": [Person.State.ACTIVE, Person.State.SUSPENDED], "reason": reason},
+    )
+
+
+@transaction.atomic
+def reactivate(*, request: HttpRequest, actor: Person, person: Person) -> None:
+    if not access.can_reactivate(actor, person):
+        raise NotAllowed
+    person.state = Person.State.ACTIVE
+    person.save(update_fields=["state"])
+    record(
+        "person.reactivated",
+        request=request,
+        actor=actor,
+        target=person,
+        changes={"state": [Person.State.SUSPENDED, Person.State.ACTIVE]},
+    )
+
+
+# --- Own profile ------------------------------------------------------------------------------------
+
+PROFILE_FIELDS = ["full_name", "position", "languages_spoken", "language", "time_zone"]
+
+
+@transaction.atomic
+def update_profile(*, request: HttpRequest, person: Person, data: dict[str, Any]) -> None:
+    before = _snapshot(person, PROFILE_FIELDS)
+    for name in PROFILE_FIELDS:
+        setattr(person, name, data[name])
+    changes = _changes(person, PROFILE_FIELDS, before)
+    if changes:
+        person.save(update_fields=PROFILE_FIELDS)
+        record("settings.profile_changed", request=request, actor=person, target=person, changes=changes)
+
+
+@transaction.atomic
+def change_password(*, request: HttpRequest, person: Person, password: str) -> None:
+    """A new password ends every other session of the person; this one stays signed in."""
+    person.set_password(password)
+    person.session_epoch = F("session_epoch") + 1
+    person.save(update_fields=["password", "session_epoch"])
+    person.refresh_from_db()
+    update_session_auth_hash(request, person)
+    record("password.changed", request=request, actor=person, target=person)
+    send_after_commit(
+        to=person.email,
+        template="accounts/email/security_change",
+        language=person.language,
+        context={"person": person, "what": "password"},
+    )
+
+
+def after_password_reset(*, request: HttpRequest, person: Person) -> None:
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(session_epoch=F("session_epoch") + 1)
+        record("password.reset", request=request, actor=person, target=person)
+        send_after_commit(
+            to=person.email,
+            template="accounts/email/security_change",
+            language=person.language,
+            context={"person": person, "what": "password"},
+        )
+
+
+@transaction.atomic
+def request_email_change(*, request: HttpRequest, person: Person, new_email: str) -> None:
+    token = _new_link(person, AccessLink.Purpose.EMAIL_CHANGE, created_by=person, days=1, new_email=new_email.lower())
+    record(
+        "settings.email_change_requested",
+        request=request,
+        actor=person,
+        target=person,
+        changes={"email": [person.email, new_email.lower()]},
+    )
+    send_after_commit(
+        to=new_email,
+        template="accounts/email/confirm_email",
+        language=person.language,
+        context={"person": person, "link": absolute(reverse("accounts:confirm_email", args=[token]))},
+    )
+    send_after_commit(
+        to=person.email,
+        template="accounts/email/email_change_notice",
+        language=person.language,
+        context={"person": person, "new_email": new_email},
+    )
+
+
+@transaction.atomic
+def confirm_email_change(*, request: HttpRequest, person: Person, link: AccessLink) -> bool:
+    """False when the address was taken meanwhile (then nothing changes)."""
+    if Person.objects.filter(email__iexact=link.new_email).exclude(pk=person.pk).exists():
+        return False
+    if not AccessLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now()):
+        return False
+    old = person.email
+    person.email = link.new_email
+    person.save(update_fields=["email"])
+    record(
+        "settings.email_changed",
+        request=request,
+        actor=person,
+        target=person,
+        changes={"email": [old, person.email]},
+    )
+    return True
+
+
+# --- Organisations ------------------------------------------------------------------------------------
+
+ORGANISATION_FIELDS = ["name", "short_name", "kind", "country", "standing", "is_active"]
+
+
+@transaction.atomic
+def save_organisation(
+    *, request: HttpRequest, actor: Person, organisation: Organisation, data: dict[str, Any]
+) -> Organisation:
+    if not access.can_manage_organisations(actor):
+        raise NotAllowed
+    creating = organisation.pk is None
+    before = _snapshot(organisation, ORGANISATION_FIELDS)
+    for name in ORGANISATION_FIELDS:
+        setattr(organisation, name, data[name])
+    organisation.proposed = False
+    changes = _changes(organisation, ORGANISATION_FIELDS, before)
+    organisation.save()
+    if creating or changes:
+        record(
+            "organisation.created" if creating else "organisation.changed",
+            request=request,
+            actor=actor,
+            target=organisation,
+            changes=changes,
+        )
+    return organisation

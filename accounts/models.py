@@ -1,0 +1,203 @@
+"""Organisations and the people in them.
+
+People are never deleted: a person who leaves is suspended, so the record of what they did stays whole.
+"""
+
+import zoneinfo
+from functools import cache
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from accounts import places
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMS = "customs", _("Customs administration")
+        AGENCY = "agency", _("Competent national agency")
+        INTERNATIONAL = "international", _("International organisation")
+        REGIONAL = "regional", _("Regional network")
+        OBSERVER = "observer", _("Observer organisation")
+
+    class Standing(models.TextChoices):
+        MEMBER = "member", _("Member")
+        OBSERVER = "observer", _("Observer")
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("None for international bodies."))
+    standing = models.CharField(_("network standing"), max_length=10, choices=Standing.choices, default=Standing.MEMBER)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Set when someone named an organisation we did not know on the request-access page; an
+    # administrator confirms it (making it active) or moves the request to an existing organisation.
+    proposed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def country_name(self) -> str:
+        return places.country_name(self.country)
+
+
+class PersonManager(BaseUserManager["Person"]):
+    def get_by_natural_key(self, username: str | None) -> "Person":
+        return self.get(email__iexact=username or "")
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "Person":
+        person = self.model(email=self.normalize_email(email).lower(), **fields)
+        person.set_password(password)
+        person.save(using=self._db)
+        return person
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Person(AbstractBaseUser):
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        REJECTED = "rejected", _("Rejected")
+
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("Platform administrator")
+        FOCAL_POINT = "focal_point", _("Focal point")
+        MEMBER = "member", _("Member")
+        OBSERVER = "observer", _("Observer")
+
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    full_name = models.CharField(_("name"), max_length=150)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="people", verbose_name=_("organisation")
+    )
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    languages_spoken = models.JSONField(_("languages spoken"), default=list, blank=True)
+    language = models.CharField(_("interface language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.REQUESTED)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    is_expert = models.BooleanField(_("expert"), default=False)
+    expert_conventions = models.JSONField(default=list, blank=True)
+    expert_topics = models.JSONField(default=list, blank=True)
+    expert_languages = models.JSONField(default=list, blank=True)
+    expert_regions = models.JSONField(default=list, blank=True)
+
+    request_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    # Incremented to end every session of this person at once (suspension, password change).
+    session_epoch = models.PositiveIntegerField(default=0)
+    totp_secret = models.BinaryField(null=True, blank=True, editable=False)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last TOTP time step accepted: a code is good once, and never for an earlier step.
+    totp_last_step = models.BigIntegerField(default=0)
+
+    objects = PersonManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
+
+    class Meta:
+        ordering: ClassVar = ["full_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs) -> None:
+        # Addresses are kept in lower case so that uniqueness holds whatever case people type.
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.state == self.State.ACTIVE
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and self.role == self.Role.ADMINISTRATOR
+
+    @property
+    def is_focal_point(self) -> bool:
+        return self.is_active and self.role == self.Role.FOCAL_POINT
+
+    @property
+    def is_observer(self) -> bool:
+        return self.role == self.Role.OBSERVER
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_confirmed_at is not None and self.totp_secret is not None
+
+    @property
+    def has_signed_in_once(self) -> bool:
+        return self.has_usable_password() and self.has_second_factor
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django ends sessions whose stored hash no longer matches; adding the epoch lets us end all of
+        # a person's sessions without touching their password.
+        key_salt = "environet.accounts.Person.session"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for signing in without the authenticator; only a keyed hash is kept."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class AccessLink(models.Model):
+    """A single-use link sent by email: welcome (set a first password) or confirming a new address."""
+
+    class Purpose(models.TextChoices):
+        WELCOME = "welcome", _("Welcome")
+        EMAIL_CHANGE = "email_change", _("Email change")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="access_links")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    new_email = models.EmailField(blank=True)
+    created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()
+
+
+class Throttle(models.Model):
+    """A token bucket per account or client address, kept in the database so all processes share it."""
+
+    key = models.CharField(max_length=100, unique=True)
+    tokens = models.FloatField()
+    updated_at = models.DateTimeField()

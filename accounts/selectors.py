@@ -1,0 +1,36 @@
+"""Reads about people and organisations, always through access."""
+
+from django.db.models import QuerySet
+
+from accounts import access
+from accounts.models import Organisation, Person
+
+
+def people_list(
+    *, person: Person, query: str = "", state: str = "", organisation_id: int | None = None
+) -> QuerySet[Person]:
+    people = access.people_managed_by(person).select_related("organisation")
+    if query:
+        people = people.filter(full_name__icontains=query) | people.filter(email__icontains=query)
+    if state:
+        people = people.filter(state=state)
+    if organisation_id:
+        people = people.filter(organisation_id=organisation_id)
+    return people.order_by("organisation__name", "full_name")
+
+
+def waiting_requests(*, person: Person) -> QuerySet[Person]:
+    return access.requests_decided_by(person).select_related("organisation").order_by("date_joined")
+
+
+def organisations_list(*, person: Person) -> QuerySet[Organisation]:
+    return access.organisations_managed_by(person).order_by("-proposed", "name")
+
+
+def home_summary(*, person: Person) -> dict:
+    from topics.selectors import followed_topics
+
+    return {
+        "topics": followed_topics(person=person),
+        "waiting_count": waiting_requests(person=person).count() if access.can_manage_people(person) else 0,
+    }

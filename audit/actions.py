@@ -1,0 +1,67 @@
+"""Writing to the audit trail. Every write elsewhere in ENVIRONET calls ``record`` in its transaction."""
+
+from typing import Any
+
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit.models import GENESIS, Entry
+
+# Any fixed number: the key of the PostgreSQL advisory lock that queues writers of the chain.
+_CHAIN_LOCK = 73112009
+
+
+def record(
+    action: str,
+    *,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    target: Any = None,
+    label: str = "",
+    changes: dict[str, Any] | None = None,
+    subject_organisation: Any = None,
+) -> Entry:
+    """Append one entry. ``actor`` defaults to the request's person; ``target`` is the object acted on.
+
+    ``changes`` maps a field to ``[old, new]`` (or holds other facts such as a reason); it must never
+    contain secrets.
+    """
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if subject_organisation is None and target is not None:
+        subject_organisation = getattr(target, "organisation", None)
+        if subject_organisation is None and target._meta.label_lower == "accounts.organisation":
+            subject_organisation = target
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        # On SQLite the IMMEDIATE transaction already holds the write lock, so no one else appends now.
+        last = Entry.objects.order_by("-seq").only("seq", "hash").first()
+        entry = Entry(
+            seq=(last.seq + 1) if last else 1,
+            at=timezone.now(),
+            actor=actor,
+            actor_name=_describe(actor),
+            organisation=getattr(actor, "organisation", None),
+            subject_organisation=subject_organisation,
+            action=action,
+            object_type=target._meta.label_lower if target is not None else "",
+            object_id=str(target.pk) if target is not None else "",
+            object_label=(label or (str(target) if target is not None else ""))[:300],
+            changes=changes or {},
+            client_address=getattr(request, "client_address", "") if request else "",
+            user_agent=request.headers.get("User-Agent", "")[:300] if request else "",
+            previous_hash=last.hash if last else GENESIS,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save(force_insert=True)
+    return entry
+
+
+def _describe(actor: Any) -> str:
+    if actor is None:
+        return ""
+    organisation = getattr(actor, "organisation", None)
+    return f"{actor.full_name} <{actor.email}>" + (f" ({organisation})" if organisation else "")

@@ -1,0 +1,219 @@
+"""ENVIRONET settings: read from the environment only (see README, "Configuration")."""
+
+import base64
+import hashlib
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+
+from environet import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.text("ENVIRONET_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env.flag("ENVIRONET_DEBUG")
+TESTING = env.flag("ENVIRONET_TESTING")
+
+SECRET_KEY = env.text("ENVIRONET_SECRET_KEY")
+if not SECRET_KEY and (DEBUG or TESTING):
+    # A fixed key only for development and tests; production refuses to start without one.
+    SECRET_KEY = "development-only-key-" + "x" * 40
+SECRET_KEY_FALLBACKS = env.listing("ENVIRONET_SECRET_KEY_FALLBACKS")
+
+ALLOWED_HOSTS = env.listing("ENVIRONET_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
+SITE_URL = env.text("ENVIRONET_SITE_URL") or (
+    f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS and not DEBUG else "http://127.0.0.1:8000"
+)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "environet.apps.EnvironetConfig",
+    "accounts",
+    "audit",
+    "topics",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "environet.middleware.ClientAddressMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "environet.auth.SignInRequiredMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.PersonPreferencesMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "environet.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "environet.urls"
+ASGI_APPLICATION = "environet.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Storage -------------------------------------------------------------------------------------
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'environet.sqlite3'}", conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at BEGIN, so
+    # two writers queue instead of failing half-way (the audit chain relies on this).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.text("REDIS_URL")
+
+TASKS = {
+    "default": {
+        "BACKEND": env.text("ENVIRONET_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- People and sign-in --------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.Person"
+LOGIN_URL = "accounts:signin"
+LOGIN_REDIRECT_URL = "home"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.passwords.MaximumLengthValidator"},
+    # Django's list of 20,000 passwords most common in published breaches.
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+BREACHED_PASSWORDS_FILE = env.text("ENVIRONET_BREACHED_PASSWORDS_FILE")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_SECONDS = env.number("ENVIRONET_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_MAX_SECONDS = env.number("ENVIRONET_SESSION_MAX_HOURS", 12) * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CONFIRMATION_SECONDS = 10 * 60
+INVITATION_DAYS = env.number("ENVIRONET_INVITATION_DAYS", 7)
+TRUSTED_PROXIES = env.listing("ENVIRONET_TRUSTED_PROXIES")
+
+
+# --- Encryption at rest --------------------------------------------------------------------------
+def _master_keys() -> list[bytes]:
+    raw = [env.text("ENVIRONET_ENCRYPTION_KEY"), *env.listing("ENVIRONET_ENCRYPTION_KEY_FALLBACKS")]
+    keys = []
+    for item in raw:
+        if item:
+            try:
+                keys.append(base64.urlsafe_b64decode(item + "=" * (-len(item) % 4)))
+            except ValueError:
+                keys.append(b"")  # reported by the system check, which names the problem
+    if not keys and (DEBUG or TESTING):
+        keys.append(hashlib.sha256(SECRET_KEY.encode()).digest())
+    return keys
+
+
+ENCRYPTION_KEYS = _master_keys()
+
+# --- Security headers -----------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.flag("ENVIRONET_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env.number("ENVIRONET_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+if TRUSTED_PROXIES:
+    # Only a configured proxy may tell us the original scheme.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env.listing("ENVIRONET_CSRF_TRUSTED_ORIGINS")
+
+# --- Mail -------------------------------------------------------------------------------------------
+EMAIL_HOST = env.text("ENVIRONET_EMAIL_HOST")
+EMAIL_PORT = env.number("ENVIRONET_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env.text("ENVIRONET_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env.text("ENVIRONET_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env.flag("ENVIRONET_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env.text("ENVIRONET_EMAIL_FROM", "ENVIRONET <no-reply@environet.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+
+# --- Languages and time -----------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+# --- Static files ------------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.text("ENVIRONET_LOG_LEVEL", "INFO")},
+}

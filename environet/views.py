@@ -1,0 +1,40 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.utils import Error as DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from environet import broker
+
+
+@login_not_required
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker status for load balancers and monitoring: 200 healthy, 503 not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database_ok, database = True, connection.vendor
+    except DatabaseError as error:
+        database_ok, database = False, f"unreachable: {type(error).__name__}"
+    broker_ok, broker_state = broker.status()
+    healthy = database_ok and broker_ok
+    body = {
+        "status": "ok" if healthy else "unhealthy",
+        "database": {"ok": database_ok, "detail": database},
+        "broker": {"ok": broker_ok, "detail": broker_state},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_not_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        from accounts.selectors import home_summary
+
+        return render(request, "home.html", home_summary(person=request.user))
+    return render(request, "landing.html")
