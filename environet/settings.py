@@ -185,17 +185,25 @@ if TRUSTED_PROXIES:
 CSRF_TRUSTED_ORIGINS = env.listing("ENVIRONET_CSRF_TRUSTED_ORIGINS")
 
 # --- Mail -------------------------------------------------------------------------------------------
-EMAIL_HOST = env.text("ENVIRONET_EMAIL_HOST")
-EMAIL_PORT = env.number("ENVIRONET_EMAIL_PORT", 587)
-EMAIL_HOST_USER = env.text("ENVIRONET_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env.text("ENVIRONET_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env.flag("ENVIRONET_EMAIL_USE_TLS", True)
-EMAIL_TIMEOUT = 30
+_EMAIL_HOST = env.text("ENVIRONET_EMAIL_HOST")
 DEFAULT_FROM_EMAIL = env.text("ENVIRONET_EMAIL_FROM", "ENVIRONET <no-reply@environet.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
-)
+# Without a mail server (development), messages are printed to the console instead of sent.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _EMAIL_HOST,
+            "port": env.number("ENVIRONET_EMAIL_PORT", 587),
+            "username": env.text("ENVIRONET_EMAIL_USER"),
+            "password": env.text("ENVIRONET_EMAIL_PASSWORD"),
+            "use_tls": env.flag("ENVIRONET_EMAIL_USE_TLS", True),
+            "timeout": 30,
+        },
+    }
+    if _EMAIL_HOST
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+}
 
 # --- Languages and time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -208,6 +216,7 @@ USE_TZ = True
 # --- Static files ------------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 

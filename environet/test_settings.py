@@ -8,3 +8,9 @@ from environet.settings import *  # noqa: F403
 
 # Tasks run at once in tests unless a test chooses the database queue to exercise the worker.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# The test client speaks plain HTTP; every other production security setting stays on.
+SECURE_SSL_REDIRECT = False
+
+# Argon2 still, with lighter parameters: the suite creates hundreds of people.
+PASSWORD_HASHERS = ["environet.test_hashers.QuickArgon2PasswordHasher"]

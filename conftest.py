@@ -1,0 +1,159 @@
+"""Fixtures shared by every app's tests: one named person per role, a real SMTP server, services."""
+
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+from django.test import Client
+
+from accounts import totp
+from accounts.models import Organisation, Person
+
+PASSWORD = "correct horse battery staple"
+REQUIRE_SERVICES = os.environ.get("ENVIRONET_REQUIRE_SERVICES") == "1"
+
+Role, State = Person.Role, Person.State
+
+
+@dataclass
+class Cast:
+    """The people of the tests. Organisation A is the one whose people the table's objects belong to."""
+
+    home: Organisation
+    other: Organisation
+    secretariat: Organisation
+    requested: Person
+    suspended: Person
+    observer: Person
+    member: Person
+    focal_point: Person
+    other_focal_point: Person
+    administrator: Person
+    by_role: dict[str, Person | None] = field(default_factory=dict)
+
+
+def make_person(email: str, name: str, organisation: Organisation, role: str = Role.MEMBER,
+                state: str = State.ACTIVE, *, enrolled: bool = True) -> Person:
+    person = Person.objects.create_user(email=email, password=PASSWORD, full_name=name, organisation=organisation,
+                                        role=role, state=state)
+    if enrolled:
+        secret = totp.new_secret()
+        person.totp_secret = totp.seal_secret(person, secret)
+        person.totp_confirmed_at = person.date_joined
+        person.save(update_fields=["totp_secret", "totp_confirmed_at"])
+        person.test_secret = secret  # type: ignore[attr-defined]
+    return person
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    home = Organisation.objects.create(name="Kenya Revenue Authority", short_name="KRA", kind="customs", country="KE")
+    other = Organisation.objects.create(name="French Customs", short_name="DGDDI", kind="customs", country="FR")
+    secretariat = Organisation.objects.create(name="WCO Secretariat", short_name="WCO", kind="international")
+    people = Cast(
+        home=home, other=other, secretariat=secretariat,
+        requested=make_person("rita@kra.example", "Rita Requested", home, state=State.REQUESTED, enrolled=False),
+        suspended=make_person("sam@kra.example", "Sam Suspended", home, state=State.SUSPENDED),
+        observer=make_person("olga@kra.example", "Olga Observer", home, role=Role.OBSERVER),
+        member=make_person("mohamed@kra.example", "Mohamed Member", home),
+        focal_point=make_person("fatou@kra.example", "Fatou Focal", home, role=Role.FOCAL_POINT),
+        other_focal_point=make_person("oscar@douane.example", "Oscar Other", other, role=Role.FOCAL_POINT),
+        administrator=make_person("ada@wco.example", "Ada Admin", secretariat, role=Role.ADMINISTRATOR),
+    )
+    people.by_role = {
+        "anonymous": None, "requested": people.requested, "suspended": people.suspended,
+        "observer": people.observer, "member": people.member, "focal_point": people.focal_point,
+        "other_focal_point": people.other_focal_point, "administrator": people.administrator,
+    }
+    return people
+
+
+def signed_in(person: Person | None, *, confirmed: bool = True) -> Client:
+    """A client signed in as ``person`` (anonymous for None), past the second factor and, unless told
+    otherwise, with a fresh confirmation for sensitive actions."""
+    client = Client()
+    if person is not None:
+        client.force_login(person)
+        if confirmed:
+            session = client.session
+            session["confirmed_at"] = time.time()
+            session.save()
+    return client
+
+
+def current_code(person: Person, *, offset_steps: int = 0) -> str:
+    """The authenticator's code for a step after the last one used (codes work once)."""
+    import pyotp
+
+    person.refresh_from_db()
+    step = max(int(time.time() // 30) + offset_steps, person.totp_last_step + 1)
+    return pyotp.TOTP(person.test_secret).at(step * 30)  # type: ignore[attr-defined]
+
+
+class Mailbox:
+    """Messages received by the real SMTP server of the test."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    def to(self, address: str) -> list[Message]:
+        return [message for message in self.messages if address in message["To"]]
+
+    @staticmethod
+    def body(message: Message) -> str:
+        payload = message.get_payload(decode=True)
+        return payload.decode() if isinstance(payload, bytes) else str(message.get_payload())
+
+
+@pytest.fixture
+def mailbox(settings):
+    """A real SMTP server (aiosmtpd) on a free port; mail goes there through Django's SMTP backend."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            box.messages.append(message_from_bytes(envelope.content))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
+        }
+    }
+    yield box
+    controller.stop()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A reachable Redis for this test, or a skip (a failure when CI requires the services)."""
+    import redis
+
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"Redis is required here but {url} is unreachable: {error}")
+        pytest.skip(f"Redis not reachable at {url}; CI runs this test against a real one")
+    return url
+
+
+@pytest.fixture
+def postgres_only(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL-only; runs in CI's PostgreSQL pass (DATABASE_URL=postgres://...)")
