@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export ENVIRONET_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint types unit bench migrate demo messages compilemessages system-deps browser clean
+.PHONY: run test lint types unit bench migrate demo messages compilemessages system-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ run: system-deps demo
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops it)."
 	ENVIRONET_DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	ENVIRONET_DEBUG=1 $(BIN)/uvicorn environet.asgi:application --host 127.0.0.1 --port $(PORT)
+	ENVIRONET_DEBUG=1 $(BIN)/uvicorn environet.asgi:application --host 127.0.0.1 --port $(PORT) --no-proxy-headers
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

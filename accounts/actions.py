@@ -27,7 +27,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _new_link(person: Person, purpose: str, *, created_by: Person | None, days: int, new_email: str = "") -> str:
+def new_link(person: Person, purpose: str, *, created_by: Person | None, days: int, new_email: str = "") -> str:
     # A new link replaces any unused one of the same purpose: only the latest email works.
     AccessLink.objects.filter(person=person, purpose=purpose, used_at__isnull=True).update(used_at=timezone.now())
     token = secrets.token_urlsafe(32)
@@ -168,7 +168,7 @@ def approve(
     person.state = Person.State.ACTIVE
     person.decided_by, person.decided_at = actor, timezone.now()
     person.save()
-    token = _new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
+    token = new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
     record("person.approved", request=request, actor=actor, target=person, changes=changes)
     _send_welcome(person, token, "accounts/email/approved", actor)
 
@@ -215,7 +215,7 @@ def invite(*, request: HttpRequest, actor: Person, data: dict[str, Any]) -> Pers
     )
     person.set_unusable_password()
     person.save(update_fields=["password"])
-    token = _new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
+    token = new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
     record("person.invited", request=request, actor=actor, target=person, changes={"role": [None, person.role]})
     _send_welcome(person, token, "accounts/email/invited", actor)
     return person
@@ -225,7 +225,7 @@ def invite(*, request: HttpRequest, actor: Person, data: dict[str, Any]) -> Pers
 def resend_welcome(*, request: HttpRequest, actor: Person, person: Person) -> None:
     if not access.can_resend_welcome(actor, person):
         raise NotAllowed
-    token = _new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
+    token = new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
     record("person.welcome_resent", request=request, actor=actor, target=person)
     _send_welcome(person, token, "accounts/email/invited", actor)
 
@@ -392,7 +392,7 @@ def after_password_reset(*, request: HttpRequest, person: Person) -> None:
 
 @transaction.atomic
 def request_email_change(*, request: HttpRequest, person: Person, new_email: str) -> None:
-    token = _new_link(person, AccessLink.Purpose.EMAIL_CHANGE, created_by=person, days=1, new_email=new_email.lower())
+    token = new_link(person, AccessLink.Purpose.EMAIL_CHANGE, created_by=person, days=1, new_email=new_email.lower())
     record(
         "settings.email_change_requested",
         request=request,

@@ -146,7 +146,8 @@ class EnrolForm(forms.Form):
 class ConfirmForm(forms.Form):
     code = forms.CharField(
         label=_("Code from your authenticator app"),
-        max_length=10,
+        # Room for a recovery code as printed ("xxxxx-xxxxx"), which the page says it accepts.
+        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 

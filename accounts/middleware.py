@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 # How often the "last seen" stamp is rewritten: often enough for the idle limit, rarely enough that
 # every page view is not a database write.
 _SEEN_RESOLUTION = 60
+_LIVE_PATH = "/messages/live/"
 
 
 class SessionLimitsMiddleware:
@@ -30,6 +31,8 @@ class SessionLimitsMiddleware:
             if now - started > settings.SESSION_MAX_SECONDS or now - seen > settings.SESSION_IDLE_SECONDS:
                 logout(request)
                 messages.info(request, _("Your session ended. Please sign in again."))
+            elif request.path_info == _LIVE_PATH:
+                pass  # an open page's live stream is not activity: the idle limit still applies
             elif now - seen > _SEEN_RESOLUTION or "seen_at" not in request.session:
                 request.session["seen_at"] = now
         return self.get_response(request)

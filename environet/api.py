@@ -1,12 +1,37 @@
 """The HTTP API (django-ninja): session-authenticated, every endpoint denied to anonymous callers."""
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
 from topics.api import router as topics_router
 
+
+def _signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The schema too: it lists every endpoint and field, which is nobody's business outside the network.
+    (Ninja's ``auth`` covers the operations only; its schema view would otherwise answer anyone.)"""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not (request.user.is_authenticated and request.user.is_active):
+            return JsonResponse({"detail": "Unauthorized"}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 # No interactive docs page: it would load scripts from a CDN, which closed networks cannot reach.
-api = NinjaAPI(title="ENVIRONET API", version="1", auth=django_auth, docs_url=None, urls_namespace="api")
+api = NinjaAPI(
+    title="ENVIRONET API",
+    version="1",
+    auth=django_auth,
+    docs_url=None,
+    docs_decorator=_signed_in_only,
+    urls_namespace="api",
+)
 api.add_router("/people", accounts_router)
 api.add_router("/topics", topics_router)

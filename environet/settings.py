@@ -1,7 +1,7 @@
 """ENVIRONET settings: read from the environment only (see README, "Configuration")."""
 
 import base64
-import hashlib
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "topics",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -49,9 +50,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "environet.auth.SignInRequiredMiddleware",
+    # Before the session limits, which tell the person why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
     "accounts.middleware.PersonPreferencesMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "environet.middleware.NoStoreMiddleware",
@@ -140,9 +142,23 @@ def _master_keys() -> list[bytes]:
                 keys.append(base64.urlsafe_b64decode(item + "=" * (-len(item) % 4)))
             except ValueError:
                 keys.append(b"")  # reported by the system check, which names the problem
-    if not keys and (DEBUG or TESTING):
-        keys.append(hashlib.sha256(SECRET_KEY.encode()).digest())
+    if not keys:
+        keys.append(_key_from_file(VAR_DIR / "encryption.key"))
     return keys
+
+
+def _key_from_file(path: Path) -> bytes:
+    """Without a configured key, ENVIRONET keeps one in the data folder, made on first start. Keep that
+    file backed up apart from the database: either alone reveals nothing encrypted."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made earlier, or just now by another process
+    else:
+        with os.fdopen(descriptor, "w") as key_file:
+            key_file.write(base64.urlsafe_b64encode(os.urandom(32)).decode())
+    text = path.read_text().strip()
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 ENCRYPTION_KEYS = _master_keys()
@@ -188,22 +204,24 @@ CSRF_TRUSTED_ORIGINS = env.listing("ENVIRONET_CSRF_TRUSTED_ORIGINS")
 _EMAIL_HOST = env.text("ENVIRONET_EMAIL_HOST")
 DEFAULT_FROM_EMAIL = env.text("ENVIRONET_EMAIL_FROM", "ENVIRONET <no-reply@environet.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Without a mail server (development), messages are printed to the console instead of sent.
-MAILERS = {
-    "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": _EMAIL_HOST,
-            "port": env.number("ENVIRONET_EMAIL_PORT", 587),
-            "username": env.text("ENVIRONET_EMAIL_USER"),
-            "password": env.text("ENVIRONET_EMAIL_PASSWORD"),
-            "use_tls": env.flag("ENVIRONET_EMAIL_USE_TLS", True),
-            "timeout": 30,
-        },
+# In development without a mail server, messages are printed to the console; in production the default
+# is the machine's own mail relay (localhost:25), the usual set-up on a server.
+if _EMAIL_HOST or not (DEBUG or TESTING):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST or "localhost",
+                "port": env.number("ENVIRONET_EMAIL_PORT", 587 if _EMAIL_HOST else 25),
+                "username": env.text("ENVIRONET_EMAIL_USER"),
+                "password": env.text("ENVIRONET_EMAIL_PASSWORD"),
+                "use_tls": env.flag("ENVIRONET_EMAIL_USE_TLS", bool(_EMAIL_HOST)),
+                "timeout": 30,
+            },
+        }
     }
-    if _EMAIL_HOST
-    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-}
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # --- Languages and time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
+    path("messages/", include("messaging.urls")),
     path("api/v1/", api.urls),
 ]

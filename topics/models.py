@@ -19,9 +19,16 @@ TOPIC_NAMES = {
 
 
 class Topic(models.Model):
-    code = models.CharField(max_length=8, unique=True)
+    """A topic (A–G, for everyone) or a forum: a discussion an administrator opened for an operation or
+    a working group, which only its members see."""
+
+    code = models.CharField(max_length=16, unique=True)
     name = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField(default=0)
+    is_forum = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="forums")
+    created_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["position", "code"]

@@ -28,7 +28,10 @@ def organisations(request: SignedInRequest) -> HttpResponse:
 def organisation_edit(request: SignedInRequest, organisation_id: int | None = None) -> HttpResponse:
     actor = _administrator(request)
     organisation = access.organisation_for_manager(actor, organisation_id) if organisation_id else Organisation()
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    # The form gets its own copy: validating a ModelForm writes into its instance, and the action must
+    # see the values from before to audit the change.
+    copy = Organisation.objects.get(pk=organisation.pk) if organisation.pk else Organisation()
+    form = OrganisationForm(request.POST or None, instance=copy)
     if request.method == "POST" and form.is_valid():
         actions.save_organisation(request=request, actor=actor, organisation=organisation, data=form.cleaned_data)
         messages.success(request, _("%(name)s has been saved.") % {"name": organisation.name})

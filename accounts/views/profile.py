@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import actions, confirmation, totp
 from accounts.forms import ChangePasswordForm, EmailChangeForm, ProfileForm
-from accounts.models import AccessLink
+from accounts.models import AccessLink, Person
 from environet.http import SignedInRequest
 from topics.actions import choose_deliveries
 from topics.models import TopicChoice
@@ -19,7 +19,9 @@ from topics.selectors import choices_for
 @require_http_methods(["GET", "POST"])
 def profile(request: SignedInRequest) -> HttpResponse:
     person = request.user
-    form = ProfileForm(request.POST or None, instance=person)
+    # The form gets its own copy: validating a ModelForm writes into its instance, and the action must
+    # see the values from before to save and audit the change.
+    form = ProfileForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
     if request.method == "POST" and form.is_valid():
         actions.update_profile(request=request, person=person, data=form.cleaned_data)
         translation.activate(person.language)

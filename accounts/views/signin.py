@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import actions, confirmation, throttle, totp
@@ -20,7 +21,7 @@ from audit.actions import record
 from environet.http import Request, SignedInRequest
 from environet.mail import absolute, send_after_commit
 
-TOO_MANY = _("Too many attempts. Wait a few minutes, then try again.")
+TOO_MANY = gettext_lazy("Too many attempts. Wait a few minutes, then try again.")
 
 
 @login_not_required

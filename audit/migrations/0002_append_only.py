@@ -24,12 +24,14 @@ DROP FUNCTION IF EXISTS audit_entry_append_only();
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        # params=None: the SQL is sent as it is, so PL/pgSQL's own "%" is not taken for a placeholder
+        # (and several statements may go in one call).
+        schema_editor.execute(CREATE, params=None)
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,208 @@
+"""THE authorization table: every URL of ENVIRONET, every role, the one answer each must get.
+
+The URLs come from the resolver, not from this file: a new URL without a row fails the suite, and so
+does a row whose URL has gone. Each (URL, role) pair is its own test, so a failure names both.
+
+Object URLs point at people and organisations of ``cast.home``: the focal point is of the same
+organisation, the other focal point is not. Requested and suspended people are not active, so their
+sessions count for nothing: they must get exactly what anonymous visitors get.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import PASSWORD, Cast, make_person, signed_in
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = (
+    "anonymous",
+    "requested",
+    "suspended",
+    "observer",
+    "member",
+    "focal_point",
+    "other_focal_point",
+    "administrator",
+)
+
+# Outcomes
+OK = "ok"  # 2xx
+SIGNIN = "signin"  # a redirect to the sign-in page
+DENIED = "denied"  # 404: forbidden answers exactly like missing
+NOT_ALLOWED = "not_allowed"  # 405
+BAD = "bad"  # 400: an empty POST reached the form, so access was granted
+REDIRECT = "redirect"  # any other 3xx
+UNAUTHORIZED = "unauthorized"  # 401: the API's answer to anyone not signed in
+
+GET, POST = "GET", "POST"  # POST-only views are probed with an empty POST
+
+# fmt: off
+TABLE: dict[str, tuple[str, ...]] = {
+    # name                          method  anonymous requested suspended observer member focal other_fp admin
+    "home":                         (GET,  OK,     OK,     OK,     OK,       OK,       OK,       OK,       OK),
+    "healthz":                      (GET,  OK,     OK,     OK,     OK,       OK,       OK,       OK,       OK),
+    "set_language":                 (GET,  REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
+                                     REDIRECT),
+    "accounts:signin":              (GET,  OK,     OK,     OK,     REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    # Without a password proven a moment ago there is no second step to show.
+    "accounts:signin_code":         (GET,  SIGNIN, SIGNIN, SIGNIN, SIGNIN,   SIGNIN,   SIGNIN,   SIGNIN,   SIGNIN),
+    # Signing out lands on the sign-in page.
+    "accounts:signout":             (POST, SIGNIN, SIGNIN, SIGNIN, SIGNIN,   SIGNIN,   SIGNIN,   SIGNIN,   SIGNIN),
+    "accounts:confirm":             (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "accounts:password_reset":      (GET,  OK,     OK,     OK,     OK,       OK,       OK,       OK,       OK),
+    "accounts:password_reset_sent": (GET,  OK,     OK,     OK,     OK,       OK,       OK,       OK,       OK),
+    # Django's own view: a bogus link gets a page saying the link is invalid.
+    "accounts:password_reset_confirm": (GET, OK,   OK,     OK,     OK,       OK,       OK,       OK,       OK),
+    "accounts:request_access":      (GET,  OK,     OK,     OK,     OK,       OK,       OK,       OK,       OK),
+    "accounts:request_sent":        (GET,  OK,     OK,     OK,     OK,       OK,       OK,       OK,       OK),
+    "accounts:welcome":             (GET,  DENIED, DENIED, DENIED, DENIED,   DENIED,   DENIED,   DENIED,   DENIED),
+    # Replacing the authenticator, for signed-in people (fresh confirmation given by signed_in()).
+    "accounts:enrol":               (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    # Codes are shown once, right after they are made; otherwise back to the security page.
+    "accounts:recovery_codes":      (GET,  SIGNIN, SIGNIN, SIGNIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "accounts:profile":             (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "accounts:topics":              (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "accounts:email":               (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "accounts:confirm_email":       (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   DENIED),
+    "accounts:security":            (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "accounts:password":            (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "accounts:new_recovery_codes":  (POST, SIGNIN, SIGNIN, SIGNIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "accounts:people":              (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   OK,       OK,       OK),
+    "accounts:invite":              (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   OK,       OK,       OK),
+    "accounts:person":              (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   OK,       DENIED,   OK),
+    "accounts:approve":             (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   BAD,      DENIED,   BAD),
+    "accounts:reject":              (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   BAD,      DENIED,   BAD),
+    "accounts:role":                (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   BAD,      DENIED,   BAD),
+    # Every field is optional, so the empty form is valid: it saves "no expertise" and redirects.
+    "accounts:expertise":           (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   REDIRECT, DENIED,   REDIRECT),
+    "accounts:suspend":             (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   BAD,      DENIED,   BAD),
+    "accounts:reactivate":          (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   REDIRECT, DENIED,   REDIRECT),
+    "accounts:resend":              (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   REDIRECT, DENIED,   REDIRECT),
+    "accounts:organisations":       (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "accounts:organisation_new":    (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "accounts:organisation":        (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    # Every focal point sees their own organisation's part of the trail (see audit/tests).
+    "audit:trail":                  (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   OK,       OK,       OK),
+    "api:api-root":                 (GET,  DENIED, DENIED, DENIED, DENIED,   DENIED,   DENIED,   DENIED,   DENIED),
+    "api:openapi-json":             (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
+    "api:me":                       (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
+    "api:list_topics":              (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
+}
+# fmt: on
+
+# Which person an object URL names when it is not ``cast.member``: a decision needs someone waiting
+# for one, reactivating needs someone suspended, a new welcome link needs someone who never signed in.
+# With the member, those rows would say "denied" for everyone and prove nothing about who may act.
+OBJECT_PERSON = {
+    "accounts:approve": "requested",
+    "accounts:reject": "requested",
+    "accounts:reactivate": "suspended",
+    "accounts:resend": "invited",
+}
+
+
+def _walk(patterns, namespace: tuple[str, ...] = (), route: str = "", params: frozenset[str] = frozenset()):
+    for pattern in patterns:
+        here = params | set(pattern.pattern.regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            inner = (*namespace, pattern.namespace) if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, inner, route + str(pattern.pattern), frozenset(here))
+        elif isinstance(pattern, URLPattern):
+            full_route = route + str(pattern.pattern)
+            # An unnamed URL gets its route as a name, so the failure below still says which one.
+            name = ":".join((*namespace, pattern.name)) if pattern.name else full_route
+            yield name, frozenset(here)
+
+
+URLS: dict[str, frozenset[str]] = dict(_walk(get_resolver().url_patterns))
+
+
+@pytest.fixture
+def invited(cast: Cast):
+    # Invited, holding a password, but never enrolled: someone a manager may send a new link to.
+    return make_person("ivan@kra.example", "Ivan Invited", cast.home, enrolled=False)
+
+
+def _url(name: str, params: frozenset[str], cast: Cast, invited) -> str:
+    people = {"requested": cast.requested, "suspended": cast.suspended, "invited": invited}
+    values = {
+        "person_id": people.get(OBJECT_PERSON.get(name, ""), cast.member).pk,
+        "organisation_id": cast.home.pk,
+        # Bogus links: the table is about who gets in, not about valid tokens.
+        "token": "bogus-token",
+        "uidb64": "Ym9ndXM",
+    }
+    return reverse(name, kwargs={param: values[param] for param in params})
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if 200 <= status < 300:
+        return OK
+    if 300 <= status < 400:
+        return SIGNIN if urlsplit(response["Location"]).path == reverse("accounts:signin") else REDIRECT
+    return {400: BAD, 401: UNAUTHORIZED, 404: DENIED, 405: NOT_ALLOWED}.get(status, f"status {status}")
+
+
+@pytest.mark.parametrize(("name", "role"), [(name, role) for name in sorted(URLS) for role in ROLES])
+def test_it_answers_each_role_as_the_table_says(cast, invited, settings, name, role):
+    # The health check reports on the broker; the table is about access, not about Redis being up.
+    settings.REDIS_URL = ""
+    assert name in TABLE, f"URL {name!r} has no row in the authorization table: add one"
+    method, *expected = TABLE[name]
+    assert len(expected) == len(ROLES), f"row {name!r} needs one outcome per role: {', '.join(ROLES)}"
+    person = cast.by_role[role]
+    client = signed_in(person)
+    url = _url(name, URLS[name], cast, invited)
+
+    response = client.post(url, {}) if method == POST else client.get(url)
+
+    want = expected[ROLES.index(role)]
+    assert outcome(response) == want, f"{method} {url} as {role}: got {response.status_code}, table says {want}"
+    if person is not None and person.is_active and name != "accounts:signout":
+        # Everything a signed-in person is shown may hold shared information: no cache may keep it.
+        # (Signing out ends the session within the request, and its redirect shows nothing.)
+        assert response.get("Cache-Control") == "no-store", f"{url} as {role}: {response.get('Cache-Control')!r}"
+
+
+def test_it_has_no_row_for_a_url_that_is_gone():
+    gone = sorted(set(TABLE) - set(URLS))
+    assert not gone, f"rows for URLs that no longer exist: {', '.join(gone)}"
+
+
+def test_it_probes_post_only_views_with_post_and_the_others_with_get(cast):
+    # A POST-only view answers GET with 405; if one starts answering GET, its row must say so.
+    client = signed_in(cast.administrator)
+    for name, (method, *_outcomes) in TABLE.items():
+        if method == POST:
+            response = client.get(_url(name, URLS[name], cast, cast.member))
+            assert response.status_code == 405, f"{name} is probed with POST but answers GET: {response.status_code}"
+
+
+def _without_csrf_tokens(content: bytes) -> bytes:
+    # Each page carries a fresh (masked) CSRF token; everything else must be identical.
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+
+
+@pytest.mark.parametrize(
+    ("name", "field"), [("accounts:person", "person_id"), ("accounts:organisation", "organisation_id")]
+)
+def test_it_answers_forbidden_exactly_like_missing(cast, name, field):
+    # Nobody may learn that an object exists by comparing "not yours" with "not there".
+    client = signed_in(cast.other_focal_point)
+    existing = cast.member.pk if field == "person_id" else cast.home.pk
+    forbidden = client.get(reverse(name, kwargs={field: existing}))
+    missing = client.get(reverse(name, kwargs={field: 10**9}))
+    assert forbidden.status_code == missing.status_code == 404
+    assert _without_csrf_tokens(forbidden.content) == _without_csrf_tokens(missing.content)
+
+
+def test_it_treats_requested_and_suspended_people_as_anonymous_even_with_a_password(cast):
+    # The table signs them in with force_login; here they try the real door, which must stay shut.
+    for person in (cast.requested, cast.suspended):
+        client = signed_in(None)
+        response = client.post(reverse("accounts:signin"), {"email": person.email, "password": PASSWORD})
+        assert response.status_code == 200, person.email
+        assert "pending" not in client.session
+        assert client.get(reverse("accounts:profile")).status_code == 302

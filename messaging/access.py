@@ -1,0 +1,140 @@
+"""Who may see and do what with threads and messages: the only place these rules live.
+
+Audience is enforced the same way everywhere a message can appear. Two forms of the one rule live here
+side by side: ``threads_visible_to`` (a query, for pages, API, search, email and downloads) and
+``Reader.can_see`` (in memory, for the live stream, which must not query the database per event).
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from messaging.models import Audience, Marking, Message, Thread
+
+
+def is_reader(person) -> bool:
+    return person.is_authenticated and person.is_active
+
+
+def can_post(person) -> bool:
+    """Observers read; members, focal points and administrators post."""
+    return is_reader(person) and person.role != person.Role.OBSERVER
+
+
+def can_moderate(person) -> bool:
+    return is_reader(person) and (person.is_administrator or person.is_moderator)
+
+
+def threads_visible_to(person) -> QuerySet[Thread]:
+    if not is_reader(person):
+        return Thread.objects.none()
+    organisation = person.organisation
+    audience = (
+        Q(audience=Audience.NETWORK)
+        | Q(audience=Audience.ORGANISATIONS, audience_organisations=organisation)
+        | Q(audience=Audience.PEOPLE, audience_people=person)
+        | Q(author=person)
+    )
+    if organisation.country:
+        audience |= Q(audience=Audience.COUNTRIES, audience_countries__contains=f",{organisation.country},")
+    # A thread filed under a forum is for that forum's members only.
+    closed_forums = Q(topics__is_forum=True) & ~Q(topics__members=person)
+    hidden = Thread.objects.filter(closed_forums).values("pk")
+    visible = Thread.objects.filter(audience).values("pk")
+    return Thread.objects.filter(pk__in=visible).exclude(pk__in=hidden)
+
+
+def thread_for(person, thread_id: int) -> Thread:
+    try:
+        return threads_visible_to(person).get(pk=thread_id)
+    except Thread.DoesNotExist:
+        raise Http404 from None
+
+
+def messages_visible_to(person) -> QuerySet[Message]:
+    return Message.objects.filter(thread__in=threads_visible_to(person))
+
+
+def message_for(person, message_id: int) -> Message:
+    try:
+        return messages_visible_to(person).select_related("thread", "author").get(pk=message_id)
+    except Message.DoesNotExist:
+        raise Http404 from None
+
+
+def can_reply(person, thread: Thread) -> bool:
+    return can_post(person) and not thread.is_locked
+
+
+def can_edit(person, message: Message) -> bool:
+    return message.author_id == person.pk and message.retracted_at is None and message.hidden_at is None
+
+
+def can_see_receipts(person, message: Message) -> bool:
+    return message.author_id == person.pk
+
+
+def marking_allows_email_content(marking: str) -> bool:
+    return marking in (Marking.CLEAR, Marking.GREEN)
+
+
+# --- The same rule in memory, for the live stream -------------------------------------------------------
+
+
+def audience_of(thread: Thread, *, topic_codes: list[str], forum_ids: list[int]) -> dict[str, Any]:
+    """What the live stream needs to decide, without the database, who may receive an event."""
+    return {
+        "audience": thread.audience,
+        "organisations": list(thread.audience_organisations.values_list("pk", flat=True))
+        if thread.audience == Audience.ORGANISATIONS
+        else [],
+        "countries": thread.country_codes if thread.audience == Audience.COUNTRIES else [],
+        "people": list(thread.audience_people.values_list("pk", flat=True))
+        if thread.audience == Audience.PEOPLE
+        else [],
+        "author": thread.author_id,
+        "forums": forum_ids,
+        "topics": topic_codes,
+    }
+
+
+@dataclass
+class Reader:
+    """A connected person, as the live stream knows them."""
+
+    person_id: int
+    organisation_id: int
+    country: str
+    forums: set[int] = field(default_factory=set)
+    topics: set[str] = field(default_factory=set)  # topics they chose to hear about
+    followed: set[int] = field(default_factory=set)  # threads followed one by one
+    muted: set[int] = field(default_factory=set)
+    watching: int | None = None  # the thread open on the page, delivered whatever they follow
+
+    def can_see(self, audience: dict[str, Any]) -> bool:
+        if any(forum not in self.forums for forum in audience["forums"]):
+            return False
+        kind = audience["audience"]
+        return (
+            audience["author"] == self.person_id
+            or kind == Audience.NETWORK
+            or (kind == Audience.ORGANISATIONS and self.organisation_id in audience["organisations"])
+            or (kind == Audience.COUNTRIES and bool(self.country) and self.country in audience["countries"])
+            or (kind == Audience.PEOPLE and self.person_id in audience["people"])
+        )
+
+    def wants(self, event: dict[str, Any]) -> bool:
+        """Deliver if they may see it and (they follow it, it is open on their page, or it mentions them)."""
+        audience = event.get("audience")
+        if audience is None:  # an event for one person only
+            return event.get("person") == self.person_id
+        if not self.can_see(audience):
+            return False
+        thread = event.get("thread")
+        if thread == self.watching or self.person_id in event.get("mentions", ()):
+            return True
+        if thread in self.muted:
+            return False
+        return thread in self.followed or bool(self.topics.intersection(audience["topics"]))

@@ -1,0 +1,228 @@
+"""Writes in conversations: validate, change, audit, and publish live events after commit."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import Organisation, Person
+from audit.actions import record
+from environet import broker
+from messaging import access, notify, render
+from messaging.models import Audience, Event, Follow, Marking, Message, Reading, Revision, Thread
+
+# The same lock the audit chain takes: event ids are handed out while it is held, so they commit in order.
+_EVENT_LOCK = 73112009
+
+
+class Refused(Exception):
+    """The change is not allowed; views answer as if the object did not exist."""
+
+
+@dataclass
+class Draft:
+    """A new thread as the author composed it (validated by the form)."""
+
+    subject: str
+    topics: list[Any]
+    kind: str
+    body: str
+    marking: str = Marking.GREEN
+    audience: str = Audience.NETWORK
+    organisations: list[Organisation] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+
+
+def _publish(event: Event) -> None:
+    payload = {"id": event.pk, "kind": event.kind, **event.data}
+    transaction.on_commit(lambda: broker.publish(payload))
+
+
+def _new_event(kind: str, *, thread: Thread, message: Message | None, data: dict[str, Any]) -> Event:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EVENT_LOCK])
+    event = Event.objects.create(kind=kind, thread=thread, message=message, data=data)
+    _publish(event)
+    return event
+
+
+def _audience(thread: Thread) -> dict[str, Any]:
+    topics = list(thread.topics.all())
+    return access.audience_of(
+        thread,
+        topic_codes=[topic.code for topic in topics],
+        forum_ids=[topic.pk for topic in topics if topic.is_forum],
+    )
+
+
+def _message_event(kind: str, message: Message) -> None:
+    thread = message.thread
+    audience = _audience(thread)
+    html = render_to_string("messaging/_message.html", {"message": message, "thread": thread, "live": True})
+    _new_event(
+        kind,
+        thread=thread,
+        message=message,
+        data={
+            "thread": thread.pk,
+            "message": message.pk,
+            "subject": thread.subject,
+            "marking": thread.marking,
+            "marking_label": thread.get_marking_display(),
+            "topics": audience["topics"],
+            "alert": message.kind == Message.Kind.ALERT,
+            "author": message.author.full_name,
+            "html": html,
+            "audience": audience,
+            "mentions": list(message.mentions.values_list("pk", flat=True)),
+        },
+    )
+
+
+def _mentions(message: Message) -> None:
+    addresses = render.mentioned_addresses(message.body)
+    if not addresses:
+        return
+    candidates = Person.objects.filter(email__in=addresses, state=Person.State.ACTIVE)
+    # A mention reaches only people in the thread's audience: naming someone does not share it with them.
+    visible_to = [
+        person for person in candidates if access.threads_visible_to(person).filter(pk=message.thread_id).exists()
+    ]
+    message.mentions.set(visible_to)
+
+
+def _new_message(*, thread: Thread, author: Person, kind: str, body: str) -> Message:
+    message = Message.objects.create(thread=thread, author=author, kind=kind, body=body, body_html=render.to_html(body))
+    _mentions(message)
+    return message
+
+
+@transaction.atomic
+def start_thread(*, request, author: Person, draft: Draft) -> Thread:
+    if not access.can_post(author):
+        raise Refused
+    if draft.marking == Marking.RED and (draft.audience != Audience.PEOPLE or not draft.people):
+        raise Refused  # the form says why; this guards every other caller
+    thread = Thread.objects.create(
+        subject=draft.subject,
+        author=author,
+        organisation=author.organisation,
+        marking=draft.marking,
+        audience=draft.audience,
+        audience_countries="," + ",".join(draft.countries) + "," if draft.audience == Audience.COUNTRIES else "",
+    )
+    thread.topics.set(draft.topics)
+    if draft.audience == Audience.ORGANISATIONS:
+        thread.audience_organisations.set(draft.organisations)
+    if draft.audience == Audience.PEOPLE:
+        thread.audience_people.set([*draft.people, author])
+    message = _new_message(thread=thread, author=author, kind=draft.kind, body=draft.body)
+    Follow.objects.create(person=author, thread=thread, state=Follow.State.FOLLOW)
+    Reading.objects.create(person=author, message=message)
+    record(
+        "thread.started",
+        request=request,
+        actor=author,
+        target=thread,
+        changes={"marking": thread.marking, "audience": thread.audience, "kind": message.kind},
+    )
+    _message_event("message", message)
+    notify.after_commit(message)
+    return thread
+
+
+@transaction.atomic
+def reply(*, request, author: Person, thread: Thread, kind: str, body: str) -> Message:
+    thread = access.thread_for(author, thread.pk)
+    if not access.can_reply(author, thread):
+        raise Refused
+    message = _new_message(thread=thread, author=author, kind=kind, body=body)
+    Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
+    Reading.objects.create(person=author, message=message)
+    record("message.posted", request=request, actor=author, target=message, changes={"kind": kind})
+    _message_event("message", message)
+    notify.after_commit(message)
+    return message
+
+
+@transaction.atomic
+def edit(*, request, editor: Person, message: Message, body: str) -> Message:
+    if not access.can_edit(editor, message):
+        raise Refused
+    Revision.objects.create(message=message, body=message.body, written_at=message.edited_at or message.created_at)
+    message.body, message.body_html, message.edited_at = body, render.to_html(body), timezone.now()
+    message.save(update_fields=["body", "body_html", "edited_at"])
+    _mentions(message)
+    record("message.edited", request=request, actor=editor, target=message)
+    _message_event("message.changed", message)
+    return message
+
+
+@transaction.atomic
+def retract(*, request, person: Person, message: Message) -> None:
+    if not access.can_edit(person, message):
+        raise Refused
+    message.retracted_at = timezone.now()
+    message.save(update_fields=["retracted_at"])
+    record("message.retracted", request=request, actor=person, target=message)
+    _message_event("message.changed", message)
+
+
+@transaction.atomic
+def hide(*, request, moderator: Person, message: Message, reason: str) -> None:
+    if not access.can_moderate(moderator) or message.hidden_at is not None:
+        raise Refused
+    message.hidden_at, message.hidden_by = timezone.now(), moderator
+    message.save(update_fields=["hidden_at", "hidden_by"])
+    record("message.hidden", request=request, actor=moderator, target=message, changes={"reason": reason})
+    _message_event("message.changed", message)
+
+
+@transaction.atomic
+def set_locked(*, request, moderator: Person, thread: Thread, locked: bool) -> None:
+    if not access.can_moderate(moderator) or thread.is_locked == locked:
+        raise Refused
+    thread.locked_at, thread.locked_by = (timezone.now(), moderator) if locked else (None, None)
+    thread.save(update_fields=["locked_at", "locked_by"])
+    record("thread.locked" if locked else "thread.unlocked", request=request, actor=moderator, target=thread)
+
+
+@transaction.atomic
+def set_follow(*, request, person: Person, thread: Thread, state: str | None) -> None:
+    """Follow or mute one thread, or (None) go back to what the person's topic choices say."""
+    if state is None:
+        Follow.objects.filter(person=person, thread=thread).delete()
+    else:
+        Follow.objects.update_or_create(person=person, thread=thread, defaults={"state": state})
+    record(
+        "settings.thread_follow", request=request, actor=person, target=thread, changes={"follow": state or "topics"}
+    )
+    transaction.on_commit(lambda: broker.publish({"kind": "reader.changed", "person": person.pk}))
+
+
+def mark_read(*, person: Person, messages: list[Message]) -> list[Message]:
+    """Record that the person has read these messages; returns those read for the first time.
+
+    Reading is not audited (it is not a change anyone makes), but the author of an alert is told live.
+    """
+    already = set(Reading.objects.filter(person=person, message__in=messages).values_list("message_id", flat=True))
+    fresh = [message for message in messages if message.pk not in already and message.author_id != person.pk]
+    if not fresh:
+        return []
+    with transaction.atomic():
+        Reading.objects.bulk_create(
+            [Reading(person=person, message=message) for message in fresh], ignore_conflicts=True
+        )
+        for message in fresh:
+            if message.kind == Message.Kind.ALERT:
+                _new_event(
+                    "receipt",
+                    thread=message.thread,
+                    message=message,
+                    data={"person": message.author_id, "message": message.pk, "reader": person.full_name},
+                )
+    return fresh

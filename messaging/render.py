@@ -1,0 +1,38 @@
+"""Message bodies: Markdown in, sanitised HTML out.
+
+Raw HTML in the Markdown is not interpreted, and the result is cleaned again by nh3 (Ammonia), so a
+message can never carry script, styles or tracking images. Links are marked external and open without
+telling the other site where the reader came from.
+"""
+
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+_TAGS = {
+    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h1", "h2", "h3", "h4",
+    "hr", "table", "thead", "tbody", "tr", "th", "td", "del",
+}  # fmt: skip
+_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+
+MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+
+def to_html(body: str) -> str:
+    html = _markdown.render(body)
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="external nofollow noopener noreferrer",
+        set_tag_attribute_values={"a": {"target": "_blank"}},
+    )
+
+
+def mentioned_addresses(body: str) -> set[str]:
+    """Addresses written as @name@example.org in the body."""
+    return {match.lower() for match in MENTION.findall(body)}

@@ -1,0 +1,252 @@
+"""Conversation pages: topics and forums, threads, messages. Thin: parse, call, render."""
+
+from django.contrib import messages as notices
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from environet.http import SignedInRequest
+from messaging import access, actions, selectors
+from messaging.forms import EditForm, ForumForm, MessageForm, ReasonForm, ThreadForm
+from messaging.models import Follow, Message
+from topics import actions as topic_actions
+from topics.access import can_open_forums, topics_visible_to
+
+
+def _reader(request: SignedInRequest):
+    if not access.is_reader(request.user):
+        raise Http404
+    return request.user
+
+
+@require_safe
+def overview(request: SignedInRequest) -> HttpResponse:
+    person = _reader(request)
+    return render(
+        request,
+        "messaging/overview.html",
+        {
+            "topics": selectors.topics_overview(person=person),
+            "threads": selectors.threads_in(person=person)[:20],
+            "alerts": selectors.recent_alerts(person=person),
+            "can_post": access.can_post(person),
+            "can_open_forums": can_open_forums(person),
+        },
+    )
+
+
+@require_safe
+def topic(request: SignedInRequest, code: str) -> HttpResponse:
+    person = _reader(request)
+    chosen = selectors.topic_for(person, code)
+    page = Paginator(selectors.threads_in(person=person, topic=chosen), 30).get_page(request.GET.get("page"))
+    return render(request, "messaging/topic.html", {"topic": chosen, "page": page, "can_post": access.can_post(person)})
+
+
+@require_http_methods(["GET", "POST"])
+def new_thread(request: SignedInRequest) -> HttpResponse:
+    person = _reader(request)
+    if not access.can_post(person):
+        raise Http404
+    topics = topics_visible_to(person)
+    initial = {"topics": topics.filter(code=request.GET.get("topic", ""))}
+    form = ThreadForm(request.POST or None, topics=topics, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        draft = actions.Draft(
+            subject=data["subject"],
+            topics=list(data["topics"]),
+            kind=data["kind"],
+            body=data["body"],
+            marking=data["marking"],
+            audience=data["audience"],
+            organisations=list(data["organisations"]),
+            countries=data["countries"],
+            people=data["people"],
+        )
+        thread = actions.start_thread(request=request, author=person, draft=draft)
+        notices.success(request, _("Your message has been sent."))
+        return redirect("messaging:thread", thread_id=thread.pk)
+    return render(request, "messaging/new_thread.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _thread_page(request: SignedInRequest, thread, form=None, status=200) -> HttpResponse:
+    person = request.user
+    shown = list(selectors.thread_messages(person=person, thread=thread))
+    actions.mark_read(person=person, messages=shown)
+    return render(
+        request,
+        "messaging/thread.html",
+        {
+            "thread": thread,
+            "thread_messages": shown,
+            "form": form or MessageForm(),
+            "can_reply": access.can_reply(person, thread),
+            "can_moderate": access.can_moderate(person),
+            "follow": selectors.follow_state(person=person, thread=thread),
+            "topics": list(thread.topics.all()),
+        },
+        status=status,
+    )
+
+
+@require_safe
+def thread(request: SignedInRequest, thread_id: int) -> HttpResponse:
+    person = _reader(request)
+    return _thread_page(request, access.thread_for(person, thread_id))
+
+
+@require_POST
+def reply(request: SignedInRequest, thread_id: int) -> HttpResponse:
+    person = _reader(request)
+    found = access.thread_for(person, thread_id)
+    if not access.can_reply(person, found):
+        raise Http404
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        # The draft comes back in the form, with the reason; nothing was saved.
+        return _thread_page(request, found, form=form, status=400)
+    actions.reply(
+        request=request, author=person, thread=found, kind=form.cleaned_data["kind"], body=form.cleaned_data["body"]
+    )
+    return redirect("messaging:thread", thread_id=found.pk)
+
+
+@require_POST
+def follow(request: SignedInRequest, thread_id: int) -> HttpResponse:
+    person = _reader(request)
+    found = access.thread_for(person, thread_id)
+    choice = request.POST.get("state", "")
+    if choice not in (*Follow.State.values, "topics"):
+        return HttpResponse(_("Choose follow, mute or topics."), status=400)
+    actions.set_follow(request=request, person=person, thread=found, state=None if choice == "topics" else choice)
+    return redirect("messaging:thread", thread_id=found.pk)
+
+
+@require_POST
+def mark_read(request: SignedInRequest, thread_id: int) -> JsonResponse:
+    """The page read what the live stream added (called by live.js)."""
+    person = _reader(request)
+    found = access.thread_for(person, thread_id)
+    ids = [int(value) for value in request.POST.getlist("message") if value.isdigit()]
+    shown = list(found.messages.filter(pk__in=ids))
+    return JsonResponse({"read": [message.pk for message in actions.mark_read(person=person, messages=shown)]})
+
+
+@require_POST
+def lock(request: SignedInRequest, thread_id: int) -> HttpResponse:
+    person = _reader(request)
+    found = access.thread_for(person, thread_id)
+    if not access.can_moderate(person):
+        raise Http404
+    locked = request.POST.get("locked") == "1"
+    if found.is_locked != locked:
+        actions.set_locked(request=request, moderator=person, thread=found, locked=locked)
+    return redirect("messaging:thread", thread_id=found.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: SignedInRequest, message_id: int) -> HttpResponse:
+    person = _reader(request)
+    message = access.message_for(person, message_id)
+    if not access.can_edit(person, message):
+        raise Http404
+    form = EditForm(request.POST or None, initial={"body": message.body})
+    if request.method == "POST" and form.is_valid():
+        actions.edit(request=request, editor=person, message=message, body=form.cleaned_data["body"])
+        notices.success(request, _("Your message has been changed; the earlier text is kept in its history."))
+        return redirect("messaging:thread", thread_id=message.thread_id)
+    return render(
+        request, "messaging/edit.html", {"form": form, "message": message}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def retract(request: SignedInRequest, message_id: int) -> HttpResponse:
+    person = _reader(request)
+    message = access.message_for(person, message_id)
+    if not access.can_edit(person, message):
+        raise Http404
+    actions.retract(request=request, person=person, message=message)
+    notices.success(request, _("Your message has been retracted."))
+    return redirect("messaging:thread", thread_id=message.thread_id)
+
+
+@require_POST
+def hide(request: SignedInRequest, message_id: int) -> HttpResponse:
+    person = _reader(request)
+    message = access.message_for(person, message_id)
+    if not access.can_moderate(person) or message.hidden_at is not None:
+        raise Http404
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        notices.error(request, _("Give a reason for hiding the message."))
+    else:
+        actions.hide(request=request, moderator=person, message=message, reason=form.cleaned_data["reason"])
+    return redirect("messaging:thread", thread_id=message.thread_id)
+
+
+@require_safe
+def history(request: SignedInRequest, message_id: int) -> HttpResponse:
+    person = _reader(request)
+    message = access.message_for(person, message_id)
+    if not (access.can_edit(person, message) or access.can_moderate(person)):
+        raise Http404
+    return render(
+        request, "messaging/history.html", {"message": message, "revisions": message.revisions.order_by("-replaced_at")}
+    )
+
+
+@require_safe
+def receipts(request: SignedInRequest, message_id: int) -> HttpResponse:
+    person = _reader(request)
+    message = access.message_for(person, message_id)
+    if not access.can_see_receipts(person, message) or message.kind != Message.Kind.ALERT:
+        raise Http404
+    return render(
+        request,
+        "messaging/receipts.html",
+        {"message": message, "readings": selectors.readers_of(person=person, message=message)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def new_forum(request: SignedInRequest) -> HttpResponse:
+    person = _reader(request)
+    if not can_open_forums(person):
+        raise Http404
+    form = ForumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        forum = topic_actions.open_forum(
+            request=request,
+            actor=person,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            members=form.cleaned_data["members"],
+        )
+        notices.success(request, _("The forum is open; its members have been added."))
+        return redirect("messaging:topic", code=forum.code)
+    return render(request, "messaging/new_forum.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def forum_members(request: SignedInRequest, code: str) -> HttpResponse:
+    person = _reader(request)
+    forum = selectors.topic_for(person, code)
+    if not can_open_forums(person) or not forum.is_forum:
+        raise Http404
+    form = ForumForm(
+        request.POST or None,
+        initial={"name": forum.name, "description": forum.description, "members": forum.members.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        topic_actions.set_forum_members(
+            request=request, actor=person, forum=forum, members=form.cleaned_data["members"]
+        )
+        notices.success(request, _("The members have been saved."))
+        return redirect("messaging:topic", code=forum.code)
+    return render(
+        request, "messaging/new_forum.html", {"form": form, "forum": forum}, status=400 if form.errors else 200
+    )

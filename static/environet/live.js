@@ -1,0 +1,71 @@
+// Live updates for signed-in pages: new messages in the open thread, unread counts, alert notices.
+// The browser's EventSource reconnects by itself and sends the last event id, so nothing is lost.
+(function () {
+  "use strict";
+  var body = document.body;
+  var url = body.dataset.liveUrl;
+  if (!url || !window.EventSource) { return; }
+  var thread = body.dataset.liveThread;
+  var source = new EventSource(thread ? url + "?thread=" + encodeURIComponent(thread) : url);
+  var token = document.querySelector('meta[name="csrf-token"]');
+
+  function notice(text, href) {
+    var box = document.getElementById("live-notice");
+    if (!box) { return; }
+    box.textContent = "";
+    var link = document.createElement("a");
+    link.href = href;
+    link.textContent = text;
+    box.appendChild(link);
+    box.hidden = false;
+  }
+
+  function markRead(messageId) {
+    if (!body.dataset.readUrl || !token) { return; }
+    var form = new FormData();
+    form.append("message", messageId);
+    fetch(body.dataset.readUrl, {method: "POST", body: form, credentials: "same-origin",
+      headers: {"X-CSRFToken": token.content}});
+  }
+
+  function place(event) {
+    var holder = document.createElement("div");
+    holder.innerHTML = event.html;  // rendered and sanitised by the server
+    var article = holder.firstElementChild;
+    var existing = document.getElementById("message-" + event.message);
+    if (existing) { existing.replaceWith(article); } else { document.getElementById("messages").appendChild(article); }
+    if (!existing && !document.hidden) { markRead(event.message); }
+  }
+
+  function onMessage(kind) {
+    return function (raw) {
+      var event = JSON.parse(raw.data);
+      if (thread && String(event.thread) === thread && document.getElementById("messages")) {
+        place(event);
+        return;
+      }
+      if (kind === "message") {
+        document.querySelectorAll("[data-unread-topic]").forEach(function (badge) {
+          if ((event.topics || []).indexOf(badge.dataset.unreadTopic) >= 0) {
+            badge.textContent = String(Number(badge.textContent || "0") + 1);
+            badge.hidden = false;
+          }
+        });
+        if (event.alert) { notice("⚠ " + event.marking_label + " " + event.subject + " — " + event.author, "/messages/threads/" + event.thread + "/"); }
+      }
+    };
+  }
+  source.addEventListener("message", onMessage("message"));
+  source.addEventListener("message.changed", onMessage("message.changed"));
+  source.addEventListener("receipt", function (raw) {
+    var event = JSON.parse(raw.data);
+    var list = document.getElementById("receipts");
+    if (list) {
+      var none = list.querySelector(".none");
+      if (none) { none.remove(); }
+      var item = document.createElement("li");
+      item.textContent = event.reader;
+      list.appendChild(item);
+    }
+  });
+})();
