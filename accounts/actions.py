@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts import access, totp
 from accounts.models import AccessLink, Organisation, Person
 from audit.actions import record
+from environet import broker
 from environet.mail import absolute, send_after_commit
 
 
@@ -48,6 +49,12 @@ def find_link(token: str, purpose: str) -> AccessLink | None:
     if link is None or not link.is_usable or (purpose == AccessLink.Purpose.WELCOME and not link.person.is_active):
         return None
     return link
+
+
+def _end_live_streams(person: Person) -> None:
+    """Open live streams outlive the session checks of their first request: close them after commit."""
+    person_id = person.pk
+    transaction.on_commit(lambda: broker.publish({"kind": "person.ended", "person": person_id}))
 
 
 def _changes(instance: Any, fields: list[str], before: dict[str, Any]) -> dict[str, list[Any]]:
@@ -328,6 +335,7 @@ def suspend(*, request: HttpRequest, actor: Person, person: Person, reason: str)
         target=person,
         changes={"state": [Person.State.ACTIVE, Person.State.SUSPENDED], "reason": reason},
     )
+    _end_live_streams(person)
 
 
 @transaction.atomic
@@ -370,6 +378,7 @@ def change_password(*, request: HttpRequest, person: Person, password: str) -> N
     person.refresh_from_db()
     update_session_auth_hash(request, person)
     record("password.changed", request=request, actor=person, target=person)
+    _end_live_streams(person)  # this session's page reconnects; the others' cannot
     send_after_commit(
         to=person.email,
         template="accounts/email/security_change",
@@ -382,6 +391,7 @@ def after_password_reset(*, request: HttpRequest, person: Person) -> None:
     with transaction.atomic():
         Person.objects.filter(pk=person.pk).update(session_epoch=F("session_epoch") + 1)
         record("password.reset", request=request, actor=person, target=person)
+        _end_live_streams(person)
         send_after_commit(
             to=person.email,
             template="accounts/email/security_change",

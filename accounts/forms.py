@@ -10,10 +10,10 @@ from accounts.models import Organisation, Person, time_zone_choices
 
 CONVENTIONS = [
     ("cites", "CITES"),
-    ("basel", _("Basel")),
+    ("basel", _("Basel Convention")),
     ("montreal", _("Montreal Protocol")),
-    ("stockholm", _("Stockholm")),
-    ("rotterdam", _("Rotterdam")),
+    ("stockholm", _("Stockholm Convention")),
+    ("rotterdam", _("Rotterdam Convention")),
     ("cartagena", _("Cartagena Protocol")),
     ("timber", _("Timber")),
     ("fisheries", _("Fisheries")),
@@ -251,7 +251,7 @@ class RoleForm(forms.Form):
 
 
 class ExpertiseForm(forms.Form):
-    is_expert = forms.BooleanField(label=_("Expert others can ask for help"), required=False)
+    is_expert = forms.BooleanField(label=_("Available as an expert to help others"), required=False)
     expert_conventions = forms.MultipleChoiceField(
         label=_("Conventions"), choices=CONVENTIONS, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -25,6 +25,22 @@ def seal_secret(person: Person, secret: str) -> bytes:
     return crypto.seal(secret.encode(), context=f"totp:{person.pk}")
 
 
+def rewrap_secrets(*, check_only: bool = False) -> tuple[int, int]:
+    """Put every stored secret's data key under the current master key (see environet.crypto.rewrap).
+    Returns (rewrapped, or needing it when ``check_only``; already under the current key)."""
+    rewrapped = current = 0
+    for pk, sealed in Person.objects.filter(totp_secret__isnull=False).values_list("pk", "totp_secret").iterator():
+        envelope = bytes(sealed)
+        if not crypto.needs_rewrap(envelope):
+            current += 1
+        elif check_only:
+            rewrapped += 1
+        else:
+            # Only if unchanged: a person who enrolled again meanwhile keeps their new secret.
+            rewrapped += Person.objects.filter(pk=pk, totp_secret=envelope).update(totp_secret=crypto.rewrap(envelope))
+    return rewrapped, current
+
+
 def _secret_of(person: Person) -> str:
     return crypto.open_sealed(bytes(person.totp_secret or b""), context=f"totp:{person.pk}").decode()
 

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
+from messaging.api import router as messaging_router
 from topics.api import router as topics_router
 
 
@@ -35,3 +36,4 @@ api = NinjaAPI(
 )
 api.add_router("/people", accounts_router)
 api.add_router("/topics", topics_router)
+api.add_router("/messages", messaging_router)

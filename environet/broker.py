@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 
-CHANNEL = "environet:events"
 log = logging.getLogger(__name__)
 
 Listener = Callable[[dict[str, Any]], None]
@@ -40,29 +39,43 @@ class _Local:
             listeners = list(self.listeners)
         for loop, listener in listeners:
             if not loop.is_closed():
-                loop.call_soon_threadsafe(listener, event)
+                loop.call_soon_threadsafe(_call, listener, event)
 
 
 local = _Local()
 _client_lock = threading.Lock()
-_client: Any = None
+_clients: dict[str, Any] = {}
 
 
-def _redis():
-    global _client
+def _redis(url: str):
     with _client_lock:
-        if _client is None:
+        if url not in _clients:
             import redis
 
-            _client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, health_check_interval=30)
-        return _client
+            _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=2, health_check_interval=30)
+        return _clients[url]
 
 
 def publish(event: dict[str, Any]) -> None:
-    if settings.REDIS_URL:
-        _redis().publish(CHANNEL, json.dumps(event, separators=(",", ":")))
-    else:
+    """Hand an event to every process's listeners. Called after commit, so it never fails the change
+    that produced the event: an event Redis did not take is in the database, and streams catch up on it
+    at the next event or reconnection."""
+    if not settings.REDIS_URL:
         local.dispatch(event)
+        return
+    import redis
+
+    try:
+        _redis(settings.REDIS_URL).publish(settings.LIVE_CHANNEL, json.dumps(event, separators=(",", ":")))
+    except redis.RedisError as error:
+        log.warning("live events: could not publish %s (%s)", event.get("kind"), error)
+
+
+def _call(listener: Listener, event: dict[str, Any]) -> None:
+    try:
+        listener(event)
+    except Exception:  # one bad event must not end the subscription of the whole process
+        log.exception("live events: listener failed on %s", event.get("kind"))
 
 
 async def listen(listener: Listener, stop: asyncio.Event) -> None:
@@ -70,27 +83,45 @@ async def listen(listener: Listener, stop: asyncio.Event) -> None:
 
     In-process: registers with this process. With Redis: one subscription, reconnecting after a failure
     (a stream that missed events during the gap catches up from the database by event id).
+    Once listening, it gets ``{"kind": "broker.connected"}`` (again after each reconnection): events
+    published from then on will reach it.
     """
     loop = asyncio.get_running_loop()
     if not settings.REDIS_URL:
         local.add(loop, listener)
         try:
+            _call(listener, {"kind": "broker.connected"})
             await stop.wait()
         finally:
             local.remove(listener)
         return
     import redis.asyncio as aioredis
 
+    channel = settings.LIVE_CHANNEL
     while not stop.is_set():
         client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
         try:
             async with client.pubsub() as pubsub:
-                await pubsub.subscribe(CHANNEL)
-                listener({"kind": "broker.connected"})
+                await pubsub.subscribe(channel)
+                # SUBSCRIBE only sends the command: events are certain to arrive once Redis confirms it.
+                while not stop.is_set():
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is not None and message["type"] == "subscribe":
+                        break
+                if stop.is_set():
+                    break
+                _call(listener, {"kind": "broker.connected"})
                 while not stop.is_set():
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-                    if message is not None:
-                        listener(json.loads(message["data"]))
+                    if message is None or message["type"] != "message":
+                        continue
+                    try:
+                        event = json.loads(message["data"])
+                    except ValueError:
+                        log.warning("live events: ignored a message on %s that is not JSON", channel)
+                        continue
+                    if isinstance(event, dict):
+                        _call(listener, event)
         except (OSError, aioredis.RedisError) as error:
             log.warning("live events: Redis subscription lost (%s); retrying", error)
             await asyncio.sleep(1)

@@ -4,11 +4,16 @@ import ipaddress
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
 
 
 @register(Tags.security, deploy=True)
 def check_secret_key_set(app_configs, **kwargs):
-    if not settings.SECRET_KEY:
+    try:
+        secret_key = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django refuses to hand out an empty key; say which variable to set
+        secret_key = ""
+    if not secret_key:
         return [Error("ENVIRONET_SECRET_KEY is not set.", id="environet.E001")]
     return []
 

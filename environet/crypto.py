@@ -47,12 +47,19 @@ def seal(plaintext: bytes, *, context: str) -> bytes:
     return MAGIC + key_id(master) + wrap_nonce + wrapped + nonce + body
 
 
-def open_sealed(envelope: bytes, *, context: str) -> bytes:
+def _data_key(envelope: bytes) -> bytes:
     if len(envelope) < _HEADER or envelope[:2] != MAGIC:
         raise DecryptionError("not an ENVIRONET envelope")
     master = _key_by_id(envelope[2:6])
     try:
-        data_key = AESGCM(master).decrypt(envelope[6:18], envelope[18:66], b"wrap")
+        return AESGCM(master).decrypt(envelope[6:18], envelope[18:66], b"wrap")
+    except Exception as error:  # cryptography raises InvalidTag without detail
+        raise DecryptionError("envelope failed authentication") from error
+
+
+def open_sealed(envelope: bytes, *, context: str) -> bytes:
+    data_key = _data_key(envelope)
+    try:
         return AESGCM(data_key).decrypt(envelope[66:78], envelope[78:], context.encode())
     except Exception as error:  # cryptography raises InvalidTag without detail
         raise DecryptionError("envelope failed authentication") from error
@@ -64,8 +71,7 @@ def needs_rewrap(envelope: bytes) -> bool:
 
 def rewrap(envelope: bytes) -> bytes:
     """Re-encrypt only the data key under the current master key; the body is left as it is."""
-    master = _key_by_id(envelope[2:6])
-    data_key = AESGCM(master).decrypt(envelope[6:18], envelope[18:66], b"wrap")
+    data_key = _data_key(envelope)  # a damaged envelope raises DecryptionError, as when opening it
     current = _current_key()
     wrap_nonce = os.urandom(12)
     wrapped = AESGCM(current).encrypt(wrap_nonce, data_key, b"wrap")

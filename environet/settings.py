@@ -97,7 +97,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Attachments: encrypted files (see messaging/attachments.py), kept apart from the database.
+ATTACHMENTS_DIR = Path(env.text("ENVIRONET_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))
+MAX_ATTACHMENT_BYTES = env.number("ENVIRONET_MAX_ATTACHMENT_MB", 25) * 1024 * 1024
+MAX_ATTACHMENTS_PER_MESSAGE = 10
+# Uploaded files are held in memory, never in a plaintext temporary file: the handler keeps at most
+# MAX_ATTACHMENT_BYTES of each and only counts the rest, so the form can say how large a refused file was.
+FILE_UPLOAD_HANDLERS = ["environet.uploads.BoundedMemoryUploadHandler"]
+# The form fields besides the files (the message itself is at most 20,000 characters).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * MAX_ATTACHMENTS_PER_MESSAGE
+# Under ASGI, Django spools a request body larger than this to a temporary file before parsing it:
+# room for one full-size attachment and the form keeps a usual upload off the disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_ATTACHMENT_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+
 REDIS_URL = env.text("REDIS_URL")
+# Redis pub/sub channels are shared by every database of a Redis server: deployments (or test runs)
+# sharing one Redis need a channel each.
+LIVE_CHANNEL = env.text("ENVIRONET_LIVE_CHANNEL", "environet:events")
+# Comment lines on a quiet stream, so proxies do not close it.
+LIVE_HEARTBEAT_SECONDS = env.number("ENVIRONET_LIVE_HEARTBEAT_SECONDS", 15)
 
 TASKS = {
     "default": {
@@ -143,6 +162,9 @@ def _master_keys() -> list[bytes]:
             except ValueError:
                 keys.append(b"")  # reported by the system check, which names the problem
     if not keys:
+        # With no key configured, one is made once in the data folder (readable by its owner only), so a
+        # first installation works with the three settings the README names. Deployments that keep the
+        # database elsewhere should pass ENVIRONET_ENCRYPTION_KEY(_FILE) from their secret store instead.
         keys.append(_key_from_file(VAR_DIR / "encryption.key"))
     return keys
 

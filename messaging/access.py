@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from messaging.models import Audience, Marking, Message, Thread
+from messaging.models import Attachment, Audience, Marking, Message, Thread
 
 
 def is_reader(person) -> bool:
@@ -61,6 +61,16 @@ def message_for(person, message_id: int) -> Message:
     try:
         return messages_visible_to(person).select_related("thread", "author").get(pk=message_id)
     except Message.DoesNotExist:
+        raise Http404 from None
+
+
+def attachment_for(person, attachment_id: int) -> Attachment:
+    """An attachment of a message the person may see, whose text is still shown (not retracted, not
+    hidden). Checked again on every download; missing and forbidden answer alike (404)."""
+    shown = messages_visible_to(person).filter(retracted_at__isnull=True, hidden_at__isnull=True)
+    try:
+        return Attachment.objects.select_related("message").get(pk=attachment_id, message__in=shown)
+    except Attachment.DoesNotExist:
         raise Http404 from None
 
 

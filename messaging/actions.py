@@ -1,6 +1,8 @@
 """Writes in conversations: validate, change, audit, and publish live events after commit."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -10,8 +12,9 @@ from django.utils import timezone
 from accounts.models import Organisation, Person
 from audit.actions import record
 from environet import broker
-from messaging import access, notify, render
-from messaging.models import Audience, Event, Follow, Marking, Message, Reading, Revision, Thread
+from messaging import access, attachments, notify, render, search
+from messaging.attachments import Upload
+from messaging.models import Attachment, Audience, Event, Follow, Marking, Message, Reading, Revision, Thread
 
 # The same lock the audit chain takes: event ids are handed out while it is held, so they commit in order.
 _EVENT_LOCK = 73112009
@@ -34,6 +37,7 @@ class Draft:
     organisations: list[Organisation] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
+    attachments: list[Upload] = field(default_factory=list)
 
 
 def _publish(event: Event) -> None:
@@ -95,14 +99,32 @@ def _mentions(message: Message) -> None:
     message.mentions.set(visible_to)
 
 
-def _new_message(*, thread: Thread, author: Person, kind: str, body: str) -> Message:
+def _new_message(
+    *, request, thread: Thread, author: Person, kind: str, body: str, files: Sequence[Upload], written: list[Path]
+) -> Message:
     message = Message.objects.create(thread=thread, author=author, kind=kind, body=body, body_html=render.to_html(body))
     _mentions(message)
+    for upload in files:
+        attachment = attachments.store(message=message, upload=upload, written=written)
+        record(
+            "attachment.added",
+            request=request,
+            actor=author,
+            target=attachment,
+            changes={"message": message.pk, "content_type": attachment.content_type, "size": attachment.size},
+        )
+    search.index(message)
     return message
 
 
-@transaction.atomic
 def start_thread(*, request, author: Person, draft: Draft) -> Thread:
+    # Attachment files are written before the commit; if anything fails they are removed again.
+    with attachments.removed_on_failure() as written:
+        return _start_thread(request=request, author=author, draft=draft, written=written)
+
+
+@transaction.atomic
+def _start_thread(*, request, author: Person, draft: Draft, written: list[Path]) -> Thread:
     if not access.can_post(author):
         raise Refused
     if draft.marking == Marking.RED and (draft.audience != Audience.PEOPLE or not draft.people):
@@ -120,7 +142,15 @@ def start_thread(*, request, author: Person, draft: Draft) -> Thread:
         thread.audience_organisations.set(draft.organisations)
     if draft.audience == Audience.PEOPLE:
         thread.audience_people.set([*draft.people, author])
-    message = _new_message(thread=thread, author=author, kind=draft.kind, body=draft.body)
+    message = _new_message(
+        request=request,
+        thread=thread,
+        author=author,
+        kind=draft.kind,
+        body=draft.body,
+        files=draft.attachments,
+        written=written,
+    )
     Follow.objects.create(person=author, thread=thread, state=Follow.State.FOLLOW)
     Reading.objects.create(person=author, message=message)
     record(
@@ -135,12 +165,21 @@ def start_thread(*, request, author: Person, draft: Draft) -> Thread:
     return thread
 
 
+def reply(*, request, author: Person, thread: Thread, kind: str, body: str, files: Sequence[Upload] = ()) -> Message:
+    with attachments.removed_on_failure() as written:
+        return _reply(request=request, author=author, thread=thread, kind=kind, body=body, files=files, written=written)
+
+
 @transaction.atomic
-def reply(*, request, author: Person, thread: Thread, kind: str, body: str) -> Message:
+def _reply(
+    *, request, author: Person, thread: Thread, kind: str, body: str, files: Sequence[Upload], written: list[Path]
+) -> Message:
     thread = access.thread_for(author, thread.pk)
     if not access.can_reply(author, thread):
         raise Refused
-    message = _new_message(thread=thread, author=author, kind=kind, body=body)
+    message = _new_message(
+        request=request, thread=thread, author=author, kind=kind, body=body, files=files, written=written
+    )
     Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
     Reading.objects.create(person=author, message=message)
     record("message.posted", request=request, actor=author, target=message, changes={"kind": kind})
@@ -157,6 +196,7 @@ def edit(*, request, editor: Person, message: Message, body: str) -> Message:
     message.body, message.body_html, message.edited_at = body, render.to_html(body), timezone.now()
     message.save(update_fields=["body", "body_html", "edited_at"])
     _mentions(message)
+    search.index(message)
     record("message.edited", request=request, actor=editor, target=message)
     _message_event("message.changed", message)
     return message
@@ -168,6 +208,7 @@ def retract(*, request, person: Person, message: Message) -> None:
         raise Refused
     message.retracted_at = timezone.now()
     message.save(update_fields=["retracted_at"])
+    search.remove(message)
     record("message.retracted", request=request, actor=person, target=message)
     _message_event("message.changed", message)
 
@@ -178,8 +219,23 @@ def hide(*, request, moderator: Person, message: Message, reason: str) -> None:
         raise Refused
     message.hidden_at, message.hidden_by = timezone.now(), moderator
     message.save(update_fields=["hidden_at", "hidden_by"])
+    search.remove(message)
     record("message.hidden", request=request, actor=moderator, target=message, changes={"reason": reason})
     _message_event("message.changed", message)
+
+
+def download_attachment(*, request, person: Person, attachment: Attachment, thumbnail: bool = False) -> bytes:
+    """The decrypted file or thumbnail, for someone access.attachment_for let through; every download is
+    audited."""
+    content = attachments.content_of(attachment, thumbnail=thumbnail)
+    record(
+        "attachment.downloaded",
+        request=request,
+        actor=person,
+        target=attachment,
+        changes={"message": attachment.message_id, "part": "thumbnail" if thumbnail else "file"},
+    )
+    return content
 
 
 @transaction.atomic

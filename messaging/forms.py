@@ -1,13 +1,48 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts import places
 from accounts.forms import CountryField
 from accounts.models import Organisation, Person
+from messaging import attachments
+from messaging.attachments import Upload
 from messaging.models import Audience, Marking, Message
+from messaging.search import Filters
+from topics.access import topics_visible_to
 
 MAX_BODY = 20_000
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files; each is read and its type decided from its content (messaging.attachments.inspect).
+    Cleans to a list of Upload; every refused file is named in its own error."""
+
+    def __init__(self, **kwargs) -> None:
+        accept = ",".join(f".{extension}" for extensions in attachments.EXTENSIONS.values() for extension in extensions)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list[Upload]:  # type: ignore[override]
+        files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        limit = settings.MAX_ATTACHMENTS_PER_MESSAGE
+        if len(files) > limit:
+            raise forms.ValidationError(_("At most %(limit)d files can go with one message.") % {"limit": limit})
+        uploads, problems = [], []
+        for upload in files:
+            try:
+                uploads.append(attachments.inspect(upload))
+            except forms.ValidationError as problem:
+                problems.extend(problem.messages)
+        if problems:
+            raise forms.ValidationError(problems)
+        return uploads
 
 
 class MessageForm(forms.Form):
@@ -22,6 +57,17 @@ class MessageForm(forms.Form):
             "max_length": _("This message is too long: at most %(limit_value)d characters (it has %(show_value)d)."),
         },
     )
+    attachments = AttachmentsField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = _(
+            "Photos (JPEG, PNG, GIF, WebP), PDF, office documents (DOCX, XLSX, PPTX, ODT, ODS) or text; "
+            "up to %(count)d files of at most %(size)s each. They are stored encrypted."
+        ) % {
+            "count": settings.MAX_ATTACHMENTS_PER_MESSAGE,
+            "size": attachments.human_size(settings.MAX_ATTACHMENT_BYTES),
+        }
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].strip()
@@ -65,7 +111,10 @@ class ThreadForm(MessageForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Email addresses, separated by commas or new lines."),
     )
-    field_order = ["subject", "topics", "kind", "marking", "audience", "organisations", "countries", "people", "body"]
+    field_order = [
+        *("subject", "topics", "kind", "marking", "audience", "organisations", "countries", "people"),
+        *("body", "attachments"),
+    ]
 
     def __init__(self, *args, topics, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -121,3 +170,59 @@ class ForumForm(forms.Form):
         queryset=Person.objects.filter(state=Person.State.ACTIVE),
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
+
+
+class SearchForm(forms.Form):
+    """What to look for, and the filters; every field may stay empty."""
+
+    q = forms.CharField(
+        label=_("Words"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_('All the words must appear. "Quotes" find a phrase; -word leaves out messages with that word.'),
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic or forum"), queryset=None, required=False, to_field_name="code", empty_label=_("Any")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Any")), *Message.Kind.choices], required=False)
+    marking = forms.ChoiceField(label=_("Handling"), choices=[("", _("Any")), *Marking.choices], required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Author's organisation"),
+        queryset=Organisation.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Any"),
+    )
+    country = forms.ChoiceField(label=_("Author's country"), required=False)
+    author = forms.EmailField(label=_("Author (email address)"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, person, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = topics_visible_to(person)  # type: ignore[attr-defined]
+        self.fields["country"].choices = [("", _("Any")), *places.country_choices()]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def has_criteria(self) -> bool:
+        return any(value not in (None, "") for value in self.cleaned_data.values())
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data
+        return Filters(
+            text=data["q"],
+            topic=data["topic"],
+            kind=data["kind"],
+            organisation=data["organisation"],
+            country=data["country"],
+            author=data["author"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            marking=data["marking"],
+        )

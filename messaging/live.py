@@ -8,21 +8,39 @@ A stream resumes from the Last-Event-ID the browser sends after a dropped connec
 subscribes, then reads the events it missed from the database, then goes on with live ones, skipping
 any id it has already sent. Event ids are handed out in commit order, so nothing is lost, nothing comes
 twice and order is kept.
+
+Notices of events can still arrive out of id order: two server processes commit events 10 and 11 one
+after the other, but the second may publish first. A stream that sent 11 could then never send 10 (and
+a browser resuming after 11 would never ask for it), so the hub hands events to the streams strictly in
+id order: when a notice skips ids, the events before it are committed already (ids commit in order),
+and the hub reads them from the database first. A late notice of one of them is then dropped.
 """
 
 import asyncio
+import contextvars
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
 from environet import broker
 from messaging.access import Reader
+from messaging.models import Event
 
-HEARTBEAT_SECONDS = 15
 QUEUE_LIMIT = 1000
+FILL_LIMIT = 1000
+WAITING_LIMIT = 10_000
+log = logging.getLogger(__name__)
 RESYNC = {"kind": "resync"}
 CLOSE = {"kind": "close"}
+
+# backlog(after, reader) -> (stored events newer than ``after`` the reader wants, oldest first; the
+# highest event id examined; whether there may be more after it)
+Backlog = Callable[[int, Reader], Awaitable[tuple[list[dict[str, Any]], int, bool]]]
 
 
 @dataclass(eq=False)
@@ -39,19 +57,38 @@ class Connection:
             self.queue.put_nowait(CLOSE)
 
 
+def _stored_between(after: int, upto: int) -> list[dict[str, Any]]:
+    rows = Event.objects.filter(pk__gt=after, pk__lte=upto).order_by("pk").values("pk", "kind", "data")
+    return [{"id": row["pk"], "kind": row["kind"], **row["data"]} for row in rows[:FILL_LIMIT]]
+
+
+def _latest_id() -> int:
+    return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 class Hub:
     def __init__(self) -> None:
         self.connections: set[Connection] = set()
         self._stop: asyncio.Event | None = None
         self._listening: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Every event up to this id has been handed to the streams (or was in the database before they
+        # last caught up). None until the broker is listening.
+        self.high: int | None = None
+        self._waiting: dict[int, dict[str, Any]] = {}  # notices that came before a lower id's
+        self._ordering: asyncio.Task | None = None
+        self._generation = 0  # changes at each (re)connection of the broker
 
     def _ensure_listening(self) -> None:
         loop = asyncio.get_running_loop()
         if self._listening is not None and self._loop is loop and not self._listening.done():
             return
         self._loop, self._stop = loop, asyncio.Event()
-        self._listening = loop.create_task(broker.listen(self.deliver, self._stop))
+        self.high, self._ordering = None, None
+        self._waiting.clear()
+        # The hub's tasks outlive the request that happened to start them: they run in a context of their
+        # own, not in that request's (whose thread, database connection and context end with it).
+        self._listening = loop.create_task(broker.listen(self.deliver, self._stop), context=contextvars.Context())
 
     def connect(self, reader: Reader) -> Connection:
         self._ensure_listening()
@@ -65,26 +102,102 @@ class Hub:
     def deliver(self, event: dict[str, Any]) -> None:
         kind = event.get("kind")
         if kind == "broker.connected":
-            # Events published while the subscription was down are in the database: catch up from there.
-            for connection in list(self.connections):
-                connection.offer(RESYNC)
+            # Events published while the subscription was down are in the database: take the latest id
+            # as the new starting point, then every stream catches up from there (see _put_in_order).
+            self.high = None
+            self._generation += 1
+            self._schedule()
             return
         if kind == "person.ended":
             for connection in list(self.connections):
-                if connection.reader.person_id == event["person"]:
+                if connection.reader.person_id == event.get("person"):
                     connection.offer(CLOSE)
             return
         if kind == "reader.changed":
             for connection in list(self.connections):
-                if connection.reader.person_id == event["person"]:
+                if connection.reader.person_id == event.get("person"):
                     connection.offer(event)
             return
+        event_id = event.get("id")
+        if not isinstance(event_id, int):
+            return
+        if self.high is not None and event_id <= self.high:
+            return  # handed out already, from the database
+        if self.high is None or self._waiting or event_id != self.high + 1:
+            self._waiting[event_id] = event
+            if len(self._waiting) > WAITING_LIMIT:
+                # The database has been out of reach for long: start afresh from it when it is back.
+                self._waiting.clear()
+                self.high = None
+                self._generation += 1
+            if self.high is not None or self._generation:
+                self._schedule()
+            return
+        self._hand_out(event)
+
+    def _hand_out(self, event: dict[str, Any]) -> None:
+        self.high = event["id"]
         frame = None
         for connection in list(self.connections):
             if connection.reader.wants(event):
                 if frame is None:
                     frame = sse_frame(event)  # encoded once, whoever receives it
                 connection.offer({"id": event["id"], "frame": frame})
+
+    def _schedule(self) -> None:
+        if self._ordering is None or self._ordering.done():
+            self._ordering = asyncio.get_running_loop().create_task(self._put_in_order(), context=contextvars.Context())
+
+    async def _put_in_order(self) -> None:
+        while True:
+            try:
+                if await self._order_step():
+                    return
+            except Exception:  # the database is out of reach: notices wait (see WAITING_LIMIT)
+                log.exception("live events: could not read the stored events; retrying")
+                await asyncio.sleep(1)
+
+    async def _order_step(self) -> bool:
+        """One step of putting notices in order; True when nothing is left waiting."""
+        generation = self._generation
+        if self.high is None:
+            latest = await sync_to_async(_latest_id)()
+            if generation != self._generation:
+                return False  # the broker reconnected meanwhile: start again
+            self.high = latest
+            for connection in list(self.connections):
+                connection.offer(RESYNC)
+        self._release()
+        if not self._waiting:
+            return True
+        # Ids were skipped: the events before the notice that skipped them are committed (ids commit in
+        # order), and their notices are late or will never come (a rolled-back id). Read them.
+        upto = max(self._waiting)
+        stored = await sync_to_async(_stored_between)(self.high, upto)
+        if generation != self._generation or self.high is None:
+            return False
+        for event in stored:
+            if event["id"] > self.high:
+                self._waiting.pop(event["id"], None)
+                self._hand_out(event)
+        if len(stored) < FILL_LIMIT:
+            # Every committed event up to ``upto`` has been handed out. A notice left in that range has
+            # no event in the database: not this site's (a shared channel), so it is dropped.
+            for event_id in [known for known in self._waiting if known <= upto]:
+                del self._waiting[event_id]
+        return False
+
+    def _release(self) -> None:
+        """Hand out the waiting notices that are next in line; drop those already handed out."""
+        assert self.high is not None
+        while self._waiting:
+            lowest = min(self._waiting)
+            if lowest <= self.high:
+                del self._waiting[lowest]
+            elif lowest == self.high + 1:
+                self._hand_out(self._waiting.pop(lowest))
+            else:
+                return
 
 
 hub = Hub()
@@ -97,29 +210,46 @@ def sse_frame(event: dict[str, Any]) -> bytes:
 
 
 async def stream(
-    connection: Connection, *, after: int, backlog, reload_reader, deadline: float
+    reader: Reader,
+    *,
+    after: int,
+    backlog: Backlog,
+    reload_reader: Callable[[int | None], Awaitable[Reader]],
+    deadline: float,
 ) -> AsyncIterator[bytes]:
-    """The bytes of one stream. ``backlog(after, reader)`` returns stored events newer than ``after``
-    that the reader wants (a coroutine); ``reload_reader()`` rereads the person's choices."""
+    """The bytes of one stream. ``backlog`` reads stored events (see Backlog); ``reload_reader(watching)``
+    rereads the person's choices.
+
+    The stream subscribes when it starts (not when the response is made), so a response that is never
+    sent leaves nothing behind in the hub."""
     loop = asyncio.get_running_loop()
-    last = after
+    connection = hub.connect(reader)
+    last = after  # every event up to this id has been sent or was not for this reader
+
+    async def catch_up() -> AsyncIterator[bytes]:
+        nonlocal last
+        more = True
+        while more:
+            events, examined, more = await backlog(last, connection.reader)
+            for event in events:
+                yield sse_frame(event)
+            last = max(last, examined)
+
     try:
         yield b"retry: 3000\n\n"
-        for event in await backlog(last, connection.reader):
-            yield sse_frame(event)
-            last = event["id"]
-        while loop.time() < deadline:
+        async for frame in catch_up():
+            yield frame
+        while (remaining := deadline - loop.time()) > 0:
             try:
-                item = await asyncio.wait_for(connection.queue.get(), HEARTBEAT_SECONDS)
+                item = await asyncio.wait_for(connection.queue.get(), min(settings.LIVE_HEARTBEAT_SECONDS, remaining))
             except TimeoutError:
                 yield b": heartbeat\n\n"  # keeps proxies from closing a quiet connection
                 continue
             if item is CLOSE:
                 return
             if item is RESYNC:
-                for event in await backlog(last, connection.reader):
-                    yield sse_frame(event)
-                    last = event["id"]
+                async for frame in catch_up():
+                    yield frame
                 continue
             if item.get("kind") == "reader.changed":
                 connection.reader = await reload_reader(connection.reader.watching)

@@ -97,6 +97,32 @@ class Message(models.Model):
         return self.retracted_at is None and self.hidden_at is None
 
 
+class Attachment(models.Model):
+    """A file on a message, stored encrypted under ATTACHMENTS_DIR (see messaging/attachments.py).
+
+    The type is what the content is, found by reading it, never what the name or the browser claimed.
+    """
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="attachments")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)  # of the plaintext, to recognise the same file elsewhere
+    storage_key = models.CharField(max_length=64, unique=True, editable=False)  # random: names nothing
+    has_thumbnail = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
 class Revision(models.Model):
     """The text a message had before an edit."""
 

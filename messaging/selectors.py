@@ -57,7 +57,9 @@ def threads_in(*, person, topic: Topic | None = None) -> QuerySet[Thread]:
 
 
 def thread_messages(*, person, thread: Thread) -> QuerySet[Message]:
-    return thread.messages.select_related("author", "author__organisation", "hidden_by").prefetch_related("revisions")
+    return thread.messages.select_related("author", "author__organisation", "hidden_by").prefetch_related(
+        "revisions", "attachments"
+    )
 
 
 def follow_state(*, person, thread: Thread) -> str | None:
@@ -68,9 +70,13 @@ def readers_of(*, person, message: Message) -> list[Reading]:
     """Who has read an alert: only its author may ask, and only people in the audience can appear."""
     if not access.can_see_receipts(person, message):
         return []
-    return list(
-        message.readings.exclude(person=person).select_related("person", "person__organisation").order_by("read_at")
-    )
+    readings = message.readings.exclude(person=person).select_related("person", "person__organisation")
+    # Someone who read it may have left the audience since (a forum, an organisation): their name is not shown.
+    return [
+        reading
+        for reading in readings.order_by("read_at", "pk")
+        if access.threads_visible_to(reading.person).filter(pk=message.thread_id).exists()
+    ]
 
 
 def recent_alerts(*, person, limit: int = 5) -> QuerySet[Message]:

@@ -2,10 +2,13 @@
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from messaging import access, live
@@ -34,11 +37,18 @@ def load_reader(person, watching: int | None) -> access.Reader:
     )
 
 
-def stored_events(after: int, reader: access.Reader) -> list[dict]:
-    """Events newer than ``after`` that this reader wants, oldest first."""
-    rows = Event.objects.filter(pk__gt=after).order_by("pk").values("pk", "kind", "data")[:BACKLOG_LIMIT]
+def stored_page(after: int, reader: access.Reader) -> tuple[list[dict], int, bool]:
+    """The events newer than ``after`` that this reader wants, oldest first, from at most BACKLOG_LIMIT
+    stored ones; the highest id examined; and whether there may be more after it."""
+    rows = list(Event.objects.filter(pk__gt=after).order_by("pk").values("pk", "kind", "data")[:BACKLOG_LIMIT])
     events = ({"id": row["pk"], "kind": row["kind"], **row["data"]} for row in rows)
-    return [event for event in events if reader.wants(event)]
+    examined = rows[-1]["pk"] if rows else after
+    return [event for event in events if reader.wants(event)], examined, len(rows) == BACKLOG_LIMIT
+
+
+def stored_events(after: int, reader: access.Reader) -> list[dict]:
+    """Events newer than ``after`` that this reader wants, oldest first (the first page of them)."""
+    return stored_page(after, reader)[0]
 
 
 def _last_event_id(request: HttpRequest) -> int:
@@ -50,32 +60,64 @@ def _latest_event_id() -> int:
     return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-@require_safe
-async def events(request: HttpRequest) -> HttpResponse:
-    person = await request.auser()
+def _briefly[**P, R](function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """``function`` run in the request's thread, which then lets go of its database connection.
+
+    A stream stays open for hours and reads the database only now and then: it must not hold a
+    connection all that time (with PostgreSQL a few hundred open pages would use up the server's
+    connections; with SQLite each keeps its own page cache). A connection inside a transaction (the
+    tests') is left alone."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            for connection in connections.all(initialized_only=True):
+                if not connection.in_atomic_block:
+                    connection.close()
+
+    return sync_to_async(run)
+
+
+def _opening(request: HttpRequest, watching: int | None) -> tuple[access.Reader | None, int, float]:
+    """What a new stream needs, read in one trip to the database: the reader (None when the person may
+    not have a stream), the id it starts after, and the seconds until its session ends."""
+    person = request.user
     if not (person.is_authenticated and person.is_active):
-        return HttpResponse(status=401)
+        return None, 0, 0
+    reader = load_reader(person, watching)
+    latest = _latest_event_id()
+    after = _last_event_id(request)
+    # A fresh page starts from now; an id from the future (a restored database, a made-up header) would
+    # hold back every event up to it.
+    after = latest if after < 0 else min(after, latest)
+    # The stream ends when the session would: the browser then reconnects through the session checks.
+    now = time.time()
+    session = request.session
+    ends = min(
+        session.get("signed_in_at", now) + settings.SESSION_MAX_SECONDS,
+        session.get("seen_at", now) + settings.SESSION_IDLE_SECONDS,
+    )
+    return reader, after, ends - now
+
+
+@require_safe
+async def events(request: HttpRequest) -> HttpResponseBase:
     watching_raw = request.GET.get("thread", "")
     watching = int(watching_raw) if watching_raw.isdigit() else None
-    reader = await sync_to_async(load_reader)(person, watching)
-    after = _last_event_id(request)
-    if after < 0:
-        after = await sync_to_async(_latest_event_id)()  # a fresh page starts from now
-    # The stream ends when the session would: the browser then reconnects through the session checks.
-    session = request.session
-    started = await sync_to_async(session.get)("signed_in_at", time.time())
-    seen = await sync_to_async(session.get)("seen_at", time.time())
-    remaining = min(started + settings.SESSION_MAX_SECONDS, seen + settings.SESSION_IDLE_SECONDS) - time.time()
-    connection = live.hub.connect(reader)
+    reader, after, remaining = await _briefly(_opening)(request, watching)
+    if reader is None:
+        return HttpResponse(status=401)
+    person = request.user
 
-    async def backlog(since: int, current: access.Reader) -> list[dict]:
-        return await sync_to_async(stored_events)(since, current)
+    async def backlog(since: int, current: access.Reader) -> tuple[list[dict], int, bool]:
+        return await _briefly(stored_page)(since, current)
 
     async def reload_reader(watched: int | None) -> access.Reader:
-        return await sync_to_async(load_reader)(person, watched)
+        return await _briefly(load_reader)(person, watched)
 
     deadline = asyncio.get_running_loop().time() + max(remaining, 1)
-    body = live.stream(connection, after=after, backlog=backlog, reload_reader=reload_reader, deadline=deadline)
+    body = live.stream(reader, after=after, backlog=backlog, reload_reader=reload_reader, deadline=deadline)
     response = StreamingHttpResponse(body, content_type="text/event-stream")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once

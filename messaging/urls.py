@@ -21,4 +21,7 @@ urlpatterns = [
     path("messages/<int:message_id>/hide/", views.hide, name="hide"),
     path("messages/<int:message_id>/history/", views.history, name="history"),
     path("messages/<int:message_id>/receipts/", views.receipts, name="receipts"),
+    path("search/", views.search_page, name="search"),
+    path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("attachments/<int:attachment_id>/thumbnail/", views.attachment_thumbnail, name="attachment_thumbnail"),
 ]

@@ -4,12 +4,13 @@ from django.contrib import messages as notices
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from environet.http import SignedInRequest
-from messaging import access, actions, selectors
-from messaging.forms import EditForm, ForumForm, MessageForm, ReasonForm, ThreadForm
+from messaging import access, actions, attachments, search, selectors
+from messaging.forms import EditForm, ForumForm, MessageForm, ReasonForm, SearchForm, ThreadForm
 from messaging.models import Follow, Message
 from topics import actions as topic_actions
 from topics.access import can_open_forums, topics_visible_to
@@ -52,7 +53,7 @@ def new_thread(request: SignedInRequest) -> HttpResponse:
         raise Http404
     topics = topics_visible_to(person)
     initial = {"topics": topics.filter(code=request.GET.get("topic", ""))}
-    form = ThreadForm(request.POST or None, topics=topics, initial=initial)
+    form = ThreadForm(request.POST or None, request.FILES or None, topics=topics, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         draft = actions.Draft(
@@ -65,6 +66,7 @@ def new_thread(request: SignedInRequest) -> HttpResponse:
             organisations=list(data["organisations"]),
             countries=data["countries"],
             people=data["people"],
+            attachments=data["attachments"],
         )
         thread = actions.start_thread(request=request, author=person, draft=draft)
         notices.success(request, _("Your message has been sent."))
@@ -104,12 +106,13 @@ def reply(request: SignedInRequest, thread_id: int) -> HttpResponse:
     found = access.thread_for(person, thread_id)
     if not access.can_reply(person, found):
         raise Http404
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, request.FILES)
     if not form.is_valid():
         # The draft comes back in the form, with the reason; nothing was saved.
         return _thread_page(request, found, form=form, status=400)
+    data = form.cleaned_data
     actions.reply(
-        request=request, author=person, thread=found, kind=form.cleaned_data["kind"], body=form.cleaned_data["body"]
+        request=request, author=person, thread=found, kind=data["kind"], body=data["body"], files=data["attachments"]
     )
     return redirect("messaging:thread", thread_id=found.pk)
 
@@ -249,4 +252,53 @@ def forum_members(request: SignedInRequest, code: str) -> HttpResponse:
         return redirect("messaging:topic", code=forum.code)
     return render(
         request, "messaging/new_forum.html", {"form": form, "forum": forum}, status=400 if form.errors else 200
+    )
+
+
+def _file_response(content: bytes, *, content_type: str, filename: str, inline: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=not inline, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    # Should a browser ever show the file itself, it runs nothing and loads nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+def attachment(request: SignedInRequest, attachment_id: int) -> HttpResponse:
+    person = _reader(request)
+    found = access.attachment_for(person, attachment_id)
+    content = actions.download_attachment(request=request, person=person, attachment=found)
+    content_type = found.content_type + ("; charset=utf-8" if found.content_type.startswith("text/") else "")
+    return _file_response(content, content_type=content_type, filename=attachments.download_name(found), inline=False)
+
+
+@require_GET
+def attachment_thumbnail(request: SignedInRequest, attachment_id: int) -> HttpResponse:
+    person = _reader(request)
+    found = access.attachment_for(person, attachment_id)
+    if not found.has_thumbnail:
+        raise Http404
+    content = actions.download_attachment(request=request, person=person, attachment=found, thumbnail=True)
+    content_type = attachments.thumbnail_type(content)
+    return _file_response(content, content_type=content_type, filename="thumbnail." + content_type[6:], inline=True)
+
+
+@require_safe
+def search_page(request: SignedInRequest) -> HttpResponse:
+    person = _reader(request)
+    form = SearchForm(request.GET or None, person=person)
+    page, results = None, []
+    if form.is_bound and form.is_valid() and form.has_criteria():
+        filters = form.filters()
+        page = Paginator(search.search(person=person, filters=filters), 20).get_page(request.GET.get("page"))
+        results = [(message, search.snippet(message.body, filters.text)) for message in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "messaging/search.html",
+        {"form": form, "page": page, "results": results, "query": query.urlencode()},
+        status=400 if form.errors else 200,
     )

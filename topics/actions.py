@@ -2,6 +2,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.actions import record
+from environet import broker
 from topics.access import can_open_forums, topics_visible_to
 from topics.models import Topic, TopicChoice
 
@@ -25,6 +26,12 @@ def choose_deliveries(*, request, person, choices: dict[str, str]) -> None:
         record("settings.topics_changed", request=request, actor=person, target=person, changes=changes)
 
 
+def _readers_changed(person_ids) -> None:
+    """Open live streams hold each reader's forums in memory: have those of these people read them again."""
+    for person_id in sorted(person_ids):
+        transaction.on_commit(lambda person_id=person_id: broker.publish({"kind": "reader.changed", "person": person_id}))
+
+
 @transaction.atomic
 def open_forum(*, request, actor, name: str, description: str, members) -> Topic:
     """A discussion forum for an operation or a working group, seen by its members only."""
@@ -39,6 +46,7 @@ def open_forum(*, request, actor, name: str, description: str, members) -> Topic
     for person in forum.members.all():
         TopicChoice.objects.get_or_create(person=person, topic=forum, defaults={"delivery": TopicChoice.Delivery.LIVE})
     record("forum.opened", request=request, actor=actor, target=forum, changes={"members": forum.members.count()})
+    _readers_changed(forum.members.values_list("pk", flat=True))
     return forum
 
 
@@ -61,3 +69,5 @@ def set_forum_members(*, request, actor, forum, members) -> None:
         target=forum,
         changes={"added": sorted(after - before), "removed": sorted(before - after)},
     )
+    # Someone removed must stop receiving the forum's events at once, not when their page reconnects.
+    _readers_changed(after ^ before)

@@ -45,10 +45,10 @@ class TopicChoice(models.Model):
     """How a person hears about one topic. No row means "not at all": nothing arrives unticked."""
 
     class Delivery(models.TextChoices):
-        LIVE_AND_EMAIL = "live_email", _("Live and email at once")
-        LIVE_AND_DIGEST = "live_digest", _("Live and a daily digest")
-        LIVE = "live", _("Live only")
-        NONE = "none", _("Not at all")
+        LIVE_AND_EMAIL = "live_email", _("On the platform and by email at once")
+        LIVE_AND_DIGEST = "live_digest", _("On the platform and in a daily email")
+        LIVE = "live", _("On the platform only")
+        NONE = "none", _("Nothing")
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_choices")
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="choices")

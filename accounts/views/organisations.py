@@ -34,6 +34,6 @@ def organisation_edit(request: SignedInRequest, organisation_id: int | None = No
     form = OrganisationForm(request.POST or None, instance=copy)
     if request.method == "POST" and form.is_valid():
         actions.save_organisation(request=request, actor=actor, organisation=organisation, data=form.cleaned_data)
-        messages.success(request, _("%(name)s has been saved.") % {"name": organisation.name})
+        messages.success(request, _("The organisation %(name)s has been saved.") % {"name": organisation.name})
         return redirect("accounts:organisations")
     return render(request, "accounts/organisation_edit.html", {"form": form, "organisation": organisation})

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access, actions, confirmation, selectors
@@ -217,7 +218,11 @@ def invite(request: SignedInRequest) -> HttpResponse:
         person = actions.invite(request=request, actor=actor, data=form.cleaned_data)
         messages.success(
             request,
-            _("Invitation sent to %(email)s. The link works for %(days)d days.")
+            ngettext(
+                "Invitation sent to %(email)s. The link works for %(days)d day.",
+                "Invitation sent to %(email)s. The link works for %(days)d days.",
+                settings.INVITATION_DAYS,
+            )
             % {"email": person.email, "days": settings.INVITATION_DAYS},
         )
         return redirect("accounts:person", person_id=person.pk)

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import actions, confirmation, throttle, totp
@@ -91,9 +91,10 @@ def complete_signin(request: Request, person: Person, method: str) -> HttpRespon
         left = totp.remaining_recovery_codes(person)
         messages.warning(
             request,
-            _(
-                "You used a recovery code; %(left)d remain. "
-                "Make new ones from your security page if you are running out."
+            ngettext(
+                "You used a recovery code; %(left)d remains. Make new ones from your security page.",
+                "You used a recovery code; %(left)d remain. Make new ones from your security page.",
+                left,
             )
             % {"left": left},
         )

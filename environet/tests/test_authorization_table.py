@@ -8,12 +8,14 @@ organisation, the other focal point is not. Requested and suspended people are n
 sessions count for nothing: they must get exactly what anonymous visitors get.
 """
 
+import io
 import re
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PASSWORD, Cast, make_person, signed_in
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import PASSWORD, Cast, make_person, signed_in
 
 ROLES = (
     "anonymous",
@@ -84,6 +86,35 @@ TABLE: dict[str, tuple[str, ...]] = {
     "accounts:organisation":        (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
     # Every focal point sees their own organisation's part of the trail (see audit/tests).
     "audit:trail":                  (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   OK,       OK,       OK),
+    # Conversations. The thread is Mohamed's (member, home), for his organisation and the secretariat:
+    # the other focal point is outside its audience. Its first message is his alert. The forum's members
+    # are the home observer, member and focal point, and the administrator who opened it.
+    "messaging:overview":           (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    # Only the status is read: the stream itself would run until the session ends.
+    "messaging:live":               (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    # Observers read and do not post.
+    "messaging:new_thread":         (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
+    "messaging:new_forum":          (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "messaging:topic":              (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "messaging:forum_members":      (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "messaging:thread":             (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "messaging:reply":              (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   BAD,      BAD,      DENIED,   BAD),
+    "messaging:follow":             (POST, SIGNIN, SIGNIN, SIGNIN, BAD,      BAD,      BAD,      DENIED,   BAD),
+    "messaging:read":               (POST, SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    # Moderators only (administrators, or people given the moderator flag; none in the cast).
+    "messaging:lock":               (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   REDIRECT),
+    # Hiding without a reason is refused with a notice on the thread page it returns to.
+    "messaging:hide":               (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   REDIRECT),
+    # The author's own: edit, retract, see who read the alert; moderators may also see the history.
+    "messaging:edit":               (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   DENIED),
+    "messaging:retract":            (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, DENIED,   DENIED,   DENIED),
+    "messaging:history":            (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   OK),
+    "messaging:receipts":           (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   DENIED),
+    "messaging:search":             (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    # The photo attached to the alert: for the thread's audience only.
+    "messaging:attachment":         (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "messaging:attachment_thumbnail": (GET, SIGNIN, SIGNIN, SIGNIN, OK,      OK,       OK,       DENIED,   OK),
+    "api:search_messages":          (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:api-root":                 (GET,  DENIED, DENIED, DENIED, DENIED,   DENIED,   DENIED,   DENIED,   DENIED),
     "api:openapi-json":             (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:me":                       (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
@@ -119,21 +150,64 @@ URLS: dict[str, frozenset[str]] = dict(_walk(get_resolver().url_patterns))
 
 
 @pytest.fixture
-def invited(cast: Cast):
-    # Invited, holding a password, but never enrolled: someone a manager may send a new link to.
-    return make_person("ivan@kra.example", "Ivan Invited", cast.home, enrolled=False)
+def objects(cast: Cast) -> dict[str, object]:
+    """What each URL parameter is filled with."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
 
+    from messaging import actions as messaging_actions
+    from messaging import attachments
+    from messaging.models import Attachment, Audience, Message
+    from topics import actions as topic_actions
+    from topics.models import Topic
 
-def _url(name: str, params: frozenset[str], cast: Cast, invited) -> str:
-    people = {"requested": cast.requested, "suspended": cast.suspended, "invited": invited}
-    values = {
-        "person_id": people.get(OBJECT_PERSON.get(name, ""), cast.member).pk,
-        "organisation_id": cast.home.pk,
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(photo, format="PNG")
+    upload = attachments.inspect(SimpleUploadedFile("seized.png", photo.getvalue(), content_type="image/png"))
+    thread = messaging_actions.start_thread(
+        request=None,
+        author=cast.member,
+        draft=messaging_actions.Draft(
+            subject="Pangolin scales at Mombasa",
+            topics=[Topic.objects.get(code="B")],
+            kind=Message.Kind.ALERT,
+            body="Twelve bags declared as cashew nuts.",
+            audience=Audience.ORGANISATIONS,
+            organisations=[cast.home, cast.secretariat],
+            attachments=[upload],
+        ),
+    )
+    forum = topic_actions.open_forum(
+        request=None,
+        actor=cast.administrator,
+        name="Operation Thunder",
+        description="",
+        members=[cast.observer, cast.member, cast.focal_point],
+    )
+    return {
+        "person_id": cast.member,
+        # Invited, holding a password, but never enrolled: someone a manager may send a new link to.
+        "invited": make_person("ivan@kra.example", "Ivan Invited", cast.home, enrolled=False),
+        "organisation_id": cast.home,
+        "thread_id": thread,
+        "message_id": thread.messages.get(),
+        "attachment_id": Attachment.objects.get(message__thread=thread),
+        "code": forum.code,
         # Bogus links: the table is about who gets in, not about valid tokens.
         "token": "bogus-token",
         "uidb64": "Ym9ndXM",
     }
-    return reverse(name, kwargs={param: values[param] for param in params})
+
+
+def _url(name: str, cast: Cast, objects: dict[str, object]) -> str:
+    people = {"requested": cast.requested, "suspended": cast.suspended, "invited": objects["invited"]}
+    kwargs = {}
+    for param in URLS[name]:
+        value = objects[param]
+        if param == "person_id" and name in OBJECT_PERSON:
+            value = people[OBJECT_PERSON[name]]
+        kwargs[param] = getattr(value, "pk", value)
+    return reverse(name, kwargs=kwargs)
 
 
 def outcome(response) -> str:
@@ -146,7 +220,7 @@ def outcome(response) -> str:
 
 
 @pytest.mark.parametrize(("name", "role"), [(name, role) for name in sorted(URLS) for role in ROLES])
-def test_it_answers_each_role_as_the_table_says(cast, invited, settings, name, role):
+def test_it_answers_each_role_as_the_table_says(cast, objects, settings, name, role):
     # The health check reports on the broker; the table is about access, not about Redis being up.
     settings.REDIS_URL = ""
     assert name in TABLE, f"URL {name!r} has no row in the authorization table: add one"
@@ -154,9 +228,10 @@ def test_it_answers_each_role_as_the_table_says(cast, invited, settings, name, r
     assert len(expected) == len(ROLES), f"row {name!r} needs one outcome per role: {', '.join(ROLES)}"
     person = cast.by_role[role]
     client = signed_in(person)
-    url = _url(name, URLS[name], cast, invited)
+    url = _url(name, cast, objects)
 
     response = client.post(url, {}) if method == POST else client.get(url)
+    response.close()  # a live stream is left unread
 
     want = expected[ROLES.index(role)]
     assert outcome(response) == want, f"{method} {url} as {role}: got {response.status_code}, table says {want}"
@@ -171,18 +246,18 @@ def test_it_has_no_row_for_a_url_that_is_gone():
     assert not gone, f"rows for URLs that no longer exist: {', '.join(gone)}"
 
 
-def test_it_probes_post_only_views_with_post_and_the_others_with_get(cast):
+def test_it_probes_post_only_views_with_post_and_the_others_with_get(cast, objects):
     # A POST-only view answers GET with 405; if one starts answering GET, its row must say so.
     client = signed_in(cast.administrator)
     for name, (method, *_outcomes) in TABLE.items():
         if method == POST:
-            response = client.get(_url(name, URLS[name], cast, cast.member))
+            response = client.get(_url(name, cast, objects))
             assert response.status_code == 405, f"{name} is probed with POST but answers GET: {response.status_code}"
 
 
 def _without_csrf_tokens(content: bytes) -> bytes:
     # Each page carries a fresh (masked) CSRF token; everything else must be identical.
-    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+    return re.sub(rb'(name="csrfmiddlewaretoken" value|name="csrf-token" content)="[^"]*"', rb"\1", content)
 
 
 @pytest.mark.parametrize(

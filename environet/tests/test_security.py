@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, signed_in
 from django.core.checks import Error, run_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 
+from conftest import PASSWORD, signed_in
 from environet import checks, crypto, env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -77,9 +77,7 @@ def test_it_keeps_cookies_secure_httponly_and_same_site(cast):
     csrf = client.get(reverse("accounts:signin"), secure=True).cookies["__Host-csrftoken"]
     assert (csrf["secure"], csrf["httponly"], csrf["samesite"], csrf["path"]) == (True, True, "Strict", "/")
 
-    response = client.post(
-        reverse("accounts:signin"), {"email": cast.member.email, "password": PASSWORD}, secure=True
-    )
+    response = client.post(reverse("accounts:signin"), {"email": cast.member.email, "password": PASSWORD}, secure=True)
     assert response.status_code == 302
     session = response.cookies["__Host-sessionid"]
     # Lax, not Strict: a link from an email must arrive signed in.
@@ -136,11 +134,25 @@ def test_it_passes_the_deployment_checks_in_production(tmp_path):
     assert "no issues" in result.stdout
 
 
-def test_it_fails_the_deployment_checks_without_an_encryption_key(tmp_path):
+def test_it_keeps_a_key_of_its_own_when_none_is_configured(tmp_path):
+    # Production with only the secret key and the allowed hosts set still passes, and the key it makes
+    # in the data folder is readable by its owner alone and the same at every start.
     environment = _production_environment(tmp_path, ENVIRONET_ENCRYPTION_KEY=None)
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    key_files = list(tmp_path.rglob("encryption.key"))
+    assert len(key_files) == 1
+    assert key_files[0].stat().st_mode & 0o777 == 0o600
+    first = key_files[0].read_text()
+    assert _run(["manage.py", "check"], environment).returncode == 0
+    assert key_files[0].read_text() == first
+
+
+def test_it_refuses_a_configured_key_that_is_not_32_bytes(tmp_path):
+    environment = _production_environment(tmp_path, ENVIRONET_ENCRYPTION_KEY="dG9vLXNob3J0")
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], environment)
     assert result.returncode != 0
-    assert "ENVIRONET_ENCRYPTION_KEY" in result.stdout + result.stderr
+    assert "environet.E003" in result.stdout + result.stderr
 
 
 def test_it_fails_the_deployment_checks_without_a_secret_key(tmp_path):
@@ -212,7 +224,7 @@ def _ids(problems) -> list[str]:
 
 
 def test_it_reports_no_problem_with_the_test_configuration():
-    assert [problem for problem in run_checks() if problem.id.startswith("environet.")] == []
+    assert [problem for problem in run_checks() if (problem.id or "").startswith("environet.")] == []
 
 
 def test_it_reports_a_missing_encryption_key(settings):

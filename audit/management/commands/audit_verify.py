@@ -11,5 +11,8 @@ class Command(BaseCommand):
         for problem in problems:
             self.stderr.write(str(problem))
         if problems:
-            raise CommandError(f"Audit trail damaged: {len(problems)} problem(s) in {checked} entries.")
+            # The first problem goes in the error itself: it is what a cron mail or a CI log shows.
+            raise CommandError(
+                f"Audit trail damaged: {len(problems)} problem(s) in {checked} entries, first {problems[0]}."
+            )
         self.stdout.write(f"Audit trail intact: {checked} entries checked.")

@@ -1,0 +1,174 @@
+"""Full-text search over the messages a person may see.
+
+The index is one table, ``messaging_search``, keyed by message id and holding the thread's subject and
+the message's text: on SQLite an FTS5 table, on PostgreSQL a ``to_tsvector('simple', subject || body)``
+column under a GIN index (both made by migration 0003). The messaging actions keep it up to date: a
+message is indexed when posted or edited and removed when retracted or hidden.
+
+The index only answers "which message ids contain these words". What a person finds, and how many, is
+always ``access.messages_visible_to(person)`` narrowed by those ids and the filters: the count is taken
+from that same query, so it cannot reveal what they may not see.
+
+Words typed by people never become query syntax: on SQLite each word is quoted for FTS5, on PostgreSQL
+the text goes to ``websearch_to_tsquery``, which accepts anything; both are passed as parameters.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import Organisation
+from messaging import access
+from messaging.models import Message
+from topics.models import Topic
+
+# A quoted phrase or a bare word, either one perhaps preceded by "-" (leave out what contains it).
+_PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+_WORD = re.compile(r"[^\W_]+")
+SNIPPET_LENGTH = 220
+
+
+@dataclass(frozen=True)
+class Filters:
+    text: str = ""
+    topic: Topic | None = None
+    kind: str = ""
+    organisation: Organisation | None = None  # the author's
+    country: str = ""  # of the author's organisation
+    author: str = ""  # email address
+    date_from: date | None = None
+    date_to: date | None = None
+    marking: str = ""
+
+
+def search(*, person, filters: Filters) -> QuerySet[Message]:
+    """Messages the person may see, still shown (not retracted or hidden), that match; newest first."""
+    found = access.messages_visible_to(person).filter(retracted_at__isnull=True, hidden_at__isnull=True)
+    if filters.topic is not None:
+        found = found.filter(thread__topics=filters.topic)
+    if filters.kind:
+        found = found.filter(kind=filters.kind)
+    if filters.organisation is not None:
+        found = found.filter(author__organisation=filters.organisation)
+    if filters.country:
+        found = found.filter(author__organisation__country=filters.country)
+    if filters.author:
+        found = found.filter(author__email__iexact=filters.author)
+    zone = timezone.get_current_timezone()
+    if filters.date_from:
+        found = found.filter(created_at__gte=datetime.combine(filters.date_from, time.min, tzinfo=zone))
+    if filters.date_to:
+        found = found.filter(created_at__lte=datetime.combine(filters.date_to, time.max, tzinfo=zone))
+    if filters.marking:
+        found = found.filter(thread__marking=filters.marking)
+    if filters.text.strip():
+        found = _matching(found, filters.text)
+    return found.select_related("thread", "author", "author__organisation").order_by("-created_at", "-pk")
+
+
+def parse(text: str) -> tuple[list[list[str]], list[list[str]]]:
+    """The words to find (each a phrase of one or more words) and those to leave out ("-word")."""
+    wanted: list[list[str]] = []
+    unwanted: list[list[str]] = []
+    for match in _PART.finditer(text):
+        negative = bool(match.group(1) or match.group(3))
+        words = _WORD.findall(match.group(2) if match.group(2) is not None else match.group(4))
+        if words:
+            (unwanted if negative else wanted).append(words)
+    return wanted, unwanted
+
+
+def fts5_query(text: str) -> str:
+    """An FTS5 expression with every phrase quoted, so no operator (NEAR, *, ^, :, -) is ever read from
+    people's words. Empty when there is nothing to look for."""
+    wanted, unwanted = parse(text)
+    if not wanted:
+        return ""
+    quoted = ['"' + " ".join(words) + '"' for words in wanted]
+    return "(" + " AND ".join(quoted) + ")" + "".join(f' NOT "{" ".join(words)}"' for words in unwanted)
+
+
+def _matching(found: QuerySet[Message], text: str) -> QuerySet[Message]:
+    if not parse(text)[0]:
+        return found.none()  # only words to leave out: nothing was asked for
+    if connection.vendor == "sqlite":
+        ids = RawSQL("SELECT rowid FROM messaging_search WHERE messaging_search MATCH %s", [fts5_query(text)])
+    elif connection.vendor == "postgresql":
+        ids = RawSQL(
+            "SELECT message_id FROM messaging_search WHERE document @@ websearch_to_tsquery('simple', %s)", [text]
+        )
+    else:  # pragma: no cover - ENVIRONET runs on SQLite or PostgreSQL
+        raise NotImplementedError(connection.vendor)
+    return found.filter(pk__in=ids)
+
+
+# --- Keeping the index -------------------------------------------------------------------------------
+
+
+def index(message: Message) -> None:
+    """Add the message (or its new text) to the index; call inside the transaction that wrote it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM messaging_search WHERE rowid = %s", [message.pk])
+            cursor.execute(
+                "INSERT INTO messaging_search (rowid, subject, body) VALUES (%s, %s, %s)",
+                [message.pk, message.thread.subject, message.body],
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO messaging_search (message_id, document) "
+                "VALUES (%s, to_tsvector('simple', %s || ' ' || %s)) "
+                "ON CONFLICT (message_id) DO UPDATE SET document = EXCLUDED.document",
+                [message.pk, message.thread.subject, message.body],
+            )
+
+
+def remove(message: Message) -> None:
+    """Take the message out of the index (retracted or hidden: it must not be found any more)."""
+    column = "rowid" if connection.vendor == "sqlite" else "message_id"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM messaging_search WHERE {column} = %s", [message.pk])  # noqa: S608
+
+
+# --- Showing results ---------------------------------------------------------------------------------
+
+
+def _snippet_parts(body: str, text: str) -> list[tuple[str, bool]]:
+    """A piece of the message around the first word found, as (text, is a word found) parts."""
+    flat = " ".join(body.split())
+    words = sorted({word for phrase in parse(text)[0] for word in phrase}, key=len, reverse=True)
+    if not words:
+        return [(flat[:SNIPPET_LENGTH] + ("…" if len(flat) > SNIPPET_LENGTH else ""), False)]
+    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, words)) + r")(?![^\W_])", re.IGNORECASE)
+    first = pattern.search(flat)
+    start = max(0, first.start() - SNIPPET_LENGTH // 3) if first else 0
+    piece = flat[start : start + SNIPPET_LENGTH]
+    parts = [("…", False)] if start else []
+    position = 0
+    for match in pattern.finditer(piece):
+        parts += [(piece[position : match.start()], False), (match.group(), True)]
+        position = match.end()
+    parts.append((piece[position:], False))
+    if start + SNIPPET_LENGTH < len(flat):
+        parts.append(("…", False))
+    return parts
+
+
+def snippet(body: str, text: str) -> SafeString:
+    """The piece of the message to show in results: escaped, the words found in <mark>."""
+    html = "".join(
+        f"<mark>{escape(part)}</mark>" if found else escape(part) for part, found in _snippet_parts(body, text)
+    )
+    return mark_safe(html)  # noqa: S308 - every piece of the message is escaped above
+
+
+def snippet_text(body: str, text: str) -> str:
+    """The same piece as plain text (for the API)."""
+    return "".join(part for part, _ in _snippet_parts(body, text))
