@@ -24,7 +24,9 @@ def people_managed_by(person: Person) -> QuerySet[Person]:
     if person.is_administrator:
         return Person.objects.all()
     if person.is_focal_point:
-        return Person.objects.filter(organisation_id=person.organisation_id)
+        # Administrators answer to the secretariat: a focal point never touches one, even in their own
+        # organisation (role, suspension, expertise, welcome link).
+        return Person.objects.filter(organisation_id=person.organisation_id).exclude(role=Role.ADMINISTRATOR)
     return Person.objects.none()
 
 

@@ -54,7 +54,7 @@ def find_link(token: str, purpose: str) -> AccessLink | None:
 def _end_live_streams(person: Person) -> None:
     """Open live streams outlive the session checks of their first request: close them after commit."""
     person_id = person.pk
-    transaction.on_commit(lambda: broker.publish({"kind": "person.ended", "person": person_id}))
+    broker.after_commit({"kind": "person.ended", "person": person_id})
 
 
 def _changes(instance: Any, fields: list[str], before: dict[str, Any]) -> dict[str, list[Any]]:
@@ -462,6 +462,9 @@ def save_organisation(
     organisation.proposed = False
     changes = _changes(organisation, ORGANISATION_FIELDS, before)
     organisation.save()
+    if "country" in changes:
+        # Streams open for its people judge country audiences by the country they had at connection.
+        broker.readers_changed(organisation.people.values_list("pk", flat=True))
     if creating or changes:
         record(
             "organisation.created" if creating else "organisation.changed",

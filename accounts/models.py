@@ -95,7 +95,9 @@ class Person(AbstractBaseUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
 
     is_expert = models.BooleanField(_("expert"), default=False)
-    is_moderator = models.BooleanField(_("moderator"), default=False, help_text=_("May hide messages and lock threads."))
+    is_moderator = models.BooleanField(
+        _("moderator"), default=False, help_text=_("May hide messages and lock threads.")
+    )
     expert_conventions = models.JSONField(default=list, blank=True)
     expert_topics = models.JSONField(default=list, blank=True)
     expert_languages = models.JSONField(default=list, blank=True)

@@ -30,7 +30,7 @@ def rewrap_secrets(*, check_only: bool = False) -> tuple[int, int]:
     Returns (rewrapped, or needing it when ``check_only``; already under the current key)."""
     rewrapped = current = 0
     for pk, sealed in Person.objects.filter(totp_secret__isnull=False).values_list("pk", "totp_secret").iterator():
-        envelope = bytes(sealed)
+        envelope = bytes(sealed or b"")
         if not crypto.needs_rewrap(envelope):
             current += 1
         elif check_only:

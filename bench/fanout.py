@@ -341,6 +341,12 @@ def process_status(pid: int) -> dict[str, int]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def idle_status(pid: int) -> dict[str, int]:
     await asyncio.sleep(SETTLE_SECONDS)
     return process_status(pid)
@@ -375,7 +381,6 @@ class Phase:
     accepted: dict[int, float] = field(default_factory=dict)
     rss_before: int = 0
     idle: dict[str, int] = field(default_factory=dict)
-    bytes_per_event: float = 0.0
 
     def latencies(self, probes: range) -> list[float]:
         """Milliseconds from acceptance to each arrival. A post is accepted when the poster's answer
@@ -440,7 +445,23 @@ class Environet:
         return answer
 
 
-async def post_costs(site: "Environet", phase: Phase, first: int, rounds: int, connected: int) -> dict[str, float]:
+class Raw:
+    """The baseline: anonymous streams, posts are plain publishes of an event as large as ENVIRONET's."""
+
+    def __init__(self, port: int) -> None:
+        self.publisher = HttpClient(port)
+        self.event_size = 0.0
+
+    async def post(self, probe: int) -> Answer:
+        data = {"kind": "message", "message": probe, "html": f"fanout-probe-{probe}-end"}
+        data["padding"] = "x" * max(0, int(self.event_size) - len(json.dumps(data)) - 60)
+        answer = await self.publisher.request("POST", "/publish", headers={}, body=json.dumps(data).encode())
+        if answer.status != 200:
+            raise RuntimeError(f"a publish answered {answer.status}")
+        return answer
+
+
+async def post_costs(site: Environet, phase: Phase, first: int, rounds: int, connected: int) -> dict[str, float]:
     """Median round trip (ms) of a post to topic A (COST_FOLLOWERS followers, ``connected`` of them with
     a stream open) and to topic C (followed by the poster alone), posting to each in turn."""
     times: dict[str, list[float]] = {"A": [], "C": []}
@@ -456,101 +477,89 @@ async def post_costs(site: "Environet", phase: Phase, first: int, rounds: int, c
     return {"topic_2000": median(times["A"]), "topic_1": median(times["C"])}
 
 
-async def measure_environet(args: argparse.Namespace, env: dict[str, str], fixture: dict[str, Any]) -> dict:
+async def measure(args: argparse.Namespace, env: dict[str, str], fixture: dict[str, Any]) -> dict[str, Any]:
+    """Both servers run side by side; their posts take turns, so that whatever else the machine is doing
+    weighs on both alike."""
     clients, posts, rounds = args.clients, args.posts, args.cost_posts
-    port = free_port()
-    server = start_server("environet.asgi:application", port, env, limit=clients * 2 + 1000)
+    limit = clients * 2 + 1000
+    servers: list[subprocess.Popen] = []
     try:
+        port = free_port()
+        servers.append(start_server("environet.asgi:application", port, env, limit))
         site = Environet(port, fixture)
         for code in "ABC":
             await site.prepare(fixture["threads"][code])
-        # One stream before measuring, so that its code is loaded and the caches warm.
+        # A stream opened and closed before measuring, so that its code is loaded and the caches warm.
         poster_stream = stream_request("/messages/live/", f"sessionid={fixture['poster']}")
         await close_streams(await open_streams(port, [poster_stream], Recorder(slots=1)))
-        phase = Phase(Recorder(slots=posts + 2 * (2 * rounds + 2)))
-        phase.rss_before = process_status(server.pid)["rss"]
+        ours = Phase(Recorder(slots=posts + 2 * (2 * rounds + 2)))
+        ours.rss_before = process_status(servers[0].pid)["rss"]
 
         say(f"environet: post cost, topic A ({COST_FOLLOWERS} followers) against topic C (one), no stream open")
-        cost_alone = await post_costs(site, phase, posts, rounds, connected=0)
+        cost_alone = await post_costs(site, ours, posts, rounds, connected=0)
+
+        raw_port = free_port()
+        servers.append(start_server("raw_sse:app", raw_port, env, limit, app_dir=BENCH))
+        raw = Raw(raw_port)
+        await close_streams(await open_streams(raw_port, [stream_request("/stream")], Recorder(slots=1)))
+        baseline = Phase(Recorder(slots=posts))
+        baseline.rss_before = process_status(servers[1].pid)["rss"]
 
         say(f"environet: opening {clients} streams")
         started = time.perf_counter()
         requests = [stream_request("/messages/live/", f"sessionid={key}") for key in fixture["streams"]]
-        streams = await open_streams(port, requests, phase.recorder)
+        streams = await open_streams(port, requests, ours.recorder)
         say(f"environet: {len(streams)} streams open in {time.perf_counter() - started:.1f} s")
-        phase.idle = await idle_status(server.pid)
+        ours.idle = await idle_status(servers[0].pid)
+        say(f"raw broadcaster: opening {clients} streams")
+        raw_streams = await open_streams(raw_port, [stream_request("/stream")] * clients, baseline.recorder)
+        baseline.idle = await idle_status(servers[1].pid)
 
-        say(f"environet: {posts} posts to topic B ({clients} followers connected)")
-        before = streams[0].received
+        say(f"{posts} posts to topic B ({clients} followers connected), each followed by a raw publish")
+        cpu = [cpu_seconds(server.pid) for server in servers]
         for probe in range(posts):
-            phase.recorder.expect(probe, clients)
-            answer = await site.post(fixture["threads"]["B"], probe)
-            phase.accepted[probe] = answer.at
-            await wait_delivered(phase.recorder, probe)
-        phase.bytes_per_event = (streams[0].received - before) / posts
+            before = streams[0].received
+            ours.recorder.expect(probe, clients)
+            ours.accepted[probe] = (await site.post(fixture["threads"]["B"], probe)).at
+            await wait_delivered(ours.recorder, probe)
+            raw.event_size = raw.event_size or streams[0].received - before
+            baseline.recorder.expect(probe, clients)
+            baseline.accepted[probe] = (await raw.post(probe)).at
+            await wait_delivered(baseline.recorder, probe)
+        cpu = [cpu_seconds(server.pid) - used for server, used in zip(servers, cpu, strict=True)]
+        await close_streams(raw_streams)
 
         connected = min(clients, COST_FOLLOWERS)
         say(f"environet: post cost again, {connected} of topic A's followers connected")
-        cost_connected = await post_costs(site, phase, posts + 2 * rounds + 2, rounds, connected=connected)
+        cost_connected = await post_costs(site, ours, posts + 2 * rounds + 2, rounds, connected=connected)
+        await close_streams(streams)
         await site.poster.close()
-        latency = phase.latencies(range(posts))
-        result = {
-            "delivered": phase.delivered(range(posts)),
-            "expected": clients * posts,
-            "duplicates": phase.recorder.duplicates,
-            "p50_ms": median(latency),
-            "p99_ms": percentile(latency, 0.99),
-            "kib_per_connection": (phase.idle["rss"] - phase.rss_before) / clients / 1024,
-            "server_threads_idle": phase.idle["threads"],
-            "server_files_idle": phase.idle["files"],
-            "post_ms_topic_2000": cost_alone["topic_2000"],
-            "post_ms_topic_1": cost_alone["topic_1"],
-            "post_ms_topic_2000_connected": cost_connected["topic_2000"],
-            "post_ms_topic_1_connected": cost_connected["topic_1"],
-            "bytes_per_event": phase.bytes_per_event,
-        }
-        await close_streams(streams)
-        return result
+        await raw.publisher.close()
     finally:
-        stop_server(server)
-
-
-async def measure_raw(args: argparse.Namespace, env: dict[str, str], event_size: float) -> dict:
-    clients, posts = args.clients, args.posts
-    port = free_port()
-    server = start_server("raw_sse:app", port, env, limit=clients * 2 + 1000, app_dir=BENCH)
-    try:
-        publisher = HttpClient(port)
-        phase = Phase(Recorder(slots=posts))
-        await close_streams(await open_streams(port, [stream_request("/stream")], Recorder(slots=1)))
-        phase.rss_before = process_status(server.pid)["rss"]
-        say(f"raw broadcaster: opening {clients} streams")
-        streams = await open_streams(port, [stream_request("/stream")] * clients, phase.recorder)
-        phase.idle = await idle_status(server.pid)
-        say(f"raw broadcaster: {posts} publishes")
-        for probe in range(posts):
-            phase.recorder.expect(probe, clients)
-            data = {"kind": "message", "message": probe, "html": f"fanout-probe-{probe}-end"}
-            # The same size as ENVIRONET's events, so that both move the same bytes.
-            padding = max(0, int(event_size) - len(json.dumps(data)) - 40)
-            data["padding"] = "x" * padding
-            answer = await publisher.request("POST", "/publish", headers={}, body=json.dumps(data).encode())
-            if answer.status != 200:
-                raise RuntimeError(f"publish answered {answer.status}")
-            phase.accepted[probe] = answer.at
-            await wait_delivered(phase.recorder, probe)
-        await publisher.close()
-        latency = phase.latencies(range(posts))
-        result = {
-            "raw_delivered": phase.delivered(range(posts)),
-            "raw_p50_ms": median(latency),
-            "raw_p99_ms": percentile(latency, 0.99),
-            "raw_kib_per_connection": (phase.idle["rss"] - phase.rss_before) / clients / 1024,
-        }
-        await close_streams(streams)
-        return result
-    finally:
-        stop_server(server)
+        for server in servers:
+            stop_server(server)
+    latency, raw_latency = ours.latencies(range(posts)), baseline.latencies(range(posts))
+    return {
+        "delivered": ours.delivered(range(posts)),
+        "expected": clients * posts,
+        "duplicates": ours.recorder.duplicates,
+        "p50_ms": median(latency),
+        "p99_ms": percentile(latency, 0.99),
+        "raw_p50_ms": median(raw_latency),
+        "raw_p99_ms": percentile(raw_latency, 0.99),
+        "raw_delivered": baseline.delivered(range(posts)),
+        # Server processor time per delivery while posting (the post's own work included).
+        "cpu_us_per_delivery": cpu[0] * 1e6 / max(1, ours.delivered(range(posts))),
+        "raw_cpu_us_per_delivery": cpu[1] * 1e6 / max(1, baseline.delivered(range(posts))),
+        "kib_per_connection": (ours.idle["rss"] - ours.rss_before) / clients / 1024,
+        "raw_kib_per_connection": (baseline.idle["rss"] - baseline.rss_before) / clients / 1024,
+        "server_threads_idle": ours.idle["threads"],
+        "server_files_idle": ours.idle["files"],
+        "post_ms_topic_2000": cost_alone["topic_2000"],
+        "post_ms_topic_1": cost_alone["topic_1"],
+        "post_ms_topic_2000_connected": cost_connected["topic_2000"],
+        "post_ms_topic_1_connected": cost_connected["topic_1"],
+    }
 
 
 # --- Setting up, and the report ---------------------------------------------------------------------------
@@ -624,36 +633,31 @@ def prepare(args: argparse.Namespace, env: dict[str, str], folder: Path) -> dict
     return json.loads(fixture.read_text())
 
 
-def report(args: argparse.Namespace, database: Database, environet: dict, raw: dict) -> dict:
-    ratio = environet["p99_ms"] / raw["raw_p99_ms"] if raw["raw_p99_ms"] > 0 else float("inf")
-    cost = environet["post_ms_topic_2000"] / environet["post_ms_topic_1"]
+def report(args: argparse.Namespace, database: Database, measured: dict[str, Any]) -> dict[str, Any]:
+    ratio = measured["p99_ms"] / measured["raw_p99_ms"] if measured["raw_p99_ms"] > 0 else float("inf")
+    cost = measured["post_ms_topic_2000"] / measured["post_ms_topic_1"]
     figures: dict[str, Any] = {
         "bench": "fanout",
         "clients": args.clients,
         "posts": args.posts,
         "database": database.kind,
         "broker": "redis" if args.redis_url else "in-process",
-        **{key: environet[key] for key in ("delivered", "expected", "duplicates", "p50_ms", "p99_ms")},
-        "raw_p50_ms": raw["raw_p50_ms"],
-        "raw_p99_ms": raw["raw_p99_ms"],
-        "raw_delivered": raw["raw_delivered"],
+        **{key: measured[key] for key in ("delivered", "expected", "duplicates", "p50_ms", "p99_ms")},
+        **{key: measured[key] for key in ("raw_p50_ms", "raw_p99_ms", "raw_delivered")},
+        **{key: measured[key] for key in ("cpu_us_per_delivery", "raw_cpu_us_per_delivery")},
         "p99_ratio_vs_raw": ratio,
-        "kib_per_connection": environet["kib_per_connection"],
-        "raw_kib_per_connection": raw["raw_kib_per_connection"],
-        "server_threads_idle": environet["server_threads_idle"],
-        "server_files_idle": environet["server_files_idle"],
-        "post_ms_topic_2000": environet["post_ms_topic_2000"],
-        "post_ms_topic_1": environet["post_ms_topic_1"],
+        **{key: measured[key] for key in ("kib_per_connection", "raw_kib_per_connection")},
+        **{key: measured[key] for key in ("server_threads_idle", "server_files_idle")},
+        **{key: measured[key] for key in ("post_ms_topic_2000", "post_ms_topic_1")},
         "post_cost_2000_vs_1": cost,
-        "post_ms_topic_2000_connected": environet["post_ms_topic_2000_connected"],
-        "post_ms_topic_1_connected": environet["post_ms_topic_1_connected"],
-        "post_cost_2000_vs_1_connected": environet["post_ms_topic_2000_connected"]
-        / environet["post_ms_topic_1_connected"],
+        **{key: measured[key] for key in ("post_ms_topic_2000_connected", "post_ms_topic_1_connected")},
+        "post_cost_2000_vs_1_connected": measured["post_ms_topic_2000_connected"]
+        / measured["post_ms_topic_1_connected"],
     }
     figures["aims_met"] = {
-        "all_delivered": environet["delivered"] == environet["expected"] and environet["duplicates"] == 0,
+        "all_delivered": measured["delivered"] == measured["expected"] and measured["duplicates"] == 0,
         "p99_within_1_5x_raw": ratio <= AIM_P99_RATIO,
-        "under_64_kib_per_connection": environet["kib_per_connection"] < AIM_KIB_PER_CONNECTION,
+        "under_64_kib_per_connection": measured["kib_per_connection"] < AIM_KIB_PER_CONNECTION,
         "post_cost_within_1_2x": cost <= AIM_POST_COST_RATIO,
     }
     return {key: round(value, 3) if isinstance(value, float) else value for key, value in figures.items()}
@@ -676,7 +680,7 @@ def main() -> int:
         seed(args.seed_into, args.followers, args.clients)
         return 0
 
-    raise_open_files(args.clients + 1024)
+    raise_open_files(2 * args.clients + 1024)
     with tempfile.TemporaryDirectory(prefix="environet-fanout-") as name:
         folder = Path(name)
         database = Database(args.database_url, folder)
@@ -684,11 +688,10 @@ def main() -> int:
         try:
             env = child_env(folder, database, args.redis_url)
             fixture = prepare(args, env, folder)
-            environet = asyncio.run(measure_environet(args, env, fixture))
-            raw = asyncio.run(measure_raw(args, env, environet["bytes_per_event"]))
+            measured = asyncio.run(measure(args, env, fixture))
         finally:
             database.drop()
-    figures = report(args, database, environet, raw)
+    figures = report(args, database, measured)
     print(json.dumps(figures), flush=True)
     return 1 if args.strict and not all(figures["aims_met"].values()) else 0
 

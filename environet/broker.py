@@ -129,6 +129,19 @@ async def listen(listener: Listener, stop: asyncio.Event) -> None:
             await client.aclose()
 
 
+def after_commit(event: dict[str, Any]) -> None:
+    """Publish ``event`` once the current transaction commits (at once outside a transaction)."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: publish(event))
+
+
+def readers_changed(person_ids) -> None:
+    """Open live streams keep each reader's choices and forums in memory: have these people's reread."""
+    for person_id in sorted(set(person_ids)):
+        after_commit({"kind": "reader.changed", "person": person_id})
+
+
 def status() -> tuple[bool, str]:
     """(healthy, description) for the health check."""
     if not settings.REDIS_URL:

@@ -124,7 +124,8 @@ class Reader:
     watching: int | None = None  # the thread open on the page, delivered whatever they follow
 
     def can_see(self, audience: dict[str, Any]) -> bool:
-        if any(forum not in self.forums for forum in audience["forums"]):
+        # Called for every open stream on every event: set operations, no generator per call.
+        if audience["forums"] and not self.forums.issuperset(audience["forums"]):
             return False
         kind = audience["audience"]
         return (
@@ -147,4 +148,4 @@ class Reader:
             return True
         if thread in self.muted:
             return False
-        return thread in self.followed or bool(self.topics.intersection(audience["topics"]))
+        return thread in self.followed or not self.topics.isdisjoint(audience["topics"])

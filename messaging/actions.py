@@ -257,7 +257,7 @@ def set_follow(*, request, person: Person, thread: Thread, state: str | None) ->
     record(
         "settings.thread_follow", request=request, actor=person, target=thread, changes={"follow": state or "topics"}
     )
-    transaction.on_commit(lambda: broker.publish({"kind": "reader.changed", "person": person.pk}))
+    broker.readers_changed([person.pk])
 
 
 def mark_read(*, person: Person, messages: list[Message]) -> list[Message]:

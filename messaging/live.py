@@ -26,6 +26,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import close_old_connections
 
 from environet import broker
 from messaging.access import Reader
@@ -57,13 +58,25 @@ class Connection:
             self.queue.put_nowait(CLOSE)
 
 
+# The hub reads the database outside any request, so nothing else would close its connection or replace
+# a broken one: each read does, as a request would.
+
+
 def _stored_between(after: int, upto: int) -> list[dict[str, Any]]:
-    rows = Event.objects.filter(pk__gt=after, pk__lte=upto).order_by("pk").values("pk", "kind", "data")
-    return [{"id": row["pk"], "kind": row["kind"], **row["data"]} for row in rows[:FILL_LIMIT]]
+    close_old_connections()
+    try:
+        rows = Event.objects.filter(pk__gt=after, pk__lte=upto).order_by("pk").values("pk", "kind", "data")
+        return [{"id": row["pk"], "kind": row["kind"], **row["data"]} for row in rows[:FILL_LIMIT]]
+    finally:
+        close_old_connections()
 
 
 def _latest_id() -> int:
-    return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    close_old_connections()
+    try:
+        return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    finally:
+        close_old_connections()
 
 
 class Hub:

@@ -24,12 +24,7 @@ def choose_deliveries(*, request, person, choices: dict[str, str]) -> None:
             TopicChoice.objects.update_or_create(person=person, topic=topic, defaults={"delivery": new})
     if changes:
         record("settings.topics_changed", request=request, actor=person, target=person, changes=changes)
-
-
-def _readers_changed(person_ids) -> None:
-    """Open live streams hold each reader's forums in memory: have those of these people read them again."""
-    for person_id in sorted(person_ids):
-        transaction.on_commit(lambda person_id=person_id: broker.publish({"kind": "reader.changed", "person": person_id}))
+        broker.readers_changed([person.pk])
 
 
 @transaction.atomic
@@ -46,7 +41,7 @@ def open_forum(*, request, actor, name: str, description: str, members) -> Topic
     for person in forum.members.all():
         TopicChoice.objects.get_or_create(person=person, topic=forum, defaults={"delivery": TopicChoice.Delivery.LIVE})
     record("forum.opened", request=request, actor=actor, target=forum, changes={"members": forum.members.count()})
-    _readers_changed(forum.members.values_list("pk", flat=True))
+    broker.readers_changed(forum.members.values_list("pk", flat=True))
     return forum
 
 
@@ -70,4 +65,4 @@ def set_forum_members(*, request, actor, forum, members) -> None:
         changes={"added": sorted(after - before), "removed": sorted(before - after)},
     )
     # Someone removed must stop receiving the forum's events at once, not when their page reconnects.
-    _readers_changed(after ^ before)
+    broker.readers_changed(after ^ before)

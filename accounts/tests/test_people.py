@@ -131,9 +131,11 @@ def test_it_does_not_let_a_focal_point_touch_an_administrator(cast, home_adminis
 
     role = _set_role(client, home_administrator, "member")
     suspension = client.post(f"/accounts/people/{home_administrator.pk}/suspend/", {"reason": "Coup"})
+    expertise = client.post(f"/accounts/people/{home_administrator.pk}/expertise/", {"is_expert": "on"})
 
-    assert role.status_code == suspension.status_code == 404
-    assert Person.objects.get(pk=home_administrator.pk).is_administrator
+    assert role.status_code == suspension.status_code == expertise.status_code == 404
+    administrator = Person.objects.get(pk=home_administrator.pk)
+    assert administrator.is_administrator and not administrator.is_expert
 
 
 def test_it_does_not_let_anyone_change_their_own_role(cast):
@@ -164,12 +166,19 @@ def test_it_does_not_record_a_role_change_that_changes_nothing(cast):
     assert entries("person.role_changed") == []
 
 
-def test_it_shows_no_role_form_where_the_role_cannot_be_changed(cast, home_administrator):
+def test_it_hides_administrators_from_the_focal_point_of_their_organisation(cast, home_administrator):
     client = signed_in(cast.focal_point)
 
-    assert client.get(f"/accounts/people/{home_administrator.pk}/").context["role_form"] is None
+    assert "Hana Admin" not in _names(client.get("/accounts/people/"))
+    assert client.get(f"/accounts/people/{home_administrator.pk}/").status_code == 404
+
+
+def test_it_offers_only_the_roles_that_may_be_given(cast):
+    client = signed_in(cast.focal_point)
+
     offered = client.get(f"/accounts/people/{cast.member.pk}/").context["role_form"].fields["role"].choices
     assert [value for value, _label in offered] == ["focal_point", "member", "observer"]
+    assert client.get(f"/accounts/people/{cast.focal_point.pk}/").context["role_form"] is None
 
 
 # --- Suspension ------------------------------------------------------------------------------------------------

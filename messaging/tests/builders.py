@@ -66,9 +66,7 @@ def start(author: Person, capture: Callable, files: Iterable[Any] = (), **fields
     return Thread.objects.get(pk=thread_id_of(response["Location"]))
 
 
-def reply(
-    person: Person, thread: Thread, capture: Callable, body: str = "Seen here too.", kind: str = "information"
-):
+def reply(person: Person, thread: Thread, capture: Callable, body: str = "Seen here too.", kind: str = "information"):
     client = signed_in(person)
     with capture(execute=True):
         return client.post(f"/messages/threads/{thread.pk}/reply/", {"body": body, "kind": kind})
@@ -82,9 +80,7 @@ def choose(person: Person, code: Topic | str, delivery: str = TopicChoice.Delive
 
 def events_of(thread: Thread) -> list[dict[str, Any]]:
     """The stored live events of a thread, as the stream hands them to Reader.wants."""
-    return [
-        {"id": row.pk, "kind": row.kind, **row.data} for row in Event.objects.filter(thread=thread).order_by("pk")
-    ]
+    return [{"id": row.pk, "kind": row.kind, **row.data} for row in Event.objects.filter(thread=thread).order_by("pk")]
 
 
 def entries(action: str) -> list[Entry]:

@@ -7,6 +7,7 @@ an Origin header); ``Stream`` reads ``/messages/live/`` in a thread and parses i
 Only the standard library: no HTTP client dependency.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -181,7 +182,7 @@ class Servers:
         for server in self.started:
             try:
                 server.stop()
-            except Exception:  # noqa: BLE001 - the others must still be stopped
+            except Exception:  # the others must still be stopped
                 server.kill()
 
 
@@ -396,9 +397,7 @@ class Stream:
     def close(self) -> None:
         """Drop the connection, as a browser does when the network goes."""
         self._closing = True
-        try:
+        with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self._sock.close()
         self._reader.join(5)

@@ -146,7 +146,8 @@ def test_it_accepts_the_corrected_draft(cast, django_capture_on_commit_callbacks
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            NEW_THREAD, thread_form(subject=SUBJECT, body=BODY, marking="red", audience="people", people=[cast.focal_point])
+            NEW_THREAD,
+            thread_form(subject=SUBJECT, body=BODY, marking="red", audience="people", people=[cast.focal_point]),
         )
 
     assert response.status_code == 302
