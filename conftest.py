@@ -36,10 +36,18 @@ class Cast:
     by_role: dict[str, Person | None] = field(default_factory=dict)
 
 
-def make_person(email: str, name: str, organisation: Organisation, role: str = Role.MEMBER,
-                state: str = State.ACTIVE, *, enrolled: bool = True) -> Person:
-    person = Person.objects.create_user(email=email, password=PASSWORD, full_name=name, organisation=organisation,
-                                        role=role, state=state)
+def make_person(
+    email: str,
+    name: str,
+    organisation: Organisation,
+    role: str = Role.MEMBER,
+    state: str = State.ACTIVE,
+    *,
+    enrolled: bool = True,
+) -> Person:
+    person = Person.objects.create_user(
+        email=email, password=PASSWORD, full_name=name, organisation=organisation, role=role, state=state
+    )
     if enrolled:
         secret = totp.new_secret()
         person.totp_secret = totp.seal_secret(person, secret)
@@ -55,7 +63,9 @@ def cast(db) -> Cast:
     other = Organisation.objects.create(name="French Customs", short_name="DGDDI", kind="customs", country="FR")
     secretariat = Organisation.objects.create(name="WCO Secretariat", short_name="WCO", kind="international")
     people = Cast(
-        home=home, other=other, secretariat=secretariat,
+        home=home,
+        other=other,
+        secretariat=secretariat,
         requested=make_person("rita@kra.example", "Rita Requested", home, state=State.REQUESTED, enrolled=False),
         suspended=make_person("sam@kra.example", "Sam Suspended", home, state=State.SUSPENDED),
         observer=make_person("olga@kra.example", "Olga Observer", home, role=Role.OBSERVER),
@@ -65,9 +75,14 @@ def cast(db) -> Cast:
         administrator=make_person("ada@wco.example", "Ada Admin", secretariat, role=Role.ADMINISTRATOR),
     )
     people.by_role = {
-        "anonymous": None, "requested": people.requested, "suspended": people.suspended,
-        "observer": people.observer, "member": people.member, "focal_point": people.focal_point,
-        "other_focal_point": people.other_focal_point, "administrator": people.administrator,
+        "anonymous": None,
+        "requested": people.requested,
+        "suspended": people.suspended,
+        "observer": people.observer,
+        "member": people.member,
+        "focal_point": people.focal_point,
+        "other_focal_point": people.other_focal_point,
+        "administrator": people.administrator,
     }
     return people
 

@@ -496,7 +496,9 @@ async def measure(args: argparse.Namespace, env: dict[str, str], fixture: dict[s
         ours.rss_before = process_status(servers[0].pid)["rss"]
 
         say(f"environet: post cost, topic A ({COST_FOLLOWERS} followers) against topic C (one), no stream open")
+        used = cpu_seconds(servers[0].pid)
         cost_alone = await post_costs(site, ours, posts, rounds, connected=0)
+        cost_alone["cpu_ms"] = (cpu_seconds(servers[0].pid) - used) * 1000 / (2 * rounds + 2)
 
         raw_port = free_port()
         servers.append(start_server("raw_sse:app", raw_port, env, limit, app_dir=BENCH))
@@ -551,6 +553,7 @@ async def measure(args: argparse.Namespace, env: dict[str, str], fixture: dict[s
         # Server processor time per delivery while posting (the post's own work included).
         "cpu_us_per_delivery": cpu[0] * 1e6 / max(1, ours.delivered(range(posts))),
         "raw_cpu_us_per_delivery": cpu[1] * 1e6 / max(1, baseline.delivered(range(posts))),
+        "cpu_ms_per_post_no_streams": cost_alone["cpu_ms"],
         "kib_per_connection": (ours.idle["rss"] - ours.rss_before) / clients / 1024,
         "raw_kib_per_connection": (baseline.idle["rss"] - baseline.rss_before) / clients / 1024,
         "server_threads_idle": ours.idle["threads"],
@@ -613,7 +616,7 @@ def child_env(folder: Path, database: Database, redis_url: str | None) -> dict[s
         ENVIRONET_VAR_DIR=str(folder),
         ENVIRONET_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="environet.settings",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
     if database.url:
         env["DATABASE_URL"] = database.url
@@ -645,6 +648,7 @@ def report(args: argparse.Namespace, database: Database, measured: dict[str, Any
         **{key: measured[key] for key in ("delivered", "expected", "duplicates", "p50_ms", "p99_ms")},
         **{key: measured[key] for key in ("raw_p50_ms", "raw_p99_ms", "raw_delivered")},
         **{key: measured[key] for key in ("cpu_us_per_delivery", "raw_cpu_us_per_delivery")},
+        "cpu_ms_per_post_no_streams": measured["cpu_ms_per_post_no_streams"],
         "p99_ratio_vs_raw": ratio,
         **{key: measured[key] for key in ("kib_per_connection", "raw_kib_per_connection")},
         **{key: measured[key] for key in ("server_threads_idle", "server_files_idle")},

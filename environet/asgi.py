@@ -36,3 +36,11 @@ def _path(scope) -> str:
 
 
 application = LiveStreamsShareAThread(get_asgi_application())
+
+import gc as _gc  # noqa: E402
+
+if os.environ.get("EXP_FREEZE"):
+    _gc.collect()
+    _gc.freeze()
+if os.environ.get("EXP_T0"):
+    _gc.set_threshold(*(int(x) for x in os.environ["EXP_T0"].split(",")))

@@ -62,7 +62,9 @@ def search_messages(request, filters: Query[SearchIn]) -> Any:
     criteria = filters.dict(exclude={"page"})
     form = SearchForm({name: value for name, value in criteria.items() if value}, person=person)
     if not form.is_valid():
-        return Status(400, ProblemOut(detail={name: list(errors) for name, errors in form.errors.items()}))
+        return Status(
+            400, ProblemOut(detail={name: [str(error) for error in errors] for name, errors in form.errors.items()})
+        )
     chosen = form.filters()
     page = Paginator(search.search(person=person, filters=chosen), PAGE_SIZE).get_page(filters.page)
     return SearchOut(

@@ -12,6 +12,7 @@ from messaging.attachments import Upload
 from messaging.models import Audience, Marking, Message
 from messaging.search import Filters
 from topics.access import topics_visible_to
+from topics.models import Topic
 
 MAX_BODY = 20_000
 
@@ -29,7 +30,7 @@ class AttachmentsField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
         super().__init__(**kwargs)
 
-    def clean(self, data, initial=None) -> list[Upload]:  # type: ignore[override]
+    def clean(self, data, initial=None) -> list[Upload]:
         files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
         limit = settings.MAX_ATTACHMENTS_PER_MESSAGE
         if len(files) > limit:
@@ -80,7 +81,7 @@ class ThreadForm(MessageForm):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     topics = forms.ModelMultipleChoiceField(
         label=_("Topics"),
-        queryset=None,
+        queryset=Topic.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one topic.")},
     )
@@ -183,7 +184,11 @@ class SearchForm(forms.Form):
         help_text=_('All the words must appear. "Quotes" find a phrase; -word leaves out messages with that word.'),
     )
     topic = forms.ModelChoiceField(
-        label=_("Topic or forum"), queryset=None, required=False, to_field_name="code", empty_label=_("Any")
+        label=_("Topic or forum"),
+        queryset=Topic.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Any"),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Any")), *Message.Kind.choices], required=False)
     marking = forms.ChoiceField(label=_("Handling"), choices=[("", _("Any")), *Marking.choices], required=False)

@@ -38,6 +38,7 @@ WAITING_LIMIT = 10_000
 log = logging.getLogger(__name__)
 RESYNC = {"kind": "resync"}
 CLOSE = {"kind": "close"}
+HEARTBEAT = {"kind": "heartbeat"}
 
 # backlog(after, reader) -> (stored events newer than ``after`` the reader wants, oldest first; the
 # highest event id examined; whether there may be more after it)
@@ -248,14 +249,28 @@ async def stream(
                 yield sse_frame(event)
             last = max(last, examined)
 
+    # One timer per stream puts a heartbeat in its queue every so often, and CLOSE at the deadline. (Waiting
+    # on the queue with a timeout would make and cancel a timer for every event on every stream.)
+    timer: asyncio.TimerHandle | None = None
+
+    def beat(heartbeat: bool = True) -> None:
+        nonlocal timer
+        if heartbeat:
+            connection.offer(HEARTBEAT)
+        following = loop.time() + settings.LIVE_HEARTBEAT_SECONDS
+        if following < deadline:
+            timer = loop.call_at(following, beat)
+        else:
+            timer = loop.call_at(deadline, connection.offer, CLOSE)
+
     try:
         yield b"retry: 3000\n\n"
         async for frame in catch_up():
             yield frame
-        while (remaining := deadline - loop.time()) > 0:
-            try:
-                item = await asyncio.wait_for(connection.queue.get(), min(settings.LIVE_HEARTBEAT_SECONDS, remaining))
-            except TimeoutError:
+        beat(heartbeat=False)
+        while True:
+            item = await connection.queue.get()
+            if item is HEARTBEAT:
                 yield b": heartbeat\n\n"  # keeps proxies from closing a quiet connection
                 continue
             if item is CLOSE:
@@ -272,4 +287,6 @@ async def stream(
             yield item["frame"]
             last = item["id"]
     finally:
+        if timer is not None:
+            timer.cancel()
         hub.disconnect(connection)

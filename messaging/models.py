@@ -4,7 +4,7 @@ Nothing here is ever purged: an edit keeps the earlier text, a retraction or a h
 the database (shown as such), so the record of what was said stays whole.
 """
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PERSON = settings.AUTH_USER_MODEL
+if TYPE_CHECKING:
+    from accounts.models import Person
 
 
 class Marking(models.TextChoices):
@@ -47,7 +49,9 @@ class Thread(models.Model):
     audience_organisations = models.ManyToManyField("accounts.Organisation", blank=True, related_name="+")
     # Countries as ",KE,FR," so "is this country in it" is one portable LIKE on every database.
     audience_countries = models.CharField(max_length=1000, blank=True, default="")
-    audience_people = models.ManyToManyField(PERSON, blank=True, related_name="+")
+    audience_people: "models.ManyToManyField[Person, Any]" = models.ManyToManyField(
+        PERSON, blank=True, related_name="+"
+    )
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -84,7 +88,9 @@ class Message(models.Model):
     retracted_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    mentions = models.ManyToManyField(PERSON, blank=True, related_name="mentioned_in")
+    mentions: "models.ManyToManyField[Person, Any]" = models.ManyToManyField(
+        PERSON, blank=True, related_name="mentioned_in"
+    )
 
     class Meta:
         ordering: ClassVar = ["created_at", "pk"]

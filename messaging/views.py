@@ -257,7 +257,7 @@ def forum_members(request: SignedInRequest, code: str) -> HttpResponse:
 
 def _file_response(content: bytes, *, content_type: str, filename: str, inline: bool) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=not inline, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=not inline, filename=filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     # Should a browser ever show the file itself, it runs nothing and loads nothing.

@@ -9,6 +9,7 @@ missing.
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -42,6 +43,7 @@ def browser() -> Iterator["Browser"]:
     """
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(CHROMIUM_MISSING)
+    from django.db import connections
     from playwright.sync_api import expect, sync_playwright
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -54,6 +56,10 @@ def browser() -> Iterator["Browser"]:
                 yield chromium
             finally:
                 chromium.close()
+                # While Playwright's loop runs, Django keeps database connections per asyncio context,
+                # not per thread: the ones the test opened meanwhile are not pytest-django's, which
+                # would leave them open (PostgreSQL then refuses to drop the test database).
+                connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -71,6 +77,22 @@ def site_url(live_server: "LiveServer", settings) -> str:
     """
     settings.SITE_URL = live_server.url
     return live_server.url
+
+
+def without_live_stream(page: "Page") -> "Page":
+    """Answer the page's live-update stream with 204 No Content, on which the browser's EventSource
+    gives up instead of reconnecting.
+
+    For tests on pytest-django's ``live_server``, which is WSGI: Django serves an asynchronous streaming
+    body there by reading it to its end first, and the live stream only ends with the session, so each
+    signed-in page would hold a server thread for half an hour and keep the test process from exiting.
+    Live delivery itself is tested in messaging's browser test, whose pages uvicorn serves.
+    """
+    from django.urls import reverse
+
+    path = reverse("messaging:live")
+    page.context.route(lambda url: urlsplit(url).path == path, lambda route: route.fulfill(status=204))
+    return page
 
 
 class Visitors:

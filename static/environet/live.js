@@ -6,7 +6,11 @@
   var url = body.dataset.liveUrl;
   if (!url || !window.EventSource) { return; }
   var thread = body.dataset.liveThread;
-  var source = new EventSource(thread ? url + "?thread=" + encodeURIComponent(thread) : url);
+  // Start after the newest event the page already reflects; on reconnection the browser sends the
+  // last event id it received itself, which the server prefers.
+  var query = "?after=" + encodeURIComponent(body.dataset.liveAfter || "");
+  if (thread) { query += "&thread=" + encodeURIComponent(thread); }
+  var source = new EventSource(url + query);
   var token = document.querySelector('meta[name="csrf-token"]');
 
   function notice(text, href) {
@@ -60,7 +64,8 @@
   source.addEventListener("receipt", function (raw) {
     var event = JSON.parse(raw.data);
     var list = document.getElementById("receipts");
-    if (list) {
+    // The author's other alerts have receipts too: only this page's alert adds a name here.
+    if (list && body.dataset.receiptsFor === String(event.message)) {
       var none = list.querySelector(".none");
       if (none) { none.remove(); }
       var item = document.createElement("li");

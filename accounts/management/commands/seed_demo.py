@@ -8,6 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         people = demo.seed()
+        from messaging import demo as messaging_demo
+
+        messaging_demo.seed()
         self.stdout.write("\nDemo network ready. Sign in at http://127.0.0.1:<PORT>/accounts/signin/ with:\n")
         self.stdout.write(f"  password (every demo account): {demo.DEMO_PASSWORD}\n")
         self.stdout.write("  one-time code: .venv/bin/python manage.py demo_code EMAIL   (prints the current code)\n")
