@@ -57,6 +57,15 @@ def make_person(
     return person
 
 
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A test that switches language must not leave the next one speaking it."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     home = Organisation.objects.create(name="Kenya Revenue Authority", short_name="KRA", kind="customs", country="KE")

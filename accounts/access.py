@@ -69,6 +69,11 @@ def roles_assignable_by(actor: Person, person: Person) -> list[str]:
     return []
 
 
+def can_set_moderator(actor: Person, person: Person) -> bool:
+    """Administrators choose the moderators (who may hide messages and lock threads)."""
+    return actor.is_administrator and person.state == Person.State.ACTIVE
+
+
 def can_suspend(actor: Person, person: Person) -> bool:
     if actor.pk == person.pk or person.state != Person.State.ACTIVE:
         return False

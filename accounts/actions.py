@@ -307,6 +307,23 @@ def change_role(*, request: HttpRequest, actor: Person, person: Person, role: st
 
 
 @transaction.atomic
+def set_moderator(*, request: HttpRequest, actor: Person, person: Person, moderator: bool) -> None:
+    if not access.can_set_moderator(actor, person):
+        raise NotAllowed
+    if person.is_moderator == moderator:
+        return
+    person.is_moderator = moderator
+    person.save(update_fields=["is_moderator"])
+    record(
+        "person.moderator_changed",
+        request=request,
+        actor=actor,
+        target=person,
+        changes={"is_moderator": [not moderator, moderator]},
+    )
+
+
+@transaction.atomic
 def set_expertise(*, request: HttpRequest, actor: Person, person: Person, data: dict[str, Any]) -> None:
     if not access.people_managed_by(actor).filter(pk=person.pk).exists():
         raise NotAllowed

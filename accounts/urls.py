@@ -31,6 +31,7 @@ urlpatterns = [
     path("people/<int:person_id>/reject/", people.reject, name="reject"),
     path("people/<int:person_id>/role/", people.change_role, name="role"),
     path("people/<int:person_id>/expertise/", people.expertise, name="expertise"),
+    path("people/<int:person_id>/moderator/", people.moderator, name="moderator"),
     path("people/<int:person_id>/suspend/", people.suspend, name="suspend"),
     path("people/<int:person_id>/reactivate/", people.reactivate, name="reactivate"),
     path("people/<int:person_id>/resend/", people.resend_welcome, name="resend"),

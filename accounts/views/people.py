@@ -52,6 +52,7 @@ def _person_page(request: SignedInRequest, person: Person, status: int = 200, **
         "can_suspend": access.can_suspend(actor, person),
         "can_reactivate": access.can_reactivate(actor, person),
         "can_resend": access.can_resend_welcome(actor, person),
+        "can_set_moderator": access.can_set_moderator(actor, person),
         "approve_form": forms.get("approve_form")
         or (
             ApproveForm(
@@ -149,6 +150,20 @@ def change_role(request: SignedInRequest, person_id: int) -> HttpResponse:
     if not form.is_valid():
         return _person_page(request, person, status=400, role_form=form)
     actions.change_role(request=request, actor=actor, person=person, role=form.cleaned_data["role"])
+    messages.success(request, _("The role has been saved."))
+    return redirect("accounts:person", person_id=person.pk)
+
+
+@require_POST
+@confirmation.fresh_confirmation_required
+def moderator(request: SignedInRequest, person_id: int) -> HttpResponse:
+    actor = _manager(request)
+    person = access.person_for_manager(actor, person_id)
+    if not access.can_set_moderator(actor, person):
+        raise Http404
+    actions.set_moderator(
+        request=request, actor=actor, person=person, moderator=request.POST.get("is_moderator") == "1"
+    )
     messages.success(request, _("The role has been saved."))
     return redirect("accounts:person", person_id=person.pk)
 

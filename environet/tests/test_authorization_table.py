@@ -78,6 +78,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "accounts:role":                (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   BAD,      DENIED,   BAD),
     # Every field is optional, so the empty form is valid: it saves "no expertise" and redirects.
     "accounts:expertise":           (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   REDIRECT, DENIED,   REDIRECT),
+    "accounts:moderator":           (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   REDIRECT),
     "accounts:suspend":             (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   BAD,      DENIED,   BAD),
     "accounts:reactivate":          (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   REDIRECT, DENIED,   REDIRECT),
     "accounts:resend":              (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   REDIRECT, DENIED,   REDIRECT),
