@@ -622,6 +622,7 @@ def child_env(folder: Path, database: Database, redis_url: str | None) -> dict[s
         env["DATABASE_URL"] = database.url
     if redis_url:
         env["REDIS_URL"] = redis_url
+        env["ENVIRONET_LIVE_CHANNEL"] = f"environet:fanout:{os.getpid()}"  # not another site's channel
     return env
 
 

@@ -16,8 +16,8 @@ from topics.models import Topic, TopicChoice
 
 # The live server answers from other threads, so the test needs real commits (transactional database).
 # The flush after a transactional test empties every table, the topics seeded by a migration included;
-# serialized_rollback puts the migrated data back before the test starts.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# the root conftest puts topics A–G back before each transactional test.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEW_PASSWORD = "quiet rivers carry old stones"
 STEP = 30

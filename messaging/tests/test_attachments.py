@@ -443,7 +443,7 @@ def test_a_failure_after_the_files_were_written_leaves_nothing(cast, attachments
 
 
 # Committed for real (so it is in the database files), and left as the other transactional tests expect it.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_content_of_a_file_is_never_stored_in_the_clear(cast, attachments_dir):
     marker = "MARKER-7d1c-concealed-in-the-attachment"
     body_marker = "BODYMARKER-5e2a-in-the-message"
