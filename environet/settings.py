@@ -23,7 +23,7 @@ SECRET_KEY_FALLBACKS = env.listing("ENVIRONET_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env.listing("ENVIRONET_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
 SITE_URL = env.text("ENVIRONET_SITE_URL") or (
-    f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS and not DEBUG else "http://127.0.0.1:8000"
+    f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS and not DEBUG else f"http://127.0.0.1:{env.text('PORT', '8000')}"
 )
 
 INSTALLED_APPS = [
