@@ -1,5 +1,7 @@
 """Managing people: focal points for their own organisation, administrators for all."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,6 +21,17 @@ def _manager(request: SignedInRequest) -> Person:
     if not access.can_manage_people(request.user):
         raise Http404
     return request.user
+
+
+def _target(
+    request: SignedInRequest, person_id: int, allowed: Callable[[Person, Person], bool]
+) -> tuple[Person, Person]:
+    """(actor, person) when the actor may do this to the person; otherwise 404, as if nobody were there."""
+    actor = _manager(request)
+    person = access.person_for_manager(actor, person_id)
+    if not allowed(actor, person):
+        raise Http404
+    return actor, person
 
 
 @require_safe
@@ -95,10 +108,7 @@ def person_detail(request: SignedInRequest, person_id: int) -> HttpResponse:
 @require_POST
 @confirmation.fresh_confirmation_required
 def approve(request: SignedInRequest, person_id: int) -> HttpResponse:
-    actor = _manager(request)
-    person = access.person_for_manager(actor, person_id)
-    if not access.can_decide(actor, person):
-        raise Http404
+    actor, person = _target(request, person_id, access.can_decide)
     form = ApproveForm(
         request.POST,
         roles=access.invitable_roles(actor),
@@ -123,10 +133,7 @@ def approve(request: SignedInRequest, person_id: int) -> HttpResponse:
 @require_POST
 @confirmation.fresh_confirmation_required
 def reject(request: SignedInRequest, person_id: int) -> HttpResponse:
-    actor = _manager(request)
-    person = access.person_for_manager(actor, person_id)
-    if not access.can_decide(actor, person):
-        raise Http404
+    actor, person = _target(request, person_id, access.can_decide)
     form = RejectForm(request.POST)
     if not form.is_valid():
         return _person_page(request, person, status=400, reject_form=form)
@@ -157,10 +164,7 @@ def change_role(request: SignedInRequest, person_id: int) -> HttpResponse:
 @require_POST
 @confirmation.fresh_confirmation_required
 def moderator(request: SignedInRequest, person_id: int) -> HttpResponse:
-    actor = _manager(request)
-    person = access.person_for_manager(actor, person_id)
-    if not access.can_set_moderator(actor, person):
-        raise Http404
+    actor, person = _target(request, person_id, access.can_set_moderator)
     actions.set_moderator(
         request=request, actor=actor, person=person, moderator=request.POST.get("is_moderator") == "1"
     )
@@ -183,10 +187,7 @@ def expertise(request: SignedInRequest, person_id: int) -> HttpResponse:
 @require_POST
 @confirmation.fresh_confirmation_required
 def suspend(request: SignedInRequest, person_id: int) -> HttpResponse:
-    actor = _manager(request)
-    person = access.person_for_manager(actor, person_id)
-    if not access.can_suspend(actor, person):
-        raise Http404
+    actor, person = _target(request, person_id, access.can_suspend)
     form = SuspendForm(request.POST)
     if not form.is_valid():
         return _person_page(request, person, status=400, suspend_form=form)
@@ -198,10 +199,7 @@ def suspend(request: SignedInRequest, person_id: int) -> HttpResponse:
 @require_POST
 @confirmation.fresh_confirmation_required
 def reactivate(request: SignedInRequest, person_id: int) -> HttpResponse:
-    actor = _manager(request)
-    person = access.person_for_manager(actor, person_id)
-    if not access.can_reactivate(actor, person):
-        raise Http404
+    actor, person = _target(request, person_id, access.can_reactivate)
     actions.reactivate(request=request, actor=actor, person=person)
     messages.success(request, _("%(name)s can sign in again.") % {"name": person.full_name})
     return redirect("accounts:person", person_id=person.pk)
@@ -209,10 +207,7 @@ def reactivate(request: SignedInRequest, person_id: int) -> HttpResponse:
 
 @require_POST
 def resend_welcome(request: SignedInRequest, person_id: int) -> HttpResponse:
-    actor = _manager(request)
-    person = access.person_for_manager(actor, person_id)
-    if not access.can_resend_welcome(actor, person):
-        raise Http404
+    actor, person = _target(request, person_id, access.can_resend_welcome)
     actions.resend_welcome(request=request, actor=actor, person=person)
     messages.success(
         request,
