@@ -82,6 +82,16 @@ def _topics_after_flush(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_index_key():
+    """The blind-index key lives in the database (seizures.nominal): a test must not reuse the key of a
+    previous test's rolled-back or flushed database."""
+    from seizures import nominal
+
+    nominal.forget_index_key()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _english_between_tests():
     """A test that switches language must not leave the next one speaking it."""
     yield

@@ -9,6 +9,8 @@ from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
 from messaging.api import router as messaging_router
+from reference.api import router as reference_router
+from seizures.api import router as seizures_router
 from topics.api import router as topics_router
 
 
@@ -37,3 +39,5 @@ api = NinjaAPI(
 api.add_router("/people", accounts_router)
 api.add_router("/topics", topics_router)
 api.add_router("/messages", messaging_router)
+api.add_router("/seizures", seizures_router)
+api.add_router("/reference", reference_router)

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "audit",
     "topics",
     "messaging",
+    "reference",
+    "seizures",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +120,11 @@ REDIS_URL = env.text("REDIS_URL")
 LIVE_CHANNEL = env.text("ENVIRONET_LIVE_CHANNEL", "environet:events")
 # Comment lines on a quiet stream, so proxies do not close it.
 LIVE_HEARTBEAT_SECONDS = env.number("ENVIRONET_LIVE_HEARTBEAT_SECONDS", 15)
+
+# Related seizure records (seizures/correlation.py): flights and species on a route relate records this
+# many days apart at most; a value held by more than this many other records is too common to link.
+SEIZURE_WINDOW_DAYS = env.number("ENVIRONET_SEIZURE_WINDOW_DAYS", 90)
+SEIZURE_COMMON_LIMIT = env.number("ENVIRONET_SEIZURE_COMMON_LIMIT", 50)
 
 TASKS = {
     "default": {

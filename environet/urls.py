@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("messages/", include("messaging.urls")),
+    path("seizures/", include("seizures.urls")),
     path("api/v1/", api.urls),
 ]

@@ -27,22 +27,28 @@ def can_moderate(person) -> bool:
     return is_reader(person) and (person.is_administrator or person.is_moderator)
 
 
-def threads_visible_to(person) -> QuerySet[Thread]:
-    if not is_reader(person):
-        return Thread.objects.none()
+def audience_rule(person, *, author: str = "author") -> Q:
+    """The audience rule as a filter on a model with the ``Shared`` fields (a thread, a seizure record):
+    what ``person`` may read, besides what ``author`` (the field naming who wrote it) says is theirs."""
     organisation = person.organisation
     audience = (
         Q(audience=Audience.NETWORK)
         | Q(audience=Audience.ORGANISATIONS, audience_organisations=organisation)
         | Q(audience=Audience.PEOPLE, audience_people=person)
-        | Q(author=person)
+        | Q(**{author: person})
     )
     if organisation.country:
         audience |= Q(audience=Audience.COUNTRIES, audience_countries__contains=f",{organisation.country},")
+    return audience
+
+
+def threads_visible_to(person) -> QuerySet[Thread]:
+    if not is_reader(person):
+        return Thread.objects.none()
     # A thread filed under a forum is for that forum's members only.
     closed_forums = Q(topics__is_forum=True) & ~Q(topics__members=person)
     hidden = Thread.objects.filter(closed_forums).values("pk")
-    visible = Thread.objects.filter(audience).values("pk")
+    visible = Thread.objects.filter(audience_rule(person)).values("pk")
     return Thread.objects.filter(pk__in=visible).exclude(pk__in=hidden)
 
 

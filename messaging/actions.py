@@ -14,7 +14,18 @@ from audit.actions import record
 from environet import broker
 from messaging import access, attachments, notify, render, search
 from messaging.attachments import Upload
-from messaging.models import Attachment, Audience, Event, Follow, Marking, Message, Reading, Revision, Thread
+from messaging.models import (
+    Attachment,
+    Audience,
+    Event,
+    Follow,
+    Marking,
+    Message,
+    Reading,
+    Revision,
+    Shared,
+    Thread,
+)
 
 # The same lock the audit chain takes: event ids are handed out while it is held, so they commit in order.
 _EVENT_LOCK = 73112009
@@ -45,13 +56,19 @@ def _publish(event: Event) -> None:
     transaction.on_commit(lambda: broker.publish(payload))
 
 
-def _new_event(kind: str, *, thread: Thread, message: Message | None, data: dict[str, Any]) -> Event:
+def _new_event(kind: str, *, thread: Thread | None, message: Message | None, data: dict[str, Any]) -> Event:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EVENT_LOCK])
     event = Event.objects.create(kind=kind, thread=thread, message=message, data=data)
     _publish(event)
     return event
+
+
+def notice(*, person: Person, text: str, url: str) -> None:
+    """A live notice for one person only, shown on their open pages (sent after commit). ``text`` must be in
+    their language and say only what they may know."""
+    _new_event("notice", thread=None, message=None, data={"person": person.pk, "text": text, "url": url})
 
 
 def _audience(thread: Thread) -> dict[str, Any]:
@@ -78,7 +95,8 @@ def _message_event(kind: str, message: Message) -> None:
             "marking": thread.marking,
             "marking_label": thread.get_marking_display(),
             "topics": audience["topics"],
-            "alert": message.kind == Message.Kind.ALERT,
+            # Alerts and seizure notices put a notice on every open page of the people who get them.
+            "alert": message.kind in (Message.Kind.ALERT, Message.Kind.SEIZURE_NOTICE),
             "author": message.author.full_name,
             "html": html,
             "audience": audience,
@@ -117,6 +135,24 @@ def _new_message(
     return message
 
 
+def audience_columns(*, marking: str, audience: str, countries: Sequence[str]) -> dict[str, str]:
+    """The marking and audience columns of something shared (a thread, a seizure record)."""
+    return {
+        "marking": marking,
+        "audience": audience,
+        "audience_countries": "," + ",".join(countries) + "," if audience == Audience.COUNTRIES else "",
+    }
+
+
+def set_audience_members(
+    shared: Shared, *, audience: str, organisations: Sequence[Organisation], people: Sequence[Person], author: Person
+) -> None:
+    """The chosen organisations or named people of something shared (saved already); a named-people
+    audience always includes its author."""
+    shared.audience_organisations.set(organisations if audience == Audience.ORGANISATIONS else [])
+    shared.audience_people.set([*people, author] if audience == Audience.PEOPLE else [])
+
+
 def start_thread(*, request, author: Person, draft: Draft) -> Thread:
     # Attachment files are written before the commit; if anything fails they are removed again.
     with attachments.removed_on_failure() as written:
@@ -133,15 +169,12 @@ def _start_thread(*, request, author: Person, draft: Draft, written: list[Path])
         subject=draft.subject,
         author=author,
         organisation=author.organisation,
-        marking=draft.marking,
-        audience=draft.audience,
-        audience_countries="," + ",".join(draft.countries) + "," if draft.audience == Audience.COUNTRIES else "",
+        **audience_columns(marking=draft.marking, audience=draft.audience, countries=draft.countries),
     )
     thread.topics.set(draft.topics)
-    if draft.audience == Audience.ORGANISATIONS:
-        thread.audience_organisations.set(draft.organisations)
-    if draft.audience == Audience.PEOPLE:
-        thread.audience_people.set([*draft.people, author])
+    set_audience_members(
+        thread, audience=draft.audience, organisations=draft.organisations, people=draft.people, author=author
+    )
     message = _new_message(
         request=request,
         thread=thread,

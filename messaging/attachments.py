@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from environet import crypto
-from messaging.models import Attachment, Message
+from messaging.models import Attachment, Message, StoredFile
 
 THUMBNAIL_SIZE = 320
 # Pillow refuses images above twice this many pixels and warns above it; the warning is made an error
@@ -118,7 +118,7 @@ def clean_name(name: str | None) -> str:
     return name or "attachment"
 
 
-def download_name(attachment: Attachment) -> str:
+def download_name(attachment: StoredFile) -> str:
     allowed = EXTENSIONS.get(attachment.content_type, ())
     extension = attachment.name.rpartition(".")[2].lower() if "." in attachment.name else ""
     return attachment.name if extension in allowed or not allowed else f"{attachment.name}.{allowed[0]}"
@@ -279,8 +279,9 @@ def removed_on_failure() -> Iterator[list[Path]]:
         raise
 
 
-def store(*, message: Message, upload: Upload, written: list[Path]) -> Attachment:
-    """Encrypt and write the file (and its thumbnail), then record it; ``written`` collects the paths."""
+def write(*, upload: Upload, written: list[Path]) -> dict[str, object]:
+    """Encrypt and write the file (and its thumbnail); ``written`` collects the paths. Returns the fields
+    of the StoredFile that records it (its owner adds the rest)."""
     key = secrets.token_hex(16)
     for thumbnail, data in ((False, upload.content), (True, upload.thumbnail)):
         if data is None:
@@ -288,24 +289,28 @@ def store(*, message: Message, upload: Upload, written: list[Path]) -> Attachmen
         path = _path(key, thumbnail=thumbnail)
         written.append(path)
         _write(path, crypto.seal(data, context=_context(key, thumbnail=thumbnail)))
-    return Attachment.objects.create(
-        message=message,
-        name=upload.name,
-        content_type=upload.content_type,
-        size=len(upload.content),
-        sha256=hashlib.sha256(upload.content).hexdigest(),
-        storage_key=key,
-        has_thumbnail=upload.thumbnail is not None,
-    )
+    return {
+        "name": upload.name,
+        "content_type": upload.content_type,
+        "size": len(upload.content),
+        "sha256": hashlib.sha256(upload.content).hexdigest(),
+        "storage_key": key,
+        "has_thumbnail": upload.thumbnail is not None,
+    }
 
 
-def content_of(attachment: Attachment, *, thumbnail: bool = False) -> bytes:
+def store(*, message: Message, upload: Upload, written: list[Path]) -> Attachment:
+    """Write the file encrypted and record it as an attachment of ``message``."""
+    return Attachment.objects.create(message=message, **write(upload=upload, written=written))
+
+
+def content_of(attachment: StoredFile, *, thumbnail: bool = False) -> bytes:
     """The decrypted file (or thumbnail). Access must have been checked by the caller."""
     key = attachment.storage_key
     return crypto.open_sealed(_path(key, thumbnail=thumbnail).read_bytes(), context=_context(key, thumbnail=thumbnail))
 
 
-def stored_files(attachment: Attachment) -> dict[str, Path]:
+def stored_files(attachment: StoredFile) -> dict[str, Path]:
     """The attachment's files on disk: "file", and "thumbnail" for images."""
     files = {"file": _path(attachment.storage_key)}
     if attachment.has_thumbnail:

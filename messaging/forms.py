@@ -77,14 +77,9 @@ class MessageForm(forms.Form):
         return body
 
 
-class ThreadForm(MessageForm):
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Topics"),
-        queryset=Topic.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one topic.")},
-    )
+class AudienceForm(forms.Form):
+    """Who may read something and its handling marking: for a new thread, and for a seizure record."""
+
     marking = forms.ChoiceField(
         label=_("Handling (Traffic Light Protocol)"),
         choices=Marking.choices,
@@ -112,14 +107,9 @@ class ThreadForm(MessageForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Email addresses, separated by commas or new lines."),
     )
-    field_order = [
-        *("subject", "topics", "kind", "marking", "audience", "organisations", "countries", "people"),
-        *("body", "attachments"),
-    ]
 
-    def __init__(self, *args, topics, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = topics  # type: ignore[attr-defined]
         self.fields["countries"].choices = CountryField._choices()[1:]  # type: ignore[attr-defined]
 
     def clean_people(self) -> list[Person]:
@@ -150,6 +140,24 @@ class ThreadForm(MessageForm):
         ):
             self.add_error("audience", _("TLP:RED is for named people only: choose “Named people” and name them."))
         return data
+
+
+class ThreadForm(MessageForm, AudienceForm):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one topic.")},
+    )
+    field_order = [
+        *("subject", "topics", "kind", "marking", "audience", "organisations", "countries", "people"),
+        *("body", "attachments"),
+    ]
+
+    def __init__(self, *args, topics, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = topics  # type: ignore[attr-defined]
 
 
 class EditForm(forms.Form):

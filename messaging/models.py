@@ -37,13 +37,11 @@ class Audience(models.TextChoices):
     PEOPLE = "people", _("Named people")
 
 
-class Thread(models.Model):
-    subject = models.CharField(_("subject"), max_length=200)
-    topics = models.ManyToManyField("topics.Topic", related_name="threads", verbose_name=_("topics"))
-    author = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="threads_started")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
+class Shared(models.Model):
+    """Who may read something and how far they may share it: a thread, or a seizure record once shared.
+
+    The one audience rule reads these fields (messaging.access.audience_rule)."""
+
     marking = models.CharField(_("handling"), max_length=16, choices=Marking.choices, default=Marking.GREEN)
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices, default=Audience.NETWORK)
     audience_organisations = models.ManyToManyField("accounts.Organisation", blank=True, related_name="+")
@@ -52,6 +50,22 @@ class Thread(models.Model):
     audience_people: "models.ManyToManyField[Person, Any]" = models.ManyToManyField(
         PERSON, blank=True, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def country_codes(self) -> list[str]:
+        return [code for code in self.audience_countries.split(",") if code]
+
+
+class Thread(Shared):
+    subject = models.CharField(_("subject"), max_length=200)
+    topics = models.ManyToManyField("topics.Topic", related_name="threads", verbose_name=_("topics"))
+    author = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="threads_started")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -60,10 +74,6 @@ class Thread(models.Model):
 
     def __str__(self) -> str:
         return self.subject
-
-    @property
-    def country_codes(self) -> list[str]:
-        return [code for code in self.audience_countries.split(",") if code]
 
     @property
     def is_locked(self) -> bool:
@@ -103,13 +113,12 @@ class Message(models.Model):
         return self.retracted_at is None and self.hidden_at is None
 
 
-class Attachment(models.Model):
-    """A file on a message, stored encrypted under ATTACHMENTS_DIR (see messaging/attachments.py).
+class StoredFile(models.Model):
+    """A file stored encrypted under ATTACHMENTS_DIR (see messaging/attachments.py).
 
     The type is what the content is, found by reading it, never what the name or the browser claimed.
     """
 
-    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="attachments")
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
@@ -119,6 +128,7 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering: ClassVar = ["pk"]
 
     def __str__(self) -> str:
@@ -127,6 +137,15 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class Attachment(StoredFile):
+    """A file on a message."""
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="attachments")
+
+    class Meta(StoredFile.Meta):
+        pass
 
 
 class Revision(models.Model):

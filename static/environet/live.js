@@ -61,6 +61,11 @@
   }
   source.addEventListener("message", onMessage("message"));
   source.addEventListener("message.changed", onMessage("message.changed"));
+  // A notice for this person only (a related seizure record, a record matching a search they follow).
+  source.addEventListener("notice", function (raw) {
+    var event = JSON.parse(raw.data);
+    notice(event.text, event.url);
+  });
   source.addEventListener("receipt", function (raw) {
     var event = JSON.parse(raw.data);
     var list = document.getElementById("receipts");

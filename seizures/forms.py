@@ -1,0 +1,580 @@
+"""The forms of a seizure record: its facts, commodity lines, persons and companies, searches.
+
+Every rule a record must follow is here, and the importer (seizures/importer.py) runs the same forms on
+each spreadsheet row, so a typed record and an imported one are checked alike. Each problem is reported
+on its own field, in plain words, and the officer's input comes back with it.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import places
+from accounts.models import Organisation
+from messaging.forms import AttachmentsField, AudienceForm
+from messaging.models import Marking
+from reference import identifiers, tables
+from seizures.models import (
+    Concealment,
+    Convention,
+    DetectionMethod,
+    Disposal,
+    InformationCredibility,
+    NominalEntry,
+    Reason,
+    SourceReliability,
+    Status,
+    TrafficType,
+    TransportMode,
+)
+
+# Codes ISO 3166 lacks that a route needs.
+UNKNOWN_COUNTRY, HIGH_SEAS = "XX", "XZ"
+EARLIEST = date(1950, 1, 1)
+_SPLIT = re.compile(r"[\s,;]+")
+# Tables a commodity line's code must be found in; the other conventions take what the officer wrote.
+CODE_TABLES = {
+    Convention.CITES: "cites",
+    Convention.BASEL: "basel",
+    Convention.MONTREAL: "montreal",
+    Convention.STOCKHOLM: "stockholm",
+    Convention.ROTTERDAM: "rotterdam",
+}
+# Suggested, not required: officers meet timber and fish species beyond our lists.
+SUGGESTION_TABLES = {Convention.TIMBER: "timber", Convention.FISH: "fish"}
+
+
+def route_country_choices() -> list[tuple[str, str]]:
+    return [
+        ("", "—"),
+        (UNKNOWN_COUNTRY, str(_("Not known"))),
+        (HIGH_SEAS, str(_("High seas (international waters)"))),
+        *places.country_choices(),
+    ]
+
+
+def country_label(code: str) -> str:
+    """A country's name in the reader's language, including the codes only seizures use."""
+    extra = {UNKNOWN_COUNTRY: _("Not known"), HIGH_SEAS: _("High seas (international waters)")}
+    return str(extra[code]) if code in extra else places.country_name(code)
+
+
+def country_code(text: str) -> str | None:
+    """A country typed as its ISO code or its name (in the reader's language or in English)."""
+    wanted = text.strip().casefold()
+    if not wanted:
+        return None
+    for code, name in route_country_choices()[1:]:
+        if wanted in (code.casefold(), name.casefold()):
+            return code
+    return None
+
+
+def _validated(function, value: str) -> str:
+    return function(value) if value.strip() else ""
+
+
+class SeizureForm(AudienceForm):
+    """The non-nominal facts of a record, its audience and marking, and new photos or documents."""
+
+    occurred_on = forms.DateField(label=_("Date of seizure"), widget=forms.DateInput(attrs={"type": "date"}))
+    country = forms.ChoiceField(label=_("Country of seizure"))
+    place = forms.CharField(
+        label=_("Place"), max_length=200, required=False, help_text=_("Port, airport, border post, town.")
+    )
+    locode = forms.CharField(
+        label=_("UN/LOCODE"),
+        max_length=10,
+        required=False,
+        help_text=_("The place's five-letter code, for example KEMBA for Mombasa. Optional."),
+    )
+    detection_method = forms.ChoiceField(
+        label=_("How it was detected"), choices=DetectionMethod.choices, initial=DetectionMethod.UNKNOWN
+    )
+    transport_mode = forms.ChoiceField(
+        label=_("Mode of transport"), choices=TransportMode.choices, initial=TransportMode.UNKNOWN
+    )
+    vessel_imo = forms.CharField(label=_("Vessel IMO number"), max_length=20, required=False)
+    vessel_name = forms.CharField(label=_("Vessel name"), max_length=100, required=False)
+    flight_number = forms.CharField(
+        label=_("Flight number"), max_length=12, required=False, help_text=_("For example KQ 310.")
+    )
+    vehicle = forms.CharField(label=_("Vehicle registration"), max_length=20, required=False)
+    tracking_number = forms.CharField(label=_("Postal or courier tracking number"), max_length=40, required=False)
+    containers = forms.CharField(
+        label=_("Container numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One or more, separated by commas or new lines, for example MSCU1234566."),
+    )
+    air_waybill = forms.CharField(
+        label=_("Air waybill"), max_length=20, required=False, help_text=_("For example 176-12345675.")
+    )
+    origin_country = forms.ChoiceField(label=_("Country of origin"), required=False)
+    export_country = forms.ChoiceField(label=_("Country of export"), required=False)
+    transit_countries = forms.CharField(
+        label=_("Transit countries, in order"),
+        max_length=300,
+        required=False,
+        help_text=_("Country codes or names separated by commas, for example “AE, QA”."),
+    )
+    destination_country = forms.ChoiceField(label=_("Country of destination"), required=False)
+    declared_goods = forms.CharField(
+        label=_("Goods declared"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    found_goods = forms.CharField(
+        label=_("Goods found"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    concealment = forms.ChoiceField(
+        label=_("Concealment method"), choices=[("", "—"), *Concealment.choices], required=False
+    )
+    concealment_details = forms.CharField(
+        label=_("How the goods were concealed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    summary = forms.CharField(
+        label=_("What happened"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        help_text=_(
+            "The facts others may read. Do not write names of persons or companies, or their numbers, here: "
+            "put them under “Persons and companies involved”, which only your organisation sees."
+        ),
+    )
+    reason = forms.ChoiceField(label=_("Reason for seizure"), choices=[("", "—"), *Reason.choices], required=False)
+    legal_basis = forms.CharField(label=_("Law under which charges were brought"), max_length=300, required=False)
+    sanction = forms.CharField(label=_("Sanction or outcome"), max_length=300, required=False)
+    disposal = forms.ChoiceField(
+        label=_("What became of the goods"), choices=[("", "—"), *Disposal.choices], required=False
+    )
+    traffic_types = forms.MultipleChoiceField(
+        label=_("Type of illegal traffic (Basel Convention, Article 9)"),
+        choices=TrafficType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    source_reliability = forms.ChoiceField(
+        label=_("Source"), choices=SourceReliability.choices, initial=SourceReliability.A
+    )
+    information_credibility = forms.ChoiceField(
+        label=_("Information"), choices=InformationCredibility.choices, initial=InformationCredibility.KNOWN_TRUE
+    )
+    files = AttachmentsField(label=_("Photos and documents"), required=False)
+
+    # The form's parts as the page shows them: the commodities and the persons and companies involved come
+    # between the first four and the rest.
+    SECTIONS = (
+        (_("When and where"), ("occurred_on", "country", "place", "locode", "detection_method")),
+        (
+            _("Transport"),
+            (
+                *("transport_mode", "vessel_imo", "vessel_name", "flight_number", "vehicle", "tracking_number"),
+                *("containers", "air_waybill"),
+            ),
+        ),
+        (_("Route"), ("origin_country", "export_country", "transit_countries", "destination_country")),
+        (_("What was found"), ("declared_goods", "found_goods", "concealment", "concealment_details", "summary")),
+        (_("What followed"), ("reason", "legal_basis", "sanction", "disposal", "traffic_types")),
+        (
+            _("Who may read it, and how reliable it is"),
+            (
+                *("marking", "audience", "organisations", "countries", "people"),
+                *("source_reliability", "information_credibility"),
+            ),
+        ),
+        (_("Photos and documents"), ("files",)),
+    )
+
+    def sections(self) -> list[tuple[str, list]]:
+        return [(str(legend), [self[name] for name in names]) for legend, names in self.SECTIONS]
+
+    def sections_before(self) -> list[tuple[str, list]]:
+        return self.sections()[:4]
+
+    def sections_after(self) -> list[tuple[str, list]]:
+        return self.sections()[4:]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["marking"].initial = Marking.AMBER
+        self.fields["country"].choices = route_country_choices()  # type: ignore[attr-defined]
+        for name in ("origin_country", "export_country", "destination_country"):
+            self.fields[name].choices = route_country_choices()  # type: ignore[attr-defined]
+
+    def clean_occurred_on(self) -> date:
+        day = self.cleaned_data["occurred_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The date of seizure cannot be in the future."))
+        if day < EARLIEST:
+            raise ValidationError(_("The date of seizure cannot be before 1950: check the year."))
+        return day
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"]
+        if country in (UNKNOWN_COUNTRY, ""):
+            raise ValidationError(_("Choose the country where the goods were seized."))
+        return country
+
+    def clean_locode(self) -> str:
+        text = self.cleaned_data["locode"].strip()
+        if not text:
+            return ""
+        entry = tables.locode(text)
+        if entry is None:
+            raise ValidationError(
+                _("“%(code)s” is not in ENVIRONET's list of UN/LOCODE places. Leave it empty and write the place.")
+                % {"code": text}
+            )
+        return entry.code
+
+    def clean_vessel_imo(self) -> str:
+        return _validated(identifiers.imo_number, self.cleaned_data["vessel_imo"])
+
+    def clean_air_waybill(self) -> str:
+        return _validated(identifiers.air_waybill, self.cleaned_data["air_waybill"])
+
+    def clean_flight_number(self) -> str:
+        flight = re.sub(r"[\s-]", "", self.cleaned_data["flight_number"]).upper()
+        if flight and not re.fullmatch(r"[A-Z0-9]{2}[A-Z]?\d{1,4}[A-Z]?", flight):
+            raise ValidationError(_("A flight number is the airline's code and 1 to 4 digits, for example KQ310."))
+        return flight
+
+    def clean_containers(self) -> list[str]:
+        numbers, problems = [], []
+        for part in _SPLIT.split(self.cleaned_data["containers"].upper()):
+            if not part:
+                continue
+            try:
+                number = identifiers.container_number(part)
+            except ValidationError as problem:
+                problems.extend(f"{part}: {message}" for message in problem.messages)
+                continue
+            if number not in numbers:
+                numbers.append(number)
+        if problems:
+            raise ValidationError(problems)
+        return numbers
+
+    def clean_transit_countries(self) -> list[str]:
+        codes, unknown = [], []
+        for part in re.split(r"[,;\n]+", self.cleaned_data["transit_countries"]):
+            if not part.strip():
+                continue
+            code = country_code(part)
+            if code is None:
+                unknown.append(part.strip())
+            elif code not in codes:
+                codes.append(code)
+        if unknown:
+            raise ValidationError(
+                _("Not a country: %(names)s. Write country codes (KE) or names (Kenya).")
+                % {"names": ", ".join(unknown)}
+            )
+        return codes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        locode, country = data.get("locode"), data.get("country")
+        if locode and country and locode[:2] != country:
+            self.add_error(
+                "locode",
+                _("%(code)s is a place in %(place_country)s, not in the country of seizure.")
+                % {"code": locode, "place_country": country_label(locode[:2])},
+            )
+        return data
+
+
+class LineForm(forms.Form):
+    """One commodity: its convention and code, the HS code, quantity and value."""
+
+    convention = forms.ChoiceField(label=_("Convention"), choices=[("", "—"), *Convention.choices], required=False)
+    code = forms.CharField(
+        label=_("Species, code or substance"),
+        max_length=200,
+        required=False,
+        help_text=_("The scientific name, Basel code (Y46, A1181), substance (HCFC-22) or chemical."),
+    )
+    specimen_type = forms.ChoiceField(label=_("Specimen type (CITES)"), required=False)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    cas_number = forms.CharField(label=_("CAS number"), max_length=20, required=False)
+    vessel_imo = forms.CharField(label=_("Fishing vessel IMO number"), max_length=20, required=False)
+    vessel_name = forms.CharField(label=_("Fishing vessel name"), max_length=100, required=False)
+    hs_code = forms.CharField(label=_("HS code"), max_length=12, required=False, help_text=_("HS 2022, six digits."))
+    quantity = forms.DecimalField(
+        label=_("Quantity"), required=False, min_value=Decimal(0), max_digits=14, decimal_places=3
+    )
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    value = forms.DecimalField(
+        label=_("Estimated value"), required=False, min_value=Decimal(0), max_digits=14, decimal_places=2
+    )
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, required=False, help_text=_("For example USD, EUR, KES.")
+    )
+
+    def __init__(self, *args, on: date | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.on = on  # the date of seizure: Basel codes are checked as they were then
+        specimens = tables.table("specimens").entries
+        self.fields["specimen_type"].choices = [("", "—"), *((entry.code, entry.label) for entry in specimens)]  # type: ignore[attr-defined]
+        units = tables.table("units").entries
+        self.fields["unit"].choices = [("", "—"), *((entry.code, entry.label) for entry in units)]  # type: ignore[attr-defined]
+
+    def clean_cas_number(self) -> str:
+        return _validated(identifiers.cas_number, self.cleaned_data["cas_number"])
+
+    def clean_vessel_imo(self) -> str:
+        return _validated(identifiers.imo_number, self.cleaned_data["vessel_imo"])
+
+    def clean_hs_code(self) -> str:
+        text = self.cleaned_data["hs_code"].strip()
+        if not text:
+            return ""
+        code = tables.hs_code(text)
+        if code is None:
+            raise ValidationError(
+                _("“%(code)s” is not an HS 2022 subheading: write its six digits, for example 0507.10.")
+                % {"code": text}
+            )
+        return code
+
+    def clean_currency(self) -> str:
+        text = self.cleaned_data["currency"].strip()
+        if not text:
+            return ""
+        code = tables.currency(text)
+        if code is None:
+            raise ValidationError(
+                _("“%(code)s” is not a currency code: use three letters, for example USD.") % {"code": text}
+            )
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        convention, code = data.get("convention", ""), data.get("code", "").strip()
+        if not convention:
+            self.add_error("convention", _("Choose the convention this commodity falls under (or “Other”)."))
+            return data
+        if not code:
+            self.add_error("code", _("Write the species, code or substance seized."))
+            return data
+        data["code"], data["reference_version"] = self._checked_code(convention, code)
+        if data.get("quantity") is not None and not data.get("unit"):
+            self.add_error("unit", _("Choose the unit of the quantity."))
+        if data.get("value") is not None and not data.get("currency"):
+            self.add_error("currency", _("Write the currency of the value."))
+        return data
+
+    def _checked_code(self, convention: str, code: str) -> tuple[str, str]:
+        name = CODE_TABLES.get(convention) or SUGGESTION_TABLES.get(convention)
+        if name is None:
+            return code, ""
+        table = tables.table(name)
+        entry = tables.find(name, code)
+        if entry is None and name in SUGGESTION_TABLES.values():
+            return code, ""
+        if entry is None:
+            self.add_error("code", self._unknown(name, code))
+            return code, table.version
+        if name == "basel" and self.on is not None and tables.find(name, code, on=self.on) is None:
+            self.add_error("code", self._not_valid_then(entry))
+        return entry.code, table.version
+
+    @staticmethod
+    def _unknown(name: str, code: str) -> str:
+        near = tables.search(name, code, limit=3)
+        message = _("“%(code)s” is not in ENVIRONET's list for %(table)s.") % {
+            "code": code,
+            "table": tables.table(name).title,
+        }
+        if near:
+            message += " " + _("Did you mean: %(names)s?") % {"names": "; ".join(entry.label for entry in near)}
+        if name == "cites":
+            message += " " + _(
+                "A taxon not in the list can be filed under its genus or family (for example “Psittaciformes spp.”)."
+            )
+        return message
+
+    def _not_valid_then(self, entry: tables.Entry) -> str:
+        row = entry.row
+        return _("%(code)s was valid from %(start)s to %(end)s, not on the date of seizure.") % {
+            "code": entry.code,
+            "start": row.get("valid_from") or "—",
+            "end": row.get("valid_to") or "—",
+        }
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args, on: date | None = None, **kwargs) -> None:
+        self.on = on
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "on": self.on}
+
+
+LineFormSet = forms.formset_factory(
+    LineForm, formset=BaseLineFormSet, extra=0, min_num=1, validate_min=True, max_num=50, validate_max=True
+)
+
+
+class NominalForm(forms.Form):
+    """A person or company involved: what names them is kept encrypted, for the reporting organisation and
+    those it grants."""
+
+    kind = forms.ChoiceField(
+        label=_("Person or company"), choices=NominalEntry.Kind.choices, initial=NominalEntry.Kind.PERSON
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=NominalEntry.Role.choices, initial=NominalEntry.Role.SUSPECT)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    identifiers = forms.CharField(
+        label=_("Identity, passport or registration numbers"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line, for example “Passport: X1234567”."),
+    )
+    address = forms.CharField(
+        label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    nationality = forms.ChoiceField(label=_("Nationality or country of registration"), required=False)
+    born_on = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["nationality"].choices = [("", "—"), *places.country_choices()]  # type: ignore[attr-defined]
+
+    def clean_identifiers(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["identifiers"].splitlines() if line.strip()]
+
+    def clean_born_on(self) -> date | None:
+        born = self.cleaned_data["born_on"]
+        if born and not (date(1900, 1, 1) <= born <= timezone.localdate()):
+            raise ValidationError(_("This date of birth is not possible: check the year."))
+        return born
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("name", "").strip() and (data.get("identifiers") or data.get("address", "").strip()):
+            self.add_error("name", _("Write the name of the person or company these details belong to."))
+        if data.get("born_on") and data.get("kind") == NominalEntry.Kind.COMPANY:
+            self.add_error("born_on", _("A company has no date of birth."))
+        return data
+
+
+NominalFormSet = forms.formset_factory(NominalForm, extra=1, max_num=30, validate_max=True)
+
+
+class GrantsForm(forms.Form):
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations that may read the persons and companies involved"),
+        queryset=Organisation.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(label=_("Why it is closed (optional)"), max_length=300, required=False)
+
+
+class ContactForm(forms.Form):
+    note = forms.CharField(
+        label=_("A note for the other officer (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Do not write names of persons or companies: they do not know them yet."),
+    )
+
+
+def _code_field(required: bool = False) -> forms.CharField:
+    return forms.CharField(label=_("Species, code or substance"), max_length=200, required=required)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Words"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    convention = forms.ChoiceField(label=_("Convention"), choices=[("", _("Any")), *Convention.choices], required=False)
+    code = _code_field()
+    country = forms.ChoiceField(label=_("Country (seized there or on the route)"), required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Reporting organisation"),
+        queryset=Organisation.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Any"),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any")), *Status.choices], required=False)
+    transport_mode = forms.ChoiceField(
+        label=_("Mode of transport"), choices=[("", _("Any")), *TransportMode.choices], required=False
+    )
+    marking = forms.ChoiceField(label=_("Handling"), choices=[("", _("Any")), *Marking.choices], required=False)
+    date_from = forms.DateField(label=_("Seized from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Seized until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    container = forms.CharField(label=_("Container number"), max_length=20, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Any")), *places.country_choices()]  # type: ignore[attr-defined]
+
+    def clean_container(self) -> str:
+        return _validated(identifiers.container_number, self.cleaned_data["container"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+class FollowForm(forms.Form):
+    """Criteria to follow: each new shared record matching all of them is announced."""
+
+    name = forms.CharField(label=_("Name of this search"), max_length=100)
+    convention = forms.ChoiceField(label=_("Convention"), choices=[("", _("Any")), *Convention.choices], required=False)
+    code = _code_field()
+    country = forms.ChoiceField(label=_("Country (seized there or on the route)"), required=False)
+    company = forms.CharField(
+        label=_("Company"),
+        max_length=200,
+        required=False,
+        help_text=_("Matched on the name, whatever its legal form (Ltd, S.A....). Only you see what you wrote."),
+    )
+    by_email = forms.BooleanField(label=_("Also tell me by email"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Any")), *places.country_choices()]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(name) for name in ("convention", "code", "country", "company")):
+            raise ValidationError(
+                _("Choose at least one thing to follow: a convention, a species or substance, a country or a company.")
+            )
+        code, convention = data.get("code", "").strip(), data.get("convention", "")
+        if code:
+            data["code"] = self._known_code(code, convention)
+        return data
+
+    def _known_code(self, code: str, convention: str) -> str:
+        names = [CODE_TABLES[convention]] if convention in CODE_TABLES else list(CODE_TABLES.values())
+        for name in names:
+            entry = tables.find(name, code)
+            if entry is not None:
+                return entry.code
+        if convention in SUGGESTION_TABLES or convention in (Convention.LMO, Convention.OTHER):
+            return code
+        self.add_error("code", _("“%(code)s” is not a species, code or substance ENVIRONET knows.") % {"code": code})
+        return code

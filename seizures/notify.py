@@ -1,0 +1,169 @@
+"""Telling people about seizure records: related records found, and new records matching followed searches.
+
+The work runs in the task queue after the transaction commits. Each person gets a live notice on their
+open pages and, by their choice, an email, in their own language, saying only what they may know:
+- the owners of two related records learn the other record's organisation and why they are related
+  (its reference and facts only if they may read it);
+- a follower learns of a new record only if they may read it; AMBER, AMBER+STRICT and RED records never
+  put their content in an email.
+"""
+
+from django.db import transaction
+from django.tasks import task
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Person
+from environet.mail import absolute, send_after_commit
+from messaging import actions as messaging
+from messaging.access import marking_allows_email_content
+from seizures import access
+from seizures.models import CONVENTION_TOPICS, FollowedSearch, Link, MatchKey, Seizure
+from topics.models import TopicChoice
+
+EMAIL_DELIVERIES = (TopicChoice.Delivery.LIVE_AND_EMAIL, TopicChoice.Delivery.LIVE_AND_DIGEST)
+
+
+def related_after_commit(seizure_id: int, new: dict[int, int]) -> None:
+    pairs = {str(other): reasons for other, reasons in new.items()}
+    transaction.on_commit(lambda: tell_related.enqueue(seizure_id=seizure_id, others=pairs))
+
+
+def followers_after_commit(seizure_id: int) -> None:
+    transaction.on_commit(lambda: tell_followers.enqueue(seizure_id=seizure_id))
+
+
+def reasons_text(reasons: int) -> str:
+    """ "same container, same company" in the active language."""
+    kinds = [kind for kind in MatchKey.Kind if reasons & (1 << kind.value)]
+    return ", ".join(str(kind.label) for kind in kinds)
+
+
+def wants_email(person: Person, seizure: Seizure) -> bool:
+    """Related records reach people by email when they chose email (at once or daily) for one of the
+    record's topics."""
+    codes = {CONVENTION_TOPICS.get(line.convention, "G") for line in seizure.lines.all()} or {"G"}
+    return TopicChoice.objects.filter(person=person, topic__code__in=codes, delivery__in=EMAIL_DELIVERIES).exists()
+
+
+def _tell_owner(own: Seizure, other: Seizure, reasons: int) -> None:
+    officer = own.officer
+    if not officer.is_active:
+        return
+    link = absolute(reverse("seizures:record", args=[own.pk])) + "#related"
+    context = {
+        "person": officer,
+        "own": own,
+        "organisation": other.organisation,
+        "other": other if access.seizures_visible_to(officer).filter(pk=other.pk).exists() else None,
+        "link": link,
+    }
+    with translation.override(officer.language):
+        context["reasons"] = reasons_text(reasons)
+        text = _("%(reference)s is related to a record of %(organisation)s: %(reasons)s.") % {
+            "reference": own.reference,
+            "organisation": other.organisation,
+            "reasons": context["reasons"],
+        }
+    messaging.notice(person=officer, text=text, url=link)
+    if wants_email(officer, own):
+        send_after_commit(
+            to=officer.email, template="seizures/email/related", language=officer.language, context=context
+        )
+
+
+@task()
+def tell_related(*, seizure_id: int, others: dict[str, int]) -> int:
+    """Both owners of each newly related pair are told; returns how many people were."""
+    seizure = Seizure.objects.select_related("officer", "organisation").filter(pk=seizure_id).first()
+    if seizure is None:
+        return 0
+    told = 0
+    records = Seizure.objects.select_related("officer", "organisation").in_bulk([int(pk) for pk in others])
+    with transaction.atomic():
+        for pk, other in records.items():
+            reasons = others[str(pk)]
+            if not Link.objects.filter(low_id=min(pk, seizure_id), high_id=max(pk, seizure_id)).exists():
+                continue  # undone meanwhile
+            _tell_owner(seizure, other, reasons)
+            told += 1
+            if other.officer_id != seizure.officer_id:
+                _tell_owner(other, seizure, reasons)
+                told += 1
+    return told
+
+
+def matches(followed: FollowedSearch, seizure: Seizure, *, codes: set[str], countries: set[str], companies) -> bool:
+    if followed.code and followed.code.casefold() not in codes:
+        return False
+    if followed.country and followed.country not in countries:
+        return False
+    return not (followed.company_digest and bytes(followed.company_digest) not in companies)
+
+
+def followers_of(seizure: Seizure) -> list[FollowedSearch]:
+    """The followed searches a newly shared record matches, of people who may read it (not its officer)."""
+    lines = list(seizure.lines.all())
+    conventions = {line.convention for line in lines}
+    codes = {line.code.casefold() for line in lines}
+    countries = {seizure.country, *seizure.route}
+    companies = {
+        bytes(digest)
+        for digest in MatchKey.objects.filter(seizure=seizure, kind=MatchKey.Kind.COMPANY).values_list(
+            "digest", flat=True
+        )
+    }
+    candidates = (
+        FollowedSearch.objects.filter(convention__in=[*conventions, ""], country__in=[*countries, ""])
+        .exclude(person_id=seizure.officer_id)
+        .select_related("person", "person__organisation")
+    )
+    found = []
+    for followed in candidates:
+        person = followed.person
+        if not person.is_active or not matches(
+            followed, seizure, codes=codes, countries=countries, companies=companies
+        ):
+            continue
+        if access.seizures_visible_to(person).filter(pk=seizure.pk).exists():
+            found.append(followed)
+    return found
+
+
+@task()
+def tell_followers(*, seizure_id: int) -> int:
+    seizure = Seizure.objects.select_related("organisation").filter(pk=seizure_id).first()
+    if seizure is None or seizure.is_draft:
+        return 0
+    told = set()
+    link = absolute(reverse("seizures:record", args=[seizure.pk]))
+    with transaction.atomic():
+        for followed in followers_of(seizure):
+            person = followed.person
+            if person.pk in told:
+                continue  # several of their searches match: one notice is enough
+            told.add(person.pk)
+            with translation.override(person.language):
+                text = _("New seizure record %(reference)s (%(marking)s) matches “%(search)s”.") % {
+                    "reference": seizure.reference,
+                    "marking": seizure.get_marking_display(),
+                    "search": followed.name,
+                }
+            messaging.notice(person=person, text=text, url=link)
+            if followed.by_email:
+                send_after_commit(
+                    to=person.email,
+                    template="seizures/email/match",
+                    language=person.language,
+                    context={
+                        "person": person,
+                        "seizure": seizure,
+                        "followed": followed,
+                        "lines": list(seizure.lines.all()),
+                        "with_content": marking_allows_email_content(seizure.marking),
+                        "link": link,
+                        "preferences": absolute(reverse("seizures:following")),
+                    },
+                )
+    return len(told)

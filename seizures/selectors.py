@@ -1,0 +1,86 @@
+"""Reads about seizure records, always through access."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from seizures import access, correlation, nominal
+from seizures.forms import country_label
+from seizures.models import Link, MatchKey, NominalEntry, NominalGrant, Seizure
+
+
+@dataclass
+class RelatedRecord:
+    """Another record related to the one on the page, as much of it as the reader may know."""
+
+    link: Link
+    other: Seizure
+    visible: bool  # the reader may open it
+    reasons: list[str]
+
+
+@dataclass
+class InvolvedEntry:
+    entry: NominalEntry
+    data: nominal.Nominal
+
+
+def related_records(*, person, seizure: Seizure) -> list[RelatedRecord]:
+    links = list(Link.objects.filter(Q(low=seizure) | Q(high=seizure)).order_by("-created_at"))
+    if not links:
+        return []
+    other_ids = [link.high_id if link.low_id == seizure.pk else link.low_id for link in links]
+    others = Seizure.objects.select_related("organisation").in_bulk(other_ids)
+    visible = set(access.seizures_visible_to(person).filter(pk__in=other_ids).values_list("pk", flat=True))
+    shown = []
+    for link, other_id in zip(links, other_ids, strict=True):
+        other = others[other_id]
+        reasons = access.visible_reasons(person, seizure, other, link.reasons, other_visible=other_id in visible)
+        if reasons:
+            kinds = [str(kind.label) for kind in MatchKey.Kind if reasons & (1 << kind.value)]
+            shown.append(RelatedRecord(link=link, other=other, visible=other_id in visible, reasons=kinds))
+    return shown
+
+
+def involved(*, person, seizure: Seizure) -> list[InvolvedEntry] | None:
+    """The persons and companies involved, or None when the person may not read them."""
+    if not access.can_see_nominal(person, seizure):
+        return None
+    return [InvolvedEntry(entry=entry, data=nominal.unseal(entry)) for entry in seizure.nominal_entries.all()]
+
+
+def common_values(*, person, seizure: Seizure) -> list[str]:
+    """What the page says of the record's values too common to link: non-nominal values by name; nominal
+    ones only to those who may read the record's nominal data, and without the value."""
+    may_read_nominal = access.can_see_nominal(person, seizure)
+    said = []
+    for key in correlation.common_values(seizure):
+        if key.label:
+            said.append(key.label)
+        elif may_read_nominal:
+            said.append(str(MatchKey.Kind(key.kind).label))
+    return said
+
+
+def grants_of(seizure: Seizure) -> list[NominalGrant]:
+    return list(NominalGrant.objects.filter(seizure=seizure).select_related("organisation", "granted_by"))
+
+
+def record_page(*, person, seizure: Seizure) -> dict:
+    """Everything the record page shows this person."""
+    return {
+        "seizure": seizure,
+        "lines": list(seizure.lines.all()),
+        "files": list(seizure.files.all()),
+        "history": list(seizure.history.select_related("by")),
+        "involved": involved(person=person, seizure=seizure),
+        "grants": grants_of(seizure) if access.is_owner(person, seizure) else [],
+        "related": related_records(person=person, seizure=seizure),
+        "common": common_values(person=person, seizure=seizure),
+        "route": [country_label(code) for code in seizure.route],
+        "country_name": country_label(seizure.country),
+        "is_owner": access.is_owner(person, seizure),
+        "can_change": access.can_change(person, seizure) and seizure.status != "closed",
+        "can_share": access.can_share(person, seizure),
+        "can_close": access.can_close(person, seizure),
+    }

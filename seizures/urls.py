@@ -1,0 +1,28 @@
+from django.urls import path
+
+from seizures.views import analytics, following, records, reports, transfer
+
+app_name = "seizures"
+
+urlpatterns = [
+    path("", records.records, name="records"),
+    path("new/", records.new_record, name="new"),
+    path("codes/", records.codes, name="codes"),
+    path("<int:seizure_id>/", records.record, name="record"),
+    path("<int:seizure_id>/edit/", records.edit_record, name="edit"),
+    path("<int:seizure_id>/share/", records.share, name="share"),
+    path("<int:seizure_id>/close/", records.close, name="close"),
+    path("<int:seizure_id>/grants/", records.grants, name="grants"),
+    path("<int:seizure_id>/related/<int:link_id>/contact/", records.contact, name="contact"),
+    path("import/", transfer.import_file, name="import"),
+    path("import/template/", transfer.import_template, name="import_template"),
+    path("import/<int:job_id>/", transfer.import_job, name="import_job"),
+    path("export/", transfer.export, name="export"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<str:kind>/", reports.report, name="report"),
+    path("analytics/", analytics.analytics, name="analytics"),
+    path("following/", following.following, name="following"),
+    path("following/<int:search_id>/stop/", following.unfollow, name="unfollow"),
+    path("files/<int:file_id>/", records.stored_file, name="file"),
+    path("files/<int:file_id>/thumbnail/", records.stored_file_thumbnail, name="file_thumbnail"),
+]

@@ -1,0 +1,1 @@
+"""Seizure pages. Thin: parse, call an action or a selector, render."""

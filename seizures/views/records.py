@@ -1,0 +1,347 @@
+"""Seizure records: the list and search, filing, the record page, changes, sharing, closing, grants."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages as notices
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+
+from environet.http import SignedInRequest
+from messaging import attachments
+from messaging.views import _file_response
+from reference import tables
+from seizures import access, actions, nominal, search, selectors
+from seizures.forms import (
+    CODE_TABLES,
+    SUGGESTION_TABLES,
+    CloseForm,
+    ContactForm,
+    GrantsForm,
+    LineFormSet,
+    NominalFormSet,
+    SearchForm,
+    SeizureForm,
+)
+from seizures.models import Seizure, Status
+
+PAGE_SIZE = 25
+
+
+def _reader(request: SignedInRequest):
+    if not access.can_read(request.user):
+        raise Http404
+    return request.user
+
+
+def filters_of(form: SearchForm) -> search.Filters:
+    data = form.cleaned_data
+    organisation = data.get("organisation")
+    return search.Filters(
+        text=data.get("q", ""),
+        convention=data.get("convention", ""),
+        code=data.get("code", "").strip(),
+        country=data.get("country", ""),
+        organisation_id=organisation.pk if organisation else None,
+        status=data.get("status", ""),
+        transport_mode=data.get("transport_mode", ""),
+        marking=data.get("marking", ""),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        container=data.get("container", ""),
+    )
+
+
+@require_safe
+def records(request: SignedInRequest) -> HttpResponse:
+    person = _reader(request)
+    form = SearchForm(request.GET or None)
+    found = search.search(person=person, filters=filters_of(form) if form.is_valid() else search.Filters())
+    if form.is_bound and not form.is_valid():
+        found = found.none()
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "seizures/records.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_file": access.can_file(person),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@dataclass
+class Editor:
+    """The three parts of the record form, bound together."""
+
+    record: SeizureForm
+    lines: Any
+    involved: Any
+
+    def is_valid(self) -> bool:
+        # Every part is checked, so every problem is shown at once.
+        results = [self.record.is_valid(), self.lines.is_valid(), self.involved.is_valid()]
+        return all(results)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.record.errors or self.lines.total_error_count() or self.involved.total_error_count())
+
+
+def _editor(request: SignedInRequest, *, initial: dict | None = None, lines=None, involved=None) -> Editor:
+    """The form as posted, or (GET) filled from ``initial``. A "one more line / person" button posts the
+    form back with one more empty form, keeping everything typed."""
+    if request.method != "POST":
+        return Editor(
+            record=SeizureForm(initial=initial),
+            lines=LineFormSet(prefix="lines", initial=lines or [{}]),
+            involved=NominalFormSet(prefix="involved", initial=involved),
+        )
+    data = request.POST.copy()
+    more = request.POST.get("more")
+    if more in ("lines", "involved"):
+        key = f"{more}-TOTAL_FORMS"
+        if data.get(key, "").isdigit():
+            data[key] = str(int(data[key]) + 1)
+    record = SeizureForm(data, request.FILES)
+    record.is_valid()  # commodity lines are checked against its date of seizure (Basel codes change)
+    return Editor(
+        record=record,
+        lines=LineFormSet(data, prefix="lines", on=record.cleaned_data.get("occurred_on")),
+        involved=NominalFormSet(data, prefix="involved"),
+    )
+
+
+def filing_of(editor: Editor) -> actions.Filing:
+    data = editor.record.cleaned_data
+    involved = [
+        actions.Involved(
+            kind=form.cleaned_data["kind"],
+            role=form.cleaned_data["role"],
+            data=nominal.Nominal(
+                name=form.cleaned_data["name"].strip(),
+                identifiers=form.cleaned_data["identifiers"],
+                address=form.cleaned_data["address"].strip(),
+                nationality=form.cleaned_data["nationality"],
+                born_on=form.cleaned_data["born_on"].isoformat() if form.cleaned_data["born_on"] else "",
+                notes=form.cleaned_data["notes"].strip(),
+            ),
+        )
+        for form in editor.involved.forms
+        if form.has_changed() and form.cleaned_data.get("name", "").strip()
+    ]
+    return actions.Filing(
+        facts={name: data.get(name, "") for name in actions.FACTS},
+        lines=[form.cleaned_data for form in editor.lines.forms if form.cleaned_data],
+        involved=involved,
+        marking=data["marking"],
+        audience=data["audience"],
+        organisations=list(data["organisations"]),
+        countries=data["countries"],
+        people=data["people"],
+        files=data["files"],
+    )
+
+
+def _editor_page(request, editor: Editor, *, seizure: Seizure | None = None, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "seizures/edit.html",
+        {
+            "editor": editor,
+            "seizure": seizure,
+            "more": request.POST.get("more"),
+            # After "add another", the form comes back to be completed, not judged.
+            "show_errors": request.method == "POST" and not request.POST.get("more"),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def new_record(request: SignedInRequest) -> HttpResponse:
+    person = _reader(request)
+    if not access.can_file(person):
+        raise Http404
+    editor = _editor(request, initial={"country": person.organisation.country})
+    if request.method == "POST" and not request.POST.get("more") and editor.is_valid():
+        share = request.POST.get("share") == "1"
+        seizure = actions.file_seizure(request=request, officer=person, filing=filing_of(editor), share=share)
+        if share:
+            notices.success(request, _("Seizure %(reference)s is shared.") % {"reference": seizure.reference})
+        else:
+            notices.success(
+                request,
+                _("Seizure %(reference)s is saved as a draft: only your organisation sees it.")
+                % {"reference": seizure.reference},
+            )
+        return redirect("seizures:record", seizure_id=seizure.pk)
+    return _editor_page(request, editor, status=400 if request.method == "POST" and editor.has_errors else 200)
+
+
+@require_safe
+def record(request: SignedInRequest, seizure_id: int) -> HttpResponse:
+    person = _reader(request)
+    seizure = access.seizure_for(person, seizure_id)
+    context = selectors.record_page(person=person, seizure=seizure)
+    if context["involved"]:
+        actions.nominal_viewed(request=request, person=person, seizure=seizure)
+    context["close_form"] = CloseForm()
+    context["contact_form"] = ContactForm()
+    return render(request, "seizures/record.html", context)
+
+
+def _initial(seizure: Seizure) -> tuple[dict, list[dict], list[dict]]:
+    """What the edit form starts from: the record as it is."""
+    facts = {name: getattr(seizure, name) for name in actions.FACTS}
+    facts["containers"] = "\n".join(seizure.container_numbers)
+    facts["transit_countries"] = ", ".join(seizure.transits)
+    facts["traffic_types"] = [code for code in seizure.traffic_types.split(",") if code]
+    facts.update(
+        marking=seizure.marking,
+        audience=seizure.audience,
+        organisations=list(seizure.audience_organisations.all()),
+        countries=seizure.country_codes,
+        people=", ".join(someone.email for someone in seizure.audience_people.exclude(pk=seizure.officer_id)),
+    )
+    lines = [
+        {name: getattr(line, name) for name in actions.LINE_FIELDS if name != "reference_version"}
+        for line in seizure.lines.all()
+    ]
+    involved = []
+    for entry in seizure.nominal_entries.all():
+        data = nominal.unseal(entry)
+        involved.append(
+            {
+                "kind": entry.kind,
+                "role": entry.role,
+                "name": data.name,
+                "identifiers": "\n".join(data.identifiers),
+                "address": data.address,
+                "nationality": data.nationality,
+                "born_on": data.born_on or None,
+                "notes": data.notes,
+            }
+        )
+    return facts, lines, involved
+
+
+@require_http_methods(["GET", "POST"])
+def edit_record(request: SignedInRequest, seizure_id: int) -> HttpResponse:
+    person = _reader(request)
+    seizure = access.seizure_for(person, seizure_id)
+    if not access.can_change(person, seizure) or seizure.status == Status.CLOSED:
+        raise Http404
+    facts, lines, involved = _initial(seizure)
+    editor = _editor(request, initial=facts, lines=lines, involved=involved)
+    if request.method == "POST" and not request.POST.get("more") and editor.is_valid():
+        actions.update_seizure(request=request, person=person, seizure=seizure, filing=filing_of(editor))
+        notices.success(request, _("Seizure %(reference)s is saved.") % {"reference": seizure.reference})
+        return redirect("seizures:record", seizure_id=seizure.pk)
+    status = 400 if request.method == "POST" and editor.has_errors else 200
+    return _editor_page(request, editor, seizure=seizure, status=status)
+
+
+@require_POST
+def share(request: SignedInRequest, seizure_id: int) -> HttpResponse:
+    person = _reader(request)
+    seizure = access.seizure_for(person, seizure_id)
+    if not access.can_share(person, seizure):
+        raise Http404
+    actions.share_seizure(request=request, person=person, seizure=seizure)
+    notices.success(
+        request, _("Seizure %(reference)s is shared; its discussion is open.") % {"reference": seizure.reference}
+    )
+    return redirect("seizures:record", seizure_id=seizure.pk)
+
+
+@require_POST
+def close(request: SignedInRequest, seizure_id: int) -> HttpResponse:
+    person = _reader(request)
+    seizure = access.seizure_for(person, seizure_id)
+    if not access.can_close(person, seizure):
+        raise Http404
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        notices.error(request, _("The note is too long: at most 300 characters."))
+        return redirect("seizures:record", seizure_id=seizure.pk)
+    actions.close_seizure(request=request, person=person, seizure=seizure, note=form.cleaned_data["note"])
+    notices.success(request, _("Seizure %(reference)s is closed.") % {"reference": seizure.reference})
+    return redirect("seizures:record", seizure_id=seizure.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def grants(request: SignedInRequest, seizure_id: int) -> HttpResponse:
+    person = _reader(request)
+    seizure = access.seizure_for(person, seizure_id)
+    if not access.can_change(person, seizure):
+        raise Http404
+    current = [grant.organisation for grant in selectors.grants_of(seizure)]
+    form = GrantsForm(request.POST or None, initial={"organisations": current})
+    form.fields["organisations"].queryset = form.fields["organisations"].queryset.exclude(pk=seizure.organisation_id)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        actions.set_grants(
+            request=request, person=person, seizure=seizure, organisations=list(form.cleaned_data["organisations"])
+        )
+        notices.success(request, _("Who may read the persons and companies involved is saved."))
+        return redirect("seizures:record", seizure_id=seizure.pk)
+    return render(
+        request, "seizures/grants.html", {"seizure": seizure, "form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def contact(request: SignedInRequest, seizure_id: int, link_id: int) -> HttpResponse:
+    person = _reader(request)
+    link, own, other = access.link_for(person, link_id, seizure_id)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        notices.error(request, _("The note is too long: at most 1,000 characters."))
+        return redirect("seizures:record", seizure_id=own.pk)
+    thread_id = actions.ask_for_contact(
+        request=request, person=person, link=link, own=own, other=other, note=form.cleaned_data["note"]
+    )
+    notices.success(
+        request,
+        _("Your request has gone to the officer who filed the related record, in this private conversation."),
+    )
+    return redirect("messaging:thread", thread_id=thread_id)
+
+
+@require_GET
+def stored_file(request: SignedInRequest, file_id: int) -> HttpResponse:
+    person = _reader(request)
+    found = access.file_for(person, file_id)
+    content = actions.download_file(request=request, person=person, stored=found)
+    content_type = found.content_type + ("; charset=utf-8" if found.content_type.startswith("text/") else "")
+    return _file_response(content, content_type=content_type, filename=attachments.download_name(found), inline=False)
+
+
+@require_GET
+def stored_file_thumbnail(request: SignedInRequest, file_id: int) -> HttpResponse:
+    person = _reader(request)
+    found = access.file_for(person, file_id)
+    if not found.has_thumbnail:
+        raise Http404
+    content = actions.download_file(request=request, person=person, stored=found, thumbnail=True)
+    content_type = attachments.thumbnail_type(content)
+    return _file_response(content, content_type=content_type, filename="thumbnail." + content_type[6:], inline=True)
+
+
+@require_safe
+def codes(request: SignedInRequest) -> HttpResponse:
+    """Suggestions for the "species, code or substance" field as the officer types (a <datalist>)."""
+    _reader(request)
+    convention = request.GET.get("convention", "")
+    name = {**CODE_TABLES, **SUGGESTION_TABLES}.get(convention)
+    text = request.GET.get("code", "").strip()
+    found = tables.search(name, text, limit=15) if name and text else []
+    return render(request, "seizures/_codes.html", {"found": found, "list_id": request.GET.get("list", "codes")})
