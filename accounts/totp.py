@@ -27,18 +27,9 @@ def seal_secret(person: Person, secret: str) -> bytes:
 
 def rewrap_secrets(*, check_only: bool = False) -> tuple[int, int]:
     """Put every stored secret's data key under the current master key (see environet.crypto.rewrap).
-    Returns (rewrapped, or needing it when ``check_only``; already under the current key)."""
-    rewrapped = current = 0
-    for pk, sealed in Person.objects.filter(totp_secret__isnull=False).values_list("pk", "totp_secret").iterator():
-        envelope = bytes(sealed or b"")
-        if not crypto.needs_rewrap(envelope):
-            current += 1
-        elif check_only:
-            rewrapped += 1
-        else:
-            # Only if unchanged: a person who enrolled again meanwhile keeps their new secret.
-            rewrapped += Person.objects.filter(pk=pk, totp_secret=envelope).update(totp_secret=crypto.rewrap(envelope))
-    return rewrapped, current
+    Returns (rewrapped, or needing it when ``check_only``; already under the current key). A person who
+    enrolled again meanwhile keeps their new secret."""
+    return crypto.rewrap_column(Person.objects.all(), "totp_secret", check_only=check_only)
 
 
 def _secret_of(person: Person) -> str:

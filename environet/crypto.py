@@ -76,3 +76,19 @@ def rewrap(envelope: bytes) -> bytes:
     wrap_nonce = os.urandom(12)
     wrapped = AESGCM(current).encrypt(wrap_nonce, data_key, b"wrap")
     return MAGIC + key_id(current) + wrap_nonce + wrapped + envelope[66:]
+
+
+def rewrap_column(queryset, field: str, *, check_only: bool = False) -> tuple[int, int]:
+    """Rewrap the envelopes held in one binary column of ``queryset``'s rows (see ``rewrap``). Returns
+    (rewrapped, or needing it when ``check_only``; already under the current key). A row whose value
+    changed meanwhile keeps its new value (the update only applies to the value that was read)."""
+    rewrapped = current = 0
+    for pk, sealed in queryset.filter(**{f"{field}__isnull": False}).values_list("pk", field).iterator():
+        envelope = bytes(sealed or b"")
+        if not needs_rewrap(envelope):
+            current += 1
+        elif check_only:
+            rewrapped += 1
+        else:
+            rewrapped += queryset.model.objects.filter(pk=pk, **{field: envelope}).update(**{field: rewrap(envelope)})
+    return rewrapped, current

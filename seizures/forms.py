@@ -5,6 +5,7 @@ each spreadsheet row, so a typed record and an imported one are checked alike. E
 on its own field, in plain words, and the officer's input comes back with it.
 """
 
+import difflib
 import re
 from datetime import date
 from decimal import Decimal
@@ -390,7 +391,7 @@ class LineForm(forms.Form):
 
     @staticmethod
     def _unknown(name: str, code: str) -> str:
-        near = tables.search(name, code, limit=3)
+        near = tables.search(name, code, limit=3) or _close_matches(name, code)
         message = _("“%(code)s” is not in ENVIRONET's list for %(table)s.") % {
             "code": code,
             "table": tables.table(name).title,
@@ -410,6 +411,12 @@ class LineForm(forms.Form):
             "start": row.get("valid_from") or "—",
             "end": row.get("valid_to") or "—",
         }
+
+
+def _close_matches(name: str, code: str) -> list[tables.Entry]:
+    """Entries spelt nearly like ``code`` ("Loxodonta africanus" -> "Loxodonta africana")."""
+    entries = {entry.code.casefold(): entry for entry in tables.table(name).entries}
+    return [entries[match] for match in difflib.get_close_matches(code.casefold(), entries, n=3, cutoff=0.8)]
 
 
 class BaseLineFormSet(forms.BaseFormSet):

@@ -145,15 +145,3 @@ def forget_index_key() -> None:
 def digest(text: str) -> bytes:
     """The keyed hash of a normalised value (prefixed with what kind of value it is)."""
     return hmac.new(_index_key(), text.encode(), hashlib.sha256).digest()[:DIGEST_BYTES]
-
-
-def rewrap_index_key(*, check_only: bool = False) -> bool:
-    """Put the sealed index key under the current master key; True if it was not (and, unless
-    ``check_only``, now is). The key itself, and so every hash, stays the same."""
-    row = IndexKey.objects.filter(pk=1).first()
-    if row is None or not crypto.needs_rewrap(bytes(row.sealed)):
-        return False
-    if not check_only:
-        row.sealed = crypto.rewrap(bytes(row.sealed))
-        row.save(update_fields=["sealed"])
-    return True

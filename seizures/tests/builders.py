@@ -91,5 +91,7 @@ def record_form(
     people = list(involved)
     data.update({"involved-TOTAL_FORMS": len(people), "involved-INITIAL_FORMS": 0, "involved-MIN_NUM_FORMS": 0})
     for index, row in enumerate(people):
-        data.update({f"involved-{index}-{name}": value for name, value in {"kind": "person", "role": "suspect", **row}.items()})
+        data.update(
+            {f"involved-{index}-{name}": value for name, value in {"kind": "person", "role": "suspect", **row}.items()}
+        )
     return data

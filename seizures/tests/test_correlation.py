@@ -103,12 +103,19 @@ def test_it_does_not_link_routes_sharing_one_country_or_other_species_or_far_apa
     ivory, pangolin = [line("cites", "Loxodonta africana")], [line("cites", "Manis gigantea")]
     one = file(cast.member, lines=ivory, origin_country="KE", destination_country="VN")
     one_country = file(
-        cast.other_focal_point, lines=ivory, country="TZ", origin_country="TZ", transit_countries=["KE"],
+        cast.other_focal_point,
+        lines=ivory,
+        country="TZ",
+        origin_country="TZ",
+        transit_countries=["KE"],
         destination_country="MY",
     )
     other_species = file(cast.other_focal_point, lines=pangolin, origin_country="KE", destination_country="VN")
     later = file(
-        cast.other_focal_point, lines=ivory, origin_country="KE", destination_country="VN",
+        cast.other_focal_point,
+        lines=ivory,
+        origin_country="KE",
+        destination_country="VN",
         occurred_on=DAY - timedelta(days=200),
     )
     assert related(one, one_country) == []

@@ -45,7 +45,9 @@ def following(request: SignedInRequest) -> HttpResponse:
             company=data["company"].strip(),
             by_email=data["by_email"],
         )
-        notices.success(request, _("You will be told of each new record that matches “%(name)s”.") % {"name": data["name"]})
+        notices.success(
+            request, _("You will be told of each new record that matches “%(name)s”.") % {"name": data["name"]}
+        )
         return redirect("seizures:following")
     searches = [_described(followed) for followed in access.followed_searches_of(person)]
     return render(

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from accounts import demo
 from messaging import demo as messaging_demo
+from seizures import demo as seizures_demo
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         people = demo.seed()
         messaging_demo.seed()
+        seizures_demo.seed()
         site = settings.SITE_URL.rstrip("/")
         self.stdout.write(f"\nDemo network ready. Sign in at {site}/accounts/signin/ with:\n")
         self.stdout.write(f"  password (every demo account): {demo.DEMO_PASSWORD}\n")
@@ -21,5 +23,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {person.email:44} {person.get_role_display():24} {person.organisation}\n")
         self.stdout.write(
             "\nAlso present: access requests waiting, a suspended and a rejected person, an invitation not yet used,"
-            "\nand three conversations (one TLP:RED, for named people only).\n"
+            "\nthree conversations (one TLP:RED, for named people only), and seizure records: ivory seized in Kenya"
+            "\nand in the Philippines found related, a refrigerant case in France, rosewood in Brazil, a closed"
+            "\nwaste case, a Kenyan draft, and a followed search.\n"
         )

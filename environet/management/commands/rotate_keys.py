@@ -17,10 +17,22 @@ from audit.actions import record
 from environet import crypto
 from messaging import attachments
 from messaging.models import Attachment
+from seizures.models import FollowedSearch, ImportJob, IndexKey, NominalEntry, SeizureFile
+
+# Encrypted values kept in database columns besides the second-factor secrets: (part, label, model, column).
+COLUMNS = (
+    ("nominal", "Persons and companies involved in seizures", NominalEntry, "sealed"),
+    ("followed", "Followed companies", FollowedSearch, "company_sealed"),
+    ("import", "Imports waiting", ImportJob, "sealed"),
+    ("index", "Seizure matching key", IndexKey, "sealed"),
+)
 
 
 class Command(BaseCommand):
-    help = "Rewrap every encrypted item (attachments, thumbnails, second-factor secrets) under the current key."
+    help = (
+        "Rewrap every encrypted item (attachments, seizure files, thumbnails, second-factor secrets, nominal data) "
+        "under the current key."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -30,18 +42,23 @@ class Command(BaseCommand):
     def handle(self, *args, check: bool = False, **options) -> None:
         counts: Counter[str] = Counter()
         failed: list[str] = []
-        for attachment in Attachment.objects.only("pk", "storage_key", "has_thumbnail").iterator():
-            for part, path in attachments.stored_files(attachment).items():
-                try:
-                    changed = crypto.needs_rewrap(path.read_bytes()) if check else attachments.rewrap_file(path)
-                except (OSError, crypto.DecryptionError) as error:
-                    failed.append(f"attachment {attachment.pk} ({part}): {error}")
-                    continue
-                counts[f"{part}_{'rewrapped' if changed else 'current'}"] += 1
+        for model in (Attachment, SeizureFile):
+            for stored in model.objects.only("pk", "storage_key", "has_thumbnail").iterator():
+                for part, path in attachments.stored_files(stored).items():
+                    try:
+                        changed = crypto.needs_rewrap(path.read_bytes()) if check else attachments.rewrap_file(path)
+                    except (OSError, crypto.DecryptionError) as error:
+                        failed.append(f"{model._meta.model_name} {stored.pk} ({part}): {error}")
+                        continue
+                    counts[f"{part}_{'rewrapped' if changed else 'current'}"] += 1
         counts["secret_rewrapped"], counts["secret_current"] = totp.rewrap_secrets(check_only=check)
+        for part, _label, column_model, column in COLUMNS:
+            rewrapped, current = crypto.rewrap_column(column_model.objects.all(), column, check_only=check)
+            counts[f"{part}_rewrapped"], counts[f"{part}_current"] = rewrapped, current
 
         done = "to rewrap" if check else "rewrapped"
         labels = {"file": "Attachment files", "thumbnail": "Thumbnails", "secret": "Second-factor secrets"}
+        labels |= {part: label for part, label, *_ in COLUMNS}
         for part, label in labels.items():
             rewrapped, current = counts[f"{part}_rewrapped"], counts[f"{part}_current"]
             self.stdout.write(f"{label}: {rewrapped} {done}, {current} already under the current key.")
