@@ -13,5 +13,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("messages/", include("messaging.urls")),
     path("seizures/", include("seizures.urls")),
+    path("reference/", include("reference.urls")),
     path("api/v1/", api.urls),
 ]

@@ -213,7 +213,7 @@ def columns_over_time(
 ) -> SafeString:
     """Stacked columns: one column per period, one segment per series (convention, topic...), bottom up in
     the order given, with a legend, a y axis of round ticks and a period axis that thins its labels."""
-    chart_id = _chart_id("columns", title, description, periods, series)
+    chart_id = _chart_id("columns", str(title), str(description), periods, series)
     for name, values in series:
         if len(values) != len(periods):
             raise ValueError(f"series {name!r} has {len(values)} values for {len(periods)} periods")
@@ -334,7 +334,7 @@ def horizontal_bars(
     value_format: Callable[[float], str] | None = None,
 ) -> SafeString:
     """Top species or substances, in the order given: the label, a bar, the value at the end of the bar."""
-    chart_id = _chart_id("bars", title, description, rows)
+    chart_id = _chart_id("bars", str(title), str(description), rows)
     table = [(str(label), max(0.0, float(value))) for label, value in rows]  # a negative amount is no bar
     largest = max((value for _, value in table), default=0.0)
     if largest <= 0:
@@ -369,7 +369,7 @@ MIN_SLOT = 20  # each band gets at least a line of height at its origin, so its 
 def flows(rows: Sequence[tuple[str, str, int]], *, title: str, description: str = "") -> SafeString:
     """Top routes: origins on the left, destinations on the right, each name once per side, and one band
     per route whose thickness is proportional to its count, labelled with the count where it leaves."""
-    chart_id = _chart_id("flows", title, description, rows)
+    chart_id = _chart_id("flows", str(title), str(description), rows)
     counts: dict[Route, int] = {}
     for origin, destination, count in rows:
         if count > 0:
@@ -518,7 +518,7 @@ def world_map(
 ) -> SafeString:
     """A bubble map: the light outline map (a cached static image) and one circle per country whose area is
     proportional to its count. Countries the map has no point for are left out: the table lists them."""
-    chart_id = _chart_id("map", title, description, sorted(counts.items()))
+    chart_id = _chart_id("map", str(title), str(description), sorted(counts.items()))
     box, points = country_points()
     positive = {code.upper(): count for code, count in counts.items() if count > 0}
     if not positive:

@@ -394,7 +394,7 @@ class LineForm(forms.Form):
         near = tables.search(name, code, limit=3) or _close_matches(name, code)
         message = _("“%(code)s” is not in ENVIRONET's list for %(table)s.") % {
             "code": code,
-            "table": tables.table(name).title,
+            "table": tables.table(name).display_title,
         }
         if near:
             message += " " + _("Did you mean: %(names)s?") % {"names": "; ".join(entry.label for entry in near)}

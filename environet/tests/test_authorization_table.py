@@ -115,6 +115,30 @@ TABLE: dict[str, tuple[str, ...]] = {
     # The photo attached to the alert: for the thread's audience only.
     "messaging:attachment":         (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
     "messaging:attachment_thumbnail": (GET, SIGNIN, SIGNIN, SIGNIN, OK,      OK,       OK,       DENIED,   OK),
+    # Seizure records. The record is Mohamed's (member, home), shared with his organisation and the secretariat:
+    # the other focal point may not read it. Drafts are seen by the reporting organisation only; only its
+    # people who may file change them. The link relates it to a record of the other focal point's.
+    "seizures:records":             (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "seizures:new":                 (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
+    "seizures:codes":               (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "seizures:record":              (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "seizures:edit":                (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   DENIED),
+    # Probed on a draft of the home organisation.
+    "seizures:share":               (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, REDIRECT, DENIED,   DENIED),
+    "seizures:close":               (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, REDIRECT, DENIED,   DENIED),
+    "seizures:grants":              (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   DENIED),
+    # The note is optional: an empty request is sent, and lands on the new private conversation.
+    "seizures:contact":             (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, REDIRECT, DENIED,   DENIED),
+    "seizures:file":                (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "seizures:file_thumbnail":      (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "seizures:following":           (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    # Mohamed's own followed search.
+    "seizures:unfollow":            (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, DENIED,   DENIED,   DENIED),
+    "reference:overview":           (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "reference:table":              (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "api:search_seizures":          (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
+    "api:read_seizure":             (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, DENIED,   OK),
+    "api:lookup":                   (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:search_messages":          (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:api-root":                 (GET,  DENIED, DENIED, DENIED, DENIED,   DENIED,   DENIED,   DENIED,   DENIED),
     "api:openapi-json":             (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
@@ -132,6 +156,8 @@ OBJECT_PERSON = {
     "accounts:reactivate": "suspended",
     "accounts:resend": "invited",
 }
+# Sharing is for drafts: on a shared record every row would say "denied" and prove nothing.
+DRAFT_SEIZURE = {"seizures:share"}
 
 
 def _walk(patterns, namespace: tuple[str, ...] = (), route: str = "", params: frozenset[str] = frozenset()):
@@ -185,7 +211,14 @@ def objects(cast: Cast) -> dict[str, object]:
         description="",
         members=[cast.observer, cast.member, cast.focal_point],
     )
+    seizure, draft, link, stored, followed = _seizure_objects(cast)
     return {
+        "seizure_id": seizure,
+        "draft": draft,
+        "link_id": link,
+        "file_id": stored,
+        "search_id": followed,
+        "name": "cites",
         "person_id": cast.member,
         # Invited, holding a password, but never enrolled: someone a manager may send a new link to.
         "invited": make_person("ivan@kra.example", "Ivan Invited", cast.home, enrolled=False),
@@ -200,6 +233,44 @@ def objects(cast: Cast) -> dict[str, object]:
     }
 
 
+def _seizure_objects(cast: Cast):
+    """A shared record of the home organisation with a photo, related to the other organisation's record; a
+    draft; and a search the member follows."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from messaging import attachments
+    from messaging.models import Audience
+    from seizures import actions as seizure_actions
+    from seizures.models import Link, SeizureFile
+    from seizures.tests.builders import file, filing
+
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(photo, format="PNG")
+    upload = attachments.inspect(SimpleUploadedFile("tusks.png", photo.getvalue(), content_type="image/png"))
+    seizure = file(
+        cast.member,
+        share=True,
+        containers=["CSQU3054383"],
+        audience=Audience.ORGANISATIONS,
+        organisations=[cast.home, cast.secretariat],
+        files=[upload],
+    )
+    file(cast.other_focal_point, containers=["CSQU3054383"], country="FR")
+    draft = seizure_actions.file_seizure(request=None, officer=cast.member, filing=filing(containers=[]))
+    followed = seizure_actions.follow_search(
+        request=None,
+        person=cast.member,
+        name="Ivory",
+        convention="cites",
+        code="",
+        country="",
+        company="",
+        by_email=False,
+    )
+    return seizure, draft, Link.objects.get(low=seizure, high__organisation=cast.other), SeizureFile.objects.get(seizure=seizure), followed
+
+
 def _url(name: str, cast: Cast, objects: dict[str, object]) -> str:
     people = {"requested": cast.requested, "suspended": cast.suspended, "invited": objects["invited"]}
     kwargs = {}
@@ -207,6 +278,8 @@ def _url(name: str, cast: Cast, objects: dict[str, object]) -> str:
         value = objects[param]
         if param == "person_id" and name in OBJECT_PERSON:
             value = people[OBJECT_PERSON[name]]
+        if param == "seizure_id" and name in DRAFT_SEIZURE:
+            value = objects["draft"]
         kwargs[param] = getattr(value, "pk", value)
     return reverse(name, kwargs=kwargs)
 
