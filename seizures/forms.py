@@ -38,7 +38,6 @@ from seizures.models import (
 # Codes ISO 3166 lacks that a route needs.
 UNKNOWN_COUNTRY, HIGH_SEAS = "XX", "XZ"
 EARLIEST = date(1950, 1, 1)
-_SPLIT = re.compile(r"[\s,;]+")
 # Tables a commodity line's code must be found in; the other conventions take what the officer wrote.
 CODE_TABLES = {
     Convention.CITES: "cites",
@@ -75,6 +74,19 @@ def country_code(text: str) -> str | None:
         if wanted in (code.casefold(), name.casefold()):
             return code
     return None
+
+
+def _container_parts(text: str) -> list[str]:
+    """Container numbers as typed: separated by commas, semicolons or new lines; each may be written with
+    spaces or hyphens ("CSQU 305438-3"), and several may be run together with spaces only."""
+    parts = []
+    for piece in re.split(r"[,;\n]+", text.upper()):
+        compact = re.sub(r"[\s.-]", "", piece)
+        if len(compact) > 11 and len(compact) % 11 == 0:
+            parts += [compact[start : start + 11] for start in range(0, len(compact), 11)]
+        elif piece.strip():
+            parts.append(piece.strip())
+    return parts
 
 
 def _validated(function, value: str) -> str:
@@ -251,9 +263,7 @@ class SeizureForm(AudienceForm):
 
     def clean_containers(self) -> list[str]:
         numbers, problems = [], []
-        for part in _SPLIT.split(self.cleaned_data["containers"].upper()):
-            if not part:
-                continue
+        for part in _container_parts(self.cleaned_data["containers"]):
             try:
                 number = identifiers.container_number(part)
             except ValidationError as problem:

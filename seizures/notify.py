@@ -51,7 +51,8 @@ def _tell_owner(own: Seizure, other: Seizure, reasons: int) -> None:
     officer = own.officer
     if not officer.is_active:
         return
-    link = absolute(reverse("seizures:record", args=[own.pk])) + "#related"
+    path = reverse("seizures:record", args=[own.pk]) + "#related"
+    link = absolute(path)
     context = {
         "person": officer,
         "own": own,
@@ -66,7 +67,7 @@ def _tell_owner(own: Seizure, other: Seizure, reasons: int) -> None:
             "organisation": other.organisation,
             "reasons": context["reasons"],
         }
-    messaging.notice(person=officer, text=text, url=link)
+    messaging.notice(person=officer, text=text, url=path)
     if wants_email(officer, own):
         send_after_commit(
             to=officer.email, template="seizures/email/related", language=officer.language, context=context
@@ -137,7 +138,8 @@ def tell_followers(*, seizure_id: int) -> int:
     if seizure is None or seizure.is_draft:
         return 0
     told = set()
-    link = absolute(reverse("seizures:record", args=[seizure.pk]))
+    path = reverse("seizures:record", args=[seizure.pk])
+    link = absolute(path)
     with transaction.atomic():
         for followed in followers_of(seizure):
             person = followed.person
@@ -150,7 +152,7 @@ def tell_followers(*, seizure_id: int) -> int:
                     "marking": seizure.get_marking_display(),
                     "search": followed.name,
                 }
-            messaging.notice(person=person, text=text, url=link)
+            messaging.notice(person=person, text=text, url=path)
             if followed.by_email:
                 send_after_commit(
                     to=person.email,
