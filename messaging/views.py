@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from environet.http import SignedInRequest
 from messaging import access, actions, attachments, search, selectors
 from messaging.forms import EditForm, ForumForm, MessageForm, ReasonForm, SearchForm, ThreadForm
-from messaging.models import Follow, Message
+from messaging.models import Follow, Message, StoredFile
 from topics import actions as topic_actions
 from topics.access import can_open_forums, topics_visible_to
 
@@ -265,24 +265,32 @@ def _file_response(content: bytes, *, content_type: str, filename: str, inline: 
     return response
 
 
-@require_GET
-def attachment(request: SignedInRequest, attachment_id: int) -> HttpResponse:
+def stored_file_response(stored: StoredFile, content: bytes, *, thumbnail: bool) -> HttpResponse:
+    """A decrypted file (or its thumbnail) of a message or a seizure record, for someone allowed to have it."""
+    if thumbnail:
+        content_type = attachments.thumbnail_type(content)
+        return _file_response(content, content_type=content_type, filename="thumbnail." + content_type[6:], inline=True)
+    content_type = stored.content_type + ("; charset=utf-8" if stored.content_type.startswith("text/") else "")
+    return _file_response(content, content_type=content_type, filename=attachments.download_name(stored), inline=False)
+
+
+def _attachment(request: SignedInRequest, attachment_id: int, *, thumbnail: bool) -> HttpResponse:
     person = _reader(request)
     found = access.attachment_for(person, attachment_id)
-    content = actions.download_attachment(request=request, person=person, attachment=found)
-    content_type = found.content_type + ("; charset=utf-8" if found.content_type.startswith("text/") else "")
-    return _file_response(content, content_type=content_type, filename=attachments.download_name(found), inline=False)
+    if thumbnail and not found.has_thumbnail:
+        raise Http404
+    content = actions.download_attachment(request=request, person=person, attachment=found, thumbnail=thumbnail)
+    return stored_file_response(found, content, thumbnail=thumbnail)
+
+
+@require_GET
+def attachment(request: SignedInRequest, attachment_id: int) -> HttpResponse:
+    return _attachment(request, attachment_id, thumbnail=False)
 
 
 @require_GET
 def attachment_thumbnail(request: SignedInRequest, attachment_id: int) -> HttpResponse:
-    person = _reader(request)
-    found = access.attachment_for(person, attachment_id)
-    if not found.has_thumbnail:
-        raise Http404
-    content = actions.download_attachment(request=request, person=person, attachment=found, thumbnail=True)
-    content_type = attachments.thumbnail_type(content)
-    return _file_response(content, content_type=content_type, filename="thumbnail." + content_type[6:], inline=True)
+    return _attachment(request, attachment_id, thumbnail=True)
 
 
 @require_safe

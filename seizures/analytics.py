@@ -11,7 +11,7 @@ its country of seizure is.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache, reduce
@@ -101,6 +101,13 @@ class Commodity:
     unit: str = ""
     quantity_records: int = 0  # the records whose quantity is in the total
     measured_records: int = 0  # the records that give a quantity, in any unit
+
+
+@dataclass(frozen=True)
+class UnitTotal:
+    unit: str
+    total: Decimal
+    records: int
 
 
 # --- Months and regions -----------------------------------------------------------------------------------
@@ -259,8 +266,9 @@ def top_commodities(person, filters: Filters, limit: int = TOP_COMMODITIES) -> l
     ]
 
 
-def _units(found: QuerySet[CommodityLine], items: list[tuple[str, str]]) -> dict[tuple[str, str], list[dict]]:
-    """For each item, its total quantity and number of records per unit (one query for all items)."""
+def _units(found: QuerySet[CommodityLine], items: list[tuple[str, str]]) -> dict[tuple[str, str], list[UnitTotal]]:
+    """For each item, its total quantity and number of records per unit, the most used unit first (one query
+    for all items)."""
     wanted = reduce(or_, (Q(convention=convention, code=code) for convention, code in items))
     rows = (
         found.filter(wanted)
@@ -268,24 +276,18 @@ def _units(found: QuerySet[CommodityLine], items: list[tuple[str, str]]) -> dict
         .annotate(total=Sum("quantity"), records=Count("seizure_id", distinct=True))
         .order_by("convention", "code", "-records", "unit")
     )
-    by_item: dict[tuple[str, str], list[dict]] = {}
+    by_item: dict[tuple[str, str], list[UnitTotal]] = {}
     for row in rows:
-        by_item.setdefault((row["convention"], row["code"]), []).append(row)
+        by_item.setdefault((row["convention"], row["code"]), []).append(
+            UnitTotal(row["unit"], row["total"], row["records"])
+        )
     return by_item
 
 
-def _with_quantity(item: Commodity, units: list[dict]) -> Commodity:
+def _with_quantity(item: Commodity, units: list[UnitTotal]) -> Commodity:
     if not units or not item.measured_records:
         return item
-    first = units[0]  # the unit used by the most records (ordered so by _units)
-    if first["records"] < DOMINANT_SHARE * item.measured_records:
+    first = units[0]
+    if first.records < DOMINANT_SHARE * item.measured_records:
         return item
-    return Commodity(
-        item.convention,
-        item.code,
-        item.records,
-        quantity=first["total"],
-        unit=first["unit"],
-        quantity_records=first["records"],
-        measured_records=item.measured_records,
-    )
+    return replace(item, quantity=first.total, unit=first.unit, quantity_records=first.records)

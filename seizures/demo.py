@@ -20,6 +20,10 @@ def _person(name: str, **fields) -> actions.Involved:
     return actions.Involved(kind="person", role="suspect", data=nominal.Nominal(name=name, **fields))
 
 
+def _cites(taxon: str, specimen: str, quantity: Decimal, unit: str) -> dict:
+    return {"convention": "cites", "code": taxon, "specimen_type": specimen, "quantity": quantity, "unit": unit}
+
+
 def _records(today) -> list[tuple[str, bool, actions.Filing]]:
     """(officer, share, filing) of each demo record; the officers' organisations file them."""
     ivory = {"convention": "cites", "code": "Loxodonta africana", "specimen_type": "TUS", "hs_code": "050710"}
@@ -48,7 +52,9 @@ def _records(today) -> list[tuple[str, bool, actions.Filing]]:
                     "source_reliability": "A",
                     "information_credibility": "1",
                 },
-                lines=[{**ivory, "quantity": Decimal(2100), "unit": "KGM", "value": Decimal(2100000), "currency": "USD"}],
+                lines=[
+                    {**ivory, "quantity": Decimal(2100), "unit": "KGM", "value": Decimal(2100000), "currency": "USD"}
+                ],
                 involved=[_company("Haiphong Crafts Trading Co., Ltd", role="importer"), _person("Otieno Brian")],
                 marking=Marking.AMBER,
             ),
@@ -75,7 +81,13 @@ def _records(today) -> list[tuple[str, bool, actions.Filing]]:
                 },
                 lines=[
                     {**ivory, "specimen_type": "IVP", "quantity": Decimal(350), "unit": "KGM"},
-                    {"convention": "cites", "code": "Manis gigantea", "specimen_type": "SCA", "quantity": Decimal(900), "unit": "KGM"},
+                    {
+                        "convention": "cites",
+                        "code": "Manis gigantea",
+                        "specimen_type": "SCA",
+                        "quantity": Decimal(900),
+                        "unit": "KGM",
+                    },
                 ],
                 involved=[_company("HAIPHONG CRAFTS TRADING", role="importer")],
                 marking=Marking.AMBER,
@@ -131,7 +143,15 @@ def _records(today) -> list[tuple[str, bool, actions.Filing]]:
                     "found_goods": "Brazilian rosewood planks",
                     "reason": "no_permit",
                 },
-                lines=[{"convention": "cites", "code": "Dalbergia nigra", "specimen_type": "SAW", "quantity": Decimal(12), "unit": "MTQ"}],
+                lines=[
+                    {
+                        "convention": "cites",
+                        "code": "Dalbergia nigra",
+                        "specimen_type": "SAW",
+                        "quantity": Decimal(12),
+                        "unit": "MTQ",
+                    }
+                ],
                 marking=Marking.GREEN,
             ),
         ),
@@ -177,7 +197,15 @@ def _records(today) -> list[tuple[str, bool, actions.Filing]]:
                     "found_goods": "Rhino horn in checked luggage",
                     "concealment": "luggage",
                 },
-                lines=[{"convention": "cites", "code": "Diceros bicornis", "specimen_type": "HOR", "quantity": Decimal(2), "unit": "H87"}],
+                lines=[
+                    {
+                        "convention": "cites",
+                        "code": "Diceros bicornis",
+                        "specimen_type": "HOR",
+                        "quantity": Decimal(2),
+                        "unit": "H87",
+                    }
+                ],
                 involved=[_person("Brian Otieno", identifiers=["Passport: AK0012345"])],
                 marking=Marking.AMBER_STRICT,
                 audience=Audience.ORGANISATIONS,

@@ -9,7 +9,7 @@ import difflib
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -39,7 +39,7 @@ from seizures.models import (
 UNKNOWN_COUNTRY, HIGH_SEAS = "XX", "XZ"
 EARLIEST = date(1950, 1, 1)
 # Tables a commodity line's code must be found in; the other conventions take what the officer wrote.
-CODE_TABLES = {
+CODE_TABLES: dict[str, str] = {
     Convention.CITES: "cites",
     Convention.BASEL: "basel",
     Convention.MONTREAL: "montreal",
@@ -47,7 +47,7 @@ CODE_TABLES = {
     Convention.ROTTERDAM: "rotterdam",
 }
 # Suggested, not required: officers meet timber and fish species beyond our lists.
-SUGGESTION_TABLES = {Convention.TIMBER: "timber", Convention.FISH: "fish"}
+SUGGESTION_TABLES: dict[str, str] = {Convention.TIMBER: "timber", Convention.FISH: "fish"}
 
 
 def route_country_choices() -> list[tuple[str, str]]:
@@ -181,7 +181,7 @@ class SeizureForm(AudienceForm):
     information_credibility = forms.ChoiceField(
         label=_("Information"), choices=InformationCredibility.choices, initial=InformationCredibility.KNOWN_TRUE
     )
-    files = AttachmentsField(label=_("Photos and documents"), required=False)
+    attachments = AttachmentsField(label=_("Photos and documents"), required=False)
 
     # The form's parts as the page shows them: the commodities and the persons and companies involved come
     # between the first four and the rest.
@@ -204,7 +204,7 @@ class SeizureForm(AudienceForm):
                 *("source_reliability", "information_credibility"),
             ),
         ),
-        (_("Photos and documents"), ("files",)),
+        (_("Photos and documents"), ("attachments",)),
     )
 
     def sections(self) -> list[tuple[str, list]]:
@@ -262,7 +262,8 @@ class SeizureForm(AudienceForm):
         return flight
 
     def clean_containers(self) -> list[str]:
-        numbers, problems = [], []
+        numbers: list[str] = []
+        problems: list[str] = []
         for part in _container_parts(self.cleaned_data["containers"]):
             try:
                 number = identifiers.container_number(part)
@@ -438,8 +439,11 @@ class BaseLineFormSet(forms.BaseFormSet):
         return {**super().get_form_kwargs(index), "on": self.on}
 
 
-LineFormSet = forms.formset_factory(
-    LineForm, formset=BaseLineFormSet, extra=0, min_num=1, validate_min=True, max_num=50, validate_max=True
+LineFormSet = cast(
+    type[BaseLineFormSet],
+    forms.formset_factory(
+        LineForm, formset=BaseLineFormSet, extra=0, min_num=1, validate_min=True, max_num=50, validate_max=True
+    ),
 )
 
 

@@ -37,7 +37,7 @@ class Convention(models.TextChoices):
 
 
 # The topic (A–G) each convention's seizures are discussed under; CITES-listed timber goes to E as well.
-CONVENTION_TOPICS = {
+CONVENTION_TOPICS: dict[str, str] = {
     Convention.CITES: "B",
     Convention.BASEL: "A",
     Convention.MONTREAL: "D",

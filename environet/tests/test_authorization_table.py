@@ -268,7 +268,8 @@ def _seizure_objects(cast: Cast):
         company="",
         by_email=False,
     )
-    return seizure, draft, Link.objects.get(low=seizure, high__organisation=cast.other), SeizureFile.objects.get(seizure=seizure), followed
+    link = Link.objects.get(low=seizure, high__organisation=cast.other)
+    return seizure, draft, link, SeizureFile.objects.get(seizure=seizure), followed
 
 
 def _url(name: str, cast: Cast, objects: dict[str, object]) -> str:

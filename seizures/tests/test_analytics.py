@@ -117,7 +117,9 @@ def test_it_counts_a_record_seized_in_kenya_under_africa_and_eastern_africa_only
 
 
 def test_it_places_every_country_but_antarctica_in_exactly_one_subregion():
-    placed = [code for subregions in analytics.REGIONS.values() for codes in subregions.values() for code in codes.split()]
+    placed = [
+        code for subregions in analytics.REGIONS.values() for codes in subregions.values() for code in codes.split()
+    ]
     assert len(placed) == len(set(placed))
     assert {country.alpha_2 for country in pycountry.countries} - set(placed) == {"AQ"}
     assert analytics.countries_in("002") >= analytics.countries_in("014") >= {"KE"}
@@ -163,9 +165,7 @@ def test_it_never_counts_a_record_the_person_may_not_read(cast):
     assert "France" not in shown.content.decode()
 
 
-def test_it_counts_in_the_database_with_the_same_few_queries_however_many_records(
-    cast, django_assert_num_queries
-):
+def test_it_counts_in_the_database_with_the_same_few_queries_however_many_records(cast, django_assert_num_queries):
     for country in ("KE", "TZ", "UG"):
         shared(cast.member, country=country, lines=[line(quantity=Decimal(1), unit="KGM"), HOUSEHOLD_WASTE])
     # The total, two series over time, routes, countries, and species with their units: one query each.
@@ -214,7 +214,9 @@ def sections(html: str) -> dict[str, tuple[ET.Element, list[list[str]]]]:
 
 def hovers(svg: ET.Element) -> set[str]:
     """The exact values the chart shows on hover, one per shape."""
-    return {title.text or "" for shape in svg.iter() if shape.tag != f"{NS}svg" for title in shape.findall(f"{NS}title")}
+    return {
+        title.text or "" for shape in svg.iter() if shape.tag != f"{NS}svg" for title in shape.findall(f"{NS}title")
+    }
 
 
 def test_it_puts_every_number_of_each_chart_in_its_table(cast):
@@ -226,7 +228,11 @@ def test_it_puts_every_number_of_each_chart_in_its_table(cast):
     chart, rows = found["by-convention"]
     assert rows[0] == ["Month", "CITES: wildlife", "Basel: hazardous waste", "Total"]
     assert rows[1:] == [["Sep 2026", "1", "0", "1"], ["Oct 2026", "2", "1", "3"]]
-    assert hovers(chart) >= {"CITES: wildlife, Sep 2026: 1", "CITES: wildlife, Oct 2026: 2", "Basel: hazardous waste, Oct 2026: 1"}
+    assert hovers(chart) >= {
+        "CITES: wildlife, Sep 2026: 1",
+        "CITES: wildlife, Oct 2026: 2",
+        "Basel: hazardous waste, Oct 2026: 1",
+    }
     assert {"1", "3"} <= {text.text for text in chart.iter(f"{NS}text")}  # the totals above the columns
 
     chart, rows = found["by-topic"]

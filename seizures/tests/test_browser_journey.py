@@ -7,39 +7,32 @@ The pages are served by uvicorn (messaging/tests/servers.py), as in messaging's 
 """
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import Cast
 from messaging.models import Audience
-from messaging.tests.servers import Server, Servers
-from messaging.tests.test_browser_live import mark_page, not_reloaded, open_live, sign_in, watchdog  # noqa: F401
+from messaging.tests.servers import Server
+
+# The live browser test's fixtures (uvicorn, topics A–G, the watchdog) and steps.
+from messaging.tests.test_browser_live import (  # noqa: F401
+    mark_page,
+    not_reloaded,
+    open_live,
+    server,
+    sign_in,
+    topics,
+    watchdog,
+)
 from seizures import actions
 from seizures.models import Seizure
 from seizures.tests.builders import file, line, person
-from topics.models import TOPIC_NAMES, Topic
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 KENYAN_SUSPECT, KENYAN_PASSPORT = "Alpha Zebulon", "ZQ1111111"
 FRENCH_SUSPECT = "Bravo Quixote"
-
-
-@pytest.fixture(autouse=True)
-def topics(transactional_db) -> None:
-    for position, (code, name) in enumerate(TOPIC_NAMES.items()):
-        Topic.objects.get_or_create(code=code, defaults={"name": str(name), "position": position})
-
-
-@pytest.fixture
-def server(transactional_db) -> Iterator[Server]:
-    started = Servers()
-    try:
-        yield started.start()
-    finally:
-        started.stop_all()
 
 
 def file_through_the_form(page: Page, base: str) -> int:
@@ -65,7 +58,9 @@ def file_through_the_form(page: Page, base: str) -> int:
 
 
 def test_a_filed_seizure_alerts_a_follower_live_and_relates_records_without_nominal_data_crossing(
-    server: Server, visitors, cast: Cast
+    server: Server,  # noqa: F811 - the fixture imported above
+    visitors,
+    cast: Cast,
 ):
     kenyan, french = cast.member, cast.other_focal_point
     earlier = file(

@@ -33,6 +33,7 @@ from topics.models import TOPIC_NAMES
 
 TEMPLATE = "seizures/analytics.html"
 MAX_MONTHS = 120  # beyond ten years the monthly columns become too thin to read
+CONVENTIONS = dict(Convention.choices)
 
 
 # --- The filters ------------------------------------------------------------------------------------------
@@ -71,9 +72,7 @@ class AnalyticsForm(forms.Form):
     convention = forms.ChoiceField(
         label=_("Convention"), choices=[("", _("All conventions")), *Convention.choices], required=False
     )
-    region = forms.ChoiceField(
-        label=_("Region"), required=False, help_text=_("Where the goods were seized.")
-    )
+    region = forms.ChoiceField(label=_("Region"), required=False, help_text=_("Where the goods were seized."))
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         self.default = figures.default_filters(today)
@@ -150,11 +149,11 @@ def _over_time(slug: str, title: str, periods: list[str], series: list[tuple[str
         "Number of records per month. A record with goods of two kinds counts once in each, so a month's total "
         "can be more than its number of records."
     )
-    totals = [sum(values[index] for _, values in series) for index in range(len(periods))]
-    rows = [
-        Row([period], [charts.format_number(values[index]) for _, values in series] + [charts.format_number(sum_)])
-        for index, (period, sum_) in enumerate(zip(periods, totals, strict=True))
-    ]
+    rows = []
+    for index, period in enumerate(periods):
+        counts = [values[index] for _, values in series]
+        # The total is the one the chart writes above the column: the sum of its parts.
+        rows.append(Row([period], [charts.format_number(count) for count in [*counts, sum(counts)]]))
     return Section(
         slug=slug,
         title=title,
@@ -165,13 +164,19 @@ def _over_time(slug: str, title: str, periods: list[str], series: list[tuple[str
     )
 
 
+def convention_label(code: str) -> str:
+    return str(CONVENTIONS.get(code, code))
+
+
 def by_convention(person, filters: figures.Filters, periods: list[str]) -> Section:
-    series = [(str(Convention(code).label), values) for code, values in figures.per_month_by_convention(person, filters)]
+    found = figures.per_month_by_convention(person, filters)
+    series = [(convention_label(code), values) for code, values in found]
     return _over_time("by-convention", gettext("Seizures per month, by convention"), periods, series)
 
 
 def by_topic(person, filters: figures.Filters, periods: list[str]) -> Section:
-    series = [(f"{code} – {TOPIC_NAMES[code]}", values) for code, values in figures.per_month_by_topic(person, filters)]
+    found = figures.per_month_by_topic(person, filters)
+    series = [(f"{code} – {TOPIC_NAMES.get(code, code)}", values) for code, values in found]
     return _over_time("by-topic", gettext("Seizures per month, by topic"), periods, series)
 
 
@@ -196,7 +201,10 @@ def countries(person, filters: figures.Filters) -> Section:
     title = gettext("Seizures by country of seizure")
     counts = figures.per_country(person, filters)
     names = {code: country_label(code) for code, _ in counts}
-    description = gettext("Each circle's area is in proportion to the number of records seized in the country.")
+    description = gettext(
+        "Each circle's area is in proportion to the number of records seized in the country. Places that are not "
+        "on the map (the high seas, a country not known) are in the table only."
+    )
     return Section(
         slug="countries",
         title=title,
@@ -230,7 +238,11 @@ def quantity_text(item: figures.Commodity) -> str:
         "%(quantity)s, from %(count)s of %(records)s record",
         "%(quantity)s, from %(count)s of %(records)s records",
         item.records,
-    ) % {"quantity": text, "count": charts.format_number(item.quantity_records), "records": item.records}
+    ) % {
+        "quantity": text,
+        "count": charts.format_number(item.quantity_records),
+        "records": charts.format_number(item.records),
+    }
 
 
 def commodities(person, filters: figures.Filters) -> Section:
@@ -249,7 +261,10 @@ def commodities(person, filters: figures.Filters) -> Section:
         caption=title,
         headers=[gettext("Species or substance"), gettext("Convention"), gettext("Records"), gettext("Total quantity")],
         rows=[
-            Row([label], [str(Convention(item.convention).label), charts.format_number(item.records), quantity_text(item)])
+            Row(
+                [label],
+                [convention_label(item.convention), charts.format_number(item.records), quantity_text(item)],
+            )
             for label, item in zip(labels, found, strict=True)
         ],
     )

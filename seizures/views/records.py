@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from environet.http import SignedInRequest
-from messaging import attachments
-from messaging.views import _file_response
+from messaging.views import stored_file_response
 from reference import tables
 from seizures import access, actions, nominal, search, selectors
 from seizures.forms import (
@@ -109,8 +108,9 @@ def _editor(request: SignedInRequest, *, initial: dict | None = None, lines=None
     more = request.POST.get("more")
     if more in ("lines", "involved"):
         key = f"{more}-TOTAL_FORMS"
-        if data.get(key, "").isdigit():
-            data[key] = str(int(data[key]) + 1)
+        count = str(data.get(key, ""))
+        if count.isdigit():
+            data[key] = str(int(count) + 1)
     record = SeizureForm(data, request.FILES)
     record.is_valid()  # commodity lines are checked against its date of seizure (Basel codes change)
     return Editor(
@@ -147,7 +147,7 @@ def filing_of(editor: Editor) -> actions.Filing:
         organisations=list(data["organisations"]),
         countries=data["countries"],
         people=data["people"],
-        files=data["files"],
+        files=data["attachments"],
     )
 
 
@@ -316,24 +316,23 @@ def contact(request: SignedInRequest, seizure_id: int, link_id: int) -> HttpResp
     return redirect("messaging:thread", thread_id=thread_id)
 
 
-@require_GET
-def stored_file(request: SignedInRequest, file_id: int) -> HttpResponse:
+def _stored_file(request: SignedInRequest, file_id: int, *, thumbnail: bool) -> HttpResponse:
     person = _reader(request)
     found = access.file_for(person, file_id)
-    content = actions.download_file(request=request, person=person, stored=found)
-    content_type = found.content_type + ("; charset=utf-8" if found.content_type.startswith("text/") else "")
-    return _file_response(content, content_type=content_type, filename=attachments.download_name(found), inline=False)
+    if thumbnail and not found.has_thumbnail:
+        raise Http404
+    content = actions.download_file(request=request, person=person, stored=found, thumbnail=thumbnail)
+    return stored_file_response(found, content, thumbnail=thumbnail)
+
+
+@require_GET
+def stored_file(request: SignedInRequest, file_id: int) -> HttpResponse:
+    return _stored_file(request, file_id, thumbnail=False)
 
 
 @require_GET
 def stored_file_thumbnail(request: SignedInRequest, file_id: int) -> HttpResponse:
-    person = _reader(request)
-    found = access.file_for(person, file_id)
-    if not found.has_thumbnail:
-        raise Http404
-    content = actions.download_file(request=request, person=person, stored=found, thumbnail=True)
-    content_type = attachments.thumbnail_type(content)
-    return _file_response(content, content_type=content_type, filename="thumbnail." + content_type[6:], inline=True)
+    return _stored_file(request, file_id, thumbnail=True)
 
 
 @require_safe
