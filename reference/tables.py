@@ -68,8 +68,10 @@ LOCODE_COLUMNS = (
     "Name",
     "NameWoDiacritics",
     "Subdivision",
-    "Status",
+    # The official files put the function classifier before the status (UNECE, "Contents and layout of
+    # UN/LOCODE").
     "Function",
+    "Status",
     "Date",
     "IATA",
     "Coordinates",

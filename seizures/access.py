@@ -16,7 +16,7 @@ Fetching an object answers 404 both when it is missing and when it is forbidden.
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from messaging.access import audience_rule, can_post, is_reader
+from messaging.access import audience_rule, can_post, is_reader, threads_visible_to
 from seizures.models import FollowedSearch, ImportJob, Link, MatchKey, NominalGrant, Seizure, SeizureFile, Status
 
 NOMINAL_KINDS = frozenset(
@@ -66,6 +66,16 @@ def can_share(person, seizure: Seizure) -> bool:
 
 def can_close(person, seizure: Seizure) -> bool:
     return can_change(person, seizure) and seizure.status in (Status.SHARED, Status.UPDATED)
+
+
+def can_write_in_thread(person, seizure: Seizure) -> bool:
+    """The record's discussion thread has the record's audience: a colleague of the reporting organisation
+    who is outside it may change the record, but does not write in (or read) its discussion."""
+    return (
+        seizure.thread_id is not None
+        and can_file(person)
+        and threads_visible_to(person).filter(pk=seizure.thread_id).exists()
+    )
 
 
 def granted_organisations(seizure: Seizure) -> QuerySet:
@@ -144,4 +154,5 @@ def can_report_for(person, country: str) -> bool:
     """A Party's treaty reports: its own people (not observers), and administrators for any Party."""
     if not can_file(person):
         return False
-    return person.is_administrator or person.organisation.country == country
+    # An international body has no country: "" is no Party.
+    return person.is_administrator or (bool(country) and person.organisation.country == country)

@@ -272,7 +272,7 @@ def _sync_thread(seizure: Seizure, person: Person) -> None:
 def _post(seizure: Seizure, person: Person, template: str) -> None:
     thread = seizure.thread
     assert thread is not None
-    if thread.is_locked or not access.can_file(person):
+    if thread.is_locked or not access.can_write_in_thread(person, seizure):
         return
     messaging.reply(
         request=None,

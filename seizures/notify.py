@@ -141,7 +141,10 @@ def tell_followers(*, seizure_id: int) -> int:
     path = reverse("seizures:record", args=[seizure.pk])
     link = absolute(path)
     with transaction.atomic():
-        for followed in followers_of(seizure):
+        found = followers_of(seizure)
+        # Several of a person's searches may match: one notice, and an email if any of them asks for one.
+        by_email = {followed.person_id for followed in found if followed.by_email}
+        for followed in found:
             person = followed.person
             if person.pk in told:
                 continue  # several of their searches match: one notice is enough
@@ -153,7 +156,7 @@ def tell_followers(*, seizure_id: int) -> int:
                     "search": followed.name,
                 }
             messaging.notice(person=person, text=text, url=path)
-            if followed.by_email:
+            if person.pk in by_email:
                 send_after_commit(
                     to=person.email,
                     template="seizures/email/match",

@@ -134,6 +134,10 @@ TABLE: dict[str, tuple[str, ...]] = {
     "seizures:following":           (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     # Mohamed's own followed search.
     "seizures:unfollow":            (POST, SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, DENIED,   DENIED,   DENIED),
+    # A Party's treaty reports: for its own people who may file, administrators for any Party. Without a
+    # Party and a year in the query, the report page answers 400 with what is missing.
+    "seizures:reports":             (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
+    "seizures:report":              (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   BAD,      BAD,      BAD,      BAD),
     "reference:overview":           (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "reference:table":              (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "api:search_seizures":          (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
@@ -219,6 +223,7 @@ def objects(cast: Cast) -> dict[str, object]:
         "file_id": stored,
         "search_id": followed,
         "name": "cites",
+        "kind": "cites",
         "person_id": cast.member,
         # Invited, holding a password, but never enrolled: someone a manager may send a new link to.
         "invited": make_person("ivan@kra.example", "Ivan Invited", cast.home, enrolled=False),

@@ -95,3 +95,75 @@ def record_form(
             {f"involved-{index}-{name}": value for name, value in {"kind": "person", "role": "suspect", **row}.items()}
         )
     return data
+
+
+# --- Added for the record, privacy, notification and access tests -------------------------------------------
+
+
+def png(name: str = "tusks.png", size: tuple[int, int] = (64, 48), color: str = "green") -> Any:
+    """A real PNG photo, as a browser uploads it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def text_file(name: str = "statement.txt", text: str = "Forty tusks in hollowed logs.") -> Any:
+    """A plain-text document, as a browser uploads it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode(), content_type="text/plain")
+
+
+def upload(file: Any) -> Any:
+    """A file as the form hands it to the actions (checked, thumbnail drawn)."""
+    from messaging import attachments
+
+    return attachments.inspect(file)
+
+
+def record_id(response: Any) -> int:
+    """The id in the /seizures/<id>/ a filing redirects to."""
+    assert response.status_code == 302, getattr(response, "context", None) and _errors(response)
+    return int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+
+def _errors(response: Any) -> Any:
+    editor = response.context.get("editor") if response.context else None
+    if editor is None:
+        return response.status_code
+    return editor.record.errors, editor.lines.errors, editor.involved.errors
+
+
+def post_record(officer: Person, path: str = NEW_RECORD, *, files: Iterable[Any] = (), **fields: Any) -> Any:
+    """Post the record form as ``officer`` (files uploaded as its photos and documents)."""
+    from conftest import signed_in
+
+    data = record_form(**fields)
+    if files:
+        data["attachments"] = list(files)
+    return signed_in(officer).post(path, data)
+
+
+def edit_form(seizure: Seizure, **fields: Any) -> dict[str, Any]:
+    """The record form as the edit page posts it: the record as it is, with ``fields`` changed."""
+    lines = [
+        {name: value for name, value in row.items() if value not in (None, "")}
+        for row in seizure.lines.values(*(name for name in actions.LINE_FIELDS if name != "reference_version"))
+    ]
+    facts = {
+        "occurred_on": seizure.occurred_on.isoformat(),
+        "country": seizure.country,
+        "place": seizure.place,
+        "origin_country": seizure.origin_country,
+        "destination_country": seizure.destination_country,
+        "containers": "\n".join(seizure.container_numbers),
+        "marking": seizure.marking,
+        "audience": seizure.audience,
+        "lines": lines,
+    }
+    return {**facts, **fields}

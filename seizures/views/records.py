@@ -152,17 +152,13 @@ def filing_of(editor: Editor) -> actions.Filing:
 
 
 def _editor_page(request, editor: Editor, *, seizure: Seizure | None = None, status: int = 200) -> HttpResponse:
+    # After "add another", the form comes back to be completed, not judged: no error shown, no 400 either.
+    judged = request.method == "POST" and not request.POST.get("more")
     return render(
         request,
         "seizures/edit.html",
-        {
-            "editor": editor,
-            "seizure": seizure,
-            "more": request.POST.get("more"),
-            # After "add another", the form comes back to be completed, not judged.
-            "show_errors": request.method == "POST" and not request.POST.get("more"),
-        },
-        status=status,
+        {"editor": editor, "seizure": seizure, "more": request.POST.get("more"), "show_errors": judged},
+        status=status if judged else 200,
     )
 
 

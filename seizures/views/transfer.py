@@ -1,10 +1,96 @@
-"""Placeholder until its developer writes it (not reachable: every view answers 404)."""
+"""Records in and out in bulk: importing a spreadsheet, following the import, exporting a search."""
 
-from django.http import Http404
+from django.contrib import messages as notices
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from environet.http import SignedInRequest
+from messaging.views import _file_response
+from seizures import access, exporter, import_jobs, importer, search, spreadsheets
+from seizures.forms import SearchForm
+from seizures.views.records import filters_of
 
 
-def _missing(request, *args, **kwargs):
-    raise Http404
+def _reader(request: SignedInRequest):
+    if not access.can_read(request.user):
+        raise Http404
+    return request.user
 
 
-import_file = import_job = import_template = export = _missing
+def _filer(request: SignedInRequest):
+    person = _reader(request)
+    if not access.can_file(person):
+        raise Http404
+    return person
+
+
+@require_http_methods(["GET", "POST"])
+def import_file(request: SignedInRequest) -> HttpResponse:
+    person = _filer(request)
+    if request.method == "POST":
+        form = import_jobs.ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            job = import_jobs.start_import(request=request, person=person, form=form)
+            return redirect("seizures:import_job", job_id=job.pk)
+    else:
+        form = import_jobs.ImportForm()
+    context = {"form": form, "columns": importer.column_guide(), "max_rows": f"{spreadsheets.MAX_ROWS:,}"}
+    return render(request, "seizures/import.html", context, status=400 if form.errors else 200)
+
+
+@require_safe
+def import_job(request: SignedInRequest, job_id: int) -> HttpResponse:
+    person = _reader(request)
+    job = access.import_job_for(person, job_id)
+    made = access.seizures_visible_to(person).filter(pk__in=job.created).order_by("pk") if job.created else []
+    context = {"job": job, "made": made}
+    # htmx asks for the progress part alone, every two seconds until the job is over.
+    partial = request.headers.get("HX-Request") == "true"
+    template = "seizures/_import_progress.html" if partial else "seizures/import_job.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+def import_template(request: SignedInRequest) -> HttpResponse:
+    _filer(request)
+    return _file_response(
+        importer.template_csv(),
+        content_type="text/csv; charset=utf-8",
+        filename="environet-import-template.csv",
+        inline=False,
+    )
+
+
+@require_safe
+def export(request: SignedInRequest) -> HttpResponse:
+    person = _reader(request)
+    kind = request.GET.get("format", "csv")
+    if kind not in exporter.FORMATS:
+        return HttpResponseBadRequest(_("Choose the format of the export: CSV or XLSX."))
+    query = request.GET.copy()
+    query.pop("format", None)
+    back = f"{reverse('seizures:records')}?{query.urlencode()}"
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        notices.error(request, _("Correct the search before exporting it."))
+        return redirect(back)
+    found = search.search(person=person, filters=filters_of(form))
+    try:
+        made = exporter.export(request=request, person=person, found=found, kind=kind)
+    except exporter.TooLarge as refused:
+        notices.error(
+            request,
+            _(
+                "This search gives %(lines)s lines; an export holds at most %(limit)s. Narrow the search (dates, "
+                "country, convention) and export again."
+            )
+            % {"lines": f"{refused.lines:,}", "limit": f"{exporter.MAX_LINES:,}"},
+        )
+        return redirect(back)
+    return _file_response(made.content, content_type=made.content_type, filename=made.filename, inline=False)

@@ -1,0 +1,1031 @@
+"""Correlation: what matching a new seizure record against every other costs, and what the links weigh.
+See bench/README.md.
+
+    python bench/correlate.py --quick      # 100,000 background records, 500 new ones
+    python bench/correlate.py              # 1,000,000 background records
+
+The background is written straight to a fresh database (its keys made by the real functions of
+seizures/correlation.py, its links by the same rule replayed in one pass); the new records are saved
+through seizures.actions.file_seizure, and the same lookups are timed as raw indexed SQL in the same run.
+The last line printed is JSON with the figures and whether each aim of the issue is met.
+"""
+
+import argparse
+import bisect
+import gc
+import itertools
+import json
+import os
+import random
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+AIM_P99_RATIO = 1.5  # correlation p99 within 1.5x the raw queries' p99
+AIM_LINK_STORAGE_RATIO = 1.0  # link storage no bigger than the records table
+BATCH = 5000  # background records generated and written at a time
+WARMUP = 10  # new records filed (and raw lookups made) before measuring, not counted
+SPAN_DAYS = 3 * 365  # records happened in the last three years
+
+# --- Zipf-skewed pools ---------------------------------------------------------------------------------
+
+
+class Zipf:
+    """Ranks 0..size-1 drawn with weight 1 / (rank + 1 + offset) ** exponent (Zipf, or Zipf-Mandelbrot with an
+    offset: the offset flattens the head, so that the most frequent value is not absurdly frequent)."""
+
+    def __init__(self, rng: random.Random, size: int, exponent: float = 1.0, offset: float = 0.0) -> None:
+        self.rng = rng
+        self.size = size
+        self.cumulative = list(itertools.accumulate((rank + 1 + offset) ** -exponent for rank in range(size)))
+        self.total = self.cumulative[-1]
+
+    def draw(self) -> int:
+        return min(bisect.bisect_right(self.cumulative, self.rng.random() * self.total), self.size - 1)
+
+
+def weighted(rng: random.Random, choices: Mapping[Any, float]) -> Any:
+    return rng.choices(list(choices), weights=list(choices.values()))[0]
+
+
+# Countries roughly in order of how often they appear on seizure routes (hubs first), then the rest.
+# fmt: off
+COUNTRIES = (
+    "CN", "VN", "NG", "KE", "TZ", "MY", "TH", "HK", "AE", "US", "FR", "BE", "NL", "DE", "ZA", "UG", "MZ", "CM",
+    "CD", "AO", "LA", "KH", "ID", "PH", "SG", "IN", "PK", "BD", "LK", "MM", "TR", "GB", "ES", "IT", "PT", "BR",
+    "MX", "CO", "PE", "EC", "BO", "AR", "CL", "GH", "CI", "SN", "GN", "GA", "CG", "ET", "SD", "EG", "MA", "DZ",
+    "TN", "QA", "SA", "OM", "IR", "RU", "UA", "PL", "CZ", "AT", "CH", "SE", "DK", "NO", "FI", "IE", "JP", "KR",
+    "TW", "AU", "NZ", "PG", "FJ", "MG", "MW", "ZM", "ZW", "BW", "NA", "RW", "BI", "SS", "TD", "NE", "ML", "BF",
+)
+# fmt: on
+CONVENTIONS = {"cites": 45, "basel": 12, "montreal": 10, "timber": 10, "fish": 10, "stockholm": 5, "rotterdam": 5}
+OTHER_GOODS = ("counterfeit pesticide", "mercury", "asbestos sheets", "e-waste mixed", "used tyres", "charcoal")
+TRANSPORT = {
+    "sea": 30,
+    "air_cargo": 15,
+    "air_passenger": 20,
+    "road": 12,
+    "postal": 8,
+    "express": 7,
+    "rail": 3,
+    "on_foot": 3,
+    "unknown": 2,
+}
+AIRLINES: tuple[str, ...] = ("KQ", "ET", "EK", "QR", "TK", "AF", "KL", "LH", "SQ", "CX", "MH", "TG", "VN", "CZ")
+AIRLINES += ("MU", "CA", "BA", "SA", "MS", "AT", "RW", "WB", "TC", "PR", "GA", "AI", "EY", "SV", "WY", "LX", "OS")
+AWB_PREFIXES = ("176", "706", "157", "235", "057", "074", "020", "618", "160", "232", "217", "738", "784", "999")
+FIRST_NAMES = "John Wei Amina Chen Mohamed Nguyen Li Fatima Joseph Mary Ahmed Grace Peter Ali Anh Samuel Hassan"
+FIRST_NAMES += " Paul Zhang Aisha David Omar Thanh Daniel Musa Linh Brian Juma Ibrahim Sarah Kwame Hung Ana Luis"
+LAST_NAMES = "Smith Wang Otieno Tran Okafor Kamau Nguyen Diallo Mensah Chen Ali Mwangi Le Pham Hassan Abubakar"
+LAST_NAMES += " Silva Garcia Ochieng Traore Banda Phiri Moyo Ndlovu Kim Park Rossi Dubois Muller Santos Lopez Khan"
+COMPANY_WORDS = "Golden Oriental Pacific Global Sun Star Dragon Lion Ocean Green Royal Eagle Jade Lotus Coral Delta"
+COMPANY_WORDS += " Phoenix Sahara Savanna Crystal Unity Horizon Silk Orient Tiger Pearl Summit Atlas Nova Prime"
+COMPANY_TRADES = "Trading Import Export Logistics Freight Crafts Timber Marine Chemicals Seafood Recycling Metals"
+LEGAL_FORMS = ("Ltd", "Limited", "Co., Ltd.", "LLC", "S.A.", "SARL", "GmbH", "Pte Ltd", "FZE", "Sdn Bhd", "")
+STREETS = "Harbour Market Station Nyerere Kenyatta Lagos Mission Victoria Independence Airport Industrial Canal"
+CITIES = "Mombasa Lagos Haiphong Hanoi Bangkok Dubai Antwerp Rotterdam Shenzhen Kampala Dar-es-Salaam Manila"
+DECLARED = (
+    "Household goods", "Wooden handicrafts", "Frozen fish", "Scrap metal", "Used clothing", "Plastic waste for "
+    "recycling", "Machine parts", "Refrigerant gas", "Tea leaves", "Cashew nuts", "Personal effects",
+    "Timber logs", "Agricultural chemicals", "Spare parts", "Sesame seeds", "Documents",
+)  # fmt: skip
+SUMMARIES = (
+    "Risk profiling flagged the consignment; the scanner image showed dense material behind the declared goods.",
+    "Acting on a tip-off, officers examined the shipment on arrival and found {goods} packed in sacks.",
+    "The passenger was selected at the exit; {goods} were wrapped in clothing in two suitcases.",
+    "A detector dog indicated the parcel; it held {goods} declared as {declared}.",
+    "Documents did not match the goods: {goods} instead of {declared}, with no permit.",
+    "The cargo was routed through {transit} to hide its origin; the exporter has been linked to earlier cases.",
+    "Joint operation with the environmental agency; samples were sent to the laboratory for identification.",
+    "The goods were seized and stored as evidence; the case was referred to the prosecutor.",
+    "Cylinders were labelled as an approved refrigerant; the analyser showed a controlled substance.",
+    "The waste was declared as second-hand goods for reuse; most items were broken and not functional.",
+)
+CONCEALMENT = ("none", "misdeclared", "among_goods", "false_compartment", "luggage", "on_body", "parcel", "other")
+
+
+@dataclass
+class Draft:
+    """One record as an officer would compose it: the facts, the commodity lines and who is involved."""
+
+    facts: dict[str, Any]
+    lines: list[dict[str, Any]]
+    involved: list[tuple[str, str, Any]]  # (kind, role, nominal.Nominal)
+
+
+class Records:
+    """Synthetic records, every value drawn from a Zipf-skewed pool. The pools grow with the number of
+    records where real ones would (containers, waybills, people), and not where they would not (countries,
+    species, flights)."""
+
+    def __init__(self, seed: int, records: int, today: date) -> None:
+        from reference import identifiers, tables
+
+        self.identifiers = identifiers
+        self.rng = rng = random.Random(seed)
+        self.today = today
+        codes: dict[str, list[str]] = {}
+        for name in CONVENTIONS:
+            found = sorted({entry.code for entry in tables.table(name).entries})
+            rng.shuffle(found)  # which species is the "ivory" of the set: fixed by the seed
+            codes[name] = found
+        self.codes = codes
+        self.code_pools = {name: Zipf(rng, len(found), 1.0, 1) for name, found in codes.items()}
+        self.specimens = [entry.code for entry in tables.table("specimens").entries]
+        self.countries = Zipf(rng, len(COUNTRIES), 1.0, 2)
+        self.owners = ["".join(rng.choices(string.ascii_uppercase, k=3)) + "U" for _ in range(300)]
+        self.containers = Zipf(rng, max(2_000, records), 1.0, 100)
+        self.vessels = Zipf(rng, min(99_000, max(500, records // 40)), 1.0, 10)
+        self.flights = Zipf(rng, 3_000, 1.0, 20)
+        self.waybills = Zipf(rng, max(2_000, records), 1.0, 200)
+        self.companies = Zipf(rng, max(1_000, records // 8), 1.0, 30)
+        self.persons = Zipf(rng, max(1_000, records // 3), 1.0, 300)
+        self.first_names, self.last_names = FIRST_NAMES.split(), LAST_NAMES.split()
+        self.company_words, self.trades = COMPANY_WORDS.split(), COMPANY_TRADES.split()
+        self.streets, self.cities = STREETS.split(), CITIES.split()
+
+    # Each value of a pool is made from its rank, so the same rank always gives the same value.
+
+    def container(self, rank: int) -> str:
+        owner = self.owners[rank % len(self.owners)]
+        serial = f"{(rank // len(self.owners) * 7919 + 104_729) % 1_000_000:06d}"
+        return owner + serial + str(self.identifiers.check_digit_container(owner + serial))
+
+    def vessel(self, rank: int) -> str:
+        first_six = f"{900_000 + rank * 7 % 100_000:06d}"
+        return first_six + str(self.identifiers.check_digit_imo(first_six))
+
+    def flight(self, rank: int) -> str:
+        return f"{AIRLINES[rank % len(AIRLINES)]}{rank // len(AIRLINES) * 37 % 9999 + 1}"
+
+    def waybill(self, rank: int) -> str:
+        prefix = AWB_PREFIXES[rank % len(AWB_PREFIXES)]
+        serial = f"{(rank // len(AWB_PREFIXES) * 15_485_863 + 1_299_709) % 10_000_000:07d}"
+        return f"{prefix}-{serial}{self.identifiers.check_digit_air_waybill(serial)}"
+
+    def company(self, rank: int) -> Any:
+        from seizures import nominal
+
+        words, trades = self.company_words, self.trades
+        name = f"{words[rank % len(words)]} {words[rank // len(words) % len(words)]} {trades[rank % len(trades)]}"
+        if rank >= len(words) ** 2:
+            name += f" {rank // len(words) ** 2 + 1}"
+        # The legal form is spelt as each officer spells it: matching leaves it out.
+        name += " " + self.rng.choice(LEGAL_FORMS)
+        data = nominal.Nominal(name=name.strip())
+        if self.rng.random() < 0.4:
+            data.identifiers = [f"RC {rank * 7_919 % 10_000_000:07d}"]
+        if self.rng.random() < 0.3:
+            data.address = self._address(rank)
+        return data
+
+    def person(self, rank: int) -> Any:
+        from seizures import nominal
+
+        first, last = self.first_names, self.last_names
+        name = f"{first[rank % len(first)]} {last[rank // len(first) % len(last)]}"
+        if rank >= len(first) * len(last):
+            name = f"{first[rank // (len(first) * len(last)) % len(first)]} {name} {rank}"
+        if self.rng.random() < 0.5:  # "SMITH John": names are matched whatever the order
+            given, family = name.split(" ", 1)
+            name = f"{family.upper()} {given}"
+        data = nominal.Nominal(name=name, nationality=COUNTRIES[rank % len(COUNTRIES)])
+        if self.rng.random() < 0.5:
+            data.identifiers = [f"Passport: {'ABCEGKLMPX'[rank % 10]}{rank * 104_729 % 10_000_000:07d}"]
+        if self.rng.random() < 0.3:
+            data.address = self._address(rank + 1_000_003)
+        return data
+
+    def _address(self, rank: int) -> str:
+        return f"{rank % 997 + 1} {self.streets[rank % len(self.streets)]} Road, {self.cities[rank % len(self.cities)]}"
+
+    def draft(self) -> Draft:
+        rng = self.rng
+        route: list[str] = []
+        for _ in range(weighted(rng, {2: 50, 3: 35, 4: 15})):
+            code = COUNTRIES[self.countries.draw()]
+            while code in route:
+                code = COUNTRIES[self.countries.draw()]
+            route.append(code)
+        seized_in = weighted(rng, {"destination": 50, "origin": 25, "transit": 25})
+        country = {"destination": route[-1], "origin": route[0]}.get(seized_in) or rng.choice(route[1:-1] or route)
+        mode = weighted(rng, TRANSPORT)
+        convention = weighted(rng, {**CONVENTIONS, "other": 3})
+        lines = [self._line(convention) for _ in range(weighted(rng, {1: 60, 2: 30, 3: 10}))]
+        goods = ", ".join(line["description"] for line in lines)
+        declared = rng.choice(DECLARED)
+        facts: dict[str, Any] = {
+            "occurred_on": self.today - timedelta(days=rng.randrange(SPAN_DAYS)),
+            "country": country,
+            "place": f"{rng.choice(('Port of', 'Airport of', 'Border post of', 'Mail centre of'))} "
+            f"{rng.choice(self.cities)}",
+            "detection_method": rng.choice(("risk_profile", "intelligence", "scanner", "dog", "documents")),
+            "transport_mode": mode,
+            "origin_country": route[0],
+            "export_country": route[1] if len(route) > 2 and rng.random() < 0.3 else "",
+            "transit_countries": route[1:-1],
+            "destination_country": route[-1],
+            "declared_goods": declared,
+            "found_goods": goods[:300],
+            "concealment": rng.choice(CONCEALMENT),
+            "summary": " ".join(
+                sentence.format(goods=goods, declared=declared.lower(), transit=COUNTRIES[self.countries.draw()])
+                for sentence in rng.sample(SUMMARIES, weighted(rng, {1: 40, 2: 40, 3: 20}))
+            ),
+            "reason": rng.choice(("no_permit", "misdeclared", "not_declared", "prohibited", "false_permit")),
+            "disposal": rng.choice(("pending", "stored", "destroyed", "returned")),
+        }
+        if rng.random() < 0.4:
+            facts["concealment_details"] = "Hidden behind a false wall of declared goods, wrapped in plastic."
+        if mode == "sea":
+            if rng.random() < 0.85:
+                facts["containers"] = self._distinct(self.containers, self.container, weighted(rng, {1: 70, 2: 30}))
+            if rng.random() < 0.6:
+                facts["vessel_imo"] = self.vessel(self.vessels.draw())
+                facts["vessel_name"] = f"MV {rng.choice(self.company_words)} {rng.choice(self.cities)}"
+        elif mode == "road" and rng.random() < 0.2:
+            facts["containers"] = [self.container(self.containers.draw())]
+        if mode in ("air_cargo", "express") and rng.random() < (0.85 if mode == "air_cargo" else 0.3):
+            facts["air_waybill"] = self.waybill(self.waybills.draw())
+        if mode in ("air_cargo", "air_passenger") and rng.random() < (0.5 if mode == "air_cargo" else 0.8):
+            facts["flight_number"] = self.flight(self.flights.draw())
+        involved = []
+        for _ in range(weighted(rng, {0: 40, 1: 35, 2: 25})):
+            if rng.random() < 0.5:
+                involved.append(("company", rng.choice(("exporter", "importer")), self.company(self.companies.draw())))
+            else:
+                involved.append(("person", "suspect", self.person(self.persons.draw())))
+        return Draft(facts=facts, lines=lines, involved=involved)
+
+    def _distinct(self, pool: Zipf, make: Callable[[int], str], count: int) -> list[str]:
+        return list(dict.fromkeys(make(pool.draw()) for _ in range(count)))
+
+    def _line(self, convention: str) -> dict[str, Any]:
+        rng = self.rng
+        if convention == "other":
+            code = rng.choice(OTHER_GOODS)
+        else:
+            code = self.codes[convention][self.code_pools[convention].draw()]
+        line: dict[str, Any] = {
+            "convention": convention,
+            "code": code,
+            "quantity": Decimal(rng.randrange(1, 5000)),
+            "unit": rng.choice(("KGM", "NAR", "LTR", "KGM")),
+            "description": f"{code} ({rng.choice(('raw', 'worked', 'live', 'frozen', 'bulk', 'cylinders'))})",
+        }
+        if convention == "cites":
+            line["specimen_type"] = rng.choice(self.specimens)
+        if convention == "fish" and rng.random() < 0.3:
+            line["vessel_imo"] = self.vessel(self.vessels.draw())
+        return line
+
+
+# --- The database ------------------------------------------------------------------------------------------
+
+
+def say(text: str) -> None:
+    print(f"[correlate {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+class Database:
+    """SQLite in the temporary folder, or a fresh PostgreSQL database made next to --database-url's and
+    dropped afterwards."""
+
+    def __init__(self, url: str | None) -> None:
+        self.admin_url = url
+        self.name = f"environet_correlate_{os.getpid()}"
+        self.url = ""
+        if url:
+            parts = urllib.parse.urlsplit(url)
+            self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
+        self.kind = "postgresql" if url else "sqlite"
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+
+        assert self.admin_url is not None
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            connection.execute(statement)
+
+    def create(self) -> None:
+        if self.admin_url:
+            self._admin(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        if self.admin_url:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def child_env(folder: Path, database: Database) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ENVIRONET_", "DJANGO_"))}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    env.update(
+        ENVIRONET_DEBUG="1",
+        ENVIRONET_VAR_DIR=str(folder),
+        ENVIRONET_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="environet.settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    if database.url:
+        env["DATABASE_URL"] = database.url
+    return env
+
+
+def setup_django(env: dict[str, str]) -> None:
+    say("migrating a fresh database")
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=900)
+    for key in [key for key in os.environ if key.startswith(("ENVIRONET_", "DJANGO_"))]:
+        del os.environ[key]
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.update({key: value for key, value in env.items() if key != "PYTHONPATH"})
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # ENVIRONET_DEBUG=1 spares the settings production secrets; past that, the bench runs as production does.
+    # Under DEBUG Django logs every query, and on SQLite logging one runs another (to quote its parameters).
+    settings.DEBUG = False
+
+
+class Writer:
+    """Rows written with the plain DB-API connection: executemany on SQLite, COPY on PostgreSQL."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        connection.ensure_connection()
+        self.connection = connection
+        self.raw = connection.connection
+        self.vendor = connection.vendor
+
+    def rows(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.vendor == "postgresql":
+            with self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def model_rows(model, objects: list) -> tuple[list[str], list[tuple]]:
+    """Every concrete column of ``objects`` (ids included), each value prepared as Django would save it."""
+    from django.db import connection
+
+    fields = model._meta.concrete_fields
+    columns = [field.column for field in fields]
+    return columns, [
+        tuple(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields) for obj in objects
+    ]
+
+
+# --- The background: records, their keys, counts and links --------------------------------------------------
+
+
+@dataclass
+class Background:
+    records: int = 0
+    lines: int = 0
+    keys: int = 0
+    links: int = 0
+    link_reasons: Counter = field(default_factory=Counter)  # links by MatchKey kind (a link may have several)
+    keys_by_kind: Counter = field(default_factory=Counter)
+    common_keys: int = 0
+    matches: int = 0  # (pair, value) matches that made the links (a link of two reasons is two matches)
+    matches_through_values_now_common: int = 0
+    seconds: float = 0.0
+
+
+def unsaved(draft: Draft, **extra: Any):
+    """The record, its lines and its involved parties as model instances, not saved, as file_seizure would
+    make them (seizures.actions._apply and _save_parts)."""
+    from seizures import actions
+    from seizures.models import CommodityLine, NominalEntry, Seizure, as_list_field
+
+    seizure = Seizure(**extra)
+    for name in actions.FACTS:
+        value = draft.facts.get(name, "")
+        setattr(seizure, name, as_list_field(value) if name in actions.LIST_FACTS else value)
+    lines = [
+        CommodityLine(
+            seizure_id=seizure.pk,
+            position=position,
+            **{name: line.get(name) or actions._empty(name) for name in actions.LINE_FIELDS},
+        )
+        for position, line in enumerate(draft.lines)
+    ]
+    people = [(NominalEntry(kind=kind, role=role), data) for kind, role, data in draft.involved]
+    return seizure, lines, people
+
+
+def write_background(records: Records, count: int, owners: list[tuple[Any, Any]]) -> Background:
+    """``count`` records written straight to the database, with their MatchKey rows (the digests made by
+    correlation.values_of and own_digest), the ValueCount rows, and the links the rule gives when the records
+    are matched in the order they were filed, one pass in Python (what recorrelate would store)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from seizures import correlation
+    from seizures.models import CommodityLine, Seizure
+
+    started = time.perf_counter()
+    writer = Writer()
+    if writer.vendor == "sqlite":
+        writer.raw.execute("PRAGMA cache_size = -1048576")  # 1 GiB while loading; the connection is closed after
+        writer.raw.execute("PRAGMA synchronous = OFF")
+    limit, window = correlation.common_limit(), correlation.window_days()
+    windowed = correlation.WINDOWED
+    counts: dict[bytes, int] = {}
+    holders: dict[bytes, list[int]] = {}  # only while a value is held by few enough records to link
+    # How many (pair, value) matches each value's lookups made: to tell, at the end, how many were made through
+    # values that are common by then (links made before a value became common are never taken back).
+    matches: dict[tuple[bytes, ...], int] = {}
+    day_of = [0]  # ordinal of each record's date, by id
+    stats = Background()
+    line_id = 0
+    now = timezone.now()
+    created = connection.ops.adapt_datetimefield_value(now) if writer.vendor == "sqlite" else now
+    key_columns = ["seizure_id", "kind", "digest", "occurred_on", "nominal_entry_id", "label", "is_common"]
+    next_id = 1
+    while next_id <= count:
+        batch = range(next_id, min(count, next_id + BATCH - 1) + 1)
+        seizures, all_lines, keys, links = [], [], [], []
+        for pk in batch:
+            draft = records.draft()
+            organisation, officer = owners[pk % len(owners)]
+            seizure, lines, people = unsaved(draft, pk=pk, organisation=organisation, officer=officer)
+            seizure.reference = f"{organisation.country or 'INT'}-{seizure.occurred_on.year}-{pk:06d}"
+            seizure.status = "shared" if pk % 7 else "draft"
+            seizure.created_at = seizure.updated_at = now
+            seizures.append(seizure)
+            for line in lines:
+                line_id += 1
+                line.pk, line.seizure_id = line_id, pk
+            all_lines += lines
+            # The rule of correlation.correlate, replayed: keys stored and counted, then the lookups.
+            day = seizure.occurred_on
+            ordinal = day.toordinal()
+            day_of.append(ordinal)
+            values = correlation.values_of(seizure, lines, people)
+            own = [correlation.own_digest(value, day) for value in values]
+            for digest in own:
+                counts[digest] = counts.get(digest, 0) + 1
+            related: dict[int, int] = {}
+            for value, digest in zip(values, own, strict=True):
+                lookups = correlation.lookup_digests(value, day)
+                common = sum(counts.get(each, 0) for each in lookups) - 1 > limit
+                if not common:
+                    bit, in_window, found = 1 << value.kind, value.kind in windowed, 0
+                    for each in lookups:
+                        for other in holders.get(each, ()):
+                            if in_window and abs(day_of[other] - ordinal) > window:
+                                continue
+                            related[other] = related.get(other, 0) | bit
+                            found += 1
+                    if found:
+                        matches[tuple(lookups)] = matches.get(tuple(lookups), 0) + found
+                stats.common_keys += common
+                stats.keys_by_kind[value.kind] += 1
+                keys.append((pk, value.kind, digest, day, None, value.label, common))
+            for digest in own:
+                if counts[digest] <= limit + 1:
+                    holders.setdefault(digest, []).append(pk)
+                else:
+                    holders.pop(digest, None)
+            for other, reasons in related.items():
+                links.append((other, pk, reasons, created))
+                for kind in correlation.Kind:
+                    if reasons & (1 << kind):
+                        stats.link_reasons[kind.name.lower()] += 1
+        with transaction.atomic():
+            writer.rows(Seizure._meta.db_table, *model_rows(Seizure, seizures))
+            writer.rows(CommodityLine._meta.db_table, *model_rows(CommodityLine, all_lines))
+            if writer.vendor == "sqlite":
+                keys = [(*row[:3], row[3].isoformat(), *row[4:]) for row in keys]
+            writer.rows("seizures_matchkey", key_columns, keys)
+            writer.rows("seizures_link", ["low_id", "high_id", "reasons", "created_at"], links)
+        stats.records += len(batch)
+        stats.lines += len(all_lines)
+        stats.keys += len(keys)
+        stats.links += len(links)
+        next_id = batch[-1] + 1
+        if stats.records % (BATCH * 10) == 0 or stats.records == count:
+            say(
+                f"background: {stats.records:,} records, {stats.keys:,} keys, {stats.links:,} links "
+                f"({time.perf_counter() - started:.0f} s)"
+            )
+    with transaction.atomic():
+        ordered = sorted(counts.items())  # in index order: each insert appends to the unique index
+        for start in range(0, len(ordered), 50 * BATCH):
+            writer.rows("seizures_valuecount", ["digest", "count"], ordered[start : start + 50 * BATCH])
+    for looked_up, found in matches.items():
+        stats.matches += found
+        if sum(counts.get(each, 0) for each in looked_up) - 1 > limit:
+            stats.matches_through_values_now_common += found
+    finish_loading(writer)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def finish_loading(writer: Writer) -> None:
+    """Ids continue after the rows written with explicit ids, statistics are fresh, and the connection the
+    measurements use is a new one with the application's own settings."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from seizures.models import CommodityLine, Link, MatchKey, Seizure, ValueCount
+
+    say("background: analysing the tables")
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Seizure, CommodityLine]):
+            cursor.execute(statement)
+        if writer.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            for model in (Seizure, CommodityLine, MatchKey, ValueCount, Link):
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+    connection.close()
+
+
+# --- Measuring the new records ------------------------------------------------------------------------------
+
+
+PARTS = ("values_of", "store_keys", "find_related", "mark_common", "store_links")
+# What correlate() does besides its steps: reading the lines and the entries, unsealing them, the savepoint.
+REST = ("unseal", "loading_and_rest")
+
+
+@dataclass
+class Call:
+    """One correlate() call, as the timing wrappers saw it."""
+
+    ms: float = 0.0
+    parts_ms: dict[str, float] = field(default_factory=dict)
+    queries: int = 0
+    statements: int = 0  # executemany counted once per row
+    sql_ms: float = 0.0
+    sql_by_query_ms: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    new_links: int = 0
+    related: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class Probe:
+    """What the timing wrappers around seizures.correlation noted, one Call per correlate()."""
+
+    calls: list[Call] = field(default_factory=list)
+    current: Call = field(default_factory=Call)
+    inside: bool = False  # in a correlate() call
+
+    def series(self, read: Callable[[Call], float]) -> list[float]:
+        return [read(call) for call in self.calls]
+
+
+def query_kind(sql: str) -> str:
+    """A short name for a statement: its verb and table ("SELECT seizures_matchkey")."""
+    words = sql.replace('"', "").split()
+    verb = words[0].upper() if words else "?"
+    if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
+        return "SAVEPOINT/RELEASE"
+    table = next((word for word in words if word.startswith("seizures_")), "?")
+    return f"{verb} {table.split('.')[0].rstrip('(,')}"
+
+
+def instrument(probe: Probe) -> None:
+    """Wrap correlation.correlate (and the steps it calls) with timers, and count its queries."""
+    from django.db import connection
+
+    from seizures import correlation, nominal
+
+    def counter(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent = (time.perf_counter() - started) * 1000
+            call = probe.current
+            call.queries += 1
+            call.statements += len(params) if many else 1
+            call.sql_ms += spent
+            call.sql_by_query_ms[query_kind(sql)] += spent
+
+    for module, name in [(correlation, name) for name in PARTS] + [(nominal, "unseal")]:
+        real_part = getattr(module, name)
+
+        def timed_part(*args, _real=real_part, _name=name, **kwargs):
+            started = time.perf_counter()
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                if probe.inside:
+                    parts = probe.current.parts_ms
+                    parts[_name] = parts.get(_name, 0.0) + (time.perf_counter() - started) * 1000
+
+        setattr(module, name, timed_part)
+
+    real_correlate = correlation.correlate
+    real_find = correlation.find_related
+
+    def find_related(seizure, values):
+        found = real_find(seizure, values)
+        probe.current.related = dict(found[0])
+        return found
+
+    correlation.find_related = find_related
+
+    def correlate(seizure):
+        call = probe.current = Call()
+        probe.inside = True
+        with connection.execute_wrapper(counter):
+            started = time.perf_counter()
+            try:
+                result = real_correlate(seizure)
+            finally:
+                call.ms = (time.perf_counter() - started) * 1000
+                probe.inside = False
+        call.parts_ms["loading_and_rest"] = call.ms - sum(call.parts_ms.values())
+        call.new_links = len(result.new)
+        probe.calls.append(call)
+        return result
+
+    correlation.correlate = correlate
+
+
+class Raw:
+    """The baseline: the same two lookups as correlation.find_related, as raw indexed SQL through the plain
+    DB-API connection (no ORM): the counts of every digest the record looks up, then the keys of the other
+    records holding its linkable values."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        from seizures import correlation
+
+        self.connection = connection
+        self.limit = correlation.common_limit()
+        self.window = correlation.window_days()
+        self.windowed = correlation.WINDOWED
+        self.mark = "?" if connection.vendor == "sqlite" else "%s"
+
+    def lookups(self, values, day: date) -> list[tuple[Any, list[bytes]]]:
+        """What the record looks up, computed before the clock starts (the hashes are not SQL)."""
+        from seizures import correlation
+
+        return [(value, correlation.lookup_digests(value, day)) for value in values]
+
+    def related(self, lookups, day: date, own_id: int | None) -> tuple[dict[int, int], float]:
+        """The related records (id -> reasons) and the time taken (ms). ``own_id`` is the record's id when it
+        is saved already (its keys are then counted and stored, as when find_related runs), else None."""
+        self.connection.ensure_connection()
+        raw = self.connection.connection
+        every = [digest for _, digests in lookups for digest in digests]
+        started = time.perf_counter()
+        cursor = raw.cursor()
+        try:
+            marks = ", ".join([self.mark] * len(every))
+            cursor.execute(f"SELECT digest, count FROM seizures_valuecount WHERE digest IN ({marks})", every)
+            counts = {bytes(digest): count for digest, count in cursor.fetchall()}
+            itself = 1 if own_id is not None else 0
+            linkable: dict[bytes, Any] = {}
+            for value, digests in lookups:
+                if sum(counts.get(digest, 0) for digest in digests) - itself <= self.limit:
+                    linkable.update(dict.fromkeys(digests, value))
+            related: dict[int, int] = {}
+            if linkable:
+                marks = ", ".join([self.mark] * len(linkable))
+                cursor.execute(
+                    "SELECT seizure_id, digest, occurred_on FROM seizures_matchkey "
+                    f"WHERE digest IN ({marks}) AND seizure_id <> {self.mark}",
+                    [*linkable, own_id or 0],
+                )
+                for other, digest, other_day in cursor.fetchall():
+                    value = linkable[bytes(digest)]
+                    if isinstance(other_day, str):
+                        other_day = date.fromisoformat(other_day)
+                    if value.kind in self.windowed and abs((other_day - day).days) > self.window:
+                        continue
+                    related[other] = related.get(other, 0) | 1 << value.kind
+        finally:
+            cursor.close()
+        return related, (time.perf_counter() - started) * 1000
+
+
+@dataclass
+class Measured:
+    probe: Probe
+    save_ms: list[float]
+    raw_ms: list[float]
+    raw_mismatches: int
+    new_ids: list[int]
+
+
+def measure_new(records: Records, new: int, officer) -> Measured:
+    """File ``new`` records through seizures.actions.file_seizure, each with the same lookups as raw SQL
+    just before or just after it (in turn), so that the machine's noise and the warm caches weigh on both."""
+    from seizures import actions, correlation
+
+    probe = Probe()
+    instrument(probe)
+    raw = Raw()
+    save_ms: list[float] = []
+    raw_ms: list[float] = []
+    mismatches = 0
+    new_ids: list[int] = []
+    gc.collect()
+    for index in range(-WARMUP, new):
+        draft = records.draft()
+        filing = actions.Filing(
+            facts=draft.facts,
+            lines=draft.lines,
+            involved=[actions.Involved(kind=kind, role=role, data=data) for kind, role, data in draft.involved],
+            marking=records.rng.choice(("green", "amber", "amber")),
+        )
+        seizure, lines, people = unsaved(draft)
+        day = seizure.occurred_on
+        lookups = raw.lookups(correlation.values_of(seizure, lines, people), day)
+        raw_first = index % 2 == 0
+        if raw_first:
+            found_raw, raw_time = raw.related(lookups, day, None)
+        started = time.perf_counter()
+        saved = actions.file_seizure(request=None, officer=officer, filing=filing)
+        save_time = (time.perf_counter() - started) * 1000
+        if not raw_first:
+            found_raw, raw_time = raw.related(lookups, day, saved.pk)
+        if index < 0:
+            probe.calls.pop()
+            continue
+        mismatches += found_raw != probe.calls[-1].related
+        save_ms.append(save_time)
+        raw_ms.append(raw_time)
+        new_ids.append(saved.pk)
+        if (index + 1) % 100 == 0:
+            correlate_p50 = median(probe.series(lambda call: call.ms))
+            say(
+                f"new records: {index + 1}/{new}, correlate p50 {correlate_p50:.2f} ms, raw p50 {median(raw_ms):.2f} ms"
+            )
+    return Measured(probe, save_ms, raw_ms, mismatches, new_ids)
+
+
+# --- Storage --------------------------------------------------------------------------------------------------
+
+
+TABLES = {
+    "records": "seizures_seizure",
+    "lines": "seizures_commodityline",
+    "keys": "seizures_matchkey",
+    "counts": "seizures_valuecount",
+    "links": "seizures_link",
+}
+
+
+def storage() -> tuple[dict[str, dict[str, Any]], str]:
+    """Bytes of each table, of its indexes, and of each index, and how they were measured."""
+    from django.db import DatabaseError, connection
+
+    sizes: dict[str, dict[str, Any]] = {name: {"table": 0, "indexes": 0, "by_index": {}} for name in TABLES}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for name, table in TABLES.items():
+                cursor.execute("SELECT pg_table_size(%s), pg_indexes_size(%s)", [table, table])
+                sizes[name]["table"], sizes[name]["indexes"] = cursor.fetchone()
+                cursor.execute(
+                    "SELECT indexname, pg_relation_size(quote_ident(indexname)) FROM pg_indexes WHERE tablename = %s",
+                    [table],
+                )
+                sizes[name]["by_index"] = dict(cursor.fetchall())
+            return sizes, "postgresql: pg_table_size (with TOAST) and pg_indexes_size"
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            cursor.execute(
+                "SELECT m.tbl_name, m.type, m.name, SUM(s.pgsize) FROM dbstat AS s "
+                "JOIN sqlite_master AS m ON m.name = s.name GROUP BY m.name"
+            )
+            found = cursor.fetchall()
+        except DatabaseError:  # SQLite built without dbstat: estimate from the rows
+            found = None
+        if found is not None:
+            for table, kind, index, size in found:
+                for name, wanted in TABLES.items():
+                    if table == wanted and kind == "table":
+                        sizes[name]["table"] += size
+                    elif table == wanted:
+                        sizes[name]["indexes"] += size
+                        sizes[name]["by_index"][index] = size
+            return sizes, "sqlite dbstat: sum(pgsize) of the pages of the table and of each of its indexes"
+        for name, table in TABLES.items():
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            rows = cursor.fetchone()[0]
+            cursor.execute(f"SELECT * FROM {table} LIMIT 1000")
+            sample = cursor.fetchall()
+            average = sum(len(repr(row)) for row in sample) / max(1, len(sample))
+            sizes[name]["table"] = int(rows * average)
+        return sizes, "estimate (no dbstat): rows x average repr length of 1,000 rows, indexes not counted"
+
+
+# --- Report -----------------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
+
+
+def median(values: list[float]) -> float:
+    return percentile(values, 0.5)
+
+
+def report(
+    args: argparse.Namespace,
+    database: Database,
+    background: Background,
+    measured: Measured,
+    counted: dict[str, int],
+    sizes: dict[str, dict[str, int]],
+    size_method: str,
+) -> dict[str, Any]:
+    probe = measured.probe
+    correlate_ms = probe.series(lambda call: call.ms)
+    find_ms = probe.series(lambda call: call.parts_ms.get("find_related", 0.0))
+    correlate_p99, raw_p99 = percentile(correlate_ms, 0.99), percentile(measured.raw_ms, 0.99)
+    find_p99 = percentile(find_ms, 0.99)
+    parts = [*PARTS, *REST]
+    queries = sorted({kind for call in probe.calls for kind in call.sql_by_query_ms})
+    link_bytes = sizes["links"]["table"] + sizes["links"]["indexes"]
+    records_bytes = sizes["records"]["table"] + sizes["records"]["indexes"]
+    total_records = counted["records"]
+    figures: dict[str, Any] = {
+        "bench": "correlate",
+        "database": database.kind,
+        "records": args.records,
+        "new": args.new,
+        "common_limit": counted["limit"],
+        "window_days": counted["window"],
+        "correlate_p50_ms": median(correlate_ms),
+        "correlate_p99_ms": correlate_p99,
+        "raw_p50_ms": median(measured.raw_ms),
+        "raw_p99_ms": raw_p99,
+        "p99_ratio_vs_raw": correlate_p99 / raw_p99 if raw_p99 > 0 else float("inf"),
+        # The reads alone (find_related) against the same reads as raw SQL.
+        "find_related_p50_ms": median(find_ms),
+        "find_related_p99_ms": find_p99,
+        "find_related_p99_ratio_vs_raw": find_p99 / raw_p99 if raw_p99 > 0 else float("inf"),
+        # Where correlate()'s time goes: medians of each step, of its time in SQL, and of each kind of query.
+        "correlate_parts_p50_ms": {
+            name: median([call.parts_ms.get(name, 0.0) for call in probe.calls]) for name in parts
+        },
+        "correlate_sql_p50_ms": median(probe.series(lambda call: call.sql_ms)),
+        "correlate_sql_p50_ms_by_query": {
+            kind: median([call.sql_by_query_ms.get(kind, 0.0) for call in probe.calls]) for kind in queries
+        },
+        "save_p50_ms": median(measured.save_ms),
+        "save_p99_ms": percentile(measured.save_ms, 0.99),
+        "queries_per_correlate": median(probe.series(lambda call: call.queries)),
+        "statements_per_correlate": median(probe.series(lambda call: call.statements)),
+        "raw_queries_per_record": 2,
+        "raw_same_links": measured.raw_mismatches == 0,
+        "links_total": counted["links"],
+        "links_per_record": counted["links"] / total_records,
+        "new_links_per_record": sum(probe.series(lambda call: call.new_links)) / len(probe.calls),
+        "background_links_by_reason": dict(background.link_reasons.most_common()),
+        # Links are made while a value is rare and kept when it becomes common: the share of the background's
+        # (pair, value) matches made through values that are common by the end.
+        "background_matches": background.matches,
+        "background_matches_through_values_now_common": background.matches_through_values_now_common,
+        "keys_total": counted["keys"],
+        "keys_per_record": counted["keys"] / total_records,
+        "common_values": counted["common_values"],
+        "value_counts": counted["value_counts"],
+        "link_bytes": link_bytes,
+        "records_bytes": records_bytes,
+        "link_storage_ratio": link_bytes / records_bytes if records_bytes else float("inf"),
+        "bytes_per_link": link_bytes / counted["links"] if counted["links"] else 0,
+        "storage_bytes": {name: {"table": size["table"], "indexes": size["indexes"]} for name, size in sizes.items()},
+        "link_index_bytes": sizes["links"]["by_index"],
+        "storage_method": size_method,
+        "background_seconds": background.seconds,
+    }
+    figures["aims_met"] = {
+        "p99_within_1_5x_raw": figures["p99_ratio_vs_raw"] <= AIM_P99_RATIO,
+        "link_storage_not_bigger_than_records": figures["link_storage_ratio"] <= AIM_LINK_STORAGE_RATIO,
+    }
+    return rounded(figures)
+
+
+def rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {key: rounded(item) for key, item in value.items()}
+    return value
+
+
+def count_rows(measured: Measured) -> dict[str, int]:
+    from seizures import correlation
+    from seizures.models import Link, MatchKey, Seizure, ValueCount
+
+    limit = correlation.common_limit()
+    return {
+        "records": Seizure.objects.count(),
+        "links": Link.objects.count(),
+        "keys": MatchKey.objects.count(),
+        "value_counts": ValueCount.objects.count(),
+        "common_values": ValueCount.objects.filter(count__gt=limit).count(),
+        "limit": limit,
+        "window": correlation.window_days(),
+    }
+
+
+def people():
+    """The organisations the background records belong to (one officer each), and the officer who files the
+    new records."""
+    from accounts.models import Organisation, Person
+
+    owners = []
+    for index, country in enumerate(COUNTRIES[:12]):
+        organisation = Organisation.objects.create(
+            name=f"Bench Customs {country}", short_name=f"BC{country}", kind="customs", country=country
+        )
+        officer = Person.objects.create_user(
+            email=f"officer{index}@bench.example",
+            full_name=f"Officer {country}",
+            organisation=organisation,
+            state=Person.State.ACTIVE,
+            role=Person.Role.MEMBER,
+            password=None,
+        )
+        owners.append((organisation, officer))
+    organisation = Organisation.objects.create(
+        name="Bench Filing Agency", short_name="BFA", kind="agency", country="KE"
+    )
+    officer = Person.objects.create_user(
+        email="filer@bench.example",
+        full_name="Bench Filer",
+        organisation=organisation,
+        state=Person.State.ACTIVE,
+        role=Person.Role.MEMBER,
+        password=None,
+    )
+    return owners, officer
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="100,000 background records instead of 1,000,000")
+    parser.add_argument("--records", type=int, help="background records (overrides --quick)")
+    parser.add_argument("--new", type=int, default=500, help="new records saved and measured (default 500)")
+    parser.add_argument("--seed", type=int, default=20260401, help="seed of the synthetic records")
+    parser.add_argument("--database-url", help="a PostgreSQL server to make a throwaway database on")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when an aim is not met")
+    args = parser.parse_args()
+    args.records = args.records if args.records is not None else (100_000 if args.quick else 1_000_000)
+    if args.records < 1 or args.new < 1:
+        parser.error("--records and --new must be at least 1")
+
+    with tempfile.TemporaryDirectory(prefix="environet-correlate-") as name:
+        database = Database(args.database_url)
+        database.create()
+        try:
+            setup_django(child_env(Path(name), database))
+            from django.db import connection
+
+            owners, officer = people()
+            records = Records(args.seed, args.records, date.today())
+            say(f"background: {args.records:,} records ({connection.vendor})")
+            background = write_background(records, args.records, owners)
+            say(f"background written in {background.seconds:.0f} s; filing {args.new} new records")
+            measured = measure_new(records, args.new, officer)
+            say("counting rows and measuring storage")
+            counted = count_rows(measured)
+            sizes, method = storage()
+            connection.close()
+        finally:
+            database.drop()
+    figures = report(args, database, background, measured, counted, sizes, method)
+    print(json.dumps(figures), flush=True)
+    return 1 if args.strict and not all(figures["aims_met"].values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

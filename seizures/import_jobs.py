@@ -1,0 +1,233 @@
+"""Import jobs: a spreadsheet's rows checked and its records made in the task queue, all or nothing.
+
+The import page reads the file at once and refuses what is not a readable spreadsheet (ImportForm).
+``start_import`` then keeps the file sealed (environet.crypto) in an ImportJob and, after commit,
+enqueues ``run_import``, which:
+1. CHECKING: runs every row through the record forms (seizures/importer.py), committing its progress every
+   PROGRESS_EVERY rows so that the job page can show it;
+2. REFUSED when any row has a problem: nothing is saved, and the report lists the problems;
+3. otherwise SAVING: files every record through seizures.actions.file_seizure in ONE transaction, so an
+   import is whole or absent, never half done; then DONE.
+An unexpected error ends it as FAILED with nothing saved; the error goes to the log, never to the page.
+However it ends, the sealed file is cleared. The audit trail gets counts, never the contents of a cell.
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Person
+from audit.actions import record
+from environet import crypto
+from messaging import attachments
+from messaging.forms import AudienceForm
+from messaging.models import Marking
+from seizures import access, actions, importer
+from seizures.models import ImportJob
+from seizures.spreadsheets import Sheet, Unreadable
+
+logger = logging.getLogger(__name__)
+State = ImportJob.State
+
+PROGRESS_EVERY = 100
+MAX_PROBLEMS = 1_000  # kept in the report; the rest are only counted
+
+
+@dataclass(frozen=True)
+class Received:
+    name: str
+    content: bytes
+    sheet: Sheet
+
+
+class ImportForm(AudienceForm):
+    """The spreadsheet, and the audience and marking every record made from it gets."""
+
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet"),
+        help_text=gettext_lazy("An Excel workbook (.xlsx) or a CSV UTF-8 file, laid out as explained above."),
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+        error_messages={
+            "required": gettext_lazy("Choose the file to import."),
+            "empty": gettext_lazy("The file is empty."),
+        },
+    )
+    share = forms.TypedChoiceField(
+        label=gettext_lazy("When the records are made"),
+        choices=[
+            ("0", gettext_lazy("Keep them as drafts: only your organisation sees them until you share each one")),
+            ("1", gettext_lazy("Share them at once with the readers chosen above")),
+        ],
+        coerce=lambda value: value == "1",
+        initial="0",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["marking"].initial = Marking.AMBER
+        self.order_fields(["file"])
+
+    def clean_file(self) -> Received:
+        upload = self.cleaned_data["file"]
+        name = attachments.clean_name(upload.name)
+        limit = settings.MAX_ATTACHMENT_BYTES
+        if (upload.size or 0) > limit:
+            size, most = attachments.human_size(upload.size or 0), attachments.human_size(limit)
+            raise forms.ValidationError(
+                _("%(name)s is %(size)s; the limit is %(limit)s.") % {"name": name, "size": size, "limit": most}
+            )
+        content = upload.read()
+        try:
+            sheet = importer.open_sheet(content)
+        except Unreadable as refused:
+            raise forms.ValidationError(refused.message) from None
+        return Received(name=name, content=content, sheet=sheet)
+
+    def options(self) -> dict[str, Any]:
+        """What the job keeps of the choices: ids and codes, turned back into a form when the task runs."""
+        data = self.cleaned_data
+        return {
+            "marking": data["marking"],
+            "audience": data["audience"],
+            "organisations": [organisation.pk for organisation in data["organisations"]],
+            "countries": list(data["countries"]),
+            "people": [person.pk for person in data["people"]],
+            "share": data["share"],
+        }
+
+
+def _context(job_id: int) -> str:
+    return f"import:{job_id}"
+
+
+@transaction.atomic
+def start_import(*, request, person: Person, form: ImportForm) -> ImportJob:
+    if not access.can_file(person):
+        raise actions.Refused
+    received: Received = form.cleaned_data["file"]
+    job = ImportJob.objects.create(
+        person=person,
+        organisation=person.organisation,
+        file_name=received.name,
+        options=form.options(),
+        total_rows=len(received.sheet.rows),
+    )
+    # The job's id binds the envelope to it, so the job is made first.
+    job.sealed = crypto.seal(received.content, context=_context(job.pk))
+    job.save(update_fields=["sealed"])
+    record(
+        "seizures.import_started",
+        request=request,
+        actor=person,
+        target=job,
+        changes={"format": received.sheet.kind, "rows": job.total_rows, "share": job.options["share"]},
+    )
+    job_id = job.pk
+    transaction.on_commit(lambda: run_import.enqueue(job_id=job_id))
+    return job
+
+
+@task()
+def run_import(*, job_id: int) -> str:
+    return process(job_id)
+
+
+def process(job_id: int) -> str:
+    """Run a waiting job to its end; returns the state it ended in. Never raises for what the file holds."""
+    if not ImportJob.objects.filter(pk=job_id, state=State.WAITING).update(state=State.CHECKING):
+        return "not waiting"  # already run, or running: a job runs once
+    job = ImportJob.objects.select_related("person", "organisation").get(pk=job_id)
+    with translation.override(job.person.language or settings.LANGUAGE_CODE):
+        try:
+            _run(job)
+        except Exception:
+            # Whatever it was, the transaction that saves the records was rolled back: nothing was imported.
+            logger.exception("Import job %s failed", job_id)
+            _fail(job_id)
+    return ImportJob.objects.values_list("state", flat=True).get(pk=job_id)
+
+
+def _run(job: ImportJob) -> None:
+    if not access.can_file(job.person):
+        _refuse(job, [importer.Problem(None, "", _("Your account may no longer file records."))])
+        return
+    content = crypto.open_sealed(bytes(job.sealed or b""), context=_context(job.pk))
+    try:
+        sheet = importer.open_sheet(content)
+    except Unreadable as refused:
+        _refuse(job, [importer.Problem(None, "", refused.message)])
+        return
+    job.total_rows = len(sheet.rows)
+    job.save(update_fields=["total_rows"])
+    checked = importer.check(sheet, options=job.options, progress=_progress(job))
+    job.checked_rows = job.total_rows
+    if checked.problems:
+        _refuse(job, checked.problems)
+        return
+    ImportJob.objects.filter(pk=job.pk).update(state=State.SAVING, checked_rows=job.total_rows)
+    _save(job, checked.filings)
+
+
+def _progress(job: ImportJob):
+    """Commit the count of checked rows now and then (the task runs outside any transaction)."""
+    saved = 0
+
+    def tell(done: int) -> None:
+        nonlocal saved
+        if done - saved >= PROGRESS_EVERY:
+            ImportJob.objects.filter(pk=job.pk).update(checked_rows=done)
+            saved = done
+
+    return tell
+
+
+@transaction.atomic
+def _save(job: ImportJob, filings: list[actions.Filing]) -> None:
+    share = bool(job.options.get("share"))
+    made = [actions.file_seizure(request=None, officer=job.person, filing=filing, share=share) for filing in filings]
+    lines = sum(len(filing.lines) for filing in filings)
+    record(
+        "seizures.imported",
+        actor=job.person,
+        target=job,
+        changes={"records": len(made), "lines": lines, "shared": share},
+    )
+    _end(job, State.DONE, created=[seizure.pk for seizure in made])
+
+
+@transaction.atomic
+def _refuse(job: ImportJob, problems: list[importer.Problem]) -> None:
+    kept = [problem.as_dict() for problem in problems[:MAX_PROBLEMS]]
+    rest = len(problems) - len(kept)
+    if rest:
+        message = _("%(count)d more problems are not listed: correct these first, then send the file again.")
+        kept.append({"row": None, "column": "", "message": message % {"count": rest}, "more": rest})
+    record(
+        "seizures.import_refused",
+        actor=job.person,
+        target=job,
+        changes={"problems": len(problems), "rows": job.total_rows},
+    )
+    _end(job, State.REFUSED, problems=kept)
+
+
+def _end(job: ImportJob, state: str, *, created: list[int] | None = None, problems: list[dict] | None = None) -> None:
+    job.state, job.sealed, job.finished_at = state, None, timezone.now()
+    job.created, job.problems = created or [], problems or []
+    job.save(update_fields=["state", "sealed", "finished_at", "created", "problems", "checked_rows"])
+
+
+@transaction.atomic
+def _fail(job_id: int) -> None:
+    job = ImportJob.objects.select_related("person").get(pk=job_id)
+    record("seizures.import_failed", actor=job.person, target=job, changes={"rows": job.total_rows})
+    _end(job, State.FAILED)

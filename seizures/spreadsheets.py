@@ -1,0 +1,238 @@
+"""Reading an uploaded spreadsheet safely: a UTF-8 CSV file or an Excel .xlsx workbook, nothing else.
+
+The file is bytes already in memory (uploads never reach the disk: environet/uploads.py), and what it is
+comes from its content, not its name. Anything else is refused with ``Unreadable``, whose message says in
+plain words what to do:
+- CSV: UTF-8 text (with or without the byte order mark Excel writes), comma or semicolon separated;
+- XLSX: a real zip archive with the parts of a workbook, no macros, and no more data once unpacked than a
+  sheet of MAX_ROWS rows can hold (a "zip bomb" is refused from the archive's table of contents, before
+  openpyxl reads any of it). openpyxl reads it in read-only mode, formulas as their last computed values,
+  and parses its XML through defusedxml (installed, so openpyxl uses it).
+
+Rows are numbered as the officer's spreadsheet numbers them (the header is row 1), so a problem can say
+where to look. Empty rows are skipped.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Collection, Generator, Iterable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import openpyxl
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from messaging.attachments import human_size
+
+MAX_ROWS = 5_000
+MAX_COLUMNS = 100
+# A sheet of MAX_ROWS rows of every column, all text, is a few tens of MB of XML: far under this.
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 1_000
+
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls files, and password-protected workbooks
+DELIMITERS = (",", ";")
+# Control characters never found in a spreadsheet's text; tab, line feed and carriage return are.
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Unreadable(Exception):
+    """The file is refused as a whole; ``message`` says why, in the reader's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # as the spreadsheet shows it: the header is row 1
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    kind: str  # "csv" or "xlsx"
+    header: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+
+def read(content: bytes, *, columns: Collection[str] = ()) -> Sheet:
+    """The header and data rows of a CSV or XLSX file. ``columns`` are the column names expected, which
+    tell a CSV file's delimiter when its header could be read either way."""
+    if not content:
+        raise Unreadable(_("The file is empty."))
+    limit = settings.MAX_ATTACHMENT_BYTES
+    if len(content) > limit:
+        raise Unreadable(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": human_size(len(content)), "limit": human_size(limit)}
+        )
+    if content.startswith(ZIP_SIGNATURES):
+        return _sheet("xlsx", _xlsx_rows(content))
+    if content.startswith(OLE_SIGNATURE):
+        raise Unreadable(
+            _(
+                "This is an old Excel file (.xls) or a workbook protected by a password. Open it in Excel, "
+                "remove any password, save it as “Excel Workbook (.xlsx)” and send it again."
+            )
+        )
+    return _sheet("csv", _csv_rows(content, columns))
+
+
+def normal_name(text: str) -> str:
+    """A column name as compared: "Detection method " and "DETECTION-METHOD" are "detection_method"."""
+    return re.sub(r"[\s\-]+", "_", text.strip().casefold())
+
+
+def _sheet(kind: str, rows: Generator[Row]) -> Sheet:
+    with closing(rows):  # a workbook stops being read (and is closed) as soon as the file is refused
+        header = next(rows, None)
+        if header is None:
+            raise Unreadable(_("The file has no rows: its first row must name the columns."))
+        data = []
+        for row in rows:
+            data.append(row)
+            if len(data) > MAX_ROWS:
+                raise Unreadable(
+                    _("The file has more than %(limit)s rows. Split it into several files and send each one.")
+                    % {"limit": f"{MAX_ROWS:,}"}
+                )
+    if not data:
+        raise Unreadable(_("The file has a header row but no rows under it."))
+    return Sheet(kind=kind, header=header.cells, rows=tuple(data))
+
+
+def _kept(number: int, cells: Iterable[str]) -> Row | None:
+    """The row with its trailing empty cells removed; None for an empty row."""
+    values = list(cells)
+    while values and not values[-1]:
+        values.pop()
+    return Row(number=number, cells=tuple(values)) if values else None
+
+
+# --- CSV --------------------------------------------------------------------------------------------------
+
+
+def _csv_rows(content: bytes, columns: Collection[str]) -> Generator[Row]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Unreadable(
+            _(
+                "The file is not a spreadsheet ENVIRONET can read. Send an Excel workbook (.xlsx), or a CSV file "
+                "saved as “CSV UTF-8”."
+            )
+        ) from None
+    if _BINARY.search(text):
+        raise Unreadable(_("The file is not a CSV text file. Send an Excel workbook (.xlsx) or a CSV UTF-8 file."))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, columns))
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if len(cells) > MAX_COLUMNS:
+                raise _too_wide(number)
+            row = _kept(number, (cell.strip() for cell in cells))
+            if row is not None:
+                yield row
+    except csv.Error:
+        raise Unreadable(
+            _("The file cannot be read as CSV at row %(row)d: check the quotes in that row.") % {"row": number + 1}
+        ) from None
+
+
+def _delimiter(text: str, columns: Collection[str]) -> str:
+    """Comma or semicolon (Excel writes semicolons where the comma is the decimal sign): the one that splits
+    the header into more known column names, then into more cells."""
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+
+    def score(delimiter: str) -> tuple[int, int]:
+        try:
+            cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:
+            return (-1, -1)
+        return (sum(normal_name(cell) in columns for cell in cells), len(cells))
+
+    return max(DELIMITERS, key=score)  # max keeps the first (the comma) on a tie
+
+
+# --- XLSX -------------------------------------------------------------------------------------------------
+
+
+def _xlsx_rows(content: bytes) -> Generator[Row]:
+    _check_archive(content)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of error on damaged files; all mean the same to the officer
+        raise Unreadable(_damaged()) from None
+    try:
+        if not workbook.worksheets:
+            raise Unreadable(_("The workbook has no sheet of rows."))
+        rows = workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        for number, values in enumerate(rows, start=1):
+            if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] not in (None, ""):
+                raise _too_wide(number)
+            row = _kept(number, (cell_text(value) for value in values[:MAX_COLUMNS]))
+            if row is not None:
+                yield row
+    except Unreadable:
+        raise
+    except Exception:  # as above: a damaged sheet can fail anywhere while it is read
+        raise Unreadable(_damaged()) from None
+    finally:
+        workbook.close()
+
+
+def _check_archive(content: bytes) -> None:
+    """Refuse what is not an .xlsx workbook, holds macros, or would unpack into too much, from the archive's
+    table of contents alone. (Python's zipfile never inflates a part beyond the size it declares.)"""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
+                raise Unreadable(
+                    _("Unpacked, this file would be far larger than any spreadsheet of %(limit)s rows: it is refused.")
+                    % {"limit": f"{MAX_ROWS:,}"}
+                )
+            names = {member.filename for member in members}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise Unreadable(_("The file is not an Excel workbook (.xlsx). Send an .xlsx or a CSV UTF-8 file."))
+            types = archive.read("[Content_Types].xml")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise Unreadable(_damaged()) from None
+    if any(name.lower().endswith("vbaproject.bin") for name in names) or b"macroenabled" in types.lower():
+        raise Unreadable(
+            _(
+                "The workbook contains macros, which ENVIRONET does not accept. Save it as “Excel Workbook (.xlsx)”, "
+                "not .xlsm, and send it again."
+            )
+        )
+
+
+def _too_wide(number: int) -> Unreadable:
+    return Unreadable(_("Row %(row)d has more than %(limit)d columns.") % {"row": number, "limit": MAX_COLUMNS})
+
+
+def _damaged() -> str:
+    return _("The workbook cannot be read: it may be damaged. Open it in Excel, save it again as .xlsx, and retry.")
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as the text an officer would have typed: dates as 2026-10-01, whole numbers without
+    ".0" (an IMO number typed as a number stays 9074729)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value).strip()

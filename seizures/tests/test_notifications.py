@@ -1,0 +1,512 @@
+"""Telling people: related records found, new records matching followed searches, requests for contact.
+
+Each person is told on the platform (a stored live event of kind "notice", for them alone) and, by their
+choice, by email; in their own language; saying only what they may know.
+"""
+
+import html
+from email.header import decode_header, make_header
+from typing import Any
+
+import pytest
+from django.utils.translation import trans_real
+
+from conftest import Mailbox, signed_in
+from messaging import stream
+from messaging.models import Audience, Event, Marking, Message, Thread
+from messaging.tests.builders import choose, text_of
+from seizures import actions
+from seizures.models import FollowedSearch, Link, Seizure
+from seizures.tests.builders import company, file, filing, line, person, record_id
+from topics.models import TopicChoice
+
+pytestmark = pytest.mark.django_db
+
+Delivery = TopicChoice.Delivery
+ACME = [company("Acme Trading Ltd"), person("Ivan Nominal-Name", identifiers=["Passport: IN1234567"])]
+NOMINAL = ("Acme", "Ivan", "Nominal-Name", "IN1234567")
+
+
+def notices() -> list[dict[str, Any]]:
+    """The stored notices, as the live stream hands them to Reader.wants."""
+    return [{"id": row.pk, "kind": row.kind, **row.data} for row in Event.objects.filter(kind="notice").order_by("pk")]
+
+
+def notices_for(someone) -> list[dict[str, Any]]:
+    return [event for event in notices() if event["person"] == someone.pk]
+
+
+def subject_of(email) -> str:
+    return str(make_header(decode_header(email["Subject"])))
+
+
+def related_emails(mailbox: Mailbox, someone) -> list:
+    """The emails telling ``someone`` of a related record (not those of the records' discussions)."""
+    return [email for email in mailbox.to(someone.email) if "#related" in Mailbox.body(email)]
+
+
+def assert_no_nominal(text: str) -> None:
+    assert not [value for value in NOMINAL if value in text], text
+
+
+# --- Related records --------------------------------------------------------------------------------------------
+
+
+def related_pair(cast, capture, *, kenyan: dict | None = None, french: dict | None = None) -> tuple[Seizure, Seizure]:
+    """Mohamed's record, then Oscar's, sharing a container and a company (found when Oscar's is saved)."""
+    one = file(cast.member, share=True, capture=capture, containers=["CSQU3054383"], involved=ACME, **(kenyan or {}))
+    two = file(
+        cast.other_focal_point,
+        share=True,
+        capture=capture,
+        containers=["CSQU3054383"],
+        involved=[company("ACME TRADING LIMITED")],
+        country="FR",
+        lines=[line("cites", "Manis gigantea")],
+        **(french or {}),
+    )
+    assert Link.objects.filter(low=one, high=two).exists()
+    return one, two
+
+
+def test_it_gives_both_officers_a_live_notice_of_a_related_record(cast, django_capture_on_commit_callbacks):
+    kenyan, french = related_pair(cast, django_capture_on_commit_callbacks)
+
+    [to_kenyan] = notices_for(cast.member)
+    [to_french] = notices_for(cast.other_focal_point)
+
+    assert to_kenyan["text"] == f"{kenyan.reference} is related to a record of DGDDI: same company, same container."
+    assert to_kenyan["url"] == f"/seizures/{kenyan.pk}/#related"
+    assert to_french["text"] == f"{french.reference} is related to a record of KRA: same company, same container."
+    assert to_french["url"] == f"/seizures/{french.pk}/#related"
+
+
+def test_it_delivers_each_related_notice_to_its_officer_only(cast, django_capture_on_commit_callbacks):
+    related_pair(cast, django_capture_on_commit_callbacks)
+    [to_kenyan] = notices_for(cast.member)
+    [to_french] = notices_for(cast.other_focal_point)
+
+    kenyan = stream.load_reader(cast.member, None)
+    french = stream.load_reader(cast.other_focal_point, None)
+    colleague = stream.load_reader(cast.focal_point, None)
+
+    assert (kenyan.wants(to_kenyan), kenyan.wants(to_french)) == (True, False)
+    assert (french.wants(to_french), french.wants(to_kenyan)) == (True, False)
+    assert not colleague.wants(to_kenyan) and not colleague.wants(to_french)
+    assert [event["id"] for event in stream.stored_events(0, kenyan) if event["kind"] == "notice"] == [to_kenyan["id"]]
+
+
+@pytest.fixture
+def french_catalogue(monkeypatch) -> None:
+    """French for the related notice (the French catalogue may not have it yet): what the notice must use
+    when the officer reads French."""
+    catalogue = trans_real.translation("fr")._catalog._catalogs[0]  # type: ignore[attr-defined]
+    monkeypatch.setitem(
+        catalogue,
+        "%(reference)s is related to a record of %(organisation)s: %(reasons)s.",
+        "%(reference)s est lié à un dossier de %(organisation)s : %(reasons)s.",
+    )
+    monkeypatch.setitem(catalogue, "same container", "même conteneur")
+    monkeypatch.setitem(catalogue, "same company", "même société")
+
+
+def test_it_tells_each_officer_in_their_own_language(cast, django_capture_on_commit_callbacks, mailbox, french_catalogue):
+    cast.other_focal_point.language = "fr"
+    cast.other_focal_point.save(update_fields=["language"])
+    choose(cast.member, "B")
+    choose(cast.other_focal_point, "B")
+
+    kenyan, french = related_pair(cast, django_capture_on_commit_callbacks)
+
+    [to_french] = notices_for(cast.other_focal_point)
+    assert to_french["text"] == f"{french.reference} est lié à un dossier de KRA : même société, même conteneur."
+    [to_kenyan] = notices_for(cast.member)
+    assert to_kenyan["text"].endswith("is related to a record of DGDDI: same company, same container.")
+    [french_email] = related_emails(mailbox, cast.other_focal_point)
+    [kenyan_email] = related_emails(mailbox, cast.member)
+    assert "Bonjour Oscar Other," in Mailbox.body(french_email)
+    assert "même société, même conteneur" in Mailbox.body(french_email)
+    assert "Hello Mohamed Member," in Mailbox.body(kenyan_email)
+
+
+@pytest.mark.parametrize("delivery", [Delivery.LIVE_AND_EMAIL, Delivery.LIVE_AND_DIGEST])
+def test_it_emails_an_officer_who_chose_email_for_the_records_topic(
+    cast, django_capture_on_commit_callbacks, mailbox, delivery
+):
+    choose(cast.member, "B", delivery)
+
+    kenyan, _french = related_pair(cast, django_capture_on_commit_callbacks)
+
+    [email] = related_emails(mailbox, cast.member)
+    assert subject_of(email) == f"[ENVIRONET] A record related to {kenyan.reference}"
+    body = Mailbox.body(email)
+    assert "ENVIRONET found a record at DGDDI related to your record" in body
+    assert f"/seizures/{kenyan.pk}/#related" in body
+    assert mailbox.to(cast.other_focal_point.email) == []  # Oscar chose nothing: live only
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [[], [("B", Delivery.LIVE)], [("B", Delivery.NONE)], [("A", Delivery.LIVE_AND_EMAIL)]],
+    ids=["no choice", "live only", "nothing", "email for another topic"],
+)
+def test_it_does_not_email_an_officer_who_did_not_choose_email_for_the_records_topic(
+    cast, django_capture_on_commit_callbacks, mailbox, choices
+):
+    for code, delivery in choices:
+        choose(cast.member, code, delivery)
+
+    related_pair(cast, django_capture_on_commit_callbacks)
+
+    assert related_emails(mailbox, cast.member) == []
+    assert len(notices_for(cast.member)) == 1  # told on the platform all the same
+
+
+def test_it_tells_each_officer_only_what_they_may_know(cast, django_capture_on_commit_callbacks, mailbox):
+    choose(cast.member, "B")
+    choose(cast.other_focal_point, "B")
+    # Oscar may not read the Kenyan record; Mohamed may not read the French one.
+    kenyan, french = related_pair(
+        cast,
+        django_capture_on_commit_callbacks,
+        kenyan={"marking": Marking.AMBER, "audience": Audience.ORGANISATIONS, "organisations": [cast.home]},
+        french={"marking": Marking.AMBER_STRICT, "audience": Audience.COUNTRIES, "countries": ["FR"]},
+    )
+
+    for officer, theirs, others in ((cast.member, kenyan, french), (cast.other_focal_point, french, kenyan)):
+        [notice] = notices_for(officer)
+        [email] = related_emails(mailbox, officer)
+        for text in (notice["text"], notice["url"], text_of(email)):
+            assert theirs.reference in text or f"/seizures/{theirs.pk}/" in text
+            assert others.reference not in text and f"/seizures/{others.pk}/" not in text
+            assert_no_nominal(text)
+
+
+def test_it_tells_nobody_when_nothing_relates_two_records(cast, django_capture_on_commit_callbacks, mailbox):
+    choose(cast.member, "B")
+    file(cast.member, share=True, capture=django_capture_on_commit_callbacks, containers=["CSQU3054383"])
+    file(
+        cast.other_focal_point,
+        share=True,
+        capture=django_capture_on_commit_callbacks,
+        containers=["MSCU1234566"],
+        country="FR",
+        lines=[line("cites", "Manis gigantea")],
+    )
+
+    assert notices() == []
+    assert related_emails(mailbox, cast.member) == []
+
+
+# --- Followed searches --------------------------------------------------------------------------------------------
+
+
+def test_it_follows_a_search_chosen_on_the_page(cast):
+    client = signed_in(cast.other_focal_point)
+
+    response = client.post(
+        "/seizures/following/",
+        {"name": "Ivory", "convention": "cites", "code": "loxodonta AFRICANA", "country": "VN", "by_email": "on"},
+    )
+
+    assert response.status_code == 302
+    followed = FollowedSearch.objects.get()
+    assert (followed.person, followed.name, followed.code, followed.country, followed.by_email) == (
+        cast.other_focal_point,
+        "Ivory",
+        "Loxodonta africana",
+        "VN",
+        True,
+    )
+    assert "Ivory" in client.get("/seizures/following/").content.decode()
+
+
+def test_it_keeps_a_followed_company_sealed_and_shows_it_to_its_follower_only(cast):
+    signed_in(cast.other_focal_point).post("/seizures/following/", {"name": "Watch", "company": "Acme Trading"})
+
+    followed = FollowedSearch.objects.get()
+    assert b"Acme" not in bytes(followed.company_sealed) and len(bytes(followed.company_digest)) == 16
+    assert "Acme Trading" in signed_in(cast.other_focal_point).get("/seizures/following/").content.decode()
+    assert signed_in(cast.member).post(f"/seizures/following/{followed.pk}/stop/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"name": "Nothing"}, "__all__", "Choose at least one thing to follow"),
+        ({"name": "Unicorns", "convention": "cites", "code": "Unicornus magicus"}, "code", "is not a species"),
+        ({"name": "Bad code", "code": "A9999"}, "code", "“A9999” is not a species, code or substance ENVIRONET knows."),
+        ({"name": "", "convention": "cites"}, "name", "This field is required."),
+        ({"name": "Atlantis", "country": "ZZ"}, "country", "Select a valid choice."),
+    ],
+    ids=["no criterion", "unknown taxon", "unknown code", "no name", "unknown country"],
+)
+def test_it_refuses_a_search_to_follow_with_a_clear_message(cast, data, field, message):
+    response = signed_in(cast.member).post("/seizures/following/", data)
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors[field]
+    assert any(message in error for error in errors), errors
+    assert message in html.unescape(response.content.decode())
+    assert FollowedSearch.objects.count() == 0
+
+
+def follow(someone, *, name: str = "Ivory", by_email: bool = True, **criteria: str) -> FollowedSearch:
+    fields = {"convention": "", "code": "", "country": "", "company": "", **criteria}
+    return actions.follow_search(request=None, person=someone, name=name, by_email=by_email, **fields)
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {"convention": "cites", "code": "Loxodonta africana"},
+        {"code": "Loxodonta africana"},
+        {"country": "VN"},  # the destination
+        {"country": "KE"},  # where it was seized
+        {"company": "Acme Trading"},
+        {"convention": "cites", "country": "VN", "company": "acme trading co."},
+    ],
+    ids=["species", "code alone", "country on the route", "country of seizure", "company", "all at once"],
+)
+def test_it_tells_a_follower_of_a_matching_shared_record_live_and_by_email(
+    cast, django_capture_on_commit_callbacks, mailbox, criteria
+):
+    follow(cast.other_focal_point, **criteria)
+
+    seizure = file(
+        cast.member,
+        share=True,
+        capture=django_capture_on_commit_callbacks,
+        involved=[company("ACME TRADING LTD")],
+    )
+
+    [notice] = notices_for(cast.other_focal_point)
+    assert notice["text"] == f"New seizure record {seizure.reference} (TLP:GREEN) matches “Ivory”."
+    assert notice["url"] == f"/seizures/{seizure.pk}/"
+    assert stream.load_reader(cast.other_focal_point, None).wants(notice)
+    assert not stream.load_reader(cast.administrator, None).wants(notice)
+    [email] = mailbox.to(cast.other_focal_point.email)
+    assert subject_of(email) == "[ENVIRONET] New seizure matching “Ivory”"
+    assert_no_nominal(text_of(email) + notice["text"])
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {"code": "Manis gigantea"},
+        {"convention": "basel"},
+        {"country": "FR"},
+        {"company": "Acme Logistics"},
+        {"code": "Loxodonta africana", "country": "FR"},  # every criterion must match
+    ],
+    ids=["other species", "other convention", "other country", "other company", "one of two"],
+)
+def test_it_does_not_tell_a_follower_of_a_record_that_does_not_match(
+    cast, django_capture_on_commit_callbacks, mailbox, criteria
+):
+    follow(cast.other_focal_point, **criteria)
+
+    file(cast.member, share=True, capture=django_capture_on_commit_callbacks, involved=[company("ACME TRADING LTD")])
+
+    assert notices_for(cast.other_focal_point) == []
+    assert mailbox.to(cast.other_focal_point.email) == []
+
+
+def test_it_tells_a_follower_who_wants_no_email_on_the_platform_only(
+    cast, django_capture_on_commit_callbacks, mailbox
+):
+    follow(cast.other_focal_point, code="Loxodonta africana", by_email=False)
+
+    file(cast.member, share=True, capture=django_capture_on_commit_callbacks)
+
+    assert len(notices_for(cast.other_focal_point)) == 1
+    assert mailbox.to(cast.other_focal_point.email) == []
+
+
+def test_it_never_tells_a_follower_of_a_record_they_may_not_read(cast, django_capture_on_commit_callbacks, mailbox):
+    follow(cast.other_focal_point, code="Loxodonta africana")
+    follow(cast.administrator, code="Loxodonta africana")
+
+    file(
+        cast.member,
+        share=True,
+        capture=django_capture_on_commit_callbacks,
+        audience=Audience.ORGANISATIONS,
+        organisations=[cast.home, cast.secretariat],
+    )
+
+    assert notices_for(cast.other_focal_point) == []
+    assert mailbox.to(cast.other_focal_point.email) == []
+    assert len(notices_for(cast.administrator)) == 1
+
+
+def test_it_never_tells_a_follower_of_a_draft_only_once_it_is_shared(
+    cast, django_capture_on_commit_callbacks, mailbox
+):
+    follow(cast.other_focal_point, code="Loxodonta africana")
+    draft = file(cast.member, capture=django_capture_on_commit_callbacks)
+    assert notices_for(cast.other_focal_point) == [] and mailbox.messages == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(cast.member).post(f"/seizures/{draft.pk}/share/")
+
+    assert len(notices_for(cast.other_focal_point)) == 1
+    assert len(mailbox.to(cast.other_focal_point.email)) == 1
+
+
+def test_it_does_not_tell_followers_again_when_a_shared_record_changes(
+    cast, django_capture_on_commit_callbacks, mailbox
+):
+    follow(cast.other_focal_point, code="Loxodonta africana")
+    seizure = file(cast.member, share=True, capture=django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.update_seizure(
+            request=None,
+            person=cast.member,
+            seizure=seizure,
+            filing=filing(place="Mombasa"),
+        )
+
+    assert len(notices_for(cast.other_focal_point)) == 1
+    assert len(mailbox.to(cast.other_focal_point.email)) == 1
+
+
+def test_it_tells_a_follower_once_per_record_when_several_searches_match(
+    cast, django_capture_on_commit_callbacks, mailbox
+):
+    follow(cast.other_focal_point, name="Elephants", code="Loxodonta africana")
+    follow(cast.other_focal_point, name="Kenya", country="KE")
+    follow(cast.other_focal_point, name="Viet Nam", country="VN")
+
+    file(cast.member, share=True, capture=django_capture_on_commit_callbacks)
+
+    assert len(notices_for(cast.other_focal_point)) == 1
+    assert len(mailbox.to(cast.other_focal_point.email)) == 1
+
+
+def test_it_emails_a_follower_when_any_of_their_matching_searches_asks_for_email(
+    cast, django_capture_on_commit_callbacks, mailbox
+):
+    follow(cast.other_focal_point, name="Africa, live only", country="KE", by_email=False)
+    follow(cast.other_focal_point, name="Elephants, by email", code="Loxodonta africana", by_email=True)
+
+    file(cast.member, share=True, capture=django_capture_on_commit_callbacks)
+
+    assert len(notices_for(cast.other_focal_point)) == 1
+    assert len(mailbox.to(cast.other_focal_point.email)) == 1
+
+
+@pytest.mark.parametrize("marking", [Marking.AMBER, Marking.AMBER_STRICT, Marking.RED])
+def test_it_keeps_the_content_of_a_confidential_record_out_of_the_match_email(
+    cast, django_capture_on_commit_callbacks, mailbox, marking
+):
+    follow(cast.other_focal_point, name="Watch", code="Manis gigantea")
+    audience: dict[str, Any] = {"audience": Audience.NETWORK}
+    if marking == Marking.RED:
+        audience = {"audience": Audience.PEOPLE, "people": [cast.other_focal_point]}
+
+    seizure = file(
+        cast.member,
+        share=True,
+        capture=django_capture_on_commit_callbacks,
+        marking=marking,
+        lines=[line("cites", "Manis gigantea", quantity=120, unit="KGM")],
+        place="Kilindini",
+        **audience,
+    )
+
+    [email] = mailbox.to(cast.other_focal_point.email)
+    text = text_of(email)
+    assert Marking(marking).label in Mailbox.body(email)
+    assert "Its handling marking does not allow its content in an email" in text
+    assert f"/seizures/{seizure.pk}/" in text
+    for content in ("Manis", "Kilindini", "120", "Kenya", "KRA", "2026-10-01"):
+        assert content not in text, content
+
+
+def test_it_puts_the_content_of_a_green_record_in_the_match_email(cast, django_capture_on_commit_callbacks, mailbox):
+    follow(cast.other_focal_point, name="Watch", code="Manis gigantea")
+
+    file(
+        cast.member,
+        share=True,
+        capture=django_capture_on_commit_callbacks,
+        lines=[line("cites", "Manis gigantea", quantity=120, unit="KGM")],
+    )
+
+    [email] = mailbox.to(cast.other_focal_point.email)
+    body = Mailbox.body(email)
+    assert "TLP:GREEN" in body
+    assert "Seized on 2026-10-01 in Kenya, reported by KRA." in body
+    assert "- Manis gigantea (CITES: wildlife), 120 KGM" in body
+
+
+# --- Asking for contact -------------------------------------------------------------------------------------------
+
+
+def test_it_opens_a_red_conversation_for_the_two_officers(cast, django_capture_on_commit_callbacks, mailbox):
+    # Mohamed may not read the French record: he only knows it exists, at DGDDI, and why it is related.
+    kenyan, french = related_pair(
+        cast, django_capture_on_commit_callbacks, french={"audience": Audience.ORGANISATIONS, "organisations": [cast.other]}
+    )
+    link = Link.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(cast.member).post(
+            f"/seizures/{kenyan.pk}/related/{link.pk}/contact/", {"note": "Same consignee as our case"}
+        )
+
+    thread = Thread.objects.exclude(pk__in=[kenyan.thread_id, french.thread_id]).get()
+    assert response.status_code == 302 and response["Location"] == f"/messages/threads/{thread.pk}/"
+    assert (thread.marking, thread.audience, thread.author) == (Marking.RED, Audience.PEOPLE, cast.member)
+    assert set(thread.audience_people.all()) == {cast.member, cast.other_focal_point}
+    [request] = thread.messages.all()
+    assert request.kind == Message.Kind.REQUEST
+    said = thread.subject + "\n" + request.body
+    assert french.reference in thread.subject
+    assert kenyan.reference in request.body and french.reference in request.body
+    assert "same company, same container" in request.body
+    assert "Same consignee as our case" in request.body
+    assert_no_nominal(said)
+    assert signed_in(cast.other_focal_point).get(f"/messages/threads/{thread.pk}/").status_code == 200
+    assert signed_in(cast.focal_point).get(f"/messages/threads/{thread.pk}/").status_code == 404
+
+
+def test_it_answers_404_to_a_contact_request_from_outside_the_owning_organisation(
+    cast, django_capture_on_commit_callbacks
+):
+    kenyan, _french = related_pair(cast, django_capture_on_commit_callbacks)
+    link = Link.objects.get()
+    threads = Thread.objects.count()
+
+    for someone in (cast.administrator, cast.observer, cast.other_focal_point):
+        response = signed_in(someone).post(f"/seizures/{kenyan.pk}/related/{link.pk}/contact/", {"note": "Hello"})
+        assert response.status_code == 404, someone
+
+    assert Thread.objects.count() == threads
+
+
+def test_it_answers_404_to_a_contact_request_on_a_link_of_another_record(cast, django_capture_on_commit_callbacks):
+    kenyan, _french = related_pair(cast, django_capture_on_commit_callbacks)
+    unrelated = file(
+        cast.member, share=True, capture=django_capture_on_commit_callbacks, lines=[line("other", "Radioactive scrap")]
+    )
+    link = Link.objects.get()
+    threads = Thread.objects.count()
+
+    response = signed_in(cast.member).post(f"/seizures/{unrelated.pk}/related/{link.pk}/contact/")
+
+    assert response.status_code == 404
+    assert Thread.objects.count() == threads
+
+
+def test_it_lets_the_other_officer_ask_from_their_own_record(cast, django_capture_on_commit_callbacks):
+    kenyan, french = related_pair(cast, django_capture_on_commit_callbacks)
+    link = Link.objects.get()
+
+    response = signed_in(cast.other_focal_point).post(f"/seizures/{french.pk}/related/{link.pk}/contact/")
+
+    assert response.status_code == 302
+    thread = Thread.objects.get(pk=record_id(response))
+    assert set(thread.audience_people.all()) == {cast.member, cast.other_focal_point}
