@@ -138,6 +138,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     # Party and a year in the query, the report page answers 400 with what is missing.
     "seizures:reports":             (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
     "seizures:report":              (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   BAD,      BAD,      BAD,      BAD),
+    "seizures:analytics":           (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "reference:overview":           (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "reference:table":              (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "api:search_seizures":          (GET,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
