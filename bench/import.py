@@ -19,6 +19,7 @@ import io
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -154,7 +155,9 @@ def _typed(column: str, text: str) -> Any:
 # --- The measurements -------------------------------------------------------------------------------------
 
 
-def setup_django(folder: Path) -> None:
+def setup_django(folder: Path) -> Path:
+    """Migrate a fresh SQLite database in ``folder`` and set Django up on it; returns a copy of the
+    migrated database, to start each measurement from."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("ENVIRONET_", "DJANGO_"))}
     env.pop("DATABASE_URL", None)
     env.update(
@@ -167,6 +170,8 @@ def setup_django(folder: Path) -> None:
     say("migrating a fresh SQLite database")
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=900)
+    template = folder / "migrated.sqlite3"
+    shutil.copyfile(folder / "environet.sqlite3", template)
     for key in [key for key in os.environ if key.startswith(("ENVIRONET_", "DJANGO_"))]:
         del os.environ[key]
     os.environ.pop("DATABASE_URL", None)
@@ -180,6 +185,7 @@ def setup_django(folder: Path) -> None:
     # ENVIRONET_DEBUG=1 spares the settings production secrets; past that, run as production does (under
     # DEBUG Django keeps every query in memory).
     settings.DEBUG = False
+    return template
 
 
 def officer() -> Any:
@@ -300,23 +306,42 @@ def files_of(rows: list[dict[str, str]], make: Callable[[list[dict[str, str]]], 
     return [make(rows[start : start + size]) for start in range(0, len(rows), size)]
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def fresh_database(template: Path) -> Any:
+    """The database as migrated, nothing in it but the officer: each measurement starts from the same
+    state (the records a previous one made would make correlating each new record dearer)."""
+    from django.conf import settings
+    from django.db import connection
+
+    from seizures import nominal
+
+    connection.close()
+    database = Path(settings.DATABASES["default"]["NAME"])
+    for leftover in (Path(f"{database}-wal"), Path(f"{database}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(template, database)
+    nominal.forget_index_key()  # the blind-index key of the database just replaced
+    return officer()
+
+
+def run(args: argparse.Namespace, template: Path) -> dict[str, Any]:
     from django.utils import timezone
 
-    from seizures import importer, spreadsheets
+    from seizures import import_columns, spreadsheets
 
-    person = officer()
     maker = Rows(args.seed, timezone.localdate())
     size = spreadsheets.MAX_ROWS - spreadsheets.MAX_ROWS % LINES_PER_RECORD
     say("warming up (reference tables, forms)")
-    import_file(person, as_csv(maker.make(WARMUP_ROWS), importer.COLUMNS))
+    import_file(fresh_database(template), as_csv(maker.make(WARMUP_ROWS), import_columns.COLUMNS))
     rows = maker.make(args.rows, start=WARMUP_ROWS)
     say(f"{len(rows):,} rows, {len(rows) // LINES_PER_RECORD:,} records, in files of at most {size:,} rows")
-    csv_files = files_of(rows, lambda part: as_csv(part, importer.COLUMNS), size)
-    xlsx_files = files_of(rows, lambda part: as_xlsx(part, importer.COLUMNS), size)
-    measured = {"csv": measure_import(person, csv_files, "csv"), "xlsx": measure_import(person, xlsx_files, "xlsx")}
+    csv_files = files_of(rows, lambda part: as_csv(part, import_columns.COLUMNS), size)
+    xlsx_files = files_of(rows, lambda part: as_xlsx(part, import_columns.COLUMNS), size)
+    measured = {
+        "csv": measure_import(fresh_database(template), csv_files, "csv"),
+        "xlsx": measure_import(fresh_database(template), xlsx_files, "xlsx"),
+    }
     say("baseline: bulk_create of the same rows")
-    raw = bulk_insert(person, rows, "raw")
+    raw = bulk_insert(fresh_database(template), rows, "raw")
     return {
         "rows": len(rows),
         "files": len(csv_files),
@@ -362,8 +387,7 @@ def main() -> int:
     if args.rows < LINES_PER_RECORD or args.rows % LINES_PER_RECORD:
         parser.error(f"--rows must be a positive multiple of {LINES_PER_RECORD}")
     with tempfile.TemporaryDirectory(prefix="environet-import-") as name:
-        setup_django(Path(name))
-        result = run(args)
+        result = run(args, setup_django(Path(name)))
         from django.db import connection
 
         connection.close()

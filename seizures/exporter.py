@@ -2,7 +2,7 @@
 
 Anyone who may read the records may export them, so an export holds only non-nominal facts: never the
 persons or companies involved (nor the reporting officer's name). The columns are the import's (see
-seizures/importer.py), after the record's reference, status, marking and reporting organisation.
+seizures/import_columns.py), after the record's reference, status, marking and reporting organisation.
 
 Handling: the first line says the most restrictive TLP marking among the rows, and each row has its own in
 the column ``marking``; an XLSX file also carries it in the page header and footer and in the workbook's
@@ -29,7 +29,7 @@ from openpyxl.styles import Font
 
 from audit.actions import record
 from messaging.models import Marking
-from seizures.importer import COLUMNS, LINE_COLUMNS, RECORD_COLUMNS
+from seizures.import_columns import COLUMNS, LINE_COLUMNS, RECORD_COLUMNS
 from seizures.models import CommodityLine, Seizure
 
 MAX_LINES = 50_000
@@ -43,6 +43,7 @@ STRICTNESS = (Marking.CLEAR, Marking.GREEN, Marking.AMBER, Marking.AMBER_STRICT,
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters an XLSX cell cannot hold (openpyxl refuses them).
 _NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+FOOTER_LENGTH = 200
 _LIST_FACTS = {"containers": " ", "transit_countries": ", ", "traffic_types": ", "}
 
 
@@ -92,8 +93,8 @@ def strictest(markings: Iterable[str]) -> str:
 
 def marking_line(marking: str) -> str:
     return _(
-        "%(marking)s — handle according to the Traffic Light Protocol; this is the most restrictive marking of the "
-        "records below, and each row's own marking is in the column “marking”."
+        "%(marking)s — handle according to the Traffic Light Protocol; it is the most restrictive marking of the "
+        "records below. Each row's own marking is in the column “marking”."
     ) % {"marking": Marking(marking).label}
 
 
@@ -166,7 +167,8 @@ def to_xlsx(rows: Iterable[list[Any]], marking: str) -> bytes:
     sheet = workbook.create_sheet(title=_("Seizures")[:31])
     # "&" starts a code in page headers and footers; "&&" is a plain ampersand.
     sheet.oddHeader.center.text = label.replace("&", "&&")
-    sheet.oddFooter.center.text = line.replace("&", "&&")
+    # Excel refuses a header or footer of more than 255 characters.
+    sheet.oddFooter.center.text = line[:FOOTER_LENGTH].replace("&", "&&")
     sheet.oddFooter.right.text = "&P / &N"
     sheet.freeze_panes = "A3"
     first = WriteOnlyCell(sheet, value=_xlsx_text(line))
@@ -193,8 +195,10 @@ def _label_workbook(workbook: Workbook, label: str, line: str) -> None:
 
 
 def _cell(sheet, value: Any) -> Any:
+    if value == "":
+        return None  # no cell rather than an empty string cell
     if not isinstance(value, str):
-        return value  # None, numbers and dates: never formulas
+        return value  # numbers and dates: never formulas
     cell = WriteOnlyCell(sheet, value=_xlsx_text(value))
     # openpyxl takes text starting with "=" for a formula: it must stay a string.
     cell.data_type = "s"

@@ -8,23 +8,17 @@ left empty on its later rows; where they are filled, they must agree with the fi
 Each record's columns go through ``SeizureForm`` and each row's commodity through ``LineForm(on=date)``,
 as if typed on the record page, so an imported record and a typed one follow the same rules. What the
 forms say is mapped back to (row, column, message). Only non-nominal facts are imported: names of persons
-and companies are typed on each record's page, where only the reporting organisation sees them.
-
-Choice columns take the stored value ("air_cargo") or the label, in English or in the officer's language;
-countries their code or name; dates 2026-10-01 or 01/10/2026 (day first), or a date cell of a workbook.
+and companies are typed on each record's page, where only the reporting organisation sees them. How a
+cell is read (choices by value or label, dates, countries) is in seizures/import_columns.py.
 """
 
-import csv
 import difflib
-import io
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -32,32 +26,19 @@ from accounts.models import Person
 from messaging.forms import AudienceForm
 from seizures import actions
 from seizures.forms import LineForm, LineFormSet, SeizureForm
+from seizures.import_columns import (
+    COLUMNS,
+    GROUP,
+    LINE_COLUMNS,
+    RECORD_COLUMNS,
+    REQUIRED,
+    Vocabulary,
+    fold,
+    line_data,
+    record_data,
+)
 from seizures.spreadsheets import Row, Sheet, Unreadable, normal_name, read
 
-GROUP = "record"
-# Column -> field of SeizureForm.
-RECORD_COLUMNS = {
-    "date": "occurred_on",
-    **{
-        name: name
-        for name in (
-            *("country", "place", "locode", "detection_method", "transport_mode", "vessel_imo", "vessel_name"),
-            *("flight_number", "vehicle", "tracking_number", "containers", "air_waybill", "origin_country"),
-            *("export_country", "transit_countries", "destination_country", "declared_goods", "found_goods"),
-            *("concealment", "concealment_details", "summary", "reason", "legal_basis", "sanction", "disposal"),
-            *("traffic_types", "source_reliability", "information_credibility"),
-        )
-    },
-}
-# Column -> field of LineForm (a line's fishing vessel is not the record's vessel).
-LINE_COLUMNS = {
-    **{name: name for name in ("convention", "code", "specimen_type", "description", "cas_number")},
-    "line_vessel_imo": "vessel_imo",
-    "line_vessel_name": "vessel_name",
-    **{name: name for name in ("hs_code", "quantity", "unit", "value", "currency")},
-}
-COLUMNS = (GROUP, *RECORD_COLUMNS, *LINE_COLUMNS)
-REQUIRED = ("date", "country", "convention", "code")
 AUDIENCE_FIELDS = frozenset({"marking", "audience", "organisations", "countries", "people"})
 _RECORD_FIELDS = {form_field: column for column, form_field in RECORD_COLUMNS.items()}
 _LINE_FIELDS = {form_field: column for column, form_field in LINE_COLUMNS.items()}
@@ -68,8 +49,6 @@ _NOMINAL_WORDS = frozenset(
     | {"consignee", "consignor", "shipper", "passport", "address", "nationality", "birth", "born", "surname"}
 )
 _NOMINAL_NAMES = frozenset({"name", "names", "full_name", "first_name", "last_name", "given_name", "family_name"})
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?")
-_DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 @dataclass(frozen=True)
@@ -108,7 +87,7 @@ def check(sheet: Sheet, *, options: Mapping[str, Any], progress: Callable[[int],
     checked = Checked(rows=len(sheet.rows), problems=list(layout.problems))
     audience = audience_form(options)
     if not audience.is_valid():
-        checked.problems += _problems(audience, lambda column: None, {}, skip=frozenset())
+        checked.problems += _choice_problems(audience)
     vocabulary = Vocabulary()
     done = 0
     for group in _groups(sheet.rows, layout, checked.problems):
@@ -207,11 +186,11 @@ Group = list[tuple[Row, dict[str, str]]]
 
 
 def _check_record(
-    group: Group, audience: AudienceForm, vocabulary: "Vocabulary", missing: frozenset[str]
+    group: Group, audience: AudienceForm, vocabulary: Vocabulary, missing: frozenset[str]
 ) -> tuple[actions.Filing | None, list[Problem]]:
     merged, source, problems = _merged(group)
     first = group[0][0].number
-    record = SeizureForm({**audience.data, **_record_data(merged, vocabulary)})
+    record = SeizureForm({**audience.data, **record_data(merged, vocabulary)})
     # Day-first dates were turned into ISO dates above; no other spelling may be read (10/01/26 is ambiguous).
     record.fields["occurred_on"].input_formats = ["%Y-%m-%d"]  # type: ignore[attr-defined]
     record.is_valid()
@@ -221,7 +200,7 @@ def _check_record(
     for position, (row, values) in enumerate(group):
         if position == LineFormSet.max_num:
             problems.append(Problem(row.number, GROUP, _too_many_lines()))
-        line = LineForm(_line_data(values, vocabulary), on=on)
+        line = LineForm(line_data(values, vocabulary), on=on)
         if line.is_valid():
             lines.append(line.cleaned_data)
         else:
@@ -255,7 +234,7 @@ def _merged(group: Group) -> tuple[dict[str, str], dict[str, int], list[Problem]
                 continue
             if column not in merged:
                 merged[column], source[column] = text, row.number
-            elif _fold(text) != _fold(merged[column]):
+            elif fold(text) != fold(merged[column]):
                 message = _(
                     "Row %(row)d of the same record says something else here. The rows of one record must agree on "
                     "its record columns: write the same, or leave it empty."
@@ -267,21 +246,28 @@ def _merged(group: Group) -> tuple[dict[str, str], dict[str, int], list[Problem]
 def _problems(
     form: forms.Form, row_of: Callable[[str], int | None], columns: Mapping[str, str], *, skip: frozenset[str]
 ) -> list[Problem]:
-    """What the form says, as (row, column, message). Errors of the audience fields are said once, for the
-    whole file (they come from the page, not the rows); a missing required column is said once, in the
-    header."""
+    """What a record's or a line's form says, as (row, column, message). The audience fields are checked
+    once for the whole file (see _choice_problems); a missing required column is said once, in the header."""
     problems = []
     for name, errors in form.errors.as_data().items():
-        column = columns.get(name, "" if name in (NON_FIELD_ERRORS, *AUDIENCE_FIELDS) else name)
-        if column in skip or (columns and name in AUDIENCE_FIELDS):
+        column = "" if name == NON_FIELD_ERRORS else columns.get(name, name)
+        if name in AUDIENCE_FIELDS or column in skip:
             continue
-        label = "" if columns or name not in form.fields else f"{form.fields[name].label}: "
         for error in errors:
             for message in error.messages:
                 if name == "occurred_on" and error.code == "invalid":
                     message = f"{message} {_('Write it as 2026-10-01 or 01/10/2026.')}"
-                problems.append(Problem(row_of(column), column, label + message))
+                problems.append(Problem(row_of(column), column, message))
     return problems
+
+
+def _choice_problems(audience: AudienceForm) -> list[Problem]:
+    """What is wrong with the readers and marking chosen on the page: no row or column of the file."""
+    return [
+        Problem(None, "", f"{audience.fields[name].label}: {message}" if name in audience.fields else str(message))
+        for name, messages in audience.errors.items()
+        for message in messages
+    ]
 
 
 def _filing(facts: Mapping[str, Any], lines: list[dict[str, Any]], audience: Mapping[str, Any]) -> actions.Filing:
@@ -294,142 +280,3 @@ def _filing(facts: Mapping[str, Any], lines: list[dict[str, Any]], audience: Map
         countries=list(audience["countries"]),
         people=list(audience["people"]),
     )
-
-
-# --- Cells to form data ----------------------------------------------------------------------------------
-
-
-def _record_data(merged: Mapping[str, str], vocabulary: "Vocabulary") -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for column, name in RECORD_COLUMNS.items():
-        text = merged.get(column, "")
-        if not text:
-            # Empty means what the form starts from (detection "Not known", source "A"...), as on the page.
-            initial = SeizureForm.base_fields[name].initial
-            data[name] = [] if column == "traffic_types" else ("" if initial is None else str(initial))
-        elif column == "date":
-            data[name] = iso_date(text)
-        elif column == "traffic_types":
-            data[name] = [vocabulary.value(column, part) for part in _parts(text, vocabulary, column)]
-        elif column == "transit_countries":
-            data[name] = ", ".join(vocabulary.value("country", part) for part in re.split(r"[,;\n]+", text))
-        else:
-            data[name] = vocabulary.value(column, text)
-    return data
-
-
-def _line_data(values: Mapping[str, str], vocabulary: "Vocabulary") -> dict[str, str]:
-    return {name: vocabulary.value(column, values.get(column, "")) for column, name in LINE_COLUMNS.items()}
-
-
-def _parts(text: str, vocabulary: "Vocabulary", column: str) -> list[str]:
-    """The values of a list cell: "a, b" or "a; b". A label holding a comma is read whole."""
-    if vocabulary.knows(column, text):
-        return [text]
-    return [part for part in re.split(";" if ";" in text else ",", text) if part.strip()]
-
-
-def iso_date(text: str) -> str:
-    """2026-10-01 and 01/10/2026 (day first) as 2026-10-01, whether or not such a day exists (the form
-    says so); anything else as it was, for the form to refuse."""
-    match = _ISO_DATE.fullmatch(text)
-    if match:
-        year, month, day = match.groups()
-    else:
-        match = _DAY_FIRST.fullmatch(text)
-        if match is None:
-            return text
-        day, month, year = match.groups()
-    return f"{year}-{int(month):02d}-{int(day):02d}"
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-class Vocabulary:
-    """What each choice column accepts: the stored value, or the label in English or the active language
-    (a table's label "KGM – kilogram" also as "kilogram"), mapped to the stored value."""
-
-    def __init__(self) -> None:
-        self.words: dict[str, dict[str, str]] = {}
-        for language in dict.fromkeys((translation.get_language() or "en", "en")):
-            with translation.override(language):
-                record, line = SeizureForm(), LineForm()
-                for column, name in RECORD_COLUMNS.items():
-                    self._learn(column, record.fields[name])
-                for column, name in LINE_COLUMNS.items():
-                    self._learn(column, line.fields[name])
-
-    def _learn(self, column: str, form_field: forms.Field) -> None:
-        choices = [(str(value), str(label)) for value, label in getattr(form_field, "choices", ()) if value]
-        if not choices:
-            return
-        words = self.words.setdefault(column, {})
-        # Values first: a label never hides another choice's value.
-        for value, _label in choices:
-            words.setdefault(_fold(value), value)
-        for value, label in choices:
-            words.setdefault(_fold(label), value)
-            if " – " in label:
-                words.setdefault(_fold(label.split(" – ", 1)[1]), value)
-
-    def knows(self, column: str, text: str) -> bool:
-        return _fold(text) in self.words.get(column, {})
-
-    def value(self, column: str, text: str) -> str:
-        text = text.strip()
-        return self.words.get(column, {}).get(_fold(text), text)
-
-
-# --- For officers: the list of columns and a template ----------------------------------------------------
-
-EXAMPLE = {
-    **{GROUP: "1", "date": "2026-10-01", "country": "KE", "place": "Mombasa port", "locode": "KEMBA"},
-    **{"detection_method": "scanner", "transport_mode": "sea", "vessel_imo": "9074729"},
-    **{"containers": "CSQU3054383", "origin_country": "UG", "export_country": "KE", "transit_countries": "AE"},
-    **{"destination_country": "VN", "declared_goods": "Dried fish", "found_goods": "Ivory tusks"},
-    **{"concealment": "among_goods", "concealment_details": "Tusks wrapped in plastic under sacks of fish"},
-    **{"reason": "not_declared", "disposal": "stored", "source_reliability": "A", "information_credibility": "1"},
-    **{"convention": "cites", "code": "Loxodonta africana", "specimen_type": "TUS", "description": "Raw tusks"},
-    **{"hs_code": "050710", "quantity": "120", "unit": "KGM", "value": "150000", "currency": "USD"},
-}
-# A choice column lists its values on the page when they are this few; longer lists are on the Codes page.
-_LISTED_CHOICES = 12
-
-
-def template_csv() -> bytes:
-    """The header row and one example row, as UTF-8 with the byte order mark Excel looks for."""
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(COLUMNS)
-    writer.writerow([EXAMPLE.get(column, "") for column in COLUMNS])
-    return ("\ufeff" + text.getvalue()).encode()
-
-
-def column_guide() -> list[dict[str, Any]]:
-    """Each column with what it holds (the record form's own label and help), in the reader's language."""
-    record, line = SeizureForm(), LineForm()
-    guide = [
-        {
-            "name": GROUP,
-            "label": _("Record"),
-            "help": _("Rows with the same value here make one record. Empty: the row is a record of its own."),
-            "required": False,
-            "values": [],
-        }
-    ]
-    fields = [(column, record.fields[name]) for column, name in RECORD_COLUMNS.items()]
-    fields += [(column, line.fields[name]) for column, name in LINE_COLUMNS.items()]
-    for column, form_field in fields:
-        choices = [str(value) for value, _label in getattr(form_field, "choices", ()) if value]
-        guide.append(
-            {
-                "name": column,
-                "label": form_field.label,
-                "help": form_field.help_text,
-                "required": column in REQUIRED,
-                "values": choices if len(choices) <= _LISTED_CHOICES else [],
-            }
-        )
-    return guide

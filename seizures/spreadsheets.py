@@ -24,6 +24,7 @@ from datetime import date, datetime, time
 
 import openpyxl
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from messaging.attachments import human_size
@@ -101,7 +102,7 @@ def _sheet(kind: str, rows: Generator[Row]) -> Sheet:
             if len(data) > MAX_ROWS:
                 raise Unreadable(
                     _("The file has more than %(limit)s rows. Split it into several files and send each one.")
-                    % {"limit": f"{MAX_ROWS:,}"}
+                    % {"limit": number_format(MAX_ROWS, force_grouping=True)}
                 )
     if not data:
         raise Unreadable(_("The file has a header row but no rows under it."))
@@ -197,7 +198,7 @@ def _check_archive(content: bytes) -> None:
             if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
                 raise Unreadable(
                     _("Unpacked, this file would be far larger than any spreadsheet of %(limit)s rows: it is refused.")
-                    % {"limit": f"{MAX_ROWS:,}"}
+                    % {"limit": number_format(MAX_ROWS, force_grouping=True)}
                 )
             names = {member.filename for member in members}
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:

@@ -93,13 +93,13 @@ def test_it_lets_a_colleague_read_a_record_shared_with_others_only(cast):
 
 @pytest.mark.parametrize("role", ["requested", "suspended", "anonymous"])
 def test_it_shows_nothing_to_people_who_are_not_active(cast, role):
-    file(cast.member, share=True)
+    shared = file(cast.member, share=True)
     file(cast.member)
     someone = cast.by_role[role]
 
     if someone is not None:
         assert not access.seizures_visible_to(someone).exists()
-    response = signed_in(someone).get(f"/seizures/{Seizure.objects.first().pk}/")
+    response = signed_in(someone).get(f"/seizures/{shared.pk}/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/signin/")
     assert signed_in(someone).get("/api/v1/seizures/").status_code == 401
 

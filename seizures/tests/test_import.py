@@ -18,7 +18,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from audit.models import Entry
 from conftest import signed_in
 from environet import crypto
-from seizures import import_jobs, importer, spreadsheets
+from seizures import import_columns, import_jobs, importer, spreadsheets
 from seizures.models import ImportJob, Seizure, Status
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ IMPORT = "/seizures/import/"
 State = ImportJob.State
 
 VALID = {"date": "2026-10-01", "country": "KE", "convention": "cites", "code": "Loxodonta africana"}
-HEADER = list(importer.COLUMNS)
+HEADER = list(import_columns.COLUMNS)
 
 
 # --- Files ------------------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_the_template_imports_as_it_is(cast):
     response = signed_in(cast.member).get("/seizures/import/template/")
 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(importer.COLUMNS)
+    assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(import_columns.COLUMNS)
     job = run_job(cast.member, response.content)
     assert job.state == State.DONE, job.problems
     assert Seizure.objects.get(pk=job.created[0]).lines.get().specimen_type == "TUS"
@@ -246,6 +246,15 @@ def test_it_refuses_a_bad_row_and_saves_nothing_at_all(
     assert message in job.problems[0]["message"]
     page = signed_in(cast.member).get(f"/seizures/import/{job.pk}/").content.decode()
     assert "Nothing was imported" in page and f"<code>{column}</code>" in page
+
+
+def test_it_reports_problems_in_the_officers_language(cast):
+    cast.member.language = "fr"
+    cast.member.save(update_fields=["language"])
+
+    job = run_job(cast.member, csv_file(table([{"transport_mode": "by boat"}])))
+
+    assert "Sélectionnez un choix valide" in job.problems[0]["message"]
 
 
 def test_it_refuses_rows_of_one_record_that_disagree(cast):
@@ -307,6 +316,14 @@ def test_it_refuses_an_audience_the_record_form_refuses(cast):
 
     assert response.status_code == 400 and ImportJob.objects.count() == 0
     assert "TLP:RED is for named people only" in response.content.decode()
+
+
+def test_a_job_whose_named_reader_left_meanwhile_is_refused(cast):
+    job = run_job(cast.member, csv_file(table([{}])), marking="red", audience="people", people=[cast.suspended.pk])
+
+    assert job.state == State.REFUSED and problems(job) == [(None, "")]
+    assert job.problems[0]["message"] == "Named people: No active member has these addresses: sam@kra.example"
+    assert Seizure.objects.count() == 0
 
 
 def _many_rows() -> bytes:
@@ -409,9 +426,10 @@ def _cell(column: str) -> st.SearchStrategy[str]:
 @st.composite
 def spreadsheet_rows(draw) -> list[list[str]]:
     """The required columns and some others in any order (sometimes an unknown one), rows of likely values."""
-    others = draw(st.lists(st.sampled_from([name for name in GOOD if name not in importer.REQUIRED]), unique=True))
+    optional = [name for name in GOOD if name not in import_columns.REQUIRED]
+    others = draw(st.lists(st.sampled_from(optional), unique=True))
     unknown = [draw(st.text(max_size=8))] if draw(st.integers(0, 9)) == 9 else []
-    header = draw(st.permutations([*importer.REQUIRED, *others, *unknown]))
+    header = draw(st.permutations([*import_columns.REQUIRED, *others, *unknown]))
     rows = draw(
         st.lists(st.tuples(*(_cell(spreadsheets.normal_name(name)) for name in header)), min_size=1, max_size=4)
     )

@@ -237,6 +237,8 @@ def edit_record(request: SignedInRequest, seizure_id: int) -> HttpResponse:
     if not access.can_change(person, seizure) or seizure.status == Status.CLOSED:
         raise Http404
     facts, lines, involved = _initial(seizure)
+    if request.method == "GET" and involved:
+        actions.nominal_viewed(request=request, person=person, seizure=seizure)  # the form shows them
     editor = _editor(request, initial=facts, lines=lines, involved=involved)
     if request.method == "POST" and not request.POST.get("more") and editor.is_valid():
         actions.update_seizure(request=request, person=person, seizure=seizure, filing=filing_of(editor))

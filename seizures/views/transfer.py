@@ -5,14 +5,20 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from environet.http import SignedInRequest
 from messaging.views import _file_response
-from seizures import access, exporter, import_jobs, importer, search, spreadsheets
+from seizures import access, exporter, import_columns, import_jobs, search, spreadsheets
 from seizures.forms import SearchForm
 from seizures.views.records import filters_of
+
+
+def _number(value: int) -> str:
+    """5,000 in English, 5 000 in French."""
+    return number_format(value, force_grouping=True)
 
 
 def _reader(request: SignedInRequest):
@@ -38,7 +44,7 @@ def import_file(request: SignedInRequest) -> HttpResponse:
             return redirect("seizures:import_job", job_id=job.pk)
     else:
         form = import_jobs.ImportForm()
-    context = {"form": form, "columns": importer.column_guide(), "max_rows": f"{spreadsheets.MAX_ROWS:,}"}
+    context = {"form": form, "columns": import_columns.column_guide(), "max_rows": _number(spreadsheets.MAX_ROWS)}
     return render(request, "seizures/import.html", context, status=400 if form.errors else 200)
 
 
@@ -60,7 +66,7 @@ def import_job(request: SignedInRequest, job_id: int) -> HttpResponse:
 def import_template(request: SignedInRequest) -> HttpResponse:
     _filer(request)
     return _file_response(
-        importer.template_csv(),
+        import_columns.template_csv(),
         content_type="text/csv; charset=utf-8",
         filename="environet-import-template.csv",
         inline=False,
@@ -90,7 +96,7 @@ def export(request: SignedInRequest) -> HttpResponse:
                 "This search gives %(lines)s lines; an export holds at most %(limit)s. Narrow the search (dates, "
                 "country, convention) and export again."
             )
-            % {"lines": f"{refused.lines:,}", "limit": f"{exporter.MAX_LINES:,}"},
+            % {"lines": _number(refused.lines), "limit": _number(exporter.MAX_LINES)},
         )
         return redirect(back)
     return _file_response(made.content, content_type=made.content_type, filename=made.filename, inline=False)

@@ -1,0 +1,186 @@
+"""The layout of an import spreadsheet: its columns, how a cell becomes what the record form receives,
+and, for officers, the list of columns and a template to start from.
+
+Choice columns take the stored value ("air_cargo") or the label, in English or in the officer's language
+(a reference table's label "KGM – kilogram" also as "kilogram"); countries their code or name; dates
+2026-10-01 or 01/10/2026 (day first), or a date cell of a workbook. Whatever is not understood is given to
+the form as it was, for the form to say what is wrong with it.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from seizures.forms import LineForm, SeizureForm
+
+GROUP = "record"
+# Column -> field of SeizureForm.
+RECORD_COLUMNS = {
+    "date": "occurred_on",
+    **{
+        name: name
+        for name in (
+            *("country", "place", "locode", "detection_method", "transport_mode", "vessel_imo", "vessel_name"),
+            *("flight_number", "vehicle", "tracking_number", "containers", "air_waybill", "origin_country"),
+            *("export_country", "transit_countries", "destination_country", "declared_goods", "found_goods"),
+            *("concealment", "concealment_details", "summary", "reason", "legal_basis", "sanction", "disposal"),
+            *("traffic_types", "source_reliability", "information_credibility"),
+        )
+    },
+}
+# Column -> field of LineForm (a line's fishing vessel is not the record's vessel).
+LINE_COLUMNS = {
+    **{name: name for name in ("convention", "code", "specimen_type", "description", "cas_number")},
+    "line_vessel_imo": "vessel_imo",
+    "line_vessel_name": "vessel_name",
+    **{name: name for name in ("hs_code", "quantity", "unit", "value", "currency")},
+}
+COLUMNS = (GROUP, *RECORD_COLUMNS, *LINE_COLUMNS)
+REQUIRED = ("date", "country", "convention", "code")
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?")
+_DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def record_data(merged: Mapping[str, str], vocabulary: "Vocabulary") -> dict[str, Any]:
+    """What SeizureForm receives for a record's columns, as the record page would post them."""
+    data: dict[str, Any] = {}
+    for column, name in RECORD_COLUMNS.items():
+        text = merged.get(column, "")
+        if not text:
+            # Empty means what the form starts from (detection "Not known", source "A"...), as on the page.
+            initial = SeizureForm.base_fields[name].initial
+            data[name] = [] if column == "traffic_types" else ("" if initial is None else str(initial))
+        elif column == "date":
+            data[name] = iso_date(text)
+        elif column == "traffic_types":
+            data[name] = [vocabulary.value(column, part) for part in _parts(text, vocabulary, column)]
+        elif column == "transit_countries":
+            data[name] = ", ".join(vocabulary.value("country", part) for part in re.split(r"[,;\n]+", text))
+        else:
+            data[name] = vocabulary.value(column, text)
+    return data
+
+
+def line_data(values: Mapping[str, str], vocabulary: "Vocabulary") -> dict[str, str]:
+    """What LineForm receives for a row's commodity."""
+    return {name: vocabulary.value(column, values.get(column, "")) for column, name in LINE_COLUMNS.items()}
+
+
+def _parts(text: str, vocabulary: "Vocabulary", column: str) -> list[str]:
+    """The values of a list cell: "a, b" or "a; b". A label holding a comma is read whole."""
+    if vocabulary.knows(column, text):
+        return [text]
+    return [part for part in re.split(";" if ";" in text else ",", text) if part.strip()]
+
+
+def iso_date(text: str) -> str:
+    """2026-10-01 and 01/10/2026 (day first) as 2026-10-01, whether or not such a day exists (the form
+    says so); anything else as it was, for the form to refuse."""
+    match = _ISO_DATE.fullmatch(text)
+    if match:
+        year, month, day = match.groups()
+    else:
+        match = _DAY_FIRST.fullmatch(text)
+        if match is None:
+            return text
+        day, month, year = match.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+class Vocabulary:
+    """What each choice column accepts: the stored value, or the label in English or the active language
+    (a table's label "KGM – kilogram" also as "kilogram"), mapped to the stored value."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, dict[str, str]] = {}
+        for language in dict.fromkeys((translation.get_language() or "en", "en")):
+            with translation.override(language):
+                record, line = SeizureForm(), LineForm()
+                for column, name in RECORD_COLUMNS.items():
+                    self._learn(column, record.fields[name])
+                for column, name in LINE_COLUMNS.items():
+                    self._learn(column, line.fields[name])
+
+    def _learn(self, column: str, form_field: forms.Field) -> None:
+        choices = [(str(value), str(label)) for value, label in getattr(form_field, "choices", ()) if value]
+        if not choices:
+            return
+        words = self.words.setdefault(column, {})
+        # Values first: a label never hides another choice's value.
+        for value, _label in choices:
+            words.setdefault(fold(value), value)
+        for value, label in choices:
+            words.setdefault(fold(label), value)
+            if " – " in label:
+                words.setdefault(fold(label.split(" – ", 1)[1]), value)
+
+    def knows(self, column: str, text: str) -> bool:
+        return fold(text) in self.words.get(column, {})
+
+    def value(self, column: str, text: str) -> str:
+        text = text.strip()
+        return self.words.get(column, {}).get(fold(text), text)
+
+
+# --- For officers: the list of columns and a template ----------------------------------------------------
+
+EXAMPLE = {
+    **{GROUP: "1", "date": "2026-10-01", "country": "KE", "place": "Mombasa port", "locode": "KEMBA"},
+    **{"detection_method": "scanner", "transport_mode": "sea", "vessel_imo": "9074729"},
+    **{"containers": "CSQU3054383", "origin_country": "UG", "export_country": "KE", "transit_countries": "AE"},
+    **{"destination_country": "VN", "declared_goods": "Dried fish", "found_goods": "Ivory tusks"},
+    **{"concealment": "among_goods", "concealment_details": "Tusks wrapped in plastic under sacks of fish"},
+    **{"reason": "not_declared", "disposal": "stored", "source_reliability": "A", "information_credibility": "1"},
+    **{"convention": "cites", "code": "Loxodonta africana", "specimen_type": "TUS", "description": "Raw tusks"},
+    **{"hs_code": "050710", "quantity": "120", "unit": "KGM", "value": "150000", "currency": "USD"},
+}
+# A choice column lists its values on the page when they are this few; longer lists are on the Codes page.
+_LISTED_CHOICES = 12
+
+
+def template_csv() -> bytes:
+    """The header row and one example row, as UTF-8 with the byte order mark Excel looks for."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(COLUMNS)
+    writer.writerow([EXAMPLE.get(column, "") for column in COLUMNS])
+    return ("\ufeff" + text.getvalue()).encode()
+
+
+def column_guide() -> list[dict[str, Any]]:
+    """Each column with what it holds (the record form's own label and help), in the reader's language."""
+    record, line = SeizureForm(), LineForm()
+    guide = [
+        {
+            "name": GROUP,
+            "label": _("Record"),
+            "help": _("Rows with the same value here make one record. Empty: the row is a record of its own."),
+            "required": False,
+            "values": [],
+        }
+    ]
+    fields = [(column, record.fields[name]) for column, name in RECORD_COLUMNS.items()]
+    fields += [(column, line.fields[name]) for column, name in LINE_COLUMNS.items()]
+    for column, form_field in fields:
+        choices = [str(value) for value, _label in getattr(form_field, "choices", ()) if value]
+        guide.append(
+            {
+                "name": column,
+                "label": form_field.label,
+                "help": form_field.help_text,
+                "required": column in REQUIRED,
+                "values": choices if len(choices) <= _LISTED_CHOICES else [],
+            }
+        )
+    return guide
