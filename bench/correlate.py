@@ -246,6 +246,8 @@ class Records:
             ),
             "reason": rng.choice(("no_permit", "misdeclared", "not_declared", "prohibited", "false_permit")),
             "disposal": rng.choice(("pending", "stored", "destroyed", "returned")),
+            "source_reliability": rng.choice("AAB"),
+            "information_credibility": rng.choice("112"),
         }
         if rng.random() < 0.4:
             facts["concealment_details"] = "Hidden behind a false wall of declared goods, wrapped in plastic."
@@ -417,7 +419,7 @@ class Background:
 
 def unsaved(draft: Draft, **extra: Any):
     """The record, its lines and its involved parties as model instances, not saved, as file_seizure would
-    make them (seizures.actions._apply and _save_parts)."""
+    make them (a fact it is not given is empty; a line's missing fields keep the model's defaults)."""
     from seizures import actions
     from seizures.models import CommodityLine, NominalEntry, Seizure, as_list_field
 
@@ -426,12 +428,7 @@ def unsaved(draft: Draft, **extra: Any):
         value = draft.facts.get(name, "")
         setattr(seizure, name, as_list_field(value) if name in actions.LIST_FACTS else value)
     lines = [
-        CommodityLine(
-            seizure_id=seizure.pk,
-            position=position,
-            **{name: line.get(name) or actions._empty(name) for name in actions.LINE_FIELDS},
-        )
-        for position, line in enumerate(draft.lines)
+        CommodityLine(seizure_id=seizure.pk, position=position, **line) for position, line in enumerate(draft.lines)
     ]
     people = [(NominalEntry(kind=kind, role=role), data) for kind, role, data in draft.involved]
     return seizure, lines, people

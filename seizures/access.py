@@ -6,7 +6,8 @@
   organisations it explicitly grants; nobody else, administrators included.
 - Filing and changing records: people of the reporting organisation who may post (not observers).
 - Related records: a person sees a link from a record they may read to another one if they may read the
-  other one too, or if the record is their organisation's own (the owner is told "a related record exists
+  other one too, or if the record is their organisation's own and the other one is not another
+  organisation's draft (the owner is told "a related record exists
   at organisation X", and may ask for contact). A reason that comes from nominal data is shown only to
   the owner, or to someone who may read the nominal data of both records.
 
@@ -106,11 +107,17 @@ def file_for(person, file_id: int) -> SeizureFile:
         raise Http404 from None
 
 
+def may_learn_of(person, other: Seizure) -> bool:
+    """Whether a person may be told that ``other`` exists (as a related record): a draft is its
+    organisation's business until it is shared."""
+    return not other.is_draft or is_owner(person, other)
+
+
 def visible_reasons(person, seizure: Seizure, other: Seizure, reasons: int, *, other_visible: bool) -> int:
     """The reasons of the link between ``seizure`` (which the person may read) and ``other`` that the
     person may be told; 0 means the link is not shown to them at all."""
     owner = is_owner(person, seizure)
-    if not (owner or other_visible):
+    if not (owner or other_visible) or not may_learn_of(person, other):
         return 0
     if owner or (can_see_nominal(person, seizure) and can_see_nominal(person, other)):
         return reasons

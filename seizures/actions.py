@@ -102,9 +102,7 @@ def _save_parts(seizure: Seizure, filing: Filing, *, author: Person, written: li
     seizure.lines.all().delete()
     CommodityLine.objects.bulk_create(
         [
-            CommodityLine(
-                seizure=seizure, position=position, **{name: line.get(name) or _empty(name) for name in LINE_FIELDS}
-            )
+            CommodityLine(seizure=seizure, position=position, **{name: _value(line, name) for name in LINE_FIELDS})
             for position, line in enumerate(filing.lines)
         ]
     )
@@ -116,7 +114,12 @@ def _save_parts(seizure: Seizure, filing: Filing, *, author: Person, written: li
         entries.append(entry)
     NominalEntry.objects.bulk_create(entries)
     messaging.set_audience_members(
-        seizure, audience=filing.audience, organisations=filing.organisations, people=filing.people, author=author
+        seizure,
+        audience=filing.audience,
+        organisations=filing.organisations,
+        people=filing.people,
+        # Named people always include the officer who filed it, not whoever saves a change.
+        author=seizure.officer,
     )
     for upload in filing.files:
         SeizureFile.objects.create(
@@ -124,8 +127,13 @@ def _save_parts(seizure: Seizure, filing: Filing, *, author: Person, written: li
         )
 
 
-def _empty(name: str) -> Any:
-    return None if name in ("quantity", "value") else ""
+def _value(line: dict[str, Any], name: str) -> Any:
+    """A line's field as stored: a missing quantity or value is unknown (None), a missing text is empty. A
+    quantity of 0 stays 0."""
+    value = line.get(name)
+    if value is None or value == "":
+        return None if name in ("quantity", "value") else ""
+    return value
 
 
 def _history(seizure: Seizure, status: str, by: Person, note: str = "") -> None:
@@ -159,7 +167,7 @@ def _file(*, request, officer: Person, filing: Filing, share: bool, written: lis
     )
     _after_save(seizure)
     if share:
-        _share(request=request, person=officer, seizure=seizure)
+        _share(request=request, person=officer, seizure=seizure, filed_now=True)
     return seizure
 
 
@@ -218,7 +226,7 @@ def _thread_text(seizure: Seizure, template: str, person: Person) -> str:
         return render_to_string(template, {"seizure": seizure, "lines": list(seizure.lines.all())}).strip()
 
 
-def _share(*, request, person: Person, seizure: Seizure) -> None:
+def _share(*, request, person: Person, seizure: Seizure, filed_now: bool = False) -> None:
     with translation.override(person.language):
         subject = render_to_string("seizures/thread_subject.txt", {"seizure": seizure}).strip()[:200]
     draft = messaging.Draft(
@@ -238,6 +246,8 @@ def _share(*, request, person: Person, seizure: Seizure) -> None:
     _history(seizure, Status.SHARED, person)
     record("seizure.shared", request=request, actor=person, target=seizure, changes={"thread": thread.pk})
     notify.followers_after_commit(seizure.pk)
+    if not filed_now:
+        notify.shared_after_commit(seizure)
 
 
 @transaction.atomic

@@ -9,11 +9,13 @@ import difflib
 import re
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import places
@@ -51,6 +53,12 @@ SUGGESTION_TABLES: dict[str, str] = {Convention.TIMBER: "timber", Convention.FIS
 
 
 def route_country_choices() -> list[tuple[str, str]]:
+    """Countries for a route, in the reader's language (made once per language: every form needs them)."""
+    return _route_country_choices(get_language() or "en")
+
+
+@cache
+def _route_country_choices(language: str) -> list[tuple[str, str]]:
     return [
         ("", "—"),
         (UNKNOWN_COUNTRY, str(_("Not known"))),

@@ -9,6 +9,7 @@ open pages and, by their choice, an email, in their own language, saying only wh
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import translation
@@ -75,8 +76,11 @@ def _tell_owner(own: Seizure, other: Seizure, reasons: int) -> None:
 
 
 @task()
-def tell_related(*, seizure_id: int, others: dict[str, int]) -> int:
-    """Both owners of each newly related pair are told; returns how many people were."""
+def tell_related(*, seizure_id: int, others: dict[str, int], announce: bool = False) -> int:
+    """The owners of each newly related pair are told, each of the other record once it is shared (a draft
+    is its organisation's business). With ``announce`` (the record was just shared), only the other
+    records' owners are told: its own officer heard of the links when they were found. Returns how many
+    people were told."""
     seizure = Seizure.objects.select_related("officer", "organisation").filter(pk=seizure_id).first()
     if seizure is None:
         return 0
@@ -87,12 +91,23 @@ def tell_related(*, seizure_id: int, others: dict[str, int]) -> int:
             reasons = others[str(pk)]
             if not Link.objects.filter(low_id=min(pk, seizure_id), high_id=max(pk, seizure_id)).exists():
                 continue  # undone meanwhile
-            _tell_owner(seizure, other, reasons)
-            told += 1
-            if other.officer_id != seizure.officer_id:
+            if not announce and access.may_learn_of(seizure.officer, other):
+                _tell_owner(seizure, other, reasons)
+                told += 1
+            if other.officer_id != seizure.officer_id and access.may_learn_of(other.officer, seizure):
                 _tell_owner(other, seizure, reasons)
                 told += 1
     return told
+
+
+def shared_after_commit(seizure: Seizure) -> None:
+    """A draft was shared: the owners of the records it is related to, who could not be told of a draft,
+    are told now."""
+    links = Link.objects.filter(Q(low=seizure) | Q(high=seizure)).values_list("low_id", "high_id", "reasons")
+    pairs = {str(high if low == seizure.pk else low): reasons for low, high, reasons in links}
+    if pairs:
+        seizure_id = seizure.pk
+        transaction.on_commit(lambda: tell_related.enqueue(seizure_id=seizure_id, others=pairs, announce=True))
 
 
 def matches(followed: FollowedSearch, seizure: Seizure, *, codes: set[str], countries: set[str], companies) -> bool:

@@ -81,6 +81,8 @@ def record_page(*, person, seizure: Seizure) -> dict:
         "country_name": country_label(seizure.country),
         "is_owner": access.is_owner(person, seizure),
         "can_change": access.can_change(person, seizure) and seizure.status != "closed",
+        # Grants and requests for contact stay possible once a case is closed (a prosecution may follow).
+        "can_manage": access.can_change(person, seizure),
         "can_share": access.can_share(person, seizure),
         "can_close": access.can_close(person, seizure),
     }

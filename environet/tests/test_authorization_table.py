@@ -138,6 +138,12 @@ TABLE: dict[str, tuple[str, ...]] = {
     # Party and a year in the query, the report page answers 400 with what is missing.
     "seizures:reports":             (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
     "seizures:report":              (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   BAD,      BAD,      BAD,      BAD),
+    # Importing is for those who may file; an import's progress page is for whoever started it (Mohamed).
+    "seizures:import":              (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
+    "seizures:import_template":     (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
+    "seizures:import_job":          (GET,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   DENIED),
+    # Exports hold only what the person may read.
+    "seizures:export":              (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "seizures:analytics":           (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "reference:overview":           (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "reference:table":              (GET,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
@@ -225,6 +231,7 @@ def objects(cast: Cast) -> dict[str, object]:
         "search_id": followed,
         "name": "cites",
         "kind": "cites",
+        "job_id": _import_job(cast),
         "person_id": cast.member,
         # Invited, holding a password, but never enrolled: someone a manager may send a new link to.
         "invited": make_person("ivan@kra.example", "Ivan Invited", cast.home, enrolled=False),
@@ -276,6 +283,14 @@ def _seizure_objects(cast: Cast):
     )
     link = Link.objects.get(low=seizure, high__organisation=cast.other)
     return seizure, draft, link, SeizureFile.objects.get(seizure=seizure), followed
+
+
+def _import_job(cast: Cast):
+    from seizures.models import ImportJob
+
+    return ImportJob.objects.create(
+        person=cast.member, organisation=cast.home, file_name="seizures.csv", state=ImportJob.State.DONE
+    )
 
 
 def _url(name: str, cast: Cast, objects: dict[str, object]) -> str:

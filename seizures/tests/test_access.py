@@ -180,13 +180,16 @@ def test_it_offers_sharing_on_a_draft_to_those_who_may_file(cast, role, expected
     assert controls(cast, role, draft) == expected
 
 
-def test_it_offers_nothing_but_reading_on_a_closed_record(cast):
+def test_it_offers_no_change_on_a_closed_record_but_still_grants_and_contact(cast):
+    # A prosecution may follow a closed case: its owners may still share the persons involved and ask the
+    # related record's officer for contact; the facts no longer change.
     from seizures import actions
 
     seizure = _related_shared(cast)
     actions.close_seizure(request=None, person=cast.member, seizure=seizure)
 
-    assert controls(cast, "member", seizure) == set()
+    assert controls(cast, "member", seizure) == {"grants", "contact"}
+    assert controls(cast, "observer", seizure) == set()
 
 
 # --- Forbidden answers exactly like missing ----------------------------------------------------------------------

@@ -96,6 +96,34 @@ def test_it_delivers_each_related_notice_to_its_officer_only(cast, django_captur
     assert [event["id"] for event in stream.stored_events(0, kenyan) if event["kind"] == "notice"] == [to_kenyan["id"]]
 
 
+def test_it_tells_of_a_draft_only_its_own_organisation_until_it_is_shared(cast, django_capture_on_commit_callbacks):
+    french = file(
+        cast.other_focal_point,
+        share=True,
+        capture=django_capture_on_commit_callbacks,
+        country="FR",
+        containers=["CSQU3054383"],
+        lines=[line("cites", "Manis gigantea")],
+    )
+    draft = file(cast.member, capture=django_capture_on_commit_callbacks, containers=["CSQU3054383"])
+    assert Link.objects.filter(low=french, high=draft).exists()
+
+    # Mohamed learns of the French record; the French officer is not told of a Kenyan draft, nor shown it.
+    assert len(notices_for(cast.member)) == 1
+    assert notices_for(cast.other_focal_point) == []
+    french_page = signed_in(cast.other_focal_point).get(f"/seizures/{french.pk}/").content.decode()
+    assert "KRA" not in french_page.split('id="related"')[1]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.share_seizure(request=None, person=cast.member, seizure=draft)
+
+    [to_french] = notices_for(cast.other_focal_point)
+    assert to_french["text"] == f"{french.reference} is related to a record of KRA: same container."
+    assert len(notices_for(cast.member)) == 1  # not told twice
+    french_page = signed_in(cast.other_focal_point).get(f"/seizures/{french.pk}/").content.decode()
+    assert draft.reference in french_page.split('id="related"')[1]
+
+
 @pytest.fixture
 def french_catalogue(monkeypatch) -> None:
     """French for the related notice (the French catalogue may not have it yet): what the notice must use
@@ -289,7 +317,7 @@ def test_it_tells_a_follower_of_a_matching_shared_record_live_and_by_email(
     assert stream.load_reader(cast.other_focal_point, None).wants(notice)
     assert not stream.load_reader(cast.administrator, None).wants(notice)
     [email] = mailbox.to(cast.other_focal_point.email)
-    assert subject_of(email) == "[ENVIRONET] New seizure matching “Ivory”"
+    assert subject_of(email) == "[ENVIRONET] TLP:GREEN New seizure matching “Ivory”"  # the marking, first
     assert_no_nominal(text_of(email) + notice["text"])
 
 

@@ -565,3 +565,23 @@ def test_it_checks_access_again_on_each_download(cast):
 
     assert client.get(f"/seizures/files/{stored.pk}/").status_code == 404
     assert signed_in(cast.administrator).get(f"/seizures/files/{stored.pk}/").status_code == 200
+
+
+def test_it_keeps_the_named_people_when_a_colleague_saves_a_change(cast):
+    # Fatou fixes a typo in Mohamed's record for named people: she does not join its audience by doing so.
+    seizure = file(cast.member, audience=Audience.PEOPLE, people=[cast.administrator], marking=Marking.RED)
+    actions.update_seizure(
+        request=None,
+        person=cast.focal_point,
+        seizure=seizure,
+        filing=filing(audience=Audience.PEOPLE, people=[cast.administrator], marking=Marking.RED, place="Mombasa"),
+    )
+    assert set(seizure.audience_people.all()) == {cast.member, cast.administrator}
+
+
+def test_it_keeps_a_quantity_of_zero_apart_from_an_unknown_one(cast):
+    seizure = file(
+        cast.member, lines=[line("cites", "Loxodonta africana", quantity=0, unit="KGM"), line("basel", "Y46")]
+    )
+    known, unknown = seizure.lines.all()
+    assert known.quantity == 0 and unknown.quantity is None
