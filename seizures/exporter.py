@@ -24,12 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 
 from audit.actions import record
 from messaging.models import Marking
 from seizures.import_columns import COLUMNS, LINE_COLUMNS, RECORD_COLUMNS
+from seizures.marking import label_workbook, strictest
 from seizures.models import CommodityLine, Seizure
 
 MAX_LINES = 50_000
@@ -38,7 +38,6 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 HEADER = ("reference", "status", "marking", "organisation", *(column for column in COLUMNS if column != "record"))
-STRICTNESS = (Marking.CLEAR, Marking.GREEN, Marking.AMBER, Marking.AMBER_STRICT, Marking.RED)
 # What a spreadsheet program may take for the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters an XLSX cell cannot hold (openpyxl refuses them).
@@ -83,12 +82,6 @@ def count_lines(found: QuerySet[Seizure]) -> int:
     ids = found.values("pk")
     with_lines = CommodityLine.objects.filter(seizure__in=ids).count()
     return with_lines + Seizure.objects.filter(pk__in=ids, lines__isnull=True).count()
-
-
-def strictest(markings: Iterable[str]) -> str:
-    """The most restrictive marking; GREEN (the closed community) when there is none."""
-    ranks = [STRICTNESS.index(marking) for marking in markings if marking in STRICTNESS]
-    return STRICTNESS[max(ranks)] if ranks else Marking.GREEN
 
 
 def marking_line(marking: str) -> str:
@@ -163,7 +156,7 @@ def _csv_value(value: Any) -> str:
 def to_xlsx(rows: Iterable[list[Any]], marking: str) -> bytes:
     label, line = Marking(marking).label, marking_line(marking)
     workbook = Workbook(write_only=True)
-    _label_workbook(workbook, label, line)
+    label_workbook(workbook, title=_("ENVIRONET seizure records"), marking=Marking(marking), description=line)
     sheet = workbook.create_sheet(title=_("Seizures")[:31])
     # "&" starts a code in page headers and footers; "&&" is a plain ampersand.
     sheet.oddHeader.center.text = label.replace("&", "&&")
@@ -180,18 +173,6 @@ def to_xlsx(rows: Iterable[list[Any]], marking: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _label_workbook(workbook: Workbook, label: str, line: str) -> None:
-    properties = workbook.properties
-    properties.title = _("ENVIRONET seizure records")
-    properties.subject = label
-    properties.keywords = label
-    properties.category = label
-    properties.description = line
-    properties.creator = "ENVIRONET"  # not the person: their name is not the file's business
-    properties.lastModifiedBy = "ENVIRONET"
-    workbook.custom_doc_props.append(StringProperty(name="TLP", value=label))
 
 
 def _cell(sheet, value: Any) -> Any:
