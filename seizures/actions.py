@@ -51,6 +51,14 @@ LINE_FIELDS = (
 )
 
 
+@dataclass
+class Saved:
+    """What a save wrote, as the correlation and the search index need it (not read back)."""
+
+    lines: list[CommodityLine]
+    people: list[tuple[NominalEntry, nominal.Nominal]]
+
+
 class Refused(Exception):
     """The change is not allowed; views answer as if the object did not exist."""
 
@@ -97,10 +105,10 @@ def _apply(seizure: Seizure, filing: Filing) -> list[str]:
     return changed
 
 
-def _save_parts(seizure: Seizure, filing: Filing, *, author: Person, written: list[Path]) -> None:
+def _save_parts(seizure: Seizure, filing: Filing, *, author: Person, written: list[Path]) -> Saved:
     """The lines, the persons and companies involved, the audience members, and new files."""
     seizure.lines.all().delete()
-    CommodityLine.objects.bulk_create(
+    lines = CommodityLine.objects.bulk_create(
         [
             CommodityLine(seizure=seizure, position=position, **{name: _value(line, name) for name in LINE_FIELDS})
             for position, line in enumerate(filing.lines)
@@ -112,7 +120,7 @@ def _save_parts(seizure: Seizure, filing: Filing, *, author: Person, written: li
         entry = NominalEntry(seizure=seizure, position=position, kind=involved.kind, role=involved.role)
         nominal.seal(entry, involved.data)
         entries.append(entry)
-    NominalEntry.objects.bulk_create(entries)
+    NominalEntry.objects.bulk_create(entries)  # with their ids: the matching keys point at them
     messaging.set_audience_members(
         seizure,
         audience=filing.audience,
@@ -125,6 +133,9 @@ def _save_parts(seizure: Seizure, filing: Filing, *, author: Person, written: li
         SeizureFile.objects.create(
             seizure=seizure, added_by=author, **attachments.write(upload=upload, written=written)
         )
+    return Saved(
+        lines=lines, people=[(entry, involved.data) for entry, involved in zip(entries, filing.involved, strict=True)]
+    )
 
 
 def _value(line: dict[str, Any], name: str) -> Any:
@@ -156,7 +167,7 @@ def _file(*, request, officer: Person, filing: Filing, share: bool, written: lis
     seizure.save()
     seizure.reference = f"{officer.organisation.country or 'INT'}-{seizure.occurred_on.year}-{seizure.pk:06d}"
     seizure.save(update_fields=["reference"])
-    _save_parts(seizure, filing, author=officer, written=written)
+    saved = _save_parts(seizure, filing, author=officer, written=written)
     _history(seizure, Status.DRAFT, officer)
     record(
         "seizure.filed",
@@ -165,7 +176,7 @@ def _file(*, request, officer: Person, filing: Filing, share: bool, written: lis
         target=seizure,
         changes={"lines": len(filing.lines), "involved": len(filing.involved), "files": len(filing.files)},
     )
-    _after_save(seizure)
+    _after_save(seizure, saved, new=True)
     if share:
         _share(request=request, person=officer, seizure=seizure, filed_now=True)
     return seizure
@@ -176,9 +187,9 @@ def _check_red(filing: Filing) -> None:
         raise Refused  # the form says why; this guards every other caller
 
 
-def _after_save(seizure: Seizure) -> None:
-    search.index(seizure)
-    related = correlation.correlate(seizure)
+def _after_save(seizure: Seizure, saved: Saved, *, new: bool) -> None:
+    search.index(seizure, lines=saved.lines)
+    related = correlation.correlate(seizure, lines=saved.lines, people=saved.people, new=new)
     if related.new:
         notify.related_after_commit(seizure.pk, related.new)
 
@@ -199,7 +210,7 @@ def _update(*, request, person: Person, seizure: Seizure, filing: Filing, writte
     if seizure.status == Status.SHARED:
         seizure.status = Status.UPDATED
     seizure.save()
-    _save_parts(seizure, filing, author=person, written=written)
+    saved = _save_parts(seizure, filing, author=person, written=written)
     record(
         "seizure.updated",
         request=request,
@@ -212,7 +223,7 @@ def _update(*, request, person: Person, seizure: Seizure, filing: Filing, writte
         _history(seizure, Status.UPDATED, person)
         _sync_thread(seizure, person)
         _post(seizure, person, "seizures/thread_updated.md")
-    _after_save(seizure)
+    _after_save(seizure, saved, new=False)
     return seizure
 
 

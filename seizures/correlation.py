@@ -4,27 +4,31 @@ A record's matchable values become ``MatchKey`` rows, each a keyed hash (seizure
 normalised value: the companies, persons, identity numbers and addresses involved (nominal: only the
 hash is stored), its containers, vessel, air waybill, flight, and each species or substance on each
 stretch of its route. Two records sharing a value are related; the pair is stored once, as a ``Link``
-holding every reason.
+holding every reason (a bit per kind of value).
 
-- Flights and species-on-a-route relate records only within a time window (``SEIZURE_WINDOW_DAYS``):
-  the value is hashed with the window-sized period its date falls in, and a record looks in its own
-  period and the two next to it, then keeps what is really within the window.
-- A value held by more than ``SEIZURE_COMMON_LIMIT`` other records (a big carrier's vessel, a hub's
-  flight, a species everyone seizes) stops linking: it would relate everything to everything. The record
-  page reports it as common instead. ``ValueCount`` keeps the number of holders of each value, so this
-  costs one indexed read per record, however popular the value.
+- Flights and species-on-a-route relate records only within a time window (``SEIZURE_WINDOW_DAYS`` either
+  side of the date of seizure): their holders are looked up by hash and date, on one index.
+- A value held by more than ``SEIZURE_COMMON_LIMIT`` other records (within the window, for windowed
+  values) is common: it would relate everything to everything, so it links nothing. When a value becomes
+  common, the links it made among its holders are taken back, unless another value still relates them; its
+  keys are marked common, and the record pages report it instead. ``ValueCount`` keeps the number of
+  holders of each value that has no window, so this costs one indexed read however popular the value is;
+  windowed values are counted in their window, stopping at the limit.
 - A "route" is two different countries of the record (origin, export, transits, destination, place of
   seizure), in either order: records of the same species sharing two countries are on an overlapping
   route. A record with only one known country matches others with only that country.
 
-Rebuilding (``manage.py recorrelate``) replays every record in the order they were filed, so it gives
-the same links as saving them one by one did.
+Saving a new record costs a handful of statements, all plain SQL: the counts of its values, the holders of
+those that may still link, its keys, the counts, its links. The reads (``find_related``) are what the
+benchmark compares with raw indexed queries. Rebuilding (``manage.py recorrelate``) replays every record in
+the order they were filed, so it gives the links that saving them one by one gave.
 """
 
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -37,7 +41,7 @@ Kind = MatchKey.Kind
 WINDOWED = frozenset({Kind.FLIGHT, Kind.COMMODITY_ROUTE})
 NOMINAL_KINDS = frozenset({Kind.COMPANY, Kind.PERSON, Kind.IDENTIFIER, Kind.ADDRESS})
 # Not countries: they say nothing about a route.
-NOT_A_PLACE = frozenset({"", "XX", "ZZ"})
+NOT_A_PLACE = frozenset({"", "XX", "XZ"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,21 @@ class Value:
     kind: int
     text: str  # normalised, prefixed with its kind
     label: str = ""  # shown on the record page; empty for nominal values
-    entry: NominalEntry | None = None
+    entry: NominalEntry | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def windowed(self) -> bool:
+        return self.kind in WINDOWED
+
+
+@dataclass
+class Found:
+    """What the reads found for a record: related records (id -> reasons), its common values, and the
+    values it has just made common (digest -> the other holders whose links through it are taken back)."""
+
+    related: dict[int, int]
+    common: set[bytes]
+    crossed: dict[bytes, list[int]]
 
 
 @dataclass(frozen=True)
@@ -67,29 +85,26 @@ def common_limit() -> int:
     return settings.SEIZURE_COMMON_LIMIT
 
 
-def _period(day: date) -> int:
-    return day.toordinal() // window_days()
-
-
 # --- The values of a record ------------------------------------------------------------------------------
 
 
-def values_of(seizure: Seizure, lines: list[CommodityLine], people: list[tuple[NominalEntry, "nominal.Nominal"]]):
+def values_of(
+    seizure: Seizure, lines: Iterable[CommodityLine], people: Iterable[tuple[NominalEntry, "nominal.Nominal"]]
+) -> list[Value]:
     """Every matchable value of the record, each once."""
     found: dict[tuple[int, str], Value] = {}
 
     def add(value: Value) -> None:
         found.setdefault((value.kind, value.text), value)
 
+    lines = list(lines)
     for entry, data in people:
         _nominal_values(entry, data, add)
     for container in seizure.container_numbers:
         add(Value(Kind.CONTAINER, f"container:{container}", container))
-    if seizure.vessel_imo:
-        add(Value(Kind.VESSEL, f"vessel:{seizure.vessel_imo}", f"IMO {seizure.vessel_imo}"))
-    for line in lines:
-        if line.vessel_imo:
-            add(Value(Kind.VESSEL, f"vessel:{line.vessel_imo}", f"IMO {line.vessel_imo}"))
+    for imo in [seizure.vessel_imo, *(line.vessel_imo for line in lines)]:
+        if imo:
+            add(Value(Kind.VESSEL, f"vessel:{imo}", f"IMO {imo}"))
     if seizure.air_waybill:
         add(Value(Kind.AIR_WAYBILL, f"awb:{seizure.air_waybill}", seizure.air_waybill))
     if seizure.flight_number:
@@ -124,154 +139,229 @@ def _nominal_values(entry: NominalEntry, data: "nominal.Nominal", add) -> None:
             add(Value(Kind.ADDRESS, f"address:{address}", entry=entry))
 
 
-def _digest(value: Value, period: int | None) -> bytes:
-    return nominal.digest(value.text if period is None else f"{value.text}|{period}")
+def hashed(values: Iterable[Value]) -> dict[bytes, Value]:
+    """The record's values by their keyed hash."""
+    return {nominal.digest(value.text): value for value in values}
 
 
-def own_digest(value: Value, day: date) -> bytes:
-    """The hash stored for the record's value."""
-    return _digest(value, _period(day) if value.kind in WINDOWED else None)
+def within(day: date) -> tuple[date, date]:
+    """The first and last day a windowed value relates a record of ``day`` to."""
+    window = timedelta(days=window_days())
+    return day - window, day + window
 
 
-def lookup_digests(value: Value, day: date) -> list[bytes]:
-    """The hashes a record looks up for one of its values: for windowed values, its own period and the two
-    next to it."""
-    if value.kind not in WINDOWED:
-        return [_digest(value, None)]
-    period = _period(day)
-    return [_digest(value, period + step) for step in (-1, 0, 1)]
+# --- The reads ---------------------------------------------------------------------------------------------
 
 
-# --- Saving ------------------------------------------------------------------------------------------------
+def _placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
 
 
-def _bump(digests: list[bytes], step: int) -> None:
-    """Count one more (or one fewer) record holding each value."""
+def holder_counts(values: dict[bytes, Value], day: date) -> dict[bytes, int]:
+    """How many records hold each value (the record itself not among them); windowed values counted within
+    the window and only up to the limit plus two (enough to know it is common, and whether it just became)."""
+    plain = [digest for digest, value in values.items() if not value.windowed]
+    windowed = [digest for digest, value in values.items() if value.windowed]
+    counts: dict[bytes, int] = {}
+    with connection.cursor() as cursor:
+        if plain:
+            cursor.execute(
+                f"SELECT digest, count FROM seizures_valuecount WHERE digest IN ({_placeholders(len(plain))})",  # noqa: S608
+                plain,
+            )
+            counts.update((bytes(digest), count) for digest, count in cursor.fetchall())
+        if windowed:
+            first, last = within(day)
+            # One bounded read per value, in one statement: a popular value costs no more than a rare one.
+            part = (
+                "SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM seizures_matchkey WHERE digest = %s"
+                " AND occurred_on BETWEEN %s AND %s LIMIT %s) AS held)"
+            )
+            cursor.execute(
+                " UNION ALL ".join([part] * len(windowed)),
+                [item for digest in windowed for item in (digest, digest, first, last, common_limit() + 2)],
+            )
+            counts.update((bytes(digest), count) for digest, count in cursor.fetchall())
+    return counts
+
+
+def holders(linkable: dict[bytes, Value], day: date, exclude: int) -> list[tuple[int, bytes, date]]:
+    """(record, digest, date) of the other records holding the linkable values (windowed ones in the window)."""
+    plain = [digest for digest, value in linkable.items() if not value.windowed]
+    windowed = [digest for digest, value in linkable.items() if value.windowed]
+    where, params = [], []
+    if plain:
+        where.append(f"digest IN ({_placeholders(len(plain))})")
+        params += plain
+    if windowed:
+        where.append(f"(digest IN ({_placeholders(len(windowed))}) AND occurred_on BETWEEN %s AND %s)")
+        params += [*windowed, *within(day)]
+    if not where:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seizure_id, digest, occurred_on FROM seizures_matchkey "  # noqa: S608
+            f"WHERE seizure_id <> %s AND ({' OR '.join(where)})",
+            [exclude, *params],
+        )
+        return [(seizure_id, bytes(digest), _day(held_on)) for seizure_id, digest, held_on in cursor.fetchall()]
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def find_related(seizure: Seizure, values: dict[bytes, Value]) -> Found:
+    """The other records sharing a value with this one, its common values, and those it makes common.
+    Reads only; the record's own keys must not be stored yet."""
+    counts = holder_counts(values, seizure.occurred_on)
+    limit = common_limit()
+    common = {digest for digest in values if counts.get(digest, 0) > limit}
+    # Held by exactly one more than the limit: this record is the one that makes it common.
+    crossing = {digest for digest in common if counts[digest] == limit + 1}
+    wanted = {digest: value for digest, value in values.items() if digest not in common or digest in crossing}
+    related: dict[int, int] = defaultdict(int)
+    crossed: dict[bytes, list[int]] = defaultdict(list)
+    for other, digest, _held_on in holders(wanted, seizure.occurred_on, seizure.pk):
+        if digest in crossing:
+            crossed[digest].append(other)
+        else:
+            related[other] |= 1 << values[digest].kind
+    return Found(related=dict(related), common=common, crossed=dict(crossed))
+
+
+# --- The writes --------------------------------------------------------------------------------------------
+
+
+def _bump(digests: Sequence[bytes], step: int) -> None:
+    """One more (or one fewer) record holding each value that has no window."""
     if not digests:
         return
-    if step < 0:
-        ValueCount.objects.filter(digest__in=digests).update(count=F("count") - 1)
-        return
+    with connection.cursor() as cursor:
+        if step > 0:
+            cursor.executemany(
+                "INSERT INTO seizures_valuecount (digest, count) VALUES (%s, 1) "
+                "ON CONFLICT (digest) DO UPDATE SET count = seizures_valuecount.count + 1",
+                [(digest,) for digest in digests],
+            )
+        else:
+            cursor.execute(
+                "UPDATE seizures_valuecount SET count = count - 1 "  # noqa: S608
+                f"WHERE digest IN ({_placeholders(len(digests))})",
+                list(digests),
+            )
+
+
+def forget_keys(seizure: Seizure) -> None:
+    """Remove the record's keys (before storing its new ones) and count them out."""
+    rows = MatchKey.objects.filter(seizure=seizure).values_list("digest", "kind")
+    plain = [bytes(digest) for digest, kind in rows if kind not in WINDOWED]
+    MatchKey.objects.filter(seizure=seizure).delete()
+    _bump(plain, -1)
+
+
+def store_keys(seizure: Seizure, values: dict[bytes, Value], common: set[bytes]) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO seizures_valuecount (digest, count) VALUES (%s, 1) "
-            "ON CONFLICT (digest) DO UPDATE SET count = seizures_valuecount.count + 1",
-            [(value,) for value in digests],
+            "INSERT INTO seizures_matchkey (seizure_id, kind, digest, occurred_on, nominal_entry_id, label, is_common)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    seizure.pk,
+                    value.kind,
+                    digest,
+                    seizure.occurred_on,
+                    value.entry.pk if value.entry is not None else None,
+                    value.label,
+                    digest in common,
+                )
+                for digest, value in values.items()
+            ],
         )
+    _bump([digest for digest, value in values.items() if not value.windowed], +1)
 
 
-def store_keys(seizure: Seizure, values: list[Value]) -> dict[bytes, Value]:
-    """Replace the record's MatchKey rows with ``values`` and keep the counts; returns digest -> value."""
-    wanted = {own_digest(value, seizure.occurred_on): value for value in values}
-    stored = {bytes(row[0]): row[1] for row in MatchKey.objects.filter(seizure=seizure).values_list("digest", "pk")}
-    gone = [stored_digest for stored_digest in stored if stored_digest not in wanted]
-    added = [wanted_digest for wanted_digest in wanted if wanted_digest not in stored]
-    if gone:
-        MatchKey.objects.filter(pk__in=[stored[gone_digest] for gone_digest in gone]).delete()
-        _bump(gone, -1)
-    # Rows whose value is unchanged stay; their date and entry follow the record.
-    kept = [digest for digest in wanted if digest in stored]
-    if kept:
-        MatchKey.objects.filter(pk__in=[stored[digest] for digest in kept]).update(occurred_on=seizure.occurred_on)
-    MatchKey.objects.bulk_create(
-        [
-            MatchKey(
-                seizure=seizure,
-                kind=wanted[digest].kind,
-                digest=digest,
-                occurred_on=seizure.occurred_on,
-                nominal_entry=wanted[digest].entry,
-                label=wanted[digest].label,
-            )
-            for digest in added
-        ]
-    )
-    _bump(added, +1)
-    return wanted
-
-
-def find_related(seizure: Seizure, values: list[Value]) -> tuple[dict[int, int], list[Value]]:
-    """The other records sharing a value with this one (id -> reasons, as Link.reasons bits), and the
-    values held by too many records to link. Reads only; the record's own keys must be stored already."""
-    lookups = {value: lookup_digests(value, seizure.occurred_on) for value in values}
-    every = [digest for digests in lookups.values() for digest in digests]
-    counts = {
-        bytes(row[0]): row[1] for row in ValueCount.objects.filter(digest__in=every).values_list("digest", "count")
-    }
-    limit = common_limit()
-    common: list[Value] = []
-    linkable: dict[bytes, Value] = {}
-    for value, digests in lookups.items():
-        others = sum(counts.get(digest, 0) for digest in digests) - 1  # the record itself holds it once
-        if others > limit:
-            common.append(value)
-        else:
-            linkable.update(dict.fromkeys(digests, value))
-    related: dict[int, int] = defaultdict(int)
-    if linkable:
-        rows = (
-            MatchKey.objects.filter(digest__in=list(linkable))
-            .exclude(seizure_id=seizure.pk)
-            .values_list("seizure_id", "digest", "occurred_on")
-        )
-        window = window_days()
-        for other, other_digest, other_day in rows:
-            value = linkable[bytes(other_digest)]
-            if value.kind in WINDOWED and abs((other_day - seizure.occurred_on).days) > window:
-                continue
-            related[other] |= 1 << value.kind
-    return dict(related), common
-
-
-def store_links(seizure: Seizure, related: dict[int, int]) -> dict[int, int]:
+def store_links(seizure: Seizure, related: dict[int, int], *, new: bool) -> dict[int, int]:
     """Make the record's links say ``related``; returns the pairs that are new (other id -> reasons)."""
-    existing = {
-        (link.high_id if link.low_id == seizure.pk else link.low_id): link
-        for link in Link.objects.filter(Q(low=seizure) | Q(high=seizure))
-    }
-    gone = [link.pk for other, link in existing.items() if other not in related]
-    if gone:
-        Link.objects.filter(pk__in=gone).delete()
-    new: dict[int, int] = {}
-    for other, reasons in related.items():
-        link = existing.get(other)
-        if link is None:
-            new[other] = reasons
-        elif link.reasons != reasons:
-            Link.objects.filter(pk=link.pk).update(reasons=reasons)
-    Link.objects.bulk_create(
-        [
-            Link(low_id=min(other, seizure.pk), high_id=max(other, seizure.pk), reasons=reasons)
-            for other, reasons in new.items()
-        ]
-    )
-    return new
+    existing: dict[int, tuple[int, int]] = {}
+    if not new:
+        links = Link.objects.filter(Q(low=seizure) | Q(high=seizure)).values_list("pk", "low", "high", "reasons")
+        for pk, low, high, reasons in links:
+            existing[high if low == seizure.pk else low] = (pk, reasons)
+        gone = [pk for other, (pk, _reasons) in existing.items() if other not in related]
+        if gone:
+            Link.objects.filter(pk__in=gone).delete()
+        for other, reasons in related.items():
+            if other in existing and existing[other][1] != reasons:
+                Link.objects.filter(pk=existing[other][0]).update(reasons=reasons)
+    added = {other: reasons for other, reasons in related.items() if other not in existing}
+    if added:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO seizures_link (low_id, high_id, reasons) VALUES (%s, %s, %s)",
+                [(min(other, seizure.pk), max(other, seizure.pk), reasons) for other, reasons in added.items()],
+            )
+    return added
 
 
-def correlate(seizure: Seizure) -> Related:
+def take_back(digest: bytes, kind: int, holders_of: Sequence[int]) -> None:
+    """A value has just become common: its earlier holders' keys of it are marked common, and the links it
+    made among them are taken back, unless another value of the same kind still relates the pair."""
+    MatchKey.objects.filter(seizure_id__in=holders_of, digest=digest).update(is_common=True)
+    still = _still_related(holders_of, kind)
+    bit = 1 << kind
+    gone, fewer = [], []
+    links = Link.objects.filter(low_id__in=holders_of, high_id__in=holders_of)
+    for pk, low, high, reasons in links.values_list("pk", "low", "high", "reasons"):
+        if reasons & bit and frozenset((low, high)) not in still:
+            (gone if reasons == bit else fewer).append(pk)
+    Link.objects.filter(pk__in=gone).delete()
+    Link.objects.filter(pk__in=fewer).update(reasons=F("reasons") - bit)
+
+
+def _still_related(holders_of: Sequence[int], kind: int) -> set[frozenset[int]]:
+    """Pairs of these records that share another value of the kind that still links (not common)."""
+    by_digest: dict[bytes, list[tuple[int, date]]] = defaultdict(list)
+    for seizure_id, digest, held_on in MatchKey.objects.filter(
+        seizure_id__in=holders_of, kind=kind, is_common=False
+    ).values_list("seizure_id", "digest", "occurred_on"):
+        by_digest[bytes(digest)].append((seizure_id, held_on))
+    window = window_days()
+    still: set[frozenset[int]] = set()
+    for held in by_digest.values():
+        for (one, first), (two, second) in itertools.combinations(held, 2):
+            if kind not in WINDOWED or abs((first - second).days) <= window:
+                still.add(frozenset((one, two)))
+    return still
+
+
+def correlate(
+    seizure: Seizure,
+    *,
+    lines: Sequence[CommodityLine] | None = None,
+    people: Sequence[tuple[NominalEntry, "nominal.Nominal"]] | None = None,
+    new: bool = False,
+) -> Related:
     """Match the saved record against every other one and store what relates them. Call inside the
-    transaction that saved it."""
-    lines = list(seizure.lines.all())
-    people = [(entry, nominal.unseal(entry)) for entry in seizure.nominal_entries.all()]
-    values = values_of(seizure, lines, people)
-    with transaction.atomic():
-        stored = store_keys(seizure, values)
-        related, common = find_related(seizure, values)
-        mark_common(seizure, [digest for digest, value in stored.items() if value in common])
-        new = store_links(seizure, related)
-    return Related(new=new, common=common)
-
-
-def mark_common(seizure: Seizure, digests: list[bytes]) -> None:
-    keys = MatchKey.objects.filter(seizure=seizure)
-    keys.exclude(digest__in=digests).filter(is_common=True).update(is_common=False)
-    if digests:
-        keys.filter(digest__in=digests, is_common=False).update(is_common=True)
+    transaction that saved it. ``lines`` and ``people`` (the entries with their nominal data) are read from
+    the database when not given; ``new`` says the record has no keys or links yet."""
+    if lines is None:
+        lines = list(seizure.lines.all())
+    if people is None:
+        people = [(entry, nominal.unseal(entry)) for entry in seizure.nominal_entries.all()]
+    values = hashed(values_of(seizure, lines, people))
+    if not new:
+        forget_keys(seizure)
+    found = find_related(seizure, values)
+    for digest, others in found.crossed.items():
+        take_back(digest, values[digest].kind, others)
+    store_keys(seizure, values, found.common)
+    added = store_links(seizure, found.related, new=new)
+    return Related(new=added, common=[values[digest] for digest in found.common])
 
 
 def common_values(seizure: Seizure) -> list[MatchKey]:
-    """The record's values that were held by more than SEIZURE_COMMON_LIMIT other records when it was last
-    saved (for its page)."""
+    """The record's values that are held by too many records to link (for its page)."""
     return list(MatchKey.objects.filter(seizure=seizure, is_common=True).select_related("nominal_entry"))
 
 
@@ -285,7 +375,7 @@ def rebuild(*, progress=None) -> tuple[int, int]:
     done = 0
     for seizure in Seizure.objects.order_by("pk").iterator(chunk_size=500):
         with transaction.atomic():
-            correlate(seizure)
+            correlate(seizure, new=True)
         done += 1
         if progress is not None:
             progress(done)

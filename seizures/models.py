@@ -384,11 +384,13 @@ class MatchKey(models.Model):
     is_common = models.BooleanField(default=False)
 
     class Meta:
-        indexes: ClassVar = [models.Index(fields=["digest"], name="seizures_matchkey_digest")]
+        # Holders of a value by its hash, and of a windowed value by hash and date, on one index.
+        indexes: ClassVar = [models.Index(fields=["digest", "occurred_on"], name="seizures_matchkey_held")]
 
 
 class ValueCount(models.Model):
-    """How many records hold each value (by digest): a value held by too many stops linking."""
+    """How many records hold each value without a time window (by digest): a value held by too many stops
+    linking."""
 
     digest = models.BinaryField(max_length=16, unique=True)
     count = models.PositiveIntegerField(default=0)
@@ -396,16 +398,16 @@ class ValueCount(models.Model):
 
 class Link(models.Model):
     """Two related records, stored once (``low`` has the smaller id), with why they are related as a set
-    of MatchKey kinds (bit ``1 << kind``)."""
+    of MatchKey kinds (bit ``1 << kind``). Kept small: a busy network holds many more links than records.
+    Links are listed in the order they were made (by id)."""
 
-    low = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="+")
+    # The pair's unique index starts with ``low``: no index of its own.
+    low = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="+", db_index=False)
     high = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="+")
     reasons = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints: ClassVar = [models.UniqueConstraint(fields=["low", "high"], name="one_link_per_pair")]
-        indexes: ClassVar = [models.Index(fields=["high"], name="seizures_link_high")]
 
     def kinds(self) -> list[MatchKey.Kind]:
         return [kind for kind in MatchKey.Kind if self.reasons & (1 << kind.value)]

@@ -7,6 +7,7 @@ are never indexed. The index only answers "which ids contain these words"; resul
 always ``access.seizures_visible_to(person)`` narrowed by them.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +18,7 @@ from django.db.models.expressions import RawSQL
 from messaging.search import fts5_query, parse
 from reference import tables
 from seizures import access
-from seizures.models import Seizure
+from seizures.models import CommodityLine, Seizure
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Filters:
     container: str = ""
 
 
-def document(seizure: Seizure) -> str:
+def document(seizure: Seizure, lines: Iterable[CommodityLine] | None = None) -> str:
     """The words a record is found by: its non-nominal facts only."""
     parts = [
         seizure.reference,
@@ -49,15 +50,16 @@ def document(seizure: Seizure) -> str:
         seizure.flight_number,
         " ".join(seizure.container_numbers),
     ]
-    for line in seizure.lines.all():
+    for line in seizure.lines.all() if lines is None else lines:
         entry = tables.find(line.convention, line.code) if line.convention in tables.TABLES else None
         parts += [line.code, line.description, entry.label if entry else ""]
     return " ".join(part for part in parts if part)
 
 
-def index(seizure: Seizure) -> None:
-    """Add the record (or its new text) to the index; call inside the transaction that wrote it."""
-    text = document(seizure)
+def index(seizure: Seizure, lines: Iterable[CommodityLine] | None = None) -> None:
+    """Add the record (or its new text) to the index; call inside the transaction that wrote it (``lines``:
+    its commodity lines, read from the database when not given)."""
+    text = document(seizure, lines)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DELETE FROM seizures_search WHERE rowid = %s", [seizure.pk])

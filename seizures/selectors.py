@@ -26,7 +26,7 @@ class InvolvedEntry:
 
 
 def related_records(*, person, seizure: Seizure) -> list[RelatedRecord]:
-    links = list(Link.objects.filter(Q(low=seizure) | Q(high=seizure)).order_by("-created_at"))
+    links = list(Link.objects.filter(Q(low=seizure) | Q(high=seizure)).order_by("-pk"))
     if not links:
         return []
     other_ids = [link.high_id if link.low_id == seizure.pk else link.low_id for link in links]

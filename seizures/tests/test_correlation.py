@@ -169,9 +169,34 @@ def test_it_stops_linking_a_value_held_by_too_many_records_and_says_so(cast, set
     first = [file(cast.member, **plain(**vessel)) for _ in range(4)]
     assert len(Link.objects.all()) == 6  # 4 records, each linked to the others: 3 others at most
     late = file(cast.other_focal_point, **plain(**vessel))
-    assert all(related(late, earlier) == [] for earlier in first)
-    assert correlation.common_values(late)[0].label == "IMO 9074729"
-    assert Link.objects.count() == 6
+    # The fifth makes the vessel common: it relates nobody, and the links it made are taken back.
+    assert Link.objects.count() == 0
+    for seizure in [*first, late]:
+        assert [key.label for key in correlation.common_values(seizure)] == ["IMO 9074729"]
+    # Later holders find it common at once.
+    file(cast.member, **plain(**vessel))
+    assert Link.objects.count() == 0
+
+
+def test_it_takes_back_only_what_the_common_value_alone_related(cast, settings):
+    settings.SEIZURE_COMMON_LIMIT = 2
+    one = file(cast.member, **plain(vessel_imo="9074729", containers=["CSQU3054383"]))
+    two = file(cast.member, **plain(vessel_imo="9074729", containers=["CSQU3054383"]))
+    three = file(cast.member, **plain(vessel_imo="9074729"))
+    assert related(one, two) == [Kind.CONTAINER, Kind.VESSEL]
+    file(cast.member, **plain(vessel_imo="9074729"))
+    assert related(one, two) == [Kind.CONTAINER]
+    assert related(one, three) == [] and related(two, three) == []
+
+
+def test_it_counts_windowed_values_in_their_window_only(cast, settings):
+    settings.SEIZURE_COMMON_LIMIT, settings.SEIZURE_WINDOW_DAYS = 2, 30
+    for days in (100, 110, 120, 130):  # four flights long before: common then, not now
+        file(cast.member, **plain(flight_number="KQ310", occurred_on=DAY - timedelta(days=days)))
+    one = file(cast.member, **plain(flight_number="KQ310"))
+    two = file(cast.other_focal_point, **plain(flight_number="KQ310", occurred_on=DAY - timedelta(days=5)))
+    assert related(one, two) == [Kind.FLIGHT]
+    assert correlation.common_values(one) == []
 
 
 def test_it_keeps_linking_through_other_values_when_one_is_common(cast, settings):
@@ -199,4 +224,6 @@ def test_it_rebuilds_the_same_links_it_made_record_by_record(cast, settings):
     before = links()
     call_command("recorrelate", verbosity=0)
     assert links() == before
-    assert sum(ValueCount.objects.values_list("count", flat=True)) == MatchKey.objects.count()
+    # Values without a time window are counted; windowed ones are counted in their window when looked up.
+    plain_keys = MatchKey.objects.exclude(kind__in=correlation.WINDOWED).count()
+    assert sum(ValueCount.objects.values_list("count", flat=True)) == plain_keys
