@@ -124,14 +124,17 @@ def visible_reasons(person, seizure: Seizure, other: Seizure, reasons: int, *, o
     return reasons & ~NOMINAL_BITS
 
 
-def link_for(person, link_id: int, seizure_id: int) -> tuple[Link, Seizure, Seizure]:
-    """A link of the person's own organisation's record ``seizure_id``: (link, their record, the other)."""
+def link_for(person, seizure_id: int, other_id: int) -> tuple[Link, Seizure, Seizure]:
+    """The link between the person's own organisation's record ``seizure_id`` and ``other_id``: (link, their
+    record, the other), for someone of that organisation who may file."""
     try:
-        link = Link.objects.select_related("low", "high").get(Q(low_id=seizure_id) | Q(high_id=seizure_id), pk=link_id)
+        link = Link.objects.select_related("low", "high").get(
+            low_id=min(seizure_id, other_id), high_id=max(seizure_id, other_id)
+        )
     except Link.DoesNotExist:
         raise Http404 from None
     own, other = (link.low, link.high) if link.low_id == seizure_id else (link.high, link.low)
-    if not can_change(person, own):
+    if not can_change(person, own) or not may_learn_of(person, other):
         raise Http404
     return link, own, other
 

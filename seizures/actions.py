@@ -377,7 +377,7 @@ def ask_for_contact(*, request, person: Person, link: Link, own: Seizure, other:
         people=[officer],
     )
     thread = messaging.start_thread(request=request, author=person, draft=draft)
-    record("seizure.contact_asked", request=request, actor=person, target=own, changes={"link": link.pk})
+    record("seizure.contact_asked", request=request, actor=person, target=own, changes={"related": other.pk})
     return thread.pk
 
 

@@ -283,12 +283,12 @@ def store_keys(seizure: Seizure, values: dict[bytes, Value], common: set[bytes])
 
 def store_links(seizure: Seizure, related: dict[int, int], *, new: bool) -> dict[int, int]:
     """Make the record's links say ``related``; returns the pairs that are new (other id -> reasons)."""
-    existing: dict[int, tuple[int, int]] = {}
+    existing: dict[int, tuple[tuple[int, int], int]] = {}
     if not new:
-        links = Link.objects.filter(Q(low=seizure) | Q(high=seizure)).values_list("pk", "low", "high", "reasons")
-        for pk, low, high, reasons in links:
-            existing[high if low == seizure.pk else low] = (pk, reasons)
-        gone = [pk for other, (pk, _reasons) in existing.items() if other not in related]
+        links = Link.objects.filter(Q(low=seizure) | Q(high=seizure)).values_list("low", "high", "reasons")
+        for low, high, reasons in links:
+            existing[high if low == seizure.pk else low] = ((low, high), reasons)
+        gone = [pair for other, (pair, _reasons) in existing.items() if other not in related]
         if gone:
             Link.objects.filter(pk__in=gone).delete()
         for other, reasons in related.items():
@@ -312,9 +312,9 @@ def take_back(digest: bytes, kind: int, holders_of: Sequence[int]) -> None:
     bit = 1 << kind
     gone, fewer = [], []
     links = Link.objects.filter(low_id__in=holders_of, high_id__in=holders_of)
-    for pk, low, high, reasons in links.values_list("pk", "low", "high", "reasons"):
+    for low, high, reasons in links.values_list("low", "high", "reasons"):
         if reasons & bit and frozenset((low, high)) not in still:
-            (gone if reasons == bit else fewer).append(pk)
+            (gone if reasons == bit else fewer).append((low, high))
     Link.objects.filter(pk__in=gone).delete()
     Link.objects.filter(pk__in=fewer).update(reasons=F("reasons") - bit)
 

@@ -160,6 +160,8 @@ class Seizure(Shared):
     """One seizure, as filed by an officer of the reporting organisation. Only its non-nominal facts live
     here; its audience fields (from ``Shared``) say who reads them once it is shared."""
 
+    # Four bytes, not eight: every key, link and line points at a record, and two billion records is plenty.
+    id = models.AutoField(primary_key=True)
     reference = models.CharField(_("reference"), max_length=32, unique=True, blank=True)
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="seizures", verbose_name=_("organisation")
@@ -398,19 +400,21 @@ class ValueCount(models.Model):
 
 class Link(models.Model):
     """Two related records, stored once (``low`` has the smaller id), with why they are related as a set
-    of MatchKey kinds (bit ``1 << kind``). Kept small: a busy network holds many more links than records.
-    Links are listed in the order they were made (by id)."""
+    of MatchKey kinds (bit ``1 << kind``). Kept small, the pair itself as its key: a busy network holds many
+    more links than records."""
 
-    # The pair's unique index starts with ``low``: no index of its own.
+    pk = models.CompositePrimaryKey("low", "high")
+    # The pair's key starts with ``low``: no index of its own.
     low = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="+", db_index=False)
     high = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="+")
-    reasons = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints: ClassVar = [models.UniqueConstraint(fields=["low", "high"], name="one_link_per_pair")]
+    reasons = models.PositiveSmallIntegerField(default=0)
 
     def kinds(self) -> list[MatchKey.Kind]:
         return [kind for kind in MatchKey.Kind if self.reasons & (1 << kind.value)]
+
+    def other(self, seizure_id: int) -> int:
+        """The id of the record related to ``seizure_id`` by this link."""
+        return self.high_id if self.low_id == seizure_id else self.low_id
 
 
 class FollowedSearch(models.Model):

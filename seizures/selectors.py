@@ -26,10 +26,10 @@ class InvolvedEntry:
 
 
 def related_records(*, person, seizure: Seizure) -> list[RelatedRecord]:
-    links = list(Link.objects.filter(Q(low=seizure) | Q(high=seizure)).order_by("-pk"))
+    links = list(Link.objects.filter(Q(low=seizure) | Q(high=seizure)))
     if not links:
         return []
-    other_ids = [link.high_id if link.low_id == seizure.pk else link.low_id for link in links]
+    other_ids = [link.other(seizure.pk) for link in links]
     others = Seizure.objects.select_related("organisation").in_bulk(other_ids)
     visible = set(access.seizures_visible_to(person).filter(pk__in=other_ids).values_list("pk", flat=True))
     shown = []
@@ -39,7 +39,8 @@ def related_records(*, person, seizure: Seizure) -> list[RelatedRecord]:
         if reasons:
             kinds = [str(kind.label) for kind in MatchKey.Kind if reasons & (1 << kind.value)]
             shown.append(RelatedRecord(link=link, other=other, visible=other_id in visible, reasons=kinds))
-    return shown
+    # The latest seizures first.
+    return sorted(shown, key=lambda item: (item.other.occurred_on, item.other.pk), reverse=True)
 
 
 def involved(*, person, seizure: Seizure) -> list[InvolvedEntry] | None:

@@ -226,7 +226,7 @@ def objects(cast: Cast) -> dict[str, object]:
     return {
         "seizure_id": seizure,
         "draft": draft,
-        "link_id": link,
+        "other_id": link.high,
         "file_id": stored,
         "search_id": followed,
         "name": "cites",
@@ -269,7 +269,7 @@ def _seizure_objects(cast: Cast):
         organisations=[cast.home, cast.secretariat],
         files=[upload],
     )
-    file(cast.other_focal_point, containers=["CSQU3054383"], country="FR")
+    file(cast.other_focal_point, share=True, containers=["CSQU3054383"], country="FR")
     draft = seizure_actions.file_seizure(request=None, officer=cast.member, filing=filing(containers=[]))
     followed = seizure_actions.follow_search(
         request=None,

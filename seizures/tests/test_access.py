@@ -257,6 +257,6 @@ def test_it_answers_a_contact_request_on_someone_elses_link_exactly_like_a_missi
     _same_answer(
         client,
         "POST",
-        f"/seizures/{seizure.pk}/related/{link.pk}/contact/",
-        f"/seizures/{seizure.pk}/related/{link.pk + 1000}/contact/",
+        f"/seizures/{seizure.pk}/related/{link.other(seizure.pk)}/contact/",
+        f"/seizures/{seizure.pk}/related/{link.other(seizure.pk) + 1000}/contact/",
     )

@@ -483,7 +483,7 @@ def test_it_opens_a_red_conversation_for_the_two_officers(cast, django_capture_o
 
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(cast.member).post(
-            f"/seizures/{kenyan.pk}/related/{link.pk}/contact/", {"note": "Same consignee as our case"}
+            f"/seizures/{kenyan.pk}/related/{link.other(kenyan.pk)}/contact/", {"note": "Same consignee as our case"}
         )
 
     thread = Thread.objects.exclude(pk__in=[kenyan.thread_id, french.thread_id]).get()
@@ -510,7 +510,9 @@ def test_it_answers_404_to_a_contact_request_from_outside_the_owning_organisatio
     threads = Thread.objects.count()
 
     for someone in (cast.administrator, cast.observer, cast.other_focal_point):
-        response = signed_in(someone).post(f"/seizures/{kenyan.pk}/related/{link.pk}/contact/", {"note": "Hello"})
+        response = signed_in(someone).post(
+            f"/seizures/{kenyan.pk}/related/{link.other(kenyan.pk)}/contact/", {"note": "Hello"}
+        )
         assert response.status_code == 404, someone
 
     assert Thread.objects.count() == threads
@@ -524,7 +526,7 @@ def test_it_answers_404_to_a_contact_request_on_a_link_of_another_record(cast, d
     link = Link.objects.get()
     threads = Thread.objects.count()
 
-    response = signed_in(cast.member).post(f"/seizures/{unrelated.pk}/related/{link.pk}/contact/")
+    response = signed_in(cast.member).post(f"/seizures/{unrelated.pk}/related/{link.other(unrelated.pk)}/contact/")
 
     assert response.status_code == 404
     assert Thread.objects.count() == threads
@@ -534,7 +536,7 @@ def test_it_lets_the_other_officer_ask_from_their_own_record(cast, django_captur
     _kenyan, french = related_pair(cast, django_capture_on_commit_callbacks)
     link = Link.objects.get()
 
-    response = signed_in(cast.other_focal_point).post(f"/seizures/{french.pk}/related/{link.pk}/contact/")
+    response = signed_in(cast.other_focal_point).post(f"/seizures/{french.pk}/related/{link.other(french.pk)}/contact/")
 
     assert response.status_code == 302
     thread = Thread.objects.get(pk=record_id(response))

@@ -137,7 +137,10 @@ def test_it_keeps_no_nominal_data_in_the_clear_in_the_database_or_the_attachment
     followed = reader.post("/seizures/following/", {"name": "Watch list", "company": "Marker Holdings Xylophone"})
     assert followed.status_code == 302
     link = Link.objects.get(low=kenyan, high=french)
-    assert signed_in(cast.member).post(f"/seizures/{kenyan.pk}/related/{link.pk}/contact/").status_code == 302
+    assert (
+        signed_in(cast.member).post(f"/seizures/{kenyan.pk}/related/{link.other(kenyan.pk)}/contact/").status_code
+        == 302
+    )
     assert MatchKey.objects.filter(seizure=kenyan, kind=MatchKey.Kind.PERSON).exists()
 
     if connection.vendor == "postgresql":
@@ -208,7 +211,9 @@ def scene(cast, mailbox, django_capture_on_commit_callbacks, settings, tmp_path)
     assert changed.status_code == 302
     link = Link.objects.get(low=kenyan, high=french)
     with capture(execute=True):
-        signed_in(cast.member).post(f"/seizures/{kenyan.pk}/related/{link.pk}/contact/", {"note": "Call me"})
+        signed_in(cast.member).post(
+            f"/seizures/{kenyan.pk}/related/{link.other(kenyan.pk)}/contact/", {"note": "Call me"}
+        )
     assert Thread.objects.count() == 3  # two records' discussions and the request for contact
     return Scene(kenyan=kenyan, french=french, outsiders=[cast.other_focal_point, cast.administrator])
 

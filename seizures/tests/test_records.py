@@ -466,10 +466,10 @@ def test_it_audits_a_request_for_contact(cast, django_capture_on_commit_callback
     link = Link.objects.get()
 
     with django_capture_on_commit_callbacks(execute=True):
-        signed_in(cast.member).post(f"/seizures/{own.pk}/related/{link.pk}/contact/", {"note": ""})
+        signed_in(cast.member).post(f"/seizures/{own.pk}/related/{link.other(own.pk)}/contact/", {"note": ""})
 
     asked = entry("seizure.contact_asked")
-    assert (asked.actor, asked.object_id, asked.changes) == (cast.member, str(own.pk), {"link": link.pk})
+    assert (asked.actor, asked.object_id, asked.changes) == (cast.member, str(own.pk), {"related": link.other(own.pk)})
 
 
 # --- Photos and documents ---------------------------------------------------------------------------------------

@@ -297,9 +297,9 @@ def grants(request: SignedInRequest, seizure_id: int) -> HttpResponse:
 
 
 @require_POST
-def contact(request: SignedInRequest, seizure_id: int, link_id: int) -> HttpResponse:
+def contact(request: SignedInRequest, seizure_id: int, other_id: int) -> HttpResponse:
     person = _reader(request)
-    link, own, other = access.link_for(person, link_id, seizure_id)
+    link, own, other = access.link_for(person, seizure_id, other_id)
     form = ContactForm(request.POST)
     if not form.is_valid():
         notices.error(request, _("The note is too long: at most 1,000 characters."))
