@@ -412,10 +412,11 @@ class Background:
     take_backs: int = 0  # values that became common while the background was saved
     seconds: float = 0.0
     # Where the time went: making the drafts (and their model instances), writing the record and line rows,
-    # and correlate() for each record.
+    # correlate() for each record, and committing each batch.
     draft_seconds: float = 0.0
     rows_seconds: float = 0.0
     correlate_seconds: float = 0.0
+    commit_seconds: float = 0.0
 
 
 def unsaved(draft: Draft, **extra: Any):
@@ -494,6 +495,8 @@ def write_background(records: Records, count: int, owners: list[tuple[Any, Any]]
                     related = correlation.correlate(seizure, lines=lines, people=people, new=True)
                     stats.links_made += len(related.new)
                 stats.correlate_seconds += time.perf_counter() - clock
+                clock = time.perf_counter()
+            stats.commit_seconds += time.perf_counter() - clock
             stats.records += len(batch)
             stats.lines += sum(len(lines) for _, lines, _ in made)
             next_id = batch[-1] + 1
@@ -506,8 +509,9 @@ def write_background(records: Records, count: int, owners: list[tuple[Any, Any]]
                 say(
                     f"background: {stats.records:,}/{count:,} records, {stats.links_made:,} links made, "
                     f"{stats.take_backs:,} values became common; {now_clock - started:.0f} s, {rate:,.0f} records/s "
-                    f"lately, about {left / 60:.1f} min left (correlate {stats.correlate_seconds:.0f} s, "
-                    f"drafts {stats.draft_seconds:.0f} s, rows {stats.rows_seconds:.0f} s)"
+                    f"lately, about {left / 60:.1f} min left (correlate {stats.correlate_seconds:.0f} s, drafts "
+                    f"{stats.draft_seconds:.0f} s, rows {stats.rows_seconds:.0f} s, "
+                    f"commits {stats.commit_seconds:.0f} s)"
                 )
     finally:
         correlation.take_back = real_take_back
@@ -997,10 +1001,12 @@ def report(
             "drafts": background.draft_seconds,
             "record_and_line_rows": background.rows_seconds,
             "correlate": background.correlate_seconds,
+            "commits": background.commit_seconds,
             "analyse_and_rest": background.seconds
             - background.draft_seconds
             - background.rows_seconds
-            - background.correlate_seconds,
+            - background.correlate_seconds
+            - background.commit_seconds,
         },
         "background_correlate_ms_per_record": background.correlate_seconds * 1000 / max(1, background.records),
     }

@@ -32,7 +32,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 
 from seizures import nominal
 from seizures.models import CommodityLine, Link, MatchKey, NominalEntry, Seizure, ValueCount
@@ -288,12 +288,14 @@ def store_links(seizure: Seizure, related: dict[int, int], *, new: bool) -> dict
         links = Link.objects.filter(Q(low=seizure) | Q(high=seizure)).values_list("low", "high", "reasons")
         for low, high, reasons in links:
             existing[high if low == seizure.pk else low] = ((low, high), reasons)
-        gone = [pair for other, (pair, _reasons) in existing.items() if other not in related]
-        if gone:
-            Link.objects.filter(pk__in=gone).delete()
-        for other, reasons in related.items():
-            if other in existing and existing[other][1] != reasons:
-                Link.objects.filter(pk=existing[other][0]).update(reasons=reasons)
+        _delete_links([pair for other, (pair, _reasons) in existing.items() if other not in related])
+        _set_reasons(
+            [
+                (reasons, *existing[other][0])
+                for other, reasons in related.items()
+                if other in existing and existing[other][1] != reasons
+            ]
+        )
     added = {other: reasons for other, reasons in related.items() if other not in existing}
     if added:
         with connection.cursor() as cursor:
@@ -314,9 +316,23 @@ def take_back(digest: bytes, kind: int, holders_of: Sequence[int]) -> None:
     links = Link.objects.filter(low_id__in=holders_of, high_id__in=holders_of)
     for low, high, reasons in links.values_list("low", "high", "reasons"):
         if reasons & bit and frozenset((low, high)) not in still:
-            (gone if reasons == bit else fewer).append((low, high))
-    Link.objects.filter(pk__in=gone).delete()
-    Link.objects.filter(pk__in=fewer).update(reasons=F("reasons") - bit)
+            (gone if reasons == bit else fewer).append((low, high, reasons))
+    _delete_links([(low, high) for low, high, _reasons in gone])
+    _set_reasons([(reasons - bit, low, high) for low, high, reasons in fewer])
+
+
+def _delete_links(pairs: Sequence[tuple[int, int]]) -> None:
+    # One statement a pair, each on the pair's key: a list of pairs in one IN would scan the table.
+    if pairs:
+        with connection.cursor() as cursor:
+            cursor.executemany("DELETE FROM seizures_link WHERE low_id = %s AND high_id = %s", list(pairs))
+
+
+def _set_reasons(rows: Sequence[tuple[int, int, int]]) -> None:
+    """(reasons, low, high) of links whose reasons change."""
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany("UPDATE seizures_link SET reasons = %s WHERE low_id = %s AND high_id = %s", list(rows))
 
 
 def _still_related(holders_of: Sequence[int], kind: int) -> set[frozenset[int]]:
