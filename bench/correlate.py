@@ -332,7 +332,12 @@ class Database:
 
 
 def child_env(folder: Path, database: Database) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("ENVIRONET_", "DJANGO_"))}
+    # The machine's own settings stay out, but for the two the rule is tuned by (to compare limits or windows).
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("ENVIRONET_", "DJANGO_")) or key.startswith("ENVIRONET_SEIZURE_")
+    }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     env.update(

@@ -124,7 +124,7 @@ LIVE_HEARTBEAT_SECONDS = env.number("ENVIRONET_LIVE_HEARTBEAT_SECONDS", 15)
 # Related seizure records (seizures/correlation.py): flights and species on a route relate records this
 # many days apart at most; a value held by more than this many other records is too common to link.
 SEIZURE_WINDOW_DAYS = env.number("ENVIRONET_SEIZURE_WINDOW_DAYS", 90)
-SEIZURE_COMMON_LIMIT = env.number("ENVIRONET_SEIZURE_COMMON_LIMIT", 50)
+SEIZURE_COMMON_LIMIT = env.number("ENVIRONET_SEIZURE_COMMON_LIMIT", 20)
 
 TASKS = {
     "default": {
