@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
+from reference import tables
 from seizures import access, correlation, nominal
 from seizures.forms import country_label
-from seizures.models import Link, MatchKey, NominalEntry, NominalGrant, Seizure
+from seizures.models import CommodityLine, Convention, Link, MatchKey, NominalEntry, NominalGrant, Seizure
 
 
 @dataclass
@@ -63,6 +65,30 @@ def common_values(*, person, seizure: Seizure) -> list[str]:
     return said
 
 
+def what_the_code_says(line: CommodityLine, origin: str) -> str:
+    """What the reference tables say of a line's code: the CITES appendix (of the population of the country
+    of origin, for a split listing), the Montreal annex and group, the Basel entry, the chemical's name."""
+    if line.convention == Convention.CITES:
+        appendix = tables.cites_appendix(line.code, origin if origin not in ("", "XX", "XZ") else "")
+        return _("CITES Appendix %(appendix)s") % {"appendix": appendix} if appendix else ""
+    if line.convention == Convention.MONTREAL:
+        entry = tables.find("montreal", line.code)
+        if entry is None:
+            return ""
+        if entry.row.get("annex") == "mixture":
+            return _("Mixture: %(name)s") % {"name": entry.row.get("name", "")}
+        return _("Annex %(annex)s, group %(group)s: %(name)s") % {
+            "annex": entry.row.get("annex", ""),
+            "group": entry.row.get("group", ""),
+            "name": entry.row.get("name", ""),
+        }
+    table = {Convention.BASEL: "basel", Convention.STOCKHOLM: "stockholm", Convention.ROTTERDAM: "rotterdam"}.get(
+        line.convention
+    )
+    entry = tables.find(table, line.code) if table else None
+    return entry.label if entry is not None and entry.label != line.code else ""
+
+
 def grants_of(seizure: Seizure) -> list[NominalGrant]:
     return list(NominalGrant.objects.filter(seizure=seizure).select_related("organisation", "granted_by"))
 
@@ -71,7 +97,7 @@ def record_page(*, person, seizure: Seizure) -> dict:
     """Everything the record page shows this person."""
     return {
         "seizure": seizure,
-        "lines": list(seizure.lines.all()),
+        "lines": [(line, what_the_code_says(line, seizure.origin_country)) for line in seizure.lines.all()],
         "files": list(seizure.files.all()),
         "history": list(seizure.history.select_related("by")),
         "involved": involved(person=person, seizure=seizure),

@@ -585,3 +585,15 @@ def test_it_keeps_a_quantity_of_zero_apart_from_an_unknown_one(cast):
     )
     known, unknown = seizure.lines.all()
     assert known.quantity == 0 and unknown.quantity is None
+
+
+def test_it_shows_what_the_reference_tables_say_of_each_code(cast):
+    seizure = file(
+        cast.member,
+        lines=[line("cites", "Manis gigantea"), line("montreal", "HCFC-22"), line("cites", "Loxodonta africana")],
+        origin_country="BW",
+    )
+    page = signed_in(cast.member).get(f"/seizures/{seizure.pk}/").content.decode()
+    assert "CITES Appendix I<" in page  # pangolins
+    assert "Annex C, group I: Chlorodifluoromethane" in page
+    assert "CITES Appendix II<" in page  # the elephants of Botswana are in Appendix II
