@@ -737,7 +737,8 @@ class Raw:
             wanted = [digest for digest in values if digest not in common or digest in crossing]
             plain = [digest for digest in wanted if not values[digest].windowed]
             windowed = [digest for digest in wanted if values[digest].windowed]
-            where, params = [], []
+            where: list[str] = []
+            params: list[Any] = []
             if plain:
                 where.append(f"digest IN ({', '.join([mark] * len(plain))})")
                 params += plain

@@ -189,7 +189,8 @@ def holders(linkable: dict[bytes, Value], day: date, exclude: int) -> list[tuple
     """(record, digest, date) of the other records holding the linkable values (windowed ones in the window)."""
     plain = [digest for digest, value in linkable.items() if not value.windowed]
     windowed = [digest for digest, value in linkable.items() if value.windowed]
-    where, params = [], []
+    where: list[str] = []
+    params: list[bytes | date] = []
     if plain:
         where.append(f"digest IN ({_placeholders(len(plain))})")
         params += plain
@@ -312,7 +313,8 @@ def take_back(digest: bytes, kind: int, holders_of: Sequence[int]) -> None:
     MatchKey.objects.filter(seizure_id__in=holders_of, digest=digest).update(is_common=True)
     still = _still_related(holders_of, kind)
     bit = 1 << kind
-    gone, fewer = [], []
+    gone: list[tuple[int, int, int]] = []
+    fewer: list[tuple[int, int, int]] = []
     links = Link.objects.filter(low_id__in=holders_of, high_id__in=holders_of)
     for low, high, reasons in links.values_list("low", "high", "reasons"):
         if reasons & bit and frozenset((low, high)) not in still:

@@ -82,9 +82,12 @@ def what_the_code_says(line: CommodityLine, origin: str) -> str:
             "group": entry.row.get("group", ""),
             "name": entry.row.get("name", ""),
         }
-    table = {Convention.BASEL: "basel", Convention.STOCKHOLM: "stockholm", Convention.ROTTERDAM: "rotterdam"}.get(
-        line.convention
-    )
+    tables_by_convention: dict[str, str] = {
+        Convention.BASEL: "basel",
+        Convention.STOCKHOLM: "stockholm",
+        Convention.ROTTERDAM: "rotterdam",
+    }
+    table = tables_by_convention.get(line.convention)
     entry = tables.find(table, line.code) if table else None
     return entry.label if entry is not None and entry.label != line.code else ""
 
