@@ -10,6 +10,7 @@ A record holds two kinds of data, kept apart:
 Nothing is purged: a record is closed, not deleted, and each change of status is kept with its date.
 """
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
@@ -435,6 +436,9 @@ class FollowedSearch(models.Model):
         ordering: ClassVar = ["name", "pk"]
 
 
+STALLED_AFTER = timedelta(hours=2)
+
+
 class ImportJob(models.Model):
     """A spreadsheet being imported in the task queue: its rows, its progress, and its report."""
 
@@ -470,6 +474,12 @@ class ImportJob(models.Model):
     @property
     def is_over(self) -> bool:
         return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Not over two hours after it was sent (the largest import takes minutes): the task queue's worker
+        stopped, or is not running. Nothing was saved (records are saved in one transaction, at the end)."""
+        return not self.is_over and timezone.now() - self.created_at > STALLED_AFTER
 
 
 class IndexKey(models.Model):

@@ -555,3 +555,22 @@ def test_the_report_links_the_records_made(cast):
     assert "2 records were made." in page
     for seizure in Seizure.objects.filter(pk__in=job.created):
         assert f'href="/seizures/{seizure.pk}/">{seizure.reference}</a>' in page
+
+
+def test_it_says_when_an_import_has_stopped_and_stops_asking(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from seizures.models import ImportJob
+
+    job = ImportJob.objects.create(
+        person=cast.member,
+        organisation=cast.home,
+        file_name="seizures.csv",
+        state=ImportJob.State.CHECKING,
+        created_at=timezone.now() - timedelta(hours=3),
+    )
+    page = signed_in(cast.member).get(f"/seizures/import/{job.pk}/").content.decode()
+    assert "it has stopped" in page
+    assert "hx-trigger" not in page
