@@ -327,7 +327,7 @@ def test_it_accepts_lower_case_codes() -> None:
 
 def test_it_names_countries_in_the_readers_language() -> None:
     with translation.override("fr"):
-        assert list(bubbles(charts.world_map({"DE": 4}, title="Carte"))) == ["Allemagne: 4"]
+        assert list(bubbles(charts.world_map({"DE": 4}, title="Carte"))) == ["Allemagne\u00a0: 4"]  # French spacing
 
 
 def test_it_draws_small_bubbles_over_large_ones() -> None:
