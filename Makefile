@@ -54,7 +54,7 @@ unit: $(STAMP) system-deps compilemessages
 test: lint types unit
 
 bench: $(STAMP)
-	@for script in bench/*.py; do case "$$script" in bench/raw_*) continue;; esac; \
+	@for script in bench/*.py; do case "$$script" in bench/raw_*|bench/_*) continue;; esac; \
 		echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
 
 messages: $(STAMP)

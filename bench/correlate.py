@@ -16,14 +16,11 @@ import bisect
 import gc
 import itertools
 import json
-import os
 import random
 import string
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +28,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from _setup import Database, child_env, migrate, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -300,75 +299,6 @@ class Records:
 
 def say(text: str) -> None:
     print(f"[correlate {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
-
-
-class Database:
-    """SQLite in the temporary folder, or a fresh PostgreSQL database made next to --database-url's and
-    dropped afterwards."""
-
-    def __init__(self, url: str | None) -> None:
-        self.admin_url = url
-        self.name = f"environet_correlate_{os.getpid()}"
-        self.url = ""
-        if url:
-            parts = urllib.parse.urlsplit(url)
-            self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
-        self.kind = "postgresql" if url else "sqlite"
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        assert self.admin_url is not None
-        with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(statement)
-
-    def create(self) -> None:
-        if self.admin_url:
-            self._admin(f'CREATE DATABASE "{self.name}"')
-
-    def drop(self) -> None:
-        if self.admin_url:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-def child_env(folder: Path, database: Database) -> dict[str, str]:
-    # The machine's own settings stay out, but for the two the rule is tuned by (to compare limits or windows).
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("ENVIRONET_", "DJANGO_")) or key.startswith("ENVIRONET_SEIZURE_")
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    env.update(
-        ENVIRONET_DEBUG="1",
-        ENVIRONET_VAR_DIR=str(folder),
-        ENVIRONET_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="environet.settings",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    )
-    if database.url:
-        env["DATABASE_URL"] = database.url
-    return env
-
-
-def setup_django(env: dict[str, str]) -> None:
-    say("migrating a fresh database")
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=900)
-    for key in [key for key in os.environ if key.startswith(("ENVIRONET_", "DJANGO_"))]:
-        del os.environ[key]
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.update({key: value for key, value in env.items() if key != "PYTHONPATH"})
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    # ENVIRONET_DEBUG=1 spares the settings production secrets; past that, the bench runs as production does.
-    # Under DEBUG Django logs every query, and on SQLite logging one runs another (to quote its parameters).
-    settings.DEBUG = False
 
 
 class Writer:
@@ -1097,10 +1027,13 @@ def main() -> int:
         parser.error("--records and --new must be at least 1")
 
     with tempfile.TemporaryDirectory(prefix="environet-correlate-") as name:
-        database = Database(args.database_url)
+        database = Database(args.database_url, "correlate")
         database.create()
         try:
-            setup_django(child_env(Path(name), database))
+            env = child_env(Path(name), database.url, keep=("ENVIRONET_SEIZURE_",))
+            say("migrating a fresh database")
+            migrate(env)
+            setup_django(env)
             from django.db import connection
 
             owners, officer = people()

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _setup import Database, child_env
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 
@@ -577,49 +579,8 @@ def raise_open_files(needed: int) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))  # children inherit it
 
 
-class Database:
-    """SQLite in the temporary folder, or a fresh PostgreSQL database made next to --database-url's and
-    dropped afterwards."""
-
-    def __init__(self, url: str | None, folder: Path) -> None:
-        self.admin_url = url
-        self.name = f"environet_fanout_{os.getpid()}"
-        self.url = ""
-        if url:
-            parts = urllib.parse.urlsplit(url)
-            self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
-        self.kind = "postgresql" if url else "sqlite"
-        del folder  # SQLite goes in ENVIRONET_VAR_DIR, which the settings choose
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        assert self.admin_url is not None
-        with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(statement)
-
-    def create(self) -> None:
-        if self.admin_url:
-            self._admin(f'CREATE DATABASE "{self.name}"')
-
-    def drop(self) -> None:
-        if self.admin_url:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-def child_env(folder: Path, database: Database, redis_url: str | None) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("ENVIRONET_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    env.update(
-        ENVIRONET_DEBUG="1",
-        ENVIRONET_VAR_DIR=str(folder),
-        ENVIRONET_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="environet.settings",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    )
-    if database.url:
-        env["DATABASE_URL"] = database.url
+def fanout_env(folder: Path, database: Database, redis_url: str | None) -> dict[str, str]:
+    env = child_env(folder, database.url)
     if redis_url:
         env["REDIS_URL"] = redis_url
         env["ENVIRONET_LIVE_CHANNEL"] = f"environet:fanout:{os.getpid()}"  # not another site's channel
@@ -688,10 +649,10 @@ def main() -> int:
     raise_open_files(2 * args.clients + 1024)
     with tempfile.TemporaryDirectory(prefix="environet-fanout-") as name:
         folder = Path(name)
-        database = Database(args.database_url, folder)
+        database = Database(args.database_url, "fanout")
         database.create()
         try:
-            env = child_env(folder, database, args.redis_url)
+            env = fanout_env(folder, database, args.redis_url)
             fixture = prepare(args, env, folder)
             measured = asyncio.run(measure(args, env, fixture))
         finally:

@@ -17,10 +17,8 @@ import argparse
 import csv
 import io
 import json
-import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from _setup import child_env, migrate, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -155,36 +155,15 @@ def _typed(column: str, text: str) -> Any:
 # --- The measurements -------------------------------------------------------------------------------------
 
 
-def setup_django(folder: Path) -> Path:
+def prepare(folder: Path) -> Path:
     """Migrate a fresh SQLite database in ``folder`` and set Django up on it; returns a copy of the
     migrated database, to start each measurement from."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("ENVIRONET_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    env.update(
-        ENVIRONET_DEBUG="1",
-        ENVIRONET_VAR_DIR=str(folder),
-        ENVIRONET_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="environet.settings",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    )
+    env = child_env(folder)
     say("migrating a fresh SQLite database")
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=900)
+    migrate(env)
     template = folder / "migrated.sqlite3"
     shutil.copyfile(folder / "environet.sqlite3", template)
-    for key in [key for key in os.environ if key.startswith(("ENVIRONET_", "DJANGO_"))]:
-        del os.environ[key]
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.update({key: value for key, value in env.items() if key != "PYTHONPATH"})
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    # ENVIRONET_DEBUG=1 spares the settings production secrets; past that, run as production does (under
-    # DEBUG Django keeps every query in memory).
-    settings.DEBUG = False
+    setup_django(env)
     return template
 
 
@@ -387,7 +366,7 @@ def main() -> int:
     if args.rows < LINES_PER_RECORD or args.rows % LINES_PER_RECORD:
         parser.error(f"--rows must be a positive multiple of {LINES_PER_RECORD}")
     with tempfile.TemporaryDirectory(prefix="environet-import-") as name:
-        result = run(args, setup_django(Path(name)))
+        result = run(args, prepare(Path(name)))
         from django.db import connection
 
         connection.close()
