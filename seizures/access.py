@@ -14,7 +14,7 @@
 Fetching an object answers 404 both when it is missing and when it is forbidden.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from messaging.access import audience_rule, can_post, is_reader, threads_visible_to
@@ -79,24 +79,12 @@ def can_write_in_thread(person, seizure: Seizure) -> bool:
     )
 
 
-def granted_organisations(seizure: Seizure) -> QuerySet:
-    return NominalGrant.objects.filter(seizure=seizure).values("organisation_id")
-
-
 def can_see_nominal(person, seizure: Seizure) -> bool:
     if not is_reader(person):
         return False
     if person.organisation_id == seizure.organisation_id:
         return True
     return NominalGrant.objects.filter(seizure=seizure, organisation_id=person.organisation_id).exists()
-
-
-def nominal_readable_by(person) -> QuerySet[Seizure]:
-    """Records whose nominal data the person may read."""
-    if not is_reader(person):
-        return Seizure.objects.none()
-    granted = NominalGrant.objects.filter(seizure=OuterRef("pk"), organisation_id=person.organisation_id)
-    return Seizure.objects.filter(Q(organisation_id=person.organisation_id) | Exists(granted))
 
 
 def file_for(person, file_id: int) -> SeizureFile:

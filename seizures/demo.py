@@ -143,15 +143,7 @@ def _records(today) -> list[tuple[str, bool, actions.Filing]]:
                     "found_goods": "Brazilian rosewood planks",
                     "reason": "no_permit",
                 },
-                lines=[
-                    {
-                        "convention": "cites",
-                        "code": "Dalbergia nigra",
-                        "specimen_type": "SAW",
-                        "quantity": Decimal(12),
-                        "unit": "MTQ",
-                    }
-                ],
+                lines=[_cites("Dalbergia nigra", "SAW", Decimal(12), "MTQ")],
                 marking=Marking.GREEN,
             ),
         ),
@@ -197,15 +189,7 @@ def _records(today) -> list[tuple[str, bool, actions.Filing]]:
                     "found_goods": "Rhino horn in checked luggage",
                     "concealment": "luggage",
                 },
-                lines=[
-                    {
-                        "convention": "cites",
-                        "code": "Diceros bicornis",
-                        "specimen_type": "HOR",
-                        "quantity": Decimal(2),
-                        "unit": "H87",
-                    }
-                ],
+                lines=[_cites("Diceros bicornis", "HOR", Decimal(2), "H87")],
                 involved=[_person("Brian Otieno", identifiers=["Passport: AK0012345"])],
                 marking=Marking.AMBER_STRICT,
                 audience=Audience.ORGANISATIONS,
