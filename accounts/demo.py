@@ -301,9 +301,13 @@ def seed() -> list[Person]:
             person.expert_languages = [language, "en"]
         if state == STATE.REQUESTED:
             person.request_reason = "I investigate shipments for my unit and need the alerts."
+        # A new Person's password is "": Django counts it as usable, yet no password matches it, so "" is
+        # tested for itself. A password already set, or already made unusable, is left alone: setting it
+        # again stores a new hash (ending the person's sessions), and a second run must change nothing.
         if email in NOT_SIGNED_IN or state in (STATE.REQUESTED, STATE.REJECTED):
-            person.set_unusable_password()
-        elif not person.has_usable_password():
+            if person.has_usable_password():
+                person.set_unusable_password()
+        elif not person.password or not person.has_usable_password():
             person.set_password(DEMO_PASSWORD)
         person.save()
         if person.has_usable_password() and not person.has_second_factor:
