@@ -5,19 +5,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Person
 from audit.actions import record
 from environet import broker
-from messaging import access, attachments, notify, render, search
+from messaging import access, attachments, events, notify, render, search
 from messaging.attachments import Upload
 from messaging.models import (
     Attachment,
     Audience,
-    Event,
     Follow,
     Marking,
     Message,
@@ -26,9 +24,6 @@ from messaging.models import (
     Shared,
     Thread,
 )
-
-# The same lock the audit chain takes: event ids are handed out while it is held, so they commit in order.
-_EVENT_LOCK = 73112009
 
 
 class Refused(Exception):
@@ -51,58 +46,15 @@ class Draft:
     attachments: list[Upload] = field(default_factory=list)
 
 
-def _publish(event: Event) -> None:
-    payload = {"id": event.pk, "kind": event.kind, **event.data}
-    transaction.on_commit(lambda: broker.publish(payload))
-
-
-def _new_event(kind: str, *, thread: Thread | None, message: Message | None, data: dict[str, Any]) -> Event:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EVENT_LOCK])
-    event = Event.objects.create(kind=kind, thread=thread, message=message, data=data)
-    _publish(event)
-    return event
-
-
-def notice(*, person: Person, text: str, url: str) -> None:
-    """A live notice for one person only, shown on their open pages (sent after commit). ``text`` must be in
-    their language and say only what they may know."""
-    _new_event("notice", thread=None, message=None, data={"person": person.pk, "text": text, "url": url})
-
-
-def _audience(thread: Thread) -> dict[str, Any]:
-    topics = list(thread.topics.all())
-    return access.audience_of(
-        thread,
-        topic_codes=[topic.code for topic in topics],
-        forum_ids=[topic.pk for topic in topics if topic.is_forum],
-    )
+def notice(*, person: Person, about: str, **references: Any) -> None:
+    """A live notice for one person only, shown on their open pages (sent after commit). It stores what it
+    is ``about`` and the ids it refers to; the renderer registered for ``about`` (environet.notices) words
+    it when shown, in their language and saying only what they may know then."""
+    events.notice(person=person, about=about, **references)
 
 
 def _message_event(kind: str, message: Message) -> None:
-    thread = message.thread
-    audience = _audience(thread)
-    html = render_to_string("messaging/_message.html", {"message": message, "thread": thread, "live": True})
-    _new_event(
-        kind,
-        thread=thread,
-        message=message,
-        data={
-            "thread": thread.pk,
-            "message": message.pk,
-            "subject": thread.subject,
-            "marking": thread.marking,
-            "marking_label": thread.get_marking_display(),
-            "topics": audience["topics"],
-            # Alerts and seizure notices put a notice on every open page of the people who get them.
-            "alert": message.kind in (Message.Kind.ALERT, Message.Kind.SEIZURE_NOTICE),
-            "author": message.author.full_name,
-            "html": html,
-            "audience": audience,
-            "mentions": list(message.mentions.values_list("pk", flat=True)),
-        },
-    )
+    events.message_event(kind, message)
 
 
 def _mentions(message: Message) -> None:
@@ -308,10 +260,5 @@ def mark_read(*, person: Person, messages: list[Message]) -> list[Message]:
         )
         for message in fresh:
             if message.kind == Message.Kind.ALERT:
-                _new_event(
-                    "receipt",
-                    thread=message.thread,
-                    message=message,
-                    data={"person": message.author_id, "message": message.pk, "reader": person.full_name},
-                )
+                events.receipt(message=message, reader=person)
     return fresh

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from environet import broker
+from messaging import events
 from messaging.access import Reader
 from messaging.models import Event
 
@@ -64,10 +65,13 @@ class Connection:
 
 
 def _stored_between(after: int, upto: int) -> list[dict[str, Any]]:
+    """The stored events in (after, upto], built as they are sent now (messaging.events); one nobody may
+    be shown comes as a bare id, so the hub still moves past it."""
     close_old_connections()
     try:
-        rows = Event.objects.filter(pk__gt=after, pk__lte=upto).order_by("pk").values("pk", "kind", "data")
-        return [{"id": row["pk"], "kind": row["kind"], **row["data"]} for row in rows[:FILL_LIMIT]]
+        rows = list(Event.objects.filter(pk__gt=after, pk__lte=upto).order_by("pk")[:FILL_LIMIT])
+        built = events.build(rows)
+        return [event or {"id": row.pk, "kind": "skip", "person": None} for row, event in zip(rows, built, strict=True)]
     finally:
         close_old_connections()
 
@@ -187,6 +191,9 @@ class Hub:
         # Ids were skipped: the events before the notice that skipped them are committed (ids commit in
         # order), and their notices are late or will never come (a rolled-back id). Read them.
         upto = max(self._waiting)
+        # Only notices that came before the read can be judged by it: one arriving during the read may
+        # be for an event committed just after it.
+        before_read = [known for known in self._waiting if known <= upto]
         stored = await sync_to_async(_stored_between)(self.high, upto)
         if generation != self._generation or self.high is None:
             return False
@@ -197,8 +204,8 @@ class Hub:
         if len(stored) < FILL_LIMIT:
             # Every committed event up to ``upto`` has been handed out. A notice left in that range has
             # no event in the database: not this site's (a shared channel), so it is dropped.
-            for event_id in [known for known in self._waiting if known <= upto]:
-                del self._waiting[event_id]
+            for event_id in before_read:
+                self._waiting.pop(event_id, None)
         return False
 
     def _release(self) -> None:

@@ -185,12 +185,15 @@ class Reading(models.Model):
 
 class Event(models.Model):
     """The live event log. Its id is the Server-Sent Events id a stream resumes from, so ids are handed
-    out in commit order (see actions.publish)."""
+    out in commit order (see messaging.events)."""
 
     kind = models.CharField(max_length=32)
     created_at = models.DateTimeField(default=timezone.now)
     thread = models.ForeignKey(Thread, null=True, on_delete=models.PROTECT, related_name="+")
     message = models.ForeignKey(Message, null=True, on_delete=models.PROTECT, related_name="+")
+    # The one person a notice or a receipt is for.
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Ids and codes only (what a notice is about), never content: see messaging.events.
     data = models.JSONField(default=dict)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.test import Client
 from accounts.models import Person
 from audit.models import Entry
 from conftest import Mailbox, signed_in
+from messaging import events
 from messaging.models import Audience, Event, Marking, Message, Thread
 from topics.models import Topic, TopicChoice
 
@@ -79,8 +80,8 @@ def choose(person: Person, code: Topic | str, delivery: str = TopicChoice.Delive
 
 
 def events_of(thread: Thread) -> list[dict[str, Any]]:
-    """The stored live events of a thread, as the stream hands them to Reader.wants."""
-    return [{"id": row.pk, "kind": row.kind, **row.data} for row in Event.objects.filter(thread=thread).order_by("pk")]
+    """The stored live events of a thread, built as the stream hands them to Reader.wants now."""
+    return [event for event in events.build(Event.objects.filter(thread=thread).order_by("pk")) if event is not None]
 
 
 def entries(action: str) -> list[Entry]:
