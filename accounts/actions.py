@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import zoneinfo
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import access, totp
+from accounts import access, throttle, totp
 from accounts.models import AccessLink, Organisation, Person
 from audit.actions import record
 from environet import broker
@@ -289,6 +290,32 @@ def regenerate_recovery_codes(*, request: HttpRequest, person: Person) -> list[s
     codes = totp.new_recovery_codes(person)
     record("recovery_codes.regenerated", request=request, actor=person, target=person)
     return codes
+
+
+@transaction.atomic
+def signin_throttled(*, request: HttpRequest, email: str, attempt: throttle.SignIn, refusal: str) -> None:
+    """A password attempt refused by the throttle (``refusal`` as ``throttle.signin_refusal`` says).
+
+    When the account's own buckets refused it and this begins an episode, the account's owner is told by
+    email (once per episode: see accounts.throttle). The same steps run for unknown addresses."""
+    person = Person.objects.filter(email__iexact=email).first()
+    record("signin.throttled", request=request, target=person, label=email, changes={"step": "password"})
+    if refusal != "account" or not throttle.refusal_starts_episode(attempt) or person is None or not person.is_active:
+        return
+    address = getattr(request, "client_address", "")
+    when = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(person.time_zone))
+    send_after_commit(
+        to=person.email,
+        template="accounts/email/signin_throttled",
+        language=person.language,
+        context={
+            "person": person,
+            "when": f"{when:%Y-%m-%d %H:%M} ({person.time_zone})",
+            "address": address,
+            "link": absolute(reverse("accounts:security")),
+        },
+    )
+    record("signin.throttle_notified", request=request, actor=None, target=person, changes={"address": address})
 
 
 # --- People management ------------------------------------------------------------------------------

@@ -204,3 +204,6 @@ class Throttle(models.Model):
     key = models.CharField(max_length=100, unique=True)
     tokens = models.FloatField()
     updated_at = models.DateTimeField()
+    # The last refused attempt on an account: refusals closer together than accounts.throttle's
+    # EPISODE_SECONDS are one episode, about which the owner is told once.
+    refused_at = models.DateTimeField(null=True, blank=True)

@@ -1,17 +1,22 @@
 """Slowing down guessing per account and per client address, without locking anyone out for good."""
 
+import zoneinfo
 from datetime import timedelta
 
 import pytest
 from django.test import Client, RequestFactory
+from django.utils import timezone
 
 from accounts import throttle
 from accounts.models import Throttle
-from accounts.tests.helpers import entries
-from conftest import PASSWORD, current_code
+from accounts.tests.helpers import entries, is_signed_in, link_in, sign_in
+from audit.models import Entry
+from conftest import PASSWORD, Mailbox, current_code
 from environet.middleware import client_address
 
 TOO_MANY = "Too many attempts. Wait a few minutes, then try again."
+STRANGER = "198.51.100.66"
+OWNER = "203.0.113.10"
 
 
 def _attempt(email: str, password: str = "not the password", **extra):
@@ -73,12 +78,62 @@ def test_it_keeps_no_email_address_in_the_table(cast):
 # --- Per account ------------------------------------------------------------------------------------------
 
 
-def test_it_slows_down_guessing_one_account_even_from_many_addresses(cast):
-    for number in range(10):
-        assert not _refused(_attempt(cast.member.email, REMOTE_ADDR=f"198.51.100.{number}"))
+def test_it_slows_down_guessing_one_account_from_one_address(cast):
+    for _ in range(10):
+        assert not _refused(_attempt(cast.member.email, REMOTE_ADDR=STRANGER))
 
     # The right password does not help now: the attacker would otherwise learn it was right.
-    assert _refused(_attempt(cast.member.email, PASSWORD, REMOTE_ADDR="203.0.113.9"))
+    assert _refused(_attempt(cast.member.email, PASSWORD, REMOTE_ADDR=STRANGER))
+
+
+def test_it_lets_the_owner_in_from_another_address_while_a_stranger_guesses(cast):
+    for _ in range(25):
+        _attempt(cast.member.email, REMOTE_ADDR=STRANGER)
+
+    owner = Client()
+    assert sign_in(owner, cast.member, REMOTE_ADDR=OWNER)["Location"] == "/"
+    assert is_signed_in(owner)
+    # The stranger stays slowed down, even with the right password.
+    assert _refused(_attempt(cast.member.email, PASSWORD, REMOTE_ADDR=STRANGER))
+
+
+def test_it_keeps_a_ceiling_per_account_against_many_addresses(cast):
+    for number in range(100):
+        assert not _refused(_attempt(cast.member.email, REMOTE_ADDR=f"198.51.{number // 250}.{number % 250 + 1}"))
+
+    assert _refused(_attempt(cast.member.email, PASSWORD, REMOTE_ADDR="203.0.113.200"))
+    assert _refused(_attempt(cast.member.email, REMOTE_ADDR="203.0.113.201"))
+
+
+def test_it_spares_the_owners_usual_address_from_the_ceiling(cast):
+    assert sign_in(Client(), cast.member, REMOTE_ADDR=OWNER)["Location"] == "/"
+    for number in range(110):
+        _attempt(cast.member.email, REMOTE_ADDR=f"198.51.{number // 250}.{number % 250 + 1}")
+    assert _refused(_attempt(cast.member.email, PASSWORD, REMOTE_ADDR="203.0.113.200"))
+
+    owner = Client()
+    assert sign_in(owner, cast.member, REMOTE_ADDR=OWNER)["Location"] == "/"
+    assert is_signed_in(owner)
+
+
+def test_it_forgets_an_address_after_a_while(cast):
+    sign_in(Client(), cast.member, REMOTE_ADDR=OWNER)
+    Entry.objects.filter(action="signin.succeeded").update(
+        at=timezone.now() - timedelta(days=throttle.FAMILIAR_DAYS, minutes=1)
+    )
+
+    assert not throttle.is_familiar(email=cast.member.email, address=OWNER)
+
+
+def test_it_counts_only_full_sign_ins_as_usual_addresses(cast):
+    # A right password without the code proves nothing about the address.
+    _attempt(cast.member.email, PASSWORD, REMOTE_ADDR=OWNER)
+
+    assert not throttle.is_familiar(email=cast.member.email, address=OWNER)
+    sign_in(Client(), cast.member, REMOTE_ADDR=OWNER)
+    assert throttle.is_familiar(email=cast.member.email.upper(), address=OWNER)
+    assert not throttle.is_familiar(email=cast.member.email, address=STRANGER)
+    assert not throttle.is_familiar(email=cast.focal_point.email, address=OWNER)
 
 
 def test_it_does_not_slow_down_other_accounts(cast):
@@ -94,7 +149,7 @@ def test_it_lets_the_real_person_in_once_the_bucket_refills(cast):
     assert _refused(_attempt(cast.member.email, PASSWORD))
 
     # Ten attempts per fifteen minutes: one attempt comes back every ninety seconds.
-    _wind_back("signin-account:", 91)
+    _wind_back("signin-pair:", 91)
 
     assert _attempt(cast.member.email, PASSWORD)["Location"] == "/accounts/signin/code/"
 
@@ -134,6 +189,80 @@ def test_it_records_throttled_attempts(cast):
 
     [entry] = entries("signin.throttled")
     assert entry.object_label == cast.member.email
+
+
+# --- Telling the owner -------------------------------------------------------------------------------------
+
+
+def _guess(email: str, times: int, address: str = STRANGER) -> None:
+    for _ in range(times):
+        _attempt(email, REMOTE_ADDR=address)
+
+
+def test_it_tells_the_owner_once_per_episode(cast, mailbox, django_capture_on_commit_callbacks):
+    cast.member.time_zone = "Africa/Nairobi"
+    cast.member.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _guess(cast.member.email, 10)
+    assert mailbox.to(cast.member.email) == []  # slowed down only from the 11th attempt on
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _guess(cast.member.email, 15)  # refused, one after the other: one episode
+        _guess(cast.member.email, 11, address="198.51.100.67")  # the same account, another machine: still one
+
+    [message] = mailbox.to(cast.member.email)
+    body = Mailbox.body(message)
+    subject = " ".join(message["Subject"].split())  # a long header comes folded
+    assert subject == "[ENVIRONET] Someone tried to sign in to your account and was slowed down"
+    assert "Hello Mohamed Member," in body
+    assert f"From the address: {STRANGER}" in body
+    local = timezone.localtime(entries("signin.throttled")[0].at, zoneinfo.ZoneInfo("Africa/Nairobi"))
+    assert f"When: {local:%Y-%m-%d %H:}" in body and "(Africa/Nairobi)" in body
+    assert "Your password still works for you" in body
+    assert link_in(message) == "/accounts/security/"
+    [notified] = entries("signin.throttle_notified")
+    assert (notified.object_id, notified.client_address) == (str(cast.member.pk), STRANGER)
+    assert notified.changes == {"address": STRANGER}
+
+
+def test_it_tells_the_owner_again_after_a_quiet_while(cast, mailbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _guess(cast.member.email, 11)
+    Throttle.objects.filter(refused_at__isnull=False).update(
+        refused_at=timezone.now() - timedelta(seconds=throttle.EPISODE_SECONDS + 1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _guess(cast.member.email, 1)
+
+    assert len(mailbox.to(cast.member.email)) == 2
+    assert len(entries("signin.throttle_notified")) == 2
+
+
+def test_it_writes_in_the_owners_language(cast, mailbox, django_capture_on_commit_callbacks):
+    cast.member.language = "fr"
+    cast.member.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _guess(cast.member.email, 11)
+
+    [message] = mailbox.to(cast.member.email)
+    assert "Bonjour Mohamed Member," in Mailbox.body(message)
+
+
+def test_it_tells_nobody_when_the_address_is_unknown_or_only_the_machine_is_slowed(
+    cast, mailbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _guess("nobody@kra.example", 12)
+        # One machine going through many accounts: the machine is slowed, no account is under attack.
+        for number in range(31):
+            _attempt(f"guess{number}@kra.example", REMOTE_ADDR="198.51.100.7")
+        _attempt(cast.focal_point.email, REMOTE_ADDR="198.51.100.7")
+        _guess(cast.suspended.email, 11)
+
+    assert mailbox.messages == []
+    assert entries("signin.throttle_notified") == []
 
 
 # --- Per client address ------------------------------------------------------------------------------------

@@ -32,15 +32,15 @@ def signin(request: Request) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email, password = form.cleaned_data["email"], form.cleaned_data["password"]
-        account_key = throttle.key("signin-account", email)
-        address_ok = throttle.take(throttle.key("signin-address", request.client_address), throttle.SIGNIN_PER_ADDRESS)
-        if not address_ok or not throttle.is_open(account_key, throttle.SIGNIN_PER_ACCOUNT):
-            record("signin.throttled", request=request, label=email)
+        attempt = throttle.signin(email=email, address=request.client_address)
+        refusal = throttle.signin_refusal(attempt)
+        if refusal:
+            actions.signin_throttled(request=request, email=email, attempt=attempt, refusal=refusal)
             form.add_error(None, TOO_MANY)
         else:
             person = authenticate(request, username=email, password=password)
             if person is None:
-                throttle.take(account_key, throttle.SIGNIN_PER_ACCOUNT)
+                throttle.signin_failed(attempt)
                 known = Person.objects.filter(email__iexact=email).first()
                 record("signin.failed", request=request, target=known, label=email, changes={"step": "password"})
                 form.add_error(None, _("The email address or the password is wrong."))
