@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from accounts.models import Person
 from environet.mail import absolute, send_after_commit
@@ -63,12 +62,8 @@ def _tell_owner(own: Seizure, other: Seizure, reasons: int) -> None:
     }
     with translation.override(officer.language):
         context["reasons"] = reasons_text(reasons)
-        text = _("%(reference)s is related to a record of %(organisation)s: %(reasons)s.") % {
-            "reference": own.reference,
-            "organisation": other.organisation,
-            "reasons": context["reasons"],
-        }
-    messaging.notice(person=officer, text=text, url=path)
+    # Ids only: the notice is worded when shown, through the access rule of that day (seizures.notices).
+    messaging.notice(person=officer, about="seizure.related", record=own.pk, other=other.pk)
     if wants_email(officer, own):
         send_after_commit(
             to=officer.email, template="seizures/email/related", language=officer.language, context=context
@@ -153,8 +148,7 @@ def tell_followers(*, seizure_id: int) -> int:
     if seizure is None or seizure.is_draft:
         return 0
     told = set()
-    path = reverse("seizures:record", args=[seizure.pk])
-    link = absolute(path)
+    link = absolute(reverse("seizures:record", args=[seizure.pk]))
     with transaction.atomic():
         found = followers_of(seizure)
         # Several of a person's searches may match: one notice, and an email if any of them asks for one.
@@ -164,13 +158,7 @@ def tell_followers(*, seizure_id: int) -> int:
             if person.pk in told:
                 continue  # several of their searches match: one notice is enough
             told.add(person.pk)
-            with translation.override(person.language):
-                text = _("New seizure record %(reference)s (%(marking)s) matches “%(search)s”.") % {
-                    "reference": seizure.reference,
-                    "marking": seizure.get_marking_display(),
-                    "search": followed.name,
-                }
-            messaging.notice(person=person, text=text, url=path)
+            messaging.notice(person=person, about="seizure.match", record=seizure.pk, search=followed.pk)
             if person.pk in by_email:
                 send_after_commit(
                     to=person.email,

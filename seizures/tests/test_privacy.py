@@ -23,6 +23,7 @@ from django.db import connection, connections
 from accounts.models import Person
 from audit.models import Entry
 from conftest import signed_in
+from messaging import events
 from messaging.models import Audience, Event, Marking, Message, Thread
 from messaging.tests.builders import choose, text_of
 from seizures import actions
@@ -346,11 +347,10 @@ def test_it_keeps_nominal_data_out_of_the_discussions(scene):
 @pytest.mark.django_db
 def test_it_tells_outsiders_in_notices_without_nominal_data(scene):
     for outsider in scene.outsiders:
-        notices = [data for data in Event.objects.filter(kind="notice").values_list("data", flat=True)]
-        theirs = [data for data in notices if data["person"] == outsider.pk]
+        theirs = [event for event in events.build(Event.objects.filter(kind="notice", person=outsider)) if event]
         assert theirs, outsider  # each was told something
-        for data in theirs:
-            assert_no_nominal(data["text"], outsider)
+        for event in theirs:
+            assert_no_nominal(event["text"], outsider)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,65 @@
+"""What the seizure notices say, worded when they are shown (environet.notices), through today's access rule.
+
+A notice row holds only ids; each renderer below reads the records again and says only what the person
+may know now, or nothing (None) when they may no longer know of it: a link taken back, a record moved out
+of their reach, a search they stopped following.
+
+- ``seizure.related`` (``record``, ``other``): a record of the person's organisation is related to another.
+- ``seizure.match`` (``record``, ``search``): a new shared record matches a search the person follows.
+"""
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from environet import notices
+from seizures import access
+from seizures.models import FollowedSearch, Link, Seizure
+from seizures.notify import reasons_text
+
+
+def _id(references: dict[str, Any], name: str) -> int | None:
+    value = references.get(name)
+    return value if isinstance(value, int) else None
+
+
+@notices.renderer("seizure.related")
+def related(person, references: dict[str, Any]) -> notices.Shown | None:
+    own_id, other_id = _id(references, "record"), _id(references, "other")
+    if own_id is None or other_id is None:
+        return None
+    records = Seizure.objects.select_related("organisation").in_bulk([own_id, other_id])
+    own, other = records.get(own_id), records.get(other_id)
+    if own is None or other is None or not access.is_owner(person, own):
+        return None
+    link = Link.objects.filter(low_id=min(own_id, other_id), high_id=max(own_id, other_id)).first()
+    if link is None:
+        return None  # taken back since
+    other_visible = access.seizures_visible_to(person).filter(pk=other_id).exists()
+    reasons = access.visible_reasons(person, own, other, link.reasons, other_visible=other_visible)
+    if not reasons:
+        return None
+    text = _("%(reference)s is related to a record of %(organisation)s: %(reasons)s.") % {
+        "reference": own.reference,
+        "organisation": other.organisation,
+        "reasons": reasons_text(reasons),
+    }
+    return notices.Shown(text=text, url=reverse("seizures:record", args=[own.pk]) + "#related")
+
+
+@notices.renderer("seizure.match")
+def match(person, references: dict[str, Any]) -> notices.Shown | None:
+    seizure_id, search_id = _id(references, "record"), _id(references, "search")
+    if seizure_id is None or search_id is None:
+        return None
+    followed = FollowedSearch.objects.filter(pk=search_id, person=person).first()
+    seizure = access.seizures_visible_to(person).filter(pk=seizure_id).first()
+    if followed is None or seizure is None or seizure.is_draft:
+        return None
+    text = _("New seizure record %(reference)s (%(marking)s) matches “%(search)s”.") % {
+        "reference": seizure.reference,
+        "marking": seizure.get_marking_display(),
+        "search": followed.name,
+    }
+    return notices.Shown(text=text, url=reverse("seizures:record", args=[seizure.pk]))
