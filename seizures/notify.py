@@ -57,8 +57,9 @@ def _tell_owner(own: Seizure, other: Seizure, reasons: int) -> None:
         "person": officer,
         "own": own,
         "organisation": other.organisation,
-        "other": other if access.seizures_visible_to(officer).filter(pk=other.pk).exists() else None,
         "link": link,
+        # The email is about the officer's own record: its marking says what the email may hold.
+        "with_content": marking_allows_email_content(own.marking),
     }
     with translation.override(officer.language):
         context["reasons"] = reasons_text(reasons)

@@ -169,7 +169,7 @@ def test_it_emails_an_officer_who_chose_email_for_the_records_topic(
     kenyan, _french = related_pair(cast, django_capture_on_commit_callbacks)
 
     [email] = related_emails(mailbox, cast.member)
-    assert subject_of(email) == f"[ENVIRONET] A record related to {kenyan.reference}"
+    assert subject_of(email) == f"[ENVIRONET] TLP:GREEN A record related to {kenyan.reference}"
     body = Mailbox.body(email)
     assert "ENVIRONET found a record at DGDDI related to your record" in body
     assert f"/seizures/{kenyan.pk}/#related" in body
@@ -211,6 +211,46 @@ def test_it_tells_each_officer_only_what_they_may_know(cast, django_capture_on_c
             assert theirs.reference in text or f"/seizures/{theirs.pk}/" in text
             assert others.reference not in text and f"/seizures/{others.pk}/" not in text
             assert_no_nominal(text)
+
+
+def test_it_marks_the_related_email_with_the_marking_of_the_recipients_own_record(
+    cast, django_capture_on_commit_callbacks, mailbox
+):
+    # Leak 7: the email said nothing of how it may be handled. It is about the recipient's own record: its
+    # marking comes first in the subject, and opens and closes the body, as in every other email.
+    choose(cast.member, "B")
+    choose(cast.other_focal_point, "B")
+    kenyan, french = related_pair(cast, django_capture_on_commit_callbacks, french={"marking": Marking.CLEAR})
+
+    [to_kenyan] = related_emails(mailbox, cast.member)
+    [to_french] = related_emails(mailbox, cast.other_focal_point)
+
+    assert subject_of(to_kenyan) == f"[ENVIRONET] TLP:GREEN A record related to {kenyan.reference}"
+    assert subject_of(to_french) == f"[ENVIRONET] TLP:CLEAR A record related to {french.reference}"
+    for email, marking in ((to_kenyan, "TLP:GREEN"), (to_french, "TLP:CLEAR")):
+        lines = Mailbox.body(email).strip().splitlines()
+        assert (lines[0], lines[-1]) == (marking, marking)
+
+
+@pytest.mark.parametrize("marking", [Marking.AMBER, Marking.AMBER_STRICT, Marking.RED])
+def test_it_keeps_what_relates_a_confidential_record_out_of_the_related_email(
+    cast, django_capture_on_commit_callbacks, mailbox, marking
+):
+    choose(cast.member, "B")
+    audience: dict[str, Any] = {"audience": Audience.ORGANISATIONS, "organisations": [cast.home]}
+    if marking == Marking.RED:
+        audience = {"audience": Audience.PEOPLE, "people": [cast.focal_point]}
+    kenyan, french = related_pair(cast, django_capture_on_commit_callbacks, kenyan={"marking": marking, **audience})
+
+    [email] = related_emails(mailbox, cast.member)
+
+    text = text_of(email)
+    assert subject_of(email).startswith(f"[ENVIRONET] {Marking(marking).label} ")
+    assert Mailbox.body(email).strip().splitlines()[0] == Marking(marking).label
+    assert kenyan.reference in text and f"/seizures/{kenyan.pk}/#related" in text
+    for content in ("DGDDI", "same company", "same container", french.reference):
+        assert content not in text, content
+    assert "Its handling marking does not allow more in an email" in text
 
 
 def test_it_tells_nobody_when_nothing_relates_two_records(cast, django_capture_on_commit_callbacks, mailbox):
