@@ -4,6 +4,8 @@ Every helper that fetches an object raises Http404 both when it does not exist a
 may not see it, so nobody can probe what exists.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -14,6 +16,22 @@ Role = Person.Role
 
 def is_member_in_good_standing(person: Person) -> bool:
     return person.is_authenticated and person.is_active
+
+
+def people_who_may_be_named() -> QuerySet[Person]:
+    """Who is within reach: the people an author may name as readers (a named-people audience, a
+    mention, a forum's members), the same for every author. Only active people: a requested, rejected
+    or suspended person is out of reach, and callers answer for them exactly as for an address nobody
+    has, so that naming people does not tell who has, or had, an account."""
+    return Person.objects.filter(state=Person.State.ACTIVE)
+
+
+def named_people(addresses: Iterable[str]) -> tuple[list[Person], list[str]]:
+    """The people within reach who have these email addresses, and the other addresses (lower case,
+    sorted), whether nobody or someone out of reach has them. One query, whatever the addresses."""
+    wanted = {address.strip().lower() for address in addresses if address.strip()}
+    found = list(people_who_may_be_named().filter(email__in=wanted))
+    return found, sorted(wanted - {person.email for person in found})
 
 
 def can_manage_people(person: Person) -> bool:
