@@ -6,7 +6,8 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext
-from django.core.asgi import get_asgi_application
+
+from environet import uploads
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "environet.settings")
 
@@ -40,7 +41,8 @@ def _path(scope) -> str:
     return path[len(root) :] if root and path.startswith(root) else path
 
 
-application = LiveStreamsShareAThread(get_asgi_application())
+# Django's handler, with request bodies bounded and kept off the memory (environet/uploads.py).
+application = LiveStreamsShareAThread(uploads.application())
 
 # The garbage collector, tuned for a process that holds thousands of open streams. What exists once Django
 # has started lives as long as the process: frozen, it is left out of every collection. Every event makes

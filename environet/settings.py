@@ -104,17 +104,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Attachments: encrypted files (see messaging/attachments.py), kept apart from the database.
 ATTACHMENTS_DIR = Path(env.text("ENVIRONET_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))
-MAX_ATTACHMENT_BYTES = env.number("ENVIRONET_MAX_ATTACHMENT_MB", 25) * 1024 * 1024
+MAX_ATTACHMENT_MB = env.number("ENVIRONET_MAX_ATTACHMENT_MB", 25)
+MAX_ATTACHMENT_BYTES = MAX_ATTACHMENT_MB * 1024 * 1024
 MAX_ATTACHMENTS_PER_MESSAGE = 10
-# Uploaded files are held in memory, never in a plaintext temporary file: the handler keeps at most
-# MAX_ATTACHMENT_BYTES of each and only counts the rest, so the form can say how large a refused file was.
-FILE_UPLOAD_HANDLERS = ["environet.uploads.BoundedMemoryUploadHandler"]
+# See environet/uploads.py. The largest request body, refused with 413 before it is read; by default room
+# for every attachment at full size and the form.
+MAX_REQUEST_BYTES = (
+    env.number("ENVIRONET_MAX_REQUEST_MB", MAX_ATTACHMENT_MB * MAX_ATTACHMENTS_PER_MESSAGE + 3) * 1024 * 1024
+)
+# One file field per form: Django stops at the first file past this, before reading it.
+DATA_UPLOAD_MAX_NUMBER_FILES = MAX_ATTACHMENTS_PER_MESSAGE
+# The request body, then each file, waits in memory up to this size, then on disk encrypted under a key
+# that only the memory holds (never a plaintext temporary file). Each file keeps at most
+# MAX_ATTACHMENT_BYTES and only counts the rest, so the form can say how large a refused file was.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["environet.uploads.BoundedSealedUploadHandler"]
 # The form fields besides the files (the message itself is at most 20,000 characters).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_NUMBER_FILES = 2 * MAX_ATTACHMENTS_PER_MESSAGE
-# Under ASGI, Django spools a request body larger than this to a temporary file before parsing it:
-# room for one full-size attachment and the form keeps a usual upload off the disk.
-FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_ATTACHMENT_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 REDIS_URL = env.text("REDIS_URL")
 # Redis pub/sub channels are shared by every database of a Redis server: deployments (or test runs)

@@ -16,3 +16,5 @@ urlpatterns = [
     path("reference/", include("reference.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "environet.views.bad_request"

@@ -1,8 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import TooManyFilesSent
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -38,3 +42,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
         return render(request, "home.html", home_summary(person=request.user))
     return render(request, "landing.html")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400. Too many files in one form is said plainly: Django stopped reading at the first one too many."""
+    if not isinstance(exception, TooManyFilesSent):
+        return defaults.bad_request(request, exception)
+    reason = _(
+        "Too many files at once: at most %(count)d can go with one message or record. Nothing was kept. "
+        "Go back and choose fewer."
+    ) % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    return render(request, "400.html", {"reason": reason}, status=400)

@@ -1,8 +1,8 @@
 """Reading an uploaded spreadsheet safely: a UTF-8 CSV file or an Excel .xlsx workbook, nothing else.
 
-The file is bytes already in memory (uploads never reach the disk: environet/uploads.py), and what it is
-comes from its content, not its name. Anything else is refused with ``Unreadable``, whose message says in
-plain words what to do:
+The file is bytes already in memory (uploads never reach the disk in the clear: environet/uploads.py), and
+what it is comes from its content, not its name. Anything else is refused with ``Unreadable``, whose message
+says in plain words what to do:
 - CSV: UTF-8 text (with or without the byte order mark Excel writes), comma or semicolon separated;
 - XLSX: a real zip archive with the parts of a workbook, no macros, and no more data once unpacked than a
   sheet of MAX_ROWS rows can hold (a "zip bomb" is refused from the archive's table of contents, before

@@ -293,11 +293,11 @@ def test_it_says_the_size_as_people_read_it():
     assert attachments.human_size(12) == "12 bytes"
 
 
-def test_it_keeps_only_the_limit_of_an_oversize_upload_in_memory(settings):
-    from environet.uploads import BoundedMemoryUploadHandler
+def test_it_keeps_only_the_limit_of_an_oversize_upload(settings):
+    from environet.uploads import BoundedSealedUploadHandler
 
     settings.MAX_ATTACHMENT_BYTES = 10
-    handler = BoundedMemoryUploadHandler()
+    handler = BoundedSealedUploadHandler()
     handler.new_file("attachments", "big.txt", "text/plain", 30)
     for start in (0, 8, 16, 24):
         handler.receive_data_chunk(b"x" * 8, start)
