@@ -77,6 +77,7 @@ class RelatedOut(Schema):
     id: int | None  # only when the reader may open it
     reference: str
     reasons: list[str]
+    handle: str  # how to refer to it (a request for contact), whether or not the reader may open it
 
 
 class SeizureOut(SummaryOut):
@@ -194,6 +195,7 @@ def read_seizure(request, seizure_id: int) -> Any:
                 id=item.other.pk if item.visible else None,
                 reference=item.other.reference if item.visible else "",
                 reasons=item.reasons,
+                handle=item.handle,
             )
             for item in selectors.related_records(person=person, seizure=seizure)
         ],

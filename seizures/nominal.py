@@ -142,6 +142,14 @@ def forget_index_key() -> None:
     _index_key.cache_clear()
 
 
+def derived_key(purpose: str, *, length: int = 32) -> bytes:
+    """A key for another use than the blind index (``purpose`` names it), derived from the blind-index key:
+    stable as long as that key is, and telling nothing of it (HMAC-SHA512 as the derivation function)."""
+    if not 0 < length <= 64:
+        raise ValueError("at most 64 bytes")
+    return hmac.new(_index_key(), f"derived:{purpose}".encode(), hashlib.sha512).digest()[:length]
+
+
 def digest(text: str) -> bytes:
     """The keyed hash of a normalised value (prefixed with what kind of value it is)."""
     return hmac.new(_index_key(), text.encode(), hashlib.sha256).digest()[:DIGEST_BYTES]

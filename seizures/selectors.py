@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from reference import tables
-from seizures import access, correlation, nominal
+from seizures import access, correlation, handles, nominal
 from seizures.forms import country_label
 from seizures.models import CommodityLine, Convention, Link, MatchKey, NominalEntry, NominalGrant, Seizure
 
@@ -19,6 +19,7 @@ class RelatedRecord:
     other: Seizure
     visible: bool  # the reader may open it
     reasons: list[str]
+    handle: str  # how pages, forms and the API refer to it (seizures.handles): never by its id
 
 
 @dataclass
@@ -40,7 +41,15 @@ def related_records(*, person, seizure: Seizure) -> list[RelatedRecord]:
         reasons = access.visible_reasons(person, seizure, other, link.reasons, other_visible=other_id in visible)
         if reasons:
             kinds = [str(kind.label) for kind in MatchKey.Kind if reasons & (1 << kind.value)]
-            shown.append(RelatedRecord(link=link, other=other, visible=other_id in visible, reasons=kinds))
+            shown.append(
+                RelatedRecord(
+                    link=link,
+                    other=other,
+                    visible=other_id in visible,
+                    reasons=kinds,
+                    handle=handles.handle(seizure.pk, other_id),
+                )
+            )
     # The latest seizures first.
     return sorted(shown, key=lambda item: (item.other.occurred_on, item.other.pk), reverse=True)
 

@@ -13,7 +13,9 @@ urlpatterns = [
     path("<int:seizure_id>/share/", records.share, name="share"),
     path("<int:seizure_id>/close/", records.close, name="close"),
     path("<int:seizure_id>/grants/", records.grants, name="grants"),
-    path("<int:seizure_id>/related/<int:other_id>/contact/", records.contact, name="contact"),
+    # The other record of a link by its handle (seizures.handles), never by its id.
+    path("related/<slug:handle>/", records.related, name="related"),
+    path("related/<slug:handle>/contact/", records.contact, name="contact"),
     path("import/", transfer.import_file, name="import"),
     path("import/template/", transfer.import_template, name="import_template"),
     path("import/<int:job_id>/", transfer.import_job, name="import_job"),

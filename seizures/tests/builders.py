@@ -167,3 +167,14 @@ def edit_form(seizure: Seizure, **fields: Any) -> dict[str, Any]:
         "lines": lines,
     }
     return {**facts, **fields}
+
+
+def contact_path(officer: Person, seizure: Seizure) -> str:
+    """Where the "ask for contact" form of ``seizure``'s page posts, for its one related record."""
+    import re
+
+    from conftest import signed_in
+
+    page = signed_in(officer).get(f"/seizures/{seizure.pk}/").content.decode()
+    [path] = re.findall(r'action="(/seizures/related/[a-z2-7]+/contact/)"', page)
+    return path

@@ -5,6 +5,7 @@ choice, by email; in their own language; saying only what they may know.
 """
 
 import html
+import re
 from email.header import decode_header, make_header
 from typing import Any
 
@@ -15,9 +16,9 @@ from conftest import Mailbox, signed_in
 from messaging import events, stream
 from messaging.models import Audience, Event, Marking, Message, Thread
 from messaging.tests.builders import choose, text_of
-from seizures import actions
+from seizures import actions, handles
 from seizures.models import FollowedSearch, Link, Seizure
-from seizures.tests.builders import company, file, filing, line, person, record_id
+from seizures.tests.builders import company, contact_path, file, filing, line, person, record_id
 from topics.models import TopicChoice
 
 pytestmark = pytest.mark.django_db
@@ -522,11 +523,10 @@ def test_it_opens_a_red_conversation_for_the_two_officers(cast, django_capture_o
         django_capture_on_commit_callbacks,
         french={"audience": Audience.ORGANISATIONS, "organisations": [cast.other]},
     )
-    link = Link.objects.get()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(cast.member).post(
-            f"/seizures/{kenyan.pk}/related/{link.other(kenyan.pk)}/contact/", {"note": "Same consignee as our case"}
+            contact_path(cast.member, kenyan), {"note": "Same consignee as our case"}
         )
 
     thread = Thread.objects.exclude(pk__in=[kenyan.thread_id, french.thread_id]).get()
@@ -536,8 +536,9 @@ def test_it_opens_a_red_conversation_for_the_two_officers(cast, django_capture_o
     [request] = thread.messages.all()
     assert request.kind == Message.Kind.REQUEST
     said = thread.subject + "\n" + request.body
-    assert french.reference in thread.subject
-    assert kenyan.reference in request.body and french.reference in request.body
+    # Oscar may read Mohamed's record, so it is named; Mohamed may not read Oscar's: it is not, nor its id.
+    assert kenyan.reference in request.body
+    assert french.reference not in said and f"/seizures/{french.pk}/" not in said
     assert "same company, same container" in request.body
     assert "Same consignee as our case" in request.body
     assert_no_nominal(said)
@@ -545,17 +546,93 @@ def test_it_opens_a_red_conversation_for_the_two_officers(cast, django_capture_o
     assert signed_in(cast.focal_point).get(f"/messages/threads/{thread.pk}/").status_code == 404
 
 
+def numbers_in_addresses(html: str) -> set[str]:
+    """The whole numbers in the addresses and element ids of a piece of page (where a record's id would be)."""
+    values = re.findall(r'(?:href|action|id|for|aria-describedby|name)="([^"]*)"', html)
+    return {number for value in values for number in re.findall(r"(?<![A-Za-z0-9])\d+(?![A-Za-z0-9])", value)}
+
+
+def test_it_refers_to_a_related_record_it_may_not_read_by_a_handle_on_the_page_and_in_the_api(
+    cast, django_capture_on_commit_callbacks
+):
+    # Leak 5: the related section's contact form posted to /seizures/<own>/related/<other's id>/contact/.
+    kenyan, french = related_pair(
+        cast,
+        django_capture_on_commit_callbacks,
+        french={"marking": Marking.AMBER, "audience": Audience.ORGANISATIONS, "organisations": [cast.other]},
+    )
+    client = signed_in(cast.member)
+
+    related = client.get(f"/seizures/{kenyan.pk}/").content.decode().split('id="related"')[1].split("</section>")[0]
+    [item] = client.get(f"/api/v1/seizures/{kenyan.pk}").json()["related"]
+
+    assert "DGDDI" in related and french.reference not in related
+    assert str(french.pk) not in numbers_in_addresses(related)
+    assert (item["id"], item["reference"], item["organisation"]) == (None, "", "DGDDI")
+    assert re.fullmatch(r"[a-z2-7]{39}", item["handle"])
+    assert contact_path(cast.member, kenyan) == f"/seizures/related/{item['handle']}/contact/"
+    # Seen from the other side, the same link has another handle: nothing to match two pages by.
+    [theirs] = signed_in(cast.other_focal_point).get(f"/api/v1/seizures/{french.pk}").json()["related"]
+    assert theirs["handle"] != item["handle"]
+
+
+def test_it_answers_404_at_the_old_contact_address_that_named_the_other_record(
+    cast, django_capture_on_commit_callbacks
+):
+    kenyan, french = related_pair(cast, django_capture_on_commit_callbacks)
+    threads = Thread.objects.count()
+
+    response = signed_in(cast.member).post(f"/seizures/{kenyan.pk}/related/{french.pk}/contact/", {"note": "Hi"})
+
+    assert response.status_code == 404
+    assert Thread.objects.count() == threads
+
+
+def test_it_names_in_the_conversation_only_what_both_officers_may_read(cast, django_capture_on_commit_callbacks):
+    # Leak 5: the request for contact named Mohamed's RED record to Oscar, and Oscar's to Mohamed.
+    kenyan, french = related_pair(
+        cast,
+        django_capture_on_commit_callbacks,
+        kenyan={"marking": Marking.RED, "audience": Audience.PEOPLE, "people": [cast.focal_point]},
+        french={"marking": Marking.AMBER, "audience": Audience.ORGANISATIONS, "organisations": [cast.other]},
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(cast.member).post(contact_path(cast.member, kenyan), {"note": "Call me"})
+
+    thread = Thread.objects.get(pk=record_id(response))
+    [request] = thread.messages.all()
+    said = thread.subject + "\n" + request.body
+    for record in (kenyan, french):
+        assert record.reference not in said and f"/seizures/{record.pk}/" not in said, record
+    assert "KRA" in said and "same company, same container" in said and "Call me" in said
+    # One address in it takes each of them to their own record, and nobody else anywhere.
+    [path] = re.findall(r"/seizures/related/[a-z2-7]+/", request.body)
+    assert signed_in(cast.other_focal_point).get(path)["Location"] == f"/seizures/{french.pk}/#related"
+    assert signed_in(cast.member).get(path)["Location"] == f"/seizures/{kenyan.pk}/#related"
+    assert signed_in(cast.administrator).get(path).status_code == 404
+
+
+def test_it_names_both_records_in_the_conversation_when_both_officers_may_read_them(
+    cast, django_capture_on_commit_callbacks
+):
+    kenyan, french = related_pair(cast, django_capture_on_commit_callbacks)
+
+    response = signed_in(cast.member).post(contact_path(cast.member, kenyan))
+
+    [request] = Thread.objects.get(pk=record_id(response)).messages.all()
+    assert kenyan.reference in request.body and french.reference in request.body
+
+
 def test_it_answers_404_to_a_contact_request_from_outside_the_owning_organisation(
     cast, django_capture_on_commit_callbacks
 ):
     kenyan, _french = related_pair(cast, django_capture_on_commit_callbacks)
-    link = Link.objects.get()
     threads = Thread.objects.count()
+    path = contact_path(cast.member, kenyan)
 
     for someone in (cast.administrator, cast.observer, cast.other_focal_point):
-        response = signed_in(someone).post(
-            f"/seizures/{kenyan.pk}/related/{link.other(kenyan.pk)}/contact/", {"note": "Hello"}
-        )
+        response = signed_in(someone).post(path, {"note": "Hello"})
         assert response.status_code == 404, someone
 
     assert Thread.objects.count() == threads
@@ -568,8 +645,10 @@ def test_it_answers_404_to_a_contact_request_on_a_link_of_another_record(cast, d
     )
     link = Link.objects.get()
     threads = Thread.objects.count()
+    # A handle the server made, but for a pair that is not related.
+    made_up = handles.handle(unrelated.pk, link.high_id)
 
-    response = signed_in(cast.member).post(f"/seizures/{unrelated.pk}/related/{link.other(unrelated.pk)}/contact/")
+    response = signed_in(cast.member).post(f"/seizures/related/{made_up}/contact/")
 
     assert response.status_code == 404
     assert Thread.objects.count() == threads
@@ -577,9 +656,8 @@ def test_it_answers_404_to_a_contact_request_on_a_link_of_another_record(cast, d
 
 def test_it_lets_the_other_officer_ask_from_their_own_record(cast, django_capture_on_commit_callbacks):
     _kenyan, french = related_pair(cast, django_capture_on_commit_callbacks)
-    link = Link.objects.get()
 
-    response = signed_in(cast.other_focal_point).post(f"/seizures/{french.pk}/related/{link.other(french.pk)}/contact/")
+    response = signed_in(cast.other_focal_point).post(contact_path(cast.other_focal_point, french))
 
     assert response.status_code == 302
     thread = Thread.objects.get(pk=record_id(response))
