@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from audit import labels
 from audit.models import GENESIS, Entry
 
 # Any fixed number: the key of the PostgreSQL advisory lock that queues writers of the chain.
@@ -24,9 +25,23 @@ def record(
 ) -> Entry:
     """Append one entry. ``actor`` defaults to the request's person; ``target`` is the object acted on.
 
-    ``changes`` maps a field to ``[old, new]`` (or holds other facts such as a reason); it must never
-    contain secrets.
+    The entry keeps a reference to ``target`` (type and id). For a type with content (a thread, a file, a
+    seizure record: see audit/labels.py) nothing of the object is stored, and its label is made when the
+    trail is shown, through the viewer's access; passing ``label`` for one is an error. Other targets
+    (people, organisations) keep ``label`` or their name, and ``label`` alone names what was tried when
+    there is no object (the address of a failed sign-in).
+
+    ``changes`` maps a field to ``[old, new]`` (or holds other facts such as a reason): facts about
+    settings (marking, audience kind, state, role) and counts, never subjects, bodies, file names, titles,
+    nominal data or secrets.
     """
+    object_type = target._meta.label_lower if target is not None else ""
+    if labels.carries_content(object_type):
+        if label:
+            raise ValueError(f"{object_type} carries content: its label is made when the trail is shown")
+        stored_label = ""
+    else:
+        stored_label = (label or (str(target) if target is not None else ""))[:300]
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if subject_organisation is None and target is not None:
@@ -47,9 +62,9 @@ def record(
             organisation=getattr(actor, "organisation", None),
             subject_organisation=subject_organisation,
             action=action,
-            object_type=target._meta.label_lower if target is not None else "",
+            object_type=object_type,
             object_id=str(target.pk) if target is not None else "",
-            object_label=(label or (str(target) if target is not None else ""))[:300],
+            object_label=stored_label,
             changes=changes or {},
             client_address=getattr(request, "client_address", "") if request else "",
             user_agent=request.headers.get("User-Agent", "")[:300] if request else "",

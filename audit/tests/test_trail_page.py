@@ -15,9 +15,9 @@ URL = reverse("audit:trail")
 
 
 def shown(response) -> list[str]:
-    """The labels of the entries on the page, newest first."""
+    """The labels of the entries on the page as shown, newest first."""
     assert response.status_code == 200, response.status_code
-    return [entry.object_label for entry in response.context["page"].object_list]
+    return [row.label for row in response.context["rows"]]
 
 
 @pytest.fixture
