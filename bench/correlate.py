@@ -1031,6 +1031,8 @@ def main() -> int:
         database.create()
         try:
             env = child_env(Path(name), database.url, keep=("ENVIRONET_SEIZURE_",))
+            # One officer files every new record, each naming someone: not someone guessing at names.
+            env.setdefault("ENVIRONET_SEIZURE_NOMINAL_SAVES_PER_HOUR", "0")
             say("migrating a fresh database")
             migrate(env)
             setup_django(env)

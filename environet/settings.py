@@ -133,6 +133,9 @@ LIVE_HEARTBEAT_SECONDS = env.number("ENVIRONET_LIVE_HEARTBEAT_SECONDS", 15)
 # many days apart at most; a value held by more than this many other records is too common to link.
 SEIZURE_WINDOW_DAYS = env.number("ENVIRONET_SEIZURE_WINDOW_DAYS", 90)
 SEIZURE_COMMON_LIMIT = env.number("ENVIRONET_SEIZURE_COMMON_LIMIT", 20)
+# Saving persons or companies involved (a new record naming someone, a change of the names of one) is how
+# names would be guessed at: at most this many such saves an hour per person (0: no limit).
+SEIZURE_NOMINAL_SAVES_PER_HOUR = env.number("ENVIRONET_SEIZURE_NOMINAL_SAVES_PER_HOUR", 20)
 
 TASKS = {
     "default": {

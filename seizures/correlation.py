@@ -383,9 +383,21 @@ def common_values(seizure: Seizure) -> list[MatchKey]:
     return list(MatchKey.objects.filter(seizure=seizure, is_common=True).select_related("nominal_entry"))
 
 
+# The links their owners have been told of, as records stand: every link within one organisation, and every
+# link between two shared records (seizures.access.link_is_open).
+_OPEN_LINKS_ANNOUNCED = """
+UPDATE seizures_link SET announced = TRUE WHERE EXISTS (
+    SELECT 1 FROM seizures_seizure AS low, seizures_seizure AS high
+    WHERE low.id = seizures_link.low_id AND high.id = seizures_link.high_id
+    AND (low.organisation_id = high.organisation_id OR (low.status <> 'draft' AND high.status <> 'draft'))
+)
+"""
+
+
 def rebuild(*, progress=None) -> tuple[int, int]:
     """Forget every key, count and link, and correlate every record again in the order they were filed.
-    Returns (records, links)."""
+    A rebuild tells nobody anything: the links that may be known are taken as told (as they were when
+    found), the others are told of when the draft they wait for is shared. Returns (records, links)."""
     with transaction.atomic():
         Link.objects.all().delete()
         MatchKey.objects.all().delete()
@@ -397,4 +409,6 @@ def rebuild(*, progress=None) -> tuple[int, int]:
         done += 1
         if progress is not None:
             progress(done)
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_LINKS_ANNOUNCED)
     return done, Link.objects.count()

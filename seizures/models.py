@@ -409,6 +409,9 @@ class Link(models.Model):
     low = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="+", db_index=False)
     high = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="+")
     reasons = models.PositiveSmallIntegerField(default=0)
+    # Its two owners have been told of it (seizures.notify): within one organisation as soon as it is found,
+    # across organisations once both records are shared. Each link is announced once, to both at once.
+    announced = models.BooleanField(default=False, db_default=False)
 
     def kinds(self) -> list[MatchKey.Kind]:
         return [kind for kind in MatchKey.Kind if self.reasons & (1 << kind.value)]

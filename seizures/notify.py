@@ -3,7 +3,9 @@
 The work runs in the task queue after the transaction commits. Each person gets a live notice on their
 open pages and, by their choice, an email, in their own language, saying only what they may know:
 - the owners of two related records learn the other record's organisation and why they are related
-  (its reference and facts only if they may read it);
+  (its reference and facts only if they may read it). Within one organisation they are told as soon as
+  the link is found; across organisations only once both records are shared, both at the same moment (a
+  draft is its organisation's business, and its guesses at names must tell it nothing); each link once;
 - a follower learns of a new record only if they may read it; AMBER, AMBER+STRICT and RED records never
   put their content in an email.
 """
@@ -15,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Person
+from audit.actions import record
 from environet.mail import absolute, send_after_commit
 from messaging import actions as messaging
 from messaging.access import marking_allows_email_content
@@ -25,9 +28,10 @@ from topics.models import TopicChoice
 EMAIL_DELIVERIES = (TopicChoice.Delivery.LIVE_AND_EMAIL, TopicChoice.Delivery.LIVE_AND_DIGEST)
 
 
-def related_after_commit(seizure_id: int, new: dict[int, int]) -> None:
-    pairs = {str(other): reasons for other, reasons in new.items()}
-    transaction.on_commit(lambda: tell_related.enqueue(seizure_id=seizure_id, others=pairs))
+def related_after_commit(seizure_id: int) -> None:
+    """A save found new links for the record, or the record was just shared: tell of each of its links that
+    may now be known and was not told yet."""
+    transaction.on_commit(lambda: tell_related.enqueue(seizure_id=seizure_id))
 
 
 def followers_after_commit(seizure_id: int) -> None:
@@ -47,10 +51,10 @@ def wants_email(person: Person, seizure: Seizure) -> bool:
     return TopicChoice.objects.filter(person=person, topic__code__in=codes, delivery__in=EMAIL_DELIVERIES).exists()
 
 
-def _tell_owner(own: Seizure, other: Seizure, reasons: int) -> None:
+def _tell_owner(own: Seizure, other: Seizure, reasons: int) -> int:
     officer = own.officer
     if not officer.is_active:
-        return
+        return 0
     path = reverse("seizures:record", args=[own.pk]) + "#related"
     link = absolute(path)
     context = {
@@ -69,41 +73,44 @@ def _tell_owner(own: Seizure, other: Seizure, reasons: int) -> None:
         send_after_commit(
             to=officer.email, template="seizures/email/related", language=officer.language, context=context
         )
+    return 1
 
 
 @task()
-def tell_related(*, seizure_id: int, others: dict[str, int], announce: bool = False) -> int:
-    """The owners of each newly related pair are told, each of the other record once it is shared (a draft
-    is its organisation's business). With ``announce`` (the record was just shared), only the other
-    records' owners are told: its own officer heard of the links when they were found. Returns how many
-    people were told."""
-    seizure = Seizure.objects.select_related("officer", "organisation").filter(pk=seizure_id).first()
-    if seizure is None:
-        return 0
-    told = 0
-    records = Seizure.objects.select_related("officer", "organisation").in_bulk([int(pk) for pk in others])
+def tell_related(*, seizure_id: int, **_queued_before: object) -> int:
+    """Announce each link of the record that may be known now (seizures.access.link_is_open) and was not
+    announced yet: both owners are told together, each of their own record, once. A link across
+    organisations is audited on both sides, by ids and the reasons' bits. Returns how many people were told.
+
+    (Tasks queued by an earlier version also carried the pairs and their reasons: the links are read now.)"""
     with transaction.atomic():
-        for pk, other in records.items():
-            reasons = others[str(pk)]
-            if not Link.objects.filter(low_id=min(pk, seizure_id), high_id=max(pk, seizure_id)).exists():
-                continue  # undone meanwhile
-            if not announce and access.may_learn_of(seizure.officer, other):
-                _tell_owner(seizure, other, reasons)
-                told += 1
-            if other.officer_id != seizure.officer_id and access.may_learn_of(other.officer, seizure):
-                _tell_owner(other, seizure, reasons)
-                told += 1
+        links = list(Link.objects.filter(Q(low_id=seizure_id) | Q(high_id=seizure_id), announced=False))
+        records = Seizure.objects.select_related("officer", "organisation").in_bulk(
+            {pk for link in links for pk in (link.low_id, link.high_id)}
+        )
+        told = 0
+        for link in links:
+            low, high = records[link.low_id], records[link.high_id]
+            if not access.link_is_open(low, high) or not _claim(link):
+                continue
+            # The record this task is about first: one officer who filed both is told once, of that one.
+            first, second = (low, high) if low.pk == seizure_id else (high, low)
+            told += _tell_owner(first, second, link.reasons)
+            if second.officer_id != first.officer_id:
+                told += _tell_owner(second, first, link.reasons)
+            if low.organisation_id != high.organisation_id:
+                for own, other in ((low, high), (high, low)):
+                    record(
+                        "seizure.related_announced",
+                        target=own,
+                        changes={"related": other.pk, "organisation": other.organisation_id, "reasons": link.reasons},
+                    )
     return told
 
 
-def shared_after_commit(seizure: Seizure) -> None:
-    """A draft was shared: the owners of the records it is related to, who could not be told of a draft,
-    are told now."""
-    links = Link.objects.filter(Q(low=seizure) | Q(high=seizure)).values_list("low_id", "high_id", "reasons")
-    pairs = {str(high if low == seizure.pk else low): reasons for low, high, reasons in links}
-    if pairs:
-        seizure_id = seizure.pk
-        transaction.on_commit(lambda: tell_related.enqueue(seizure_id=seizure_id, others=pairs, announce=True))
+def _claim(link: Link) -> bool:
+    """Mark the link announced; False when another task did first (so nobody is told twice)."""
+    return bool(Link.objects.filter(low_id=link.low_id, high_id=link.high_id, announced=False).update(announced=True))
 
 
 def matches(followed: FollowedSearch, seizure: Seizure, *, codes: set[str], countries: set[str], companies) -> bool:

@@ -63,8 +63,9 @@ def involved(*, person, seizure: Seizure) -> list[InvolvedEntry] | None:
 
 def common_values(*, person, seizure: Seizure) -> list[str]:
     """What the page says of the record's values too common to link: non-nominal values by name; nominal
-    ones only to those who may read the record's nominal data, and without the value."""
-    may_read_nominal = access.can_see_nominal(person, seizure)
+    ones only to those who may read the record's nominal data, and without the value, and not on a draft
+    (a draft must not learn that a name it guessed is held by many records of other organisations)."""
+    may_read_nominal = access.can_see_nominal(person, seizure) and not seizure.is_draft
     said = []
     for key in correlation.common_values(seizure):
         if key.label:

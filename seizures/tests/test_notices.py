@@ -112,3 +112,19 @@ def test_it_words_a_notice_in_the_persons_language(cast):
     assert notice is not None
     assert notice.text.startswith(f"{kenyan.reference} est liée à une fiche de DGDDI")
     assert notice.text.endswith("même société, même conteneur.")
+
+
+def test_it_shows_no_related_notice_of_a_link_with_another_organisations_draft_until_it_is_shared(cast):
+    french = file(
+        cast.other_focal_point, share=True, country="FR", containers=["CSQU3054383"],
+        lines=[line("cites", "Manis gigantea")],
+    )  # fmt: skip
+    draft = file(cast.member, containers=["CSQU3054383"])
+
+    assert shown(cast.member, "seizure.related", record=draft.pk, other=french.pk) is None
+    assert shown(cast.other_focal_point, "seizure.related", record=french.pk, other=draft.pk) is None
+
+    actions.share_seizure(request=None, person=cast.member, seizure=draft)
+
+    assert shown(cast.member, "seizure.related", record=draft.pk, other=french.pk) is not None
+    assert shown(cast.other_focal_point, "seizure.related", record=french.pk, other=draft.pk) is not None
