@@ -446,7 +446,8 @@ def after_password_reset(*, request: HttpRequest, person: Person) -> None:
 
 @transaction.atomic
 def request_email_change(*, request: HttpRequest, person: Person, new_email: str) -> None:
-    token = new_link(person, AccessLink.Purpose.EMAIL_CHANGE, created_by=person, days=1, new_email=new_email.lower())
+    """The person is answered alike whether or not the address already has an account (the page must not
+    tell who has one); a taken address gets a word for its owner instead of a confirmation link."""
     record(
         "settings.email_change_requested",
         request=request,
@@ -454,12 +455,21 @@ def request_email_change(*, request: HttpRequest, person: Person, new_email: str
         target=person,
         changes={"email": [person.email, new_email.lower()]},
     )
-    send_after_commit(
-        to=new_email,
-        template="accounts/email/confirm_email",
-        language=person.language,
-        context={"person": person, "link": absolute(reverse("accounts:confirm_email", args=[token]))},
-    )
+    owner = Person.objects.filter(email__iexact=new_email).exclude(pk=person.pk).first()
+    if owner is not None:
+        send_after_commit(
+            to=owner.email, template="accounts/email/address_taken", language=owner.language, context={"person": owner}
+        )
+    else:
+        token = new_link(
+            person, AccessLink.Purpose.EMAIL_CHANGE, created_by=person, days=1, new_email=new_email.lower()
+        )
+        send_after_commit(
+            to=new_email,
+            template="accounts/email/confirm_email",
+            language=person.language,
+            context={"person": person, "link": absolute(reverse("accounts:confirm_email", args=[token]))},
+        )
     send_after_commit(
         to=person.email,
         template="accounts/email/email_change_notice",

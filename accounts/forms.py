@@ -177,8 +177,8 @@ class EmailChangeForm(forms.Form):
         email = self.cleaned_data["email"].lower()
         if email == self.person.email.lower():
             raise forms.ValidationError(_("That is already your address."))
-        if Person.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("That address cannot be used. Choose another."))
+        # An address that belongs to someone else is not refused here: that would tell any signed-in person
+        # who has an account. accounts.actions.request_email_change tells that address's owner instead.
         return email
 
 

@@ -1,9 +1,10 @@
 """A person's own settings: details, interface language and time zone, email address, topics A–G."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 
-from accounts.models import Person
+from accounts.models import AccessLink, Person
 from accounts.tests.helpers import entries, link_in
 from conftest import signed_in
 from topics.models import TopicChoice
@@ -148,11 +149,23 @@ def test_it_keeps_only_the_latest_confirmation_link(cast, mailbox, django_captur
     assert client.get(link_in(mailbox.to("m2@kra.example")[0])).status_code == 200
 
 
-def test_it_refuses_an_address_already_in_use(cast, mailbox, django_capture_on_commit_callbacks):
-    response = _ask_change(signed_in(cast.member), django_capture_on_commit_callbacks, cast.focal_point.email)
+def test_it_answers_alike_for_a_taken_address_and_tells_its_owner_instead(
+    cast, mailbox, django_capture_on_commit_callbacks
+):
+    """Refusing a taken address would tell any signed-in person who has an account (issue 8)."""
+    taken = _ask_change(signed_in(cast.member), django_capture_on_commit_callbacks, cast.focal_point.email.upper())
+    free = _ask_change(signed_in(cast.member), django_capture_on_commit_callbacks, "nobody@kra.example")
 
-    assert "email" in response.context["form"].errors
-    assert mailbox.messages == []
+    assert taken.status_code == free.status_code == 302
+    assert taken["Location"] == free["Location"]
+    [said_taken] = [str(message) for message in get_messages(taken.wsgi_request)]
+    [said_free] = [str(message) for message in get_messages(free.wsgi_request)]
+    assert said_taken.replace(cast.focal_point.email, "@") == said_free.replace("nobody@kra.example", "@")
+    [owner_notice] = mailbox.to(cast.focal_point.email)
+    assert owner_notice["Subject"] == "[ENVIRONET] Someone asked to use your address for another account"
+    assert "http" not in owner_notice.get_payload()  # no link that could move the account
+    assert AccessLink.objects.filter(new_email=cast.focal_point.email).count() == 0
+    assert Person.objects.get(pk=cast.member.pk).email == cast.member.email
 
 
 def test_it_does_not_change_to_an_address_taken_meanwhile(cast, mailbox, django_capture_on_commit_callbacks):
