@@ -439,6 +439,32 @@ class FollowedSearch(models.Model):
         ordering: ClassVar = ["name", "pk"]
 
 
+class WithheldMatch(models.Model):
+    """A followed search on a company matched a shared record whose nominal data its follower may not read.
+
+    The follower is told nothing (it would tell them whom the record names); the record's officer is told
+    that someone in the follower's organisation follows a company it names, and decides: grant that
+    organisation the nominal data (the follower is then told as any follower), or offer to get in touch.
+    Who follows, and what they follow, is never shown to the officer."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the officer")
+        TOLD = "told", _("The follower was told")
+        CONTACTED = "contacted", _("Contact offered")
+
+    seizure = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="+")
+    # A search no longer followed takes its withheld matches with it: there is nothing left to decide.
+    followed = models.ForeignKey(FollowedSearch, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    thread = models.ForeignKey("messaging.Thread", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["seizure", "followed"], name="seizures_withheld_once_per_search")
+        ]
+
+
 STALLED_AFTER = timedelta(hours=2)
 
 

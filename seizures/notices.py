@@ -5,7 +5,10 @@ may know now, or nothing (None) when they may no longer know of it: a link taken
 of their reach, a search they stopped following.
 
 - ``seizure.related`` (``record``, ``other``): a record of the person's organisation is related to another.
-- ``seizure.match`` (``record``, ``search``): a new shared record matches a search the person follows.
+- ``seizure.match`` (``record``, ``search``): a new shared record matches a search the person follows
+  (on a company: only while they may read the record's nominal data).
+- ``seizure.followed_company`` (``record``, ``withheld``): someone in organisation X follows a company the
+  person's organisation's record names (the follower, outside the record's grant, was told nothing).
 """
 
 from typing import Any
@@ -15,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from environet import notices
 from seizures import access
-from seizures.models import FollowedSearch, Link, Seizure
+from seizures.models import FollowedSearch, Link, Seizure, WithheldMatch
 from seizures.notify import reasons_text
 
 
@@ -57,9 +60,30 @@ def match(person, references: dict[str, Any]) -> notices.Shown | None:
     seizure = access.seizures_visible_to(person).filter(pk=seizure_id).first()
     if followed is None or seizure is None or seizure.is_draft:
         return None
+    if followed.company_digest and not access.can_see_nominal(person, seizure):
+        return None  # a match on a company tells whom the record names: only inside its grant
     text = _("New seizure record %(reference)s (%(marking)s) matches “%(search)s”.") % {
         "reference": seizure.reference,
         "marking": seizure.get_marking_display(),
         "search": followed.name,
     }
     return notices.Shown(text=text, url=reverse("seizures:record", args=[seizure.pk]))
+
+
+@notices.renderer("seizure.followed_company")
+def followed_company(person, references: dict[str, Any]) -> notices.Shown | None:
+    seizure_id, withheld_id = _id(references, "record"), _id(references, "withheld")
+    if seizure_id is None or withheld_id is None:
+        return None
+    match = (
+        WithheldMatch.objects.select_related("seizure", "followed__person__organisation")
+        .filter(pk=withheld_id, seizure_id=seizure_id)
+        .first()
+    )
+    if match is None or not access.can_change(person, match.seizure):
+        return None
+    text = _("Someone in %(organisation)s follows a company named in your record %(reference)s.") % {
+        "organisation": match.followed.person.organisation,
+        "reference": match.seizure.reference,
+    }
+    return notices.Shown(text=text, url=reverse("seizures:followed_company", args=[seizure_id, withheld_id]))

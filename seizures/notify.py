@@ -7,7 +7,13 @@ open pages and, by their choice, an email, in their own language, saying only wh
   the link is found; across organisations only once both records are shared, both at the same moment (a
   draft is its organisation's business, and its guesses at names must tell it nothing); each link once;
 - a follower learns of a new record only if they may read it; AMBER, AMBER+STRICT and RED records never
-  put their content in an email.
+  put their content in an email;
+- a followed search on a company (or any nominal value) never confirms anything to someone outside the
+  record's nominal-data grant: "a new record names ZQX Ltd" would tell them whom it names. A follower who
+  may read the record's nominal data (its organisation, or one it grants) is told as any follower. Any
+  other follower is told nothing; the record's officer is told instead that someone in the follower's
+  organisation follows a company the record names (never who, nor what they follow), and may grant that
+  organisation the nominal data (the follower is then told) or offer to get in touch.
 """
 
 from django.db import transaction
@@ -22,7 +28,7 @@ from environet.mail import absolute, send_after_commit
 from messaging import actions as messaging
 from messaging.access import marking_allows_email_content
 from seizures import access
-from seizures.models import CONVENTION_TOPICS, FollowedSearch, Link, MatchKey, Seizure
+from seizures.models import CONVENTION_TOPICS, FollowedSearch, Link, MatchKey, Seizure, WithheldMatch
 from topics.models import TopicChoice
 
 EMAIL_DELIVERIES = (TopicChoice.Delivery.LIVE_AND_EMAIL, TopicChoice.Delivery.LIVE_AND_DIGEST)
@@ -150,36 +156,125 @@ def followers_of(seizure: Seizure) -> list[FollowedSearch]:
     return found
 
 
+def answered(followed: FollowedSearch, seizure: Seizure) -> bool:
+    """Whether a matching search may be answered: a search on a company only for someone who may read the
+    record's nominal data (its organisation, or one it grants); else the answer would tell whom it names."""
+    return not followed.company_digest or access.can_see_nominal(followed.person, seizure)
+
+
 @task()
 def tell_followers(*, seizure_id: int) -> int:
-    seizure = Seizure.objects.select_related("organisation").filter(pk=seizure_id).first()
+    """Tell the followers of searches a newly shared record matches; a match on a company outside the
+    record's nominal-data grant is withheld from its follower and told to the record's officer instead.
+    Returns how many followers were told."""
+    seizure = Seizure.objects.select_related("organisation", "officer").filter(pk=seizure_id).first()
     if seizure is None or seizure.is_draft:
         return 0
     told = set()
-    link = absolute(reverse("seizures:record", args=[seizure.pk]))
     with transaction.atomic():
         found = followers_of(seizure)
+        withheld = [followed for followed in found if not answered(followed, seizure)]
+        found = [followed for followed in found if answered(followed, seizure)]
         # Several of a person's searches may match: one notice, and an email if any of them asks for one.
         by_email = {followed.person_id for followed in found if followed.by_email}
         for followed in found:
-            person = followed.person
-            if person.pk in told:
+            if followed.person_id in told:
                 continue  # several of their searches match: one notice is enough
-            told.add(person.pk)
-            messaging.notice(person=person, about="seizure.match", record=seizure.pk, search=followed.pk)
-            if person.pk in by_email:
-                send_after_commit(
-                    to=person.email,
-                    template="seizures/email/match",
-                    language=person.language,
-                    context={
-                        "person": person,
-                        "seizure": seizure,
-                        "followed": followed,
-                        "lines": list(seizure.lines.all()),
-                        "with_content": marking_allows_email_content(seizure.marking),
-                        "link": link,
-                        "preferences": absolute(reverse("seizures:following")),
-                    },
-                )
+            told.add(followed.person_id)
+            _tell_follower(seizure, followed, by_email=followed.person_id in by_email)
+        for followed in withheld:
+            _withhold(seizure, followed)
     return len(told)
+
+
+def _tell_follower(seizure: Seizure, followed: FollowedSearch, *, by_email: bool) -> None:
+    person = followed.person
+    messaging.notice(person=person, about="seizure.match", record=seizure.pk, search=followed.pk)
+    if by_email:
+        send_after_commit(
+            to=person.email,
+            template="seizures/email/match",
+            language=person.language,
+            context={
+                "person": person,
+                "seizure": seizure,
+                "followed": followed,
+                "lines": list(seizure.lines.all()),
+                "with_content": marking_allows_email_content(seizure.marking),
+                "link": absolute(reverse("seizures:record", args=[seizure.pk])),
+                "preferences": absolute(reverse("seizures:following")),
+            },
+        )
+
+
+def _withhold(seizure: Seizure, followed: FollowedSearch) -> None:
+    """The follower hears nothing; the record's officer hears that someone in the follower's organisation
+    follows a company it names (never who, nor what they follow), and decides (seizures.views.followed)."""
+    match, created = WithheldMatch.objects.get_or_create(seizure=seizure, followed=followed)
+    if not created:
+        return
+    organisation = followed.person.organisation
+    record("seizure.follow_withheld", target=seizure, changes={"withheld": match.pk, "organisation": organisation.pk})
+    path = reverse("seizures:followed_company", args=[seizure.pk, match.pk])
+    for decider in _deciders(seizure):
+        messaging.notice(person=decider, about="seizure.followed_company", record=seizure.pk, withheld=match.pk)
+        if wants_email(decider, seizure):
+            send_after_commit(
+                to=decider.email,
+                template="seizures/email/followed_company",
+                language=decider.language,
+                context={
+                    "person": decider,
+                    "seizure": seizure,
+                    "organisation": organisation,
+                    "with_content": marking_allows_email_content(seizure.marking),
+                    "link": absolute(path),
+                },
+            )
+
+
+def _deciders(seizure: Seizure) -> list[Person]:
+    """Who decides for the record: its officer; when they are no longer active, their organisation's
+    focal points."""
+    if seizure.officer.is_active:
+        return [seizure.officer]
+    return list(
+        Person.objects.filter(
+            organisation_id=seizure.organisation_id, role=Person.Role.FOCAL_POINT, state=Person.State.ACTIVE
+        )
+    )
+
+
+def withheld_after_commit(seizure_id: int) -> None:
+    """Organisations were granted the record's nominal data: followers there whose company match was
+    withheld may be told now."""
+    transaction.on_commit(lambda: tell_withheld.enqueue(seizure_id=seizure_id))
+
+
+@task()
+def tell_withheld(*, seizure_id: int) -> int:
+    """Tell each follower whose company match on the record was withheld and who may now read its nominal
+    data (their organisation was granted), once, as any follower. Returns how many were told."""
+    seizure = Seizure.objects.select_related("organisation").filter(pk=seizure_id).first()
+    if seizure is None or seizure.is_draft:
+        return 0
+    told = 0
+    with transaction.atomic():
+        waiting = WithheldMatch.objects.filter(seizure=seizure).exclude(state=WithheldMatch.State.TOLD)
+        for match in waiting.select_related("followed__person__organisation"):
+            followed = match.followed
+            person = followed.person
+            if not person.is_active or not answered(followed, seizure):
+                continue
+            if not access.seizures_visible_to(person).filter(pk=seizure.pk).exists():
+                continue
+            # Marked first, so that two grants in quick succession tell them once.
+            claimed = (
+                WithheldMatch.objects.filter(pk=match.pk)
+                .exclude(state=WithheldMatch.State.TOLD)
+                .update(state=WithheldMatch.State.TOLD)
+            )
+            if claimed:
+                _tell_follower(seizure, followed, by_email=followed.by_email)
+                told += 1
+    return told

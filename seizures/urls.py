@@ -1,6 +1,6 @@
 from django.urls import path
 
-from seizures.views import analytics, following, records, reports, transfer
+from seizures.views import analytics, followed, following, records, reports, transfer
 
 app_name = "seizures"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("<int:seizure_id>/share/", records.share, name="share"),
     path("<int:seizure_id>/close/", records.close, name="close"),
     path("<int:seizure_id>/grants/", records.grants, name="grants"),
+    # A followed company's match withheld from its follower: the record's people decide (seizures.notify).
+    path("<int:seizure_id>/followed/<int:withheld_id>/", followed.followed_company, name="followed_company"),
+    path("<int:seizure_id>/followed/<int:withheld_id>/grant/", followed.grant, name="followed_grant"),
+    path("<int:seizure_id>/followed/<int:withheld_id>/contact/", followed.contact, name="followed_contact"),
     # The other record of a link by its handle (seizures.handles), never by its id.
     path("related/<slug:handle>/", records.related, name="related"),
     path("related/<slug:handle>/contact/", records.contact, name="contact"),

@@ -8,7 +8,7 @@ import pytest
 from environet import notices
 from messaging.models import Audience
 from seizures import actions
-from seizures.models import Link
+from seizures.models import Link, WithheldMatch
 from seizures.tests.builders import company, file, filing, line
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +128,45 @@ def test_it_shows_no_related_notice_of_a_link_with_another_organisations_draft_u
 
     assert shown(cast.member, "seizure.related", record=draft.pk, other=french.pk) is not None
     assert shown(cast.other_focal_point, "seizure.related", record=french.pk, other=draft.pk) is not None
+
+
+def follow_company(someone):
+    return actions.follow_search(
+        request=None, person=someone, name="Watch list", convention="", code="", country="",
+        company="Zebulon Quixote Exports", by_email=False,
+    )  # fmt: skip
+
+
+def test_it_answers_a_company_match_only_inside_the_records_nominal_grant(cast):
+    followed = follow_company(cast.other_focal_point)
+    seizure = file(cast.member, share=True, involved=[company("ZEBULON QUIXOTE EXPORTS LTD")])
+
+    assert shown(cast.other_focal_point, "seizure.match", record=seizure.pk, search=followed.pk) is None
+
+    actions.set_grants(request=None, person=cast.member, seizure=seizure, organisations=[cast.other])
+    assert shown(cast.other_focal_point, "seizure.match", record=seizure.pk, search=followed.pk) is not None
+
+    actions.set_grants(request=None, person=cast.member, seizure=seizure, organisations=[])
+    assert shown(cast.other_focal_point, "seizure.match", record=seizure.pk, search=followed.pk) is None
+
+
+def test_it_words_a_withheld_company_match_for_the_records_people_only(cast, django_capture_on_commit_callbacks):
+    followed = follow_company(cast.other_focal_point)
+    seizure = file(
+        cast.member, share=True, capture=django_capture_on_commit_callbacks,
+        involved=[company("ZEBULON QUIXOTE EXPORTS LTD")],
+    )  # fmt: skip
+    withheld = WithheldMatch.objects.get()
+
+    notice = shown(cast.member, "seizure.followed_company", record=seizure.pk, withheld=withheld.pk)
+    assert notice == notices.Shown(
+        text=f"Someone in DGDDI follows a company named in your record {seizure.reference}.",
+        url=f"/seizures/{seizure.pk}/followed/{withheld.pk}/",
+    )
+    assert shown(cast.focal_point, "seizure.followed_company", record=seizure.pk, withheld=withheld.pk) is not None
+    for outsider in (cast.observer, cast.other_focal_point, cast.administrator):
+        assert shown(outsider, "seizure.followed_company", record=seizure.pk, withheld=withheld.pk) is None
+    assert shown(cast.member, "seizure.followed_company", record=seizure.pk + 1, withheld=withheld.pk) is None
+
+    actions.unfollow_search(request=None, person=cast.other_focal_point, followed=followed)
+    assert shown(cast.member, "seizure.followed_company", record=seizure.pk, withheld=withheld.pk) is None
