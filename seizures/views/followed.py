@@ -5,7 +5,7 @@ record's officer was told "someone in organisation X follows a company named in 
 here to grant X the persons and companies involved, or to offer to get in touch (seizures.notify)."""
 
 from django.contrib import messages as notices
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST, require_safe
 from environet.http import SignedInRequest
 from seizures import access, actions, selectors
 from seizures.forms import ContactForm
-from seizures.views.records import _reader
+
+
+def _reader(request: SignedInRequest):
+    if not access.can_read(request.user):
+        raise Http404
+    return request.user
 
 
 @require_safe
