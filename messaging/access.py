@@ -5,11 +5,13 @@ side by side: ``threads_visible_to`` (a query, for pages, API, search, email and
 ``Reader.can_see`` (in memory, for the live stream, which must not query the database per event).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from messaging.models import Attachment, Audience, Marking, Message, Thread
 
@@ -42,6 +44,27 @@ def audience_rule(person, *, author: str = "author") -> Q:
     return audience
 
 
+def marking_refusal(*, marking: str, audience: str, people: Sequence[object] = ()) -> str | None:
+    """Why ``marking`` may not go with ``audience`` under TLP 2.0, in the active language; None if it may.
+
+    - TLP:RED is for named recipients only: the audience is named people, at least one (``people``, those
+      named besides the author).
+    - TLP:AMBER+STRICT restricts sharing to the recipient's organisation only: it goes to chosen
+      organisations or to named people, never to the whole network or to whole countries, where every
+      organisation of the network or of those countries would hold it.
+
+    The one home of this rule: forms, actions (threads and seizure records) and the import all ask here, and
+    an action refuses on its own whatever its caller checked."""
+    if marking == Marking.RED and (audience != Audience.PEOPLE or not people):
+        return _("TLP:RED is for named people only: choose “Named people” and name them.")
+    if marking == Marking.AMBER_STRICT and audience not in (Audience.ORGANISATIONS, Audience.PEOPLE):
+        return _(
+            "TLP:AMBER+STRICT is for the recipient's organisation only: choose “Chosen organisations” or "
+            "“Named people”, not the whole network or whole countries."
+        )
+    return None
+
+
 def threads_visible_to(person) -> QuerySet[Thread]:
     if not is_reader(person):
         return Thread.objects.none()
@@ -70,12 +93,17 @@ def message_for(person, message_id: int) -> Message:
         raise Http404 from None
 
 
-def attachment_for(person, attachment_id: int) -> Attachment:
-    """An attachment of a message the person may see, whose text is still shown (not retracted, not
-    hidden). Checked again on every download; missing and forbidden answer alike (404)."""
+def attachments_visible_to(person) -> QuerySet[Attachment]:
+    """Attachments of messages the person may see whose text is still shown (not retracted, not hidden)."""
     shown = messages_visible_to(person).filter(retracted_at__isnull=True, hidden_at__isnull=True)
+    return Attachment.objects.filter(message__in=shown)
+
+
+def attachment_for(person, attachment_id: int) -> Attachment:
+    """An attachment the person may see (``attachments_visible_to``). Checked again on every download;
+    missing and forbidden answer alike (404)."""
     try:
-        return Attachment.objects.select_related("message").get(pk=attachment_id, message__in=shown)
+        return attachments_visible_to(person).select_related("message").get(pk=attachment_id)
     except Attachment.DoesNotExist:
         raise Http404 from None
 

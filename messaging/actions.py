@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import named_people
 from accounts.models import Organisation, Person
 from audit.actions import record
 from environet import broker
@@ -61,7 +62,7 @@ def _mentions(message: Message) -> None:
     addresses = render.mentioned_addresses(message.body)
     if not addresses:
         return
-    candidates = Person.objects.filter(email__in=addresses, state=Person.State.ACTIVE)
+    candidates, _nobody = named_people(addresses)
     # A mention reaches only people in the thread's audience: naming someone does not share it with them.
     visible_to = [
         person for person in candidates if access.threads_visible_to(person).filter(pk=message.thread_id).exists()
@@ -115,8 +116,9 @@ def start_thread(*, request, author: Person, draft: Draft) -> Thread:
 def _start_thread(*, request, author: Person, draft: Draft, written: list[Path]) -> Thread:
     if not access.can_post(author):
         raise Refused
-    if draft.marking == Marking.RED and (draft.audience != Audience.PEOPLE or not draft.people):
-        raise Refused  # the form says why; this guards every other caller
+    problem = access.marking_refusal(marking=draft.marking, audience=draft.audience, people=draft.people)
+    if problem:
+        raise Refused(problem)  # the form says it first; this guards every other caller
     thread = Thread.objects.create(
         subject=draft.subject,
         author=author,

@@ -5,9 +5,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts import places
+from accounts.access import named_people, people_who_may_be_named
 from accounts.forms import CountryField
 from accounts.models import Organisation, Person
-from messaging import attachments
+from messaging import access, attachments
 from messaging.attachments import Upload
 from messaging.models import Audience, Marking, Message
 from messaging.search import Filters
@@ -114,12 +115,11 @@ class AudienceForm(forms.Form):
 
     def clean_people(self) -> list[Person]:
         text = self.cleaned_data.get("people", "")
-        addresses = {part.strip().lower() for part in text.replace("\n", ",").split(",") if part.strip()}
-        found = list(Person.objects.filter(email__in=addresses, state=Person.State.ACTIVE))
-        missing = addresses - {person.email for person in found}
+        # Unknown addresses and people out of reach get the same answer (accounts.access.named_people).
+        found, missing = named_people(text.replace("\n", ",").split(","))
         if missing:
             raise forms.ValidationError(
-                _("No active member has these addresses: %(addresses)s") % {"addresses": ", ".join(sorted(missing))}
+                _("No active member has these addresses: %(addresses)s") % {"addresses": ", ".join(missing)}
             )
         return found
 
@@ -135,10 +135,11 @@ class AudienceForm(forms.Form):
             name, problem = chosen[audience]
             if not data.get(name) and name not in self.errors:
                 self.add_error(name, problem)
-        if marking == Marking.RED and (
-            audience != Audience.PEOPLE or (not data.get("people") and "people" not in self.errors)
-        ):
-            self.add_error("audience", _("TLP:RED is for named people only: choose “Named people” and name them."))
+        # Named people the form could not read are said already; the marking rule needs them read.
+        if marking and audience and not (audience == Audience.PEOPLE and "people" in self.errors):
+            refusal = access.marking_refusal(marking=marking, audience=audience, people=data.get("people") or [])
+            if refusal:
+                self.add_error("audience", refusal)
         return data
 
 
@@ -176,7 +177,7 @@ class ForumForm(forms.Form):
     description = forms.CharField(label=_("What it is for"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     members = forms.ModelMultipleChoiceField(
         label=_("Members"),
-        queryset=Person.objects.filter(state=Person.State.ACTIVE),
+        queryset=people_who_may_be_named(),
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
 

@@ -3,13 +3,16 @@
 - A record's non-nominal facts: everyone in the reporting organisation, from the first draft; once it is
   shared, its audience too (the same audience rule as messages, messaging.access.audience_rule).
 - Its nominal data (persons and companies involved): only the reporting organisation and the
-  organisations it explicitly grants; nobody else, administrators included.
+  organisations it explicitly grants; nobody else, administrators included. Nothing else may tell it
+  either: a followed search on a company is answered only inside that grant (seizures.notify).
 - Filing and changing records: people of the reporting organisation who may post (not observers).
-- Related records: a person sees a link from a record they may read to another one if they may read the
-  other one too, or if the record is their organisation's own and the other one is not another
-  organisation's draft (the owner is told "a related record exists
-  at organisation X", and may ask for contact). A reason that comes from nominal data is shown only to
-  the owner, or to someone who may read the nominal data of both records.
+- Related records: a link between two records of one organisation may be known at once; a link between
+  two organisations' records only once both are shared (``link_is_open``), so that a draft holding guessed
+  names learns nothing from another organisation's records, and both sides learn of it at the same moment.
+  A person then sees a link from a record they may read to another one if they may read the other one too,
+  or if the record is their organisation's own (the owner is told "a related record exists at organisation
+  X", and may ask for contact). A reason that comes from nominal data is shown only to the owner, or to
+  someone who may read the nominal data of both records.
 
 Fetching an object answers 404 both when it is missing and when it is forbidden.
 """
@@ -18,7 +21,18 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from messaging.access import audience_rule, can_post, is_reader, threads_visible_to
-from seizures.models import FollowedSearch, ImportJob, Link, MatchKey, NominalGrant, Seizure, SeizureFile, Status
+from seizures import handles
+from seizures.models import (
+    FollowedSearch,
+    ImportJob,
+    Link,
+    MatchKey,
+    NominalGrant,
+    Seizure,
+    SeizureFile,
+    Status,
+    WithheldMatch,
+)
 
 NOMINAL_KINDS = frozenset(
     {MatchKey.Kind.COMPANY, MatchKey.Kind.PERSON, MatchKey.Kind.IDENTIFIER, MatchKey.Kind.ADDRESS}
@@ -87,10 +101,15 @@ def can_see_nominal(person, seizure: Seizure) -> bool:
     return NominalGrant.objects.filter(seizure=seizure, organisation_id=person.organisation_id).exists()
 
 
+def files_visible_to(person) -> QuerySet[SeizureFile]:
+    """Photos and documents of the records the person may read."""
+    return SeizureFile.objects.filter(seizure__in=seizures_visible_to(person))
+
+
 def file_for(person, file_id: int) -> SeizureFile:
     """A photo or document of a record the person may read; checked again on every download."""
     try:
-        return SeizureFile.objects.select_related("seizure").get(pk=file_id, seizure__in=seizures_visible_to(person))
+        return files_visible_to(person).select_related("seizure").get(pk=file_id)
     except SeizureFile.DoesNotExist:
         raise Http404 from None
 
@@ -101,11 +120,17 @@ def may_learn_of(person, other: Seizure) -> bool:
     return not other.is_draft or is_owner(person, other)
 
 
+def link_is_open(seizure: Seizure, other: Seizure) -> bool:
+    """Whether anyone may know of the link between two records: at once within one organisation; across
+    organisations only once both are shared (then both owners are told together: seizures.notify)."""
+    return seizure.organisation_id == other.organisation_id or not (seizure.is_draft or other.is_draft)
+
+
 def visible_reasons(person, seizure: Seizure, other: Seizure, reasons: int, *, other_visible: bool) -> int:
     """The reasons of the link between ``seizure`` (which the person may read) and ``other`` that the
     person may be told; 0 means the link is not shown to them at all."""
     owner = is_owner(person, seizure)
-    if not (owner or other_visible) or not may_learn_of(person, other):
+    if not (owner or other_visible) or not may_learn_of(person, other) or not link_is_open(seizure, other):
         return 0
     if owner or (can_see_nominal(person, seizure) and can_see_nominal(person, other)):
         return reasons
@@ -122,9 +147,52 @@ def link_for(person, seizure_id: int, other_id: int) -> tuple[Link, Seizure, Sei
     except Link.DoesNotExist:
         raise Http404 from None
     own, other = (link.low, link.high) if link.low_id == seizure_id else (link.high, link.low)
-    if not can_change(person, own) or not may_learn_of(person, other):
+    if not can_change(person, own) or not may_learn_of(person, other) or not link_is_open(own, other):
         raise Http404
     return link, own, other
+
+
+def link_by_handle(person, handle: str) -> tuple[Link, Seizure, Seizure]:
+    """``link_for`` by the handle the person's record page gives the other record (seizures.handles)."""
+    found = handles.pair(handle)
+    if found is None:
+        raise Http404
+    return link_for(person, *found)
+
+
+def record_by_handle(person, handle: str) -> Seizure:
+    """Where a handle takes a person: to the record it names if they may read it, else to the record it is
+    seen from if they may read that one (the two sides of a request for contact each land on their own)."""
+    found = handles.pair(handle)
+    if found is None or not Link.objects.filter(low_id=min(found), high_id=max(found)).exists():
+        raise Http404
+    records = Seizure.objects.in_bulk(found)
+    if len(records) < 2 or not link_is_open(*records.values()):
+        raise Http404
+    seen_from, other = found
+    readable = set(seizures_visible_to(person).filter(pk__in=found).values_list("pk", flat=True))
+    if other in readable:
+        return seizure_for(person, other)
+    if seen_from in readable:
+        return seizure_for(person, seen_from)
+    raise Http404
+
+
+def withheld_match_for(person, seizure_id: int, withheld_id: int) -> WithheldMatch:
+    """A followed company's match withheld from its follower (seizures.notify), for the people of the
+    record's organisation who may change it: they decide whether to grant the follower's organisation or to
+    offer contact. Nobody else, the follower included, learns it exists."""
+    seizure = seizure_for(person, seizure_id)
+    if not can_change(person, seizure):
+        raise Http404
+    try:
+        match = WithheldMatch.objects.select_related("followed__person__organisation").get(
+            pk=withheld_id, seizure=seizure
+        )
+    except WithheldMatch.DoesNotExist:
+        raise Http404 from None
+    match.seizure = seizure
+    return match
 
 
 def followed_searches_of(person) -> QuerySet[FollowedSearch]:
@@ -138,12 +206,14 @@ def followed_search_for(person, search_id: int) -> FollowedSearch:
         raise Http404 from None
 
 
-def import_job_for(person, job_id: int) -> ImportJob:
+def import_jobs_of(person) -> QuerySet[ImportJob]:
     """Only the person who started an import follows it."""
-    if not can_file(person):
-        raise Http404
+    return ImportJob.objects.filter(person=person) if can_file(person) else ImportJob.objects.none()
+
+
+def import_job_for(person, job_id: int) -> ImportJob:
     try:
-        return ImportJob.objects.get(pk=job_id, person=person)
+        return import_jobs_of(person).get(pk=job_id)
     except ImportJob.DoesNotExist:
         raise Http404 from None
 

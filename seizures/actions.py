@@ -9,17 +9,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts import throttle
 from accounts.models import Organisation, Person
 from audit.actions import record
 from messaging import actions as messaging
 from messaging import attachments
+from messaging.access import marking_refusal
 from messaging.attachments import Upload
 from messaging.models import Audience, Marking, Message
-from seizures import access, correlation, nominal, notify, search
+from seizures import access, correlation, handles, nominal, notify, search
 from seizures.models import (
     CONVENTION_TOPICS,
     CommodityLine,
@@ -31,6 +36,7 @@ from seizures.models import (
     SeizureFile,
     Status,
     StatusChange,
+    WithheldMatch,
     as_list_field,
 )
 from topics.models import Topic
@@ -51,6 +57,9 @@ LINE_FIELDS = (
 )
 
 
+NOMINAL_SAVES_SECONDS = 60 * 60  # SEIZURE_NOMINAL_SAVES_PER_HOUR refill over an hour
+
+
 @dataclass
 class Saved:
     """What a save wrote, as the correlation and the search index need it (not read back)."""
@@ -59,8 +68,8 @@ class Saved:
     people: list[tuple[NominalEntry, nominal.Nominal]]
 
 
-class Refused(Exception):
-    """The change is not allowed; views answer as if the object did not exist."""
+# One refusal for both apps: sharing a record starts a thread, and whoever calls either hears the same error.
+Refused = messaging.Refused
 
 
 @dataclass
@@ -151,8 +160,54 @@ def _history(seizure: Seizure, status: str, by: Person, note: str = "") -> None:
     StatusChange.objects.create(seizure=seizure, status=status, by=by, note=note[:300])
 
 
+class TooManyNominalSaves(Exception):
+    """The person has saved persons or companies involved too often within the hour: nothing was saved."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+    @property
+    def message(self) -> str:
+        return _(
+            "You have saved persons or companies involved in many records within the hour. So that nobody can "
+            "guess at names by trying them, ENVIRONET takes at most %(limit)d such saves an hour from one "
+            "person: please try again in a few minutes. Nothing was saved."
+        ) % {"limit": self.limit}
+
+
+def _spend_nominal_save(*, request, person: Person) -> None:
+    """Each save that names persons or companies (a new record, or new names on one) is a guess tested
+    against every other record's names: at most SEIZURE_NOMINAL_SAVES_PER_HOUR an hour per person, refilling
+    steadily (a token bucket in the database, as for signing in). A refusal is audited, so administrators
+    see who was slowed down; it is written outside the save's transaction, which it stops."""
+    per_hour = settings.SEIZURE_NOMINAL_SAVES_PER_HOUR
+    if per_hour <= 0:
+        return
+    if not throttle.take(throttle.key("seizure-nominal", str(person.pk)), (per_hour, NOMINAL_SAVES_SECONDS)):
+        record(
+            "seizure.nominal_saves_throttled",
+            request=request,
+            actor=person,
+            target=person,
+            changes={"limit": per_hour, "seconds": NOMINAL_SAVES_SECONDS},
+        )
+        raise TooManyNominalSaves(per_hour)
+
+
+def _names_change(seizure: Seizure, filing: Filing) -> bool:
+    """Whether saving ``filing`` puts new names on the record (removing them all guesses nothing)."""
+    if not filing.involved:
+        return False
+    current = [(entry.kind, nominal.unseal(entry)) for entry in seizure.nominal_entries.order_by("position")]
+    return current != [(involved.kind, involved.data) for involved in filing.involved]
+
+
 def file_seizure(*, request, officer: Person, filing: Filing, share: bool = False) -> Seizure:
-    """A new record, saved as a draft (seen by the reporting organisation only) or shared at once."""
+    """A new record, saved as a draft (seen by the reporting organisation only) or shared at once. Raises
+    TooManyNominalSaves when it names persons or companies and the officer has done so too often lately."""
+    if filing.involved:
+        _spend_nominal_save(request=request, person=officer)
     with attachments.removed_on_failure() as written:
         return _file(request=request, officer=officer, filing=filing, share=share, written=written)
 
@@ -161,7 +216,7 @@ def file_seizure(*, request, officer: Person, filing: Filing, share: bool = Fals
 def _file(*, request, officer: Person, filing: Filing, share: bool, written: list[Path]) -> Seizure:
     if not access.can_file(officer):
         raise Refused
-    _check_red(filing)
+    _check_marking(marking=filing.marking, audience=filing.audience, people=filing.people)
     seizure = Seizure(organisation=officer.organisation, officer=officer)
     _apply(seizure, filing)
     seizure.save()
@@ -182,19 +237,23 @@ def _file(*, request, officer: Person, filing: Filing, share: bool, written: lis
     return seizure
 
 
-def _check_red(filing: Filing) -> None:
-    if filing.marking == Marking.RED and (filing.audience != Audience.PEOPLE or not filing.people):
-        raise Refused  # the form says why; this guards every other caller
+def _check_marking(*, marking: str, audience: str, people: Sequence[Person]) -> None:
+    problem = marking_refusal(marking=marking, audience=audience, people=people)
+    if problem:
+        raise Refused(problem)  # the form says it first; this guards every other caller
 
 
 def _after_save(seizure: Seizure, saved: Saved, *, new: bool) -> None:
     search.index(seizure, lines=saved.lines)
     related = correlation.correlate(seizure, lines=saved.lines, people=saved.people, new=new)
     if related.new:
-        notify.related_after_commit(seizure.pk, related.new)
+        notify.related_after_commit(seizure.pk)
 
 
 def update_seizure(*, request, person: Person, seizure: Seizure, filing: Filing) -> Seizure:
+    """Save a change; raises TooManyNominalSaves as ``file_seizure`` does when it changes the names."""
+    if access.can_change(person, seizure) and _names_change(seizure, filing):
+        _spend_nominal_save(request=request, person=person)
     with attachments.removed_on_failure() as written:
         return _update(request=request, person=person, seizure=seizure, filing=filing, written=written)
 
@@ -204,7 +263,7 @@ def _update(*, request, person: Person, seizure: Seizure, filing: Filing, writte
     seizure = Seizure.objects.select_for_update().get(pk=seizure.pk)
     if not access.can_change(person, seizure) or seizure.status == Status.CLOSED:
         raise Refused
-    _check_red(filing)
+    _check_marking(marking=filing.marking, audience=filing.audience, people=filing.people)
     changed = _apply(seizure, filing)
     seizure.updated_at = timezone.now()
     if seizure.status == Status.SHARED:
@@ -251,14 +310,17 @@ def _share(*, request, person: Person, seizure: Seizure, filed_now: bool = False
         countries=seizure.country_codes,
         people=list(seizure.audience_people.all()),
     )
+    # start_thread refuses a marking its audience may not have (a draft saved before the rule): the whole
+    # share is rolled back, and the officer edits the record first.
     thread = messaging.start_thread(request=request, author=person, draft=draft)
     seizure.status, seizure.thread, seizure.updated_at = Status.SHARED, thread, timezone.now()
     seizure.save(update_fields=["status", "thread", "updated_at"])
     _history(seizure, Status.SHARED, person)
     record("seizure.shared", request=request, actor=person, target=seizure, changes={"thread": thread.pk})
     notify.followers_after_commit(seizure.pk)
-    if not filed_now:
-        notify.shared_after_commit(seizure)
+    if not filed_now:  # (filed and shared at once: the save has told of what it found)
+        # Its links with other organisations' records may be known now: both sides are told together.
+        notify.related_after_commit(seizure.pk)
 
 
 @transaction.atomic
@@ -336,6 +398,56 @@ def set_grants(*, request, person: Person, seizure: Seizure, organisations: Sequ
             target=seizure,
             changes={"granted": sorted(wanted - current), "withdrawn": sorted(current - wanted)},
         )
+    if wanted - current:
+        notify.withheld_after_commit(seizure.pk)  # followers there whose company match was withheld are told
+
+
+def grant_to_follower(*, request, person: Person, withheld: WithheldMatch) -> None:
+    """Let the organisation of someone following a company the record names read its nominal data: they
+    are then told of the record as any follower (seizures.notify.tell_withheld)."""
+    seizure = withheld.seizure
+    granted = NominalGrant.objects.filter(seizure=seizure).select_related("organisation")
+    organisations = [grant.organisation for grant in granted] + [withheld.followed.person.organisation]
+    set_grants(request=request, person=person, seizure=seizure, organisations=organisations)
+
+
+@transaction.atomic
+def offer_contact_to_follower(*, request, person: Person, withheld: WithheldMatch, note: str = "") -> int:
+    """Open a TLP:RED conversation with someone who follows a company the record names. By the officer's
+    choice the follower learns that this record names it, and the officer learns who follows it; the
+    conversation names the record only if the follower may read it, and never a person or company.
+    Returns the thread id."""
+    seizure = withheld.seizure
+    if not access.can_change(person, seizure):
+        raise Refused
+    follower = withheld.followed.person
+    named = seizure if access.seizures_visible_to(follower).filter(pk=seizure.pk).exists() else None
+    context = {"person": person, "seizure": named, "note": note}
+    with translation.override(follower.language):
+        subject = render_to_string("seizures/follower_contact_subject.txt", context).strip()[:200]
+        body = render_to_string("seizures/follower_contact_body.md", context).strip()
+    draft = messaging.Draft(
+        subject=subject,
+        topics=_topics_of(named) if named else list(Topic.objects.filter(code="G", is_forum=False)),
+        kind=Message.Kind.REQUEST,
+        body=body,
+        marking=Marking.RED,
+        audience=Audience.PEOPLE,
+        people=[follower],
+    )
+    thread = messaging.start_thread(request=request, author=person, draft=draft)
+    WithheldMatch.objects.filter(pk=withheld.pk).update(thread=thread)
+    WithheldMatch.objects.filter(pk=withheld.pk, state=WithheldMatch.State.WAITING).update(
+        state=WithheldMatch.State.CONTACTED
+    )
+    record(
+        "seizure.follower_contacted",
+        request=request,
+        actor=person,
+        target=seizure,
+        changes={"withheld": withheld.pk, "organisation": follower.organisation_id, "thread": thread.pk},
+    )
+    return thread.pk
 
 
 def nominal_viewed(*, request, person: Person, seizure: Seizure) -> None:
@@ -359,17 +471,29 @@ def download_file(*, request, person: Person, stored: SeizureFile, thumbnail: bo
 @transaction.atomic
 def ask_for_contact(*, request, person: Person, link: Link, own: Seizure, other: Seizure, note: str = "") -> int:
     """Open a TLP:RED conversation between the person and the officer who filed the related record, saying
-    only what both already know: the two references and why they are related. Returns the thread id."""
+    only what both may read: why the records are related, and each record's reference (and topics) only if
+    the other side may read it too; the records themselves by their handle. Returns the thread id."""
     if not access.can_change(person, own):
         raise Refused
     officer = other.officer
+    own_named = own if access.seizures_visible_to(officer).filter(pk=own.pk).exists() else None
+    other_named = other if access.seizures_visible_to(person).filter(pk=other.pk).exists() else None
+    context = {
+        "person": person,
+        "own_named": own_named,
+        "other_named": other_named,
+        "link": link,
+        "note": note,
+        "path": reverse("seizures:related", args=[handles.handle(own.pk, other.pk)]),
+    }
     with translation.override(officer.language):
-        context = {"person": person, "own": own, "other": other, "link": link, "note": note}
         subject = render_to_string("seizures/contact_subject.txt", context).strip()[:200]
         body = render_to_string("seizures/contact_body.md", context).strip()
+    named = own_named or other_named
     draft = messaging.Draft(
         subject=subject,
-        topics=_topics_of(own) or _topics_of(other),
+        # A record's topics say what it is about: only those of a record both may read; else the general one.
+        topics=_topics_of(named) if named else list(Topic.objects.filter(code="G", is_forum=False)),
         kind=Message.Kind.REQUEST,
         body=body,
         marking=Marking.RED,

@@ -59,6 +59,15 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         "TLP:RED is for named people only",
     ),
     "RED without people": ({"marking": "red", "audience": "people"}, "Name at least one person."),
+    "AMBER+STRICT for the network": (
+        {"marking": "amber_strict"},
+        "TLP:AMBER+STRICT is for the recipient's organisation only: choose “Chosen organisations” or “Named "
+        "people”, not the whole network or whole countries.",
+    ),
+    "AMBER+STRICT for countries": (
+        {"marking": "amber_strict", "audience": "countries", "countries": ["FR"]},
+        "TLP:AMBER+STRICT is for the recipient's organisation only",
+    ),
     "unknown marking": ({"marking": "purple"}, "Select a valid choice."),
     "unknown audience": ({"audience": "everyone"}, "Select a valid choice."),
     "unknown organisation": (

@@ -35,10 +35,13 @@ ATTACHED = "Attached-6621 bill of lading MSKU"
 MARKERS = (SUBJECT, BODY, REPLY, ATTACHED)
 
 AUDIENCES = (Audience.NETWORK, Audience.ORGANISATIONS, Audience.COUNTRIES, Audience.PEOPLE)
-MARKINGS = (Marking.CLEAR, Marking.GREEN, Marking.AMBER, Marking.AMBER_STRICT)
-# RED is for named people only (the form refuses it with any other audience: see test_bad_input).
+MARKINGS = (Marking.CLEAR, Marking.GREEN, Marking.AMBER)
+# AMBER+STRICT is for chosen organisations or named people, RED for named people only (the form and the
+# action refuse the other audiences: see test_bad_input and test_handling).
 COMBINATIONS = [(audience, marking) for audience in AUDIENCES for marking in MARKINGS] + [
-    (Audience.PEOPLE, Marking.RED)
+    (Audience.ORGANISATIONS, Marking.AMBER_STRICT),
+    (Audience.PEOPLE, Marking.AMBER_STRICT),
+    (Audience.PEOPLE, Marking.RED),
 ]
 CONFIDENTIAL = {Marking.AMBER, Marking.AMBER_STRICT, Marking.RED}
 

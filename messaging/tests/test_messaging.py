@@ -724,10 +724,17 @@ def test_it_audits_every_write_in_conversations(cast, moderator, django_capture_
 
 
 def test_it_records_the_marking_and_audience_of_a_new_thread(cast, django_capture_on_commit_callbacks):
-    start(cast.member, django_capture_on_commit_callbacks, marking=Marking.AMBER_STRICT, kind=Message.Kind.REQUEST)
+    start(
+        cast.member,
+        django_capture_on_commit_callbacks,
+        marking=Marking.AMBER_STRICT,
+        audience=Audience.ORGANISATIONS,
+        organisations=[cast.other],
+        kind=Message.Kind.REQUEST,
+    )
 
     [entry] = entries("thread.started")
-    assert entry.changes == {"marking": "amber_strict", "audience": "network", "kind": "request"}
+    assert entry.changes == {"marking": "amber_strict", "audience": "organisations", "kind": "request"}
 
 
 def test_it_does_not_audit_reading(cast, django_capture_on_commit_callbacks):

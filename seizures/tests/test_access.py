@@ -14,7 +14,7 @@ import pytest
 
 from conftest import Cast, signed_in
 from messaging.models import Audience, Marking
-from seizures import access
+from seizures import access, handles
 from seizures.models import Link, Seizure
 from seizures.tests.builders import file, line
 
@@ -33,12 +33,15 @@ AUDIENCES: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "Oscar": (Audience.PEOPLE, {"people": "other_focal_point"}, {"other_focal_point"}),
     "Ada": (Audience.PEOPLE, {"people": "administrator"}, {"administrator"}),
 }
-MARKINGS = (Marking.CLEAR, Marking.GREEN, Marking.AMBER, Marking.AMBER_STRICT)
-CASES = [
-    (audience, marking)
-    for audience in AUDIENCES
-    for marking in (MARKINGS if AUDIENCES[audience][0] != Audience.PEOPLE else (*MARKINGS, Marking.RED))
-]
+MARKINGS = (Marking.CLEAR, Marking.GREEN, Marking.AMBER)
+# TLP 2.0: AMBER+STRICT goes to chosen organisations or named people, RED to named people only.
+ALSO: dict[str, tuple[str, ...]] = {
+    Audience.NETWORK: (),
+    Audience.COUNTRIES: (),
+    Audience.ORGANISATIONS: (Marking.AMBER_STRICT,),
+    Audience.PEOPLE: (Marking.AMBER_STRICT, Marking.RED),
+}
+CASES = [(audience, marking) for audience in AUDIENCES for marking in (*MARKINGS, *ALSO[AUDIENCES[audience][0]])]
 
 
 def _audience_fields(cast: Cast, name: str) -> dict[str, Any]:
@@ -253,10 +256,29 @@ def test_it_answers_a_contact_request_on_someone_elses_link_exactly_like_a_missi
     seizure = _related_shared(cast)
     link = Link.objects.get()
     client = signed_in(cast.administrator)
+    handle = handles.handle(seizure.pk, link.other(seizure.pk))
+    # Made by the server, for a pair that was never related; and one nobody made (its last letter changed).
+    unrelated = handles.handle(seizure.pk, link.other(seizure.pk) + 1000)
+    forged = handle[:-1] + ("a" if handle[-1] != "a" else "b")
 
-    _same_answer(
-        client,
-        "POST",
-        f"/seizures/{seizure.pk}/related/{link.other(seizure.pk)}/contact/",
-        f"/seizures/{seizure.pk}/related/{link.other(seizure.pk) + 1000}/contact/",
+    for missing in (unrelated, forged):
+        _same_answer(client, "POST", f"/seizures/related/{handle}/contact/", f"/seizures/related/{missing}/contact/")
+
+
+def test_it_answers_a_related_handle_of_records_one_may_not_read_exactly_like_a_missing_one(cast):
+    seizure = file(
+        cast.member, share=True, containers=["CSQU3054383"], audience=Audience.ORGANISATIONS, organisations=[cast.home]
     )
+    file(
+        cast.other_focal_point,
+        share=True,
+        containers=["CSQU3054383"],
+        country="FR",
+        audience=Audience.ORGANISATIONS,
+        organisations=[cast.other],
+    )
+    link = Link.objects.get()
+    handle = handles.handle(seizure.pk, link.other(seizure.pk))
+    forged = handle[:-1] + ("a" if handle[-1] != "a" else "b")
+
+    _same_answer(signed_in(cast.administrator), "GET", f"/seizures/related/{handle}/", f"/seizures/related/{forged}/")

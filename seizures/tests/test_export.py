@@ -69,7 +69,7 @@ def test_it_exports_one_csv_row_per_commodity_line(cast):
 
 def test_it_marks_the_file_with_the_strictest_marking_of_its_rows(cast):
     file(cast.member, marking="green")
-    file(cast.member, marking="amber_strict")
+    file(cast.member, marking="amber_strict", audience="organisations", organisations=[cast.secretariat])
     file(cast.member, marking="amber")
 
     rows = exported_csv(signed_in(cast.member).get(EXPORT, {"format": "csv"}))

@@ -2,6 +2,7 @@
 per row and column, only the owner follows the job."""
 
 import csv
+import html
 import io
 import zipfile
 from datetime import datetime
@@ -316,6 +317,31 @@ def test_it_refuses_an_audience_the_record_form_refuses(cast):
 
     assert response.status_code == 400 and ImportJob.objects.count() == 0
     assert "TLP:RED is for named people only" in response.content.decode()
+
+
+@pytest.mark.parametrize("audience", ["network", "countries"])
+def test_it_refuses_amber_strict_beyond_chosen_organisations_or_people(cast, audience):
+    chosen: dict[str, Any] = {"countries": ["FR"]} if audience == "countries" else {}
+
+    client = signed_in(cast.member)
+
+    response = upload(client, csv_file(table([{}])), marking="amber_strict", audience=audience, **chosen)
+
+    assert response.status_code == 400 and ImportJob.objects.count() == 0
+    assert "TLP:AMBER+STRICT is for the recipient's organisation only" in html.unescape(response.content.decode())
+
+
+def test_a_job_whose_marking_its_audience_may_not_have_is_refused(cast):
+    # Options the page no longer gives (a job left from before the rule, or written by hand): the job refuses
+    # them itself, for the whole file, and files nothing.
+    job = run_job(cast.member, csv_file(table([{}, {}])), marking="amber_strict", audience="network", share=True)
+
+    assert job.state == State.REFUSED and problems(job) == [(None, "")]
+    assert job.problems[0]["message"] == (
+        "Who may read it: TLP:AMBER+STRICT is for the recipient's organisation only: choose “Chosen organisations” "
+        "or “Named people”, not the whole network or whole countries."
+    )
+    assert Seizure.objects.count() == 0
 
 
 def test_a_job_whose_named_reader_left_meanwhile_is_refused(cast):

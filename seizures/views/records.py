@@ -7,6 +7,7 @@ from django.contrib import messages as notices
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
@@ -170,7 +171,11 @@ def new_record(request: SignedInRequest) -> HttpResponse:
     editor = _editor(request, initial={"country": person.organisation.country})
     if request.method == "POST" and not request.POST.get("more") and editor.is_valid():
         share = request.POST.get("share") == "1"
-        seizure = actions.file_seizure(request=request, officer=person, filing=filing_of(editor), share=share)
+        try:
+            seizure = actions.file_seizure(request=request, officer=person, filing=filing_of(editor), share=share)
+        except actions.TooManyNominalSaves as refused:
+            notices.error(request, refused.message)  # the form comes back as typed, to be saved later
+            return _editor_page(request, editor, status=429)
         if share:
             notices.success(request, _("Seizure %(reference)s is shared.") % {"reference": seizure.reference})
         else:
@@ -241,7 +246,11 @@ def edit_record(request: SignedInRequest, seizure_id: int) -> HttpResponse:
         actions.nominal_viewed(request=request, person=person, seizure=seizure)  # the form shows them
     editor = _editor(request, initial=facts, lines=lines, involved=involved)
     if request.method == "POST" and not request.POST.get("more") and editor.is_valid():
-        actions.update_seizure(request=request, person=person, seizure=seizure, filing=filing_of(editor))
+        try:
+            actions.update_seizure(request=request, person=person, seizure=seizure, filing=filing_of(editor))
+        except actions.TooManyNominalSaves as refused:
+            notices.error(request, refused.message)
+            return _editor_page(request, editor, seizure=seizure, status=429)
         notices.success(request, _("Seizure %(reference)s is saved.") % {"reference": seizure.reference})
         return redirect("seizures:record", seizure_id=seizure.pk)
     status = 400 if request.method == "POST" and editor.has_errors else 200
@@ -254,7 +263,14 @@ def share(request: SignedInRequest, seizure_id: int) -> HttpResponse:
     seizure = access.seizure_for(person, seizure_id)
     if not access.can_share(person, seizure):
         raise Http404
-    actions.share_seizure(request=request, person=person, seizure=seizure)
+    try:
+        actions.share_seizure(request=request, person=person, seizure=seizure)
+    except actions.Refused as refused:
+        if not refused.args:
+            raise Http404 from None
+        # A draft saved before the marking rule it now breaks: the reason, and the record to edit.
+        notices.error(request, refused.args[0])
+        return redirect("seizures:record", seizure_id=seizure.pk)
     notices.success(
         request, _("Seizure %(reference)s is shared; its discussion is open.") % {"reference": seizure.reference}
     )
@@ -296,10 +312,19 @@ def grants(request: SignedInRequest, seizure_id: int) -> HttpResponse:
     )
 
 
-@require_POST
-def contact(request: SignedInRequest, seizure_id: int, other_id: int) -> HttpResponse:
+@require_safe
+def related(request: SignedInRequest, handle: str) -> HttpResponse:
+    """A related record named by its handle (a request for contact links to it): each person lands on the
+    one of the two they may read."""
     person = _reader(request)
-    link, own, other = access.link_for(person, seizure_id, other_id)
+    seizure = access.record_by_handle(person, handle)
+    return redirect(reverse("seizures:record", args=[seizure.pk]) + "#related")
+
+
+@require_POST
+def contact(request: SignedInRequest, handle: str) -> HttpResponse:
+    person = _reader(request)
+    link, own, other = access.link_by_handle(person, handle)
     form = ContactForm(request.POST)
     if not form.is_valid():
         notices.error(request, _("The note is too long: at most 1,000 characters."))
