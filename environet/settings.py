@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "messaging",
     "reference",
     "seizures",
+    "library",
+    "network",
 ]
 
 MIDDLEWARE = [

@@ -299,6 +299,14 @@ def write(*, upload: Upload, written: list[Path]) -> dict[str, object]:
     }
 
 
+def write_thumbnail(*, stored: StoredFile, thumbnail: bytes, written: list[Path]) -> None:
+    """Add a thumbnail drawn after the file was stored (a PDF's first page, by a library task); ``written``
+    collects the path. The caller sets ``has_thumbnail`` in the transaction that records it."""
+    path = _path(stored.storage_key, thumbnail=True)
+    written.append(path)
+    _write(path, crypto.seal(thumbnail, context=_context(stored.storage_key, thumbnail=True)))
+
+
 def store(*, message: Message, upload: Upload, written: list[Path]) -> Attachment:
     """Write the file encrypted and record it as an attachment of ``message``."""
     return Attachment.objects.create(message=message, **write(upload=upload, written=written))

@@ -1,0 +1,66 @@
+"""Who may see and do what in the library: the only place these rules live.
+
+- An item: its publishing organisation, and its audience under the same rule as threads and seizure records
+  (``messaging.access.audience_rule`` over the ``Shared`` fields), whatever its marking. Forums play no part.
+- Its files, previews and earlier editions: whoever may read the item, checked again on every download.
+- Publishing an item: those who may post (not observers). A new edition: those of the publishing
+  organisation who may post.
+- Download figures (how many, and who): the publishing organisation only.
+
+Fetching an item or a file answers 404 both when it is missing and when it is forbidden.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from library.models import Item, LibraryFile
+from messaging.access import audience_rule, can_post, is_reader, marking_refusal
+
+__all__ = ["marking_refusal"]  # the one marking rule, re-exported so the library's callers ask here
+
+
+def can_publish(person) -> bool:
+    """Members, focal points and administrators publish; observers read."""
+    return can_post(person)
+
+
+def items_visible_to(person) -> QuerySet[Item]:
+    if not is_reader(person):
+        return Item.objects.none()
+    own = Q(organisation_id=person.organisation_id)
+    # The audience joins many-to-many tables: select ids first so no item comes twice.
+    visible = Item.objects.filter(own | audience_rule(person, author="publisher")).values("pk")
+    return Item.objects.filter(pk__in=visible)
+
+
+def item_for(person, item_id: int) -> Item:
+    try:
+        return items_visible_to(person).select_related("organisation", "publisher").get(pk=item_id)
+    except Item.DoesNotExist:
+        raise Http404 from None
+
+
+def is_publisher(person, item: Item) -> bool:
+    """Of the publishing organisation."""
+    return is_reader(person) and person.organisation_id == item.organisation_id
+
+
+def can_add_edition(person, item: Item) -> bool:
+    return can_publish(person) and is_publisher(person, item)
+
+
+def can_see_figures(person, item: Item) -> bool:
+    """Download counts and who downloaded: the publishing organisation only."""
+    return is_publisher(person, item)
+
+
+def files_visible_to(person) -> QuerySet[LibraryFile]:
+    return LibraryFile.objects.filter(edition__item__in=items_visible_to(person))
+
+
+def file_for(person, file_id: int) -> LibraryFile:
+    """A file of an item the person may read, of any edition. Checked again on every download."""
+    try:
+        return files_visible_to(person).select_related("edition__item").get(pk=file_id)
+    except LibraryFile.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,243 @@
+"""Writes in the library: validate, change, audit (references only), and tell people after commit.
+
+Each action checks its own rules (who may, the marking with the audience, codes, files) whatever its caller
+checked, and refuses with ``Refused`` carrying a sentence for the form. Files are written before the commit
+and removed again if anything fails, so nothing is left half-saved.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, Person
+from accounts.places import language_choices
+from audit.actions import record
+from library import access, links, notify, search
+from library.models import Download, Edition, Extraction, Item, Kind, LibraryFile
+from messaging import attachments
+from messaging.actions import Refused, audience_columns, set_audience_members
+from messaging.attachments import Upload
+from messaging.models import Audience, Marking
+from seizures.models import Convention
+
+__all__ = ["EditionDraft", "ItemDraft", "Refused", "add_edition", "download", "publish_item"]
+
+
+@dataclass
+class EditionDraft:
+    """A new edition as typed: what it is called, what changed, and its files."""
+
+    published_on: date
+    version: str = ""
+    changes: str = ""
+    files: list[Upload] = field(default_factory=list)
+
+
+@dataclass
+class ItemDraft:
+    """A new item as typed (validated by the form, and again here)."""
+
+    title: str
+    kind: str
+    summary: str
+    topics: list[Any]
+    languages: list[str]
+    published_on: date
+    conventions: list[str] = field(default_factory=list)
+    authors: str = ""
+    version: str = ""
+    licence: str = ""
+    external_url: str = ""
+    external_title: str = ""
+    external_checked_on: date | None = None
+    references: list[tuple[str, str]] = field(default_factory=list)  # (table, code) found in reference.tables
+    files: list[Upload] = field(default_factory=list)
+    marking: str = Marking.GREEN
+    audience: str = Audience.NETWORK
+    organisations: list[Organisation] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+
+
+def problems_with(draft: ItemDraft) -> list[str]:
+    """Why the draft may not be published, in the active language; empty if it may."""
+    problems = []
+    refusal = access.marking_refusal(marking=draft.marking, audience=draft.audience, people=draft.people)
+    if refusal:
+        problems.append(refusal)
+    if draft.kind not in Kind.values:
+        problems.append(_("Choose what kind of item this is."))
+    if not draft.topics or any(topic.is_forum for topic in draft.topics):
+        problems.append(_("Choose at least one topic (A to G)."))
+    if set(draft.conventions) - set(Convention.values):
+        problems.append(_("Choose conventions from the list."))
+    known_languages = {code for code, _name in language_choices()}
+    if not draft.languages or set(draft.languages) - known_languages:
+        problems.append(_("Choose the languages the item is in."))
+    for table, code in draft.references:
+        if table not in links.LINKABLE or links.parse_references(f"{table}: {code}")[1]:
+            problems.append(_("%(code)s is not in the reference tables.") % {"code": f"{table}: {code}"})
+    problems.extend(_edition_problems(files=draft.files, external_url=draft.external_url))
+    return problems
+
+
+def _edition_problems(*, files: Sequence[Upload], external_url: str) -> list[str]:
+    if files and external_url:
+        return [_("An item is either files stored here or a link to an outside resource, not both.")]
+    if not files and not external_url:
+        return [_("Add at least one file, or the address of the outside resource.")]
+    return []
+
+
+def publish_item(*, request, publisher: Person, draft: ItemDraft) -> Item:
+    with attachments.removed_on_failure() as written:
+        return _publish_item(request=request, publisher=publisher, draft=draft, written=written)
+
+
+@transaction.atomic
+def _publish_item(*, request, publisher: Person, draft: ItemDraft, written: list[Path]) -> Item:
+    if not access.can_publish(publisher):
+        raise Refused
+    problems = problems_with(draft)
+    if problems:
+        raise Refused(" ".join(problems))
+    item = Item.objects.create(
+        title=draft.title,
+        kind=draft.kind,
+        summary=draft.summary,
+        conventions=_codes(draft.conventions),
+        languages=_codes(draft.languages),
+        organisation=publisher.organisation,
+        publisher=publisher,
+        authors=draft.authors,
+        published_on=draft.published_on,
+        licence=draft.licence,
+        external_url=draft.external_url,
+        external_title=draft.external_title if draft.external_url else "",
+        external_checked_on=draft.external_checked_on if draft.external_url else None,
+        **audience_columns(marking=draft.marking, audience=draft.audience, countries=draft.countries),
+    )
+    item.topics.set(draft.topics)
+    set_audience_members(
+        item, audience=draft.audience, organisations=draft.organisations, people=draft.people, author=publisher
+    )
+    links.set_references(item, draft.references)
+    edition = _new_edition(
+        request=request,
+        person=publisher,
+        item=item,
+        draft=EditionDraft(published_on=draft.published_on, version=draft.version, files=draft.files),
+        number=1,
+        written=written,
+    )
+    record(
+        "library.item_published",
+        request=request,
+        actor=publisher,
+        target=item,
+        changes={
+            "kind": item.kind,
+            "marking": item.marking,
+            "audience": item.audience,
+            "files": edition.files.count(),
+            "link": item.is_link,
+            "references": len(draft.references),
+        },
+    )
+    return item
+
+
+def add_edition(*, request, person: Person, item: Item, draft: EditionDraft) -> Edition:
+    """A new edition of ``item``: the earlier ones stay readable; who downloaded one of them is told."""
+    with attachments.removed_on_failure() as written:
+        return _add_edition(request=request, person=person, item=item, draft=draft, written=written)
+
+
+@transaction.atomic
+def _add_edition(*, request, person: Person, item: Item, draft: EditionDraft, written: list[Path]) -> Edition:
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    if not access.can_add_edition(person, item):
+        raise Refused
+    problems = _edition_problems(files=draft.files, external_url=item.external_url)
+    if item.is_link and draft.files:
+        problems = [_("This item is a link to an outside resource: its new edition is described, not uploaded.")]
+    elif item.is_link:
+        problems = []
+    if not draft.changes.strip():
+        problems.append(_("Say what changed in this edition."))
+    if problems:
+        raise Refused(" ".join(problems))
+    number = (item.editions.aggregate(highest=Max("number"))["highest"] or 0) + 1
+    edition = _new_edition(request=request, person=person, item=item, draft=draft, number=number, written=written)
+    record(
+        "library.edition_added",
+        request=request,
+        actor=person,
+        target=item,
+        changes={"edition": number, "files": edition.files.count()},
+    )
+    earlier = set(Download.objects.filter(item=item).exclude(file__edition=edition).values_list("person_id", flat=True))
+    notify.new_edition_after_commit(item_id=item.pk, edition_id=edition.pk, people=sorted(earlier - {person.pk}))
+    return edition
+
+
+def _new_edition(
+    *, request, person: Person, item: Item, draft: EditionDraft, number: int, written: list[Path]
+) -> Edition:
+    edition = Edition.objects.create(
+        item=item,
+        number=number,
+        version=draft.version,
+        changes=draft.changes,
+        published_on=draft.published_on,
+        added_by=person,
+    )
+    for upload in draft.files:
+        stored = LibraryFile.objects.create(edition=edition, **attachments.write(upload=upload, written=written))
+        record(
+            "library.file_added",
+            request=request,
+            actor=person,
+            target=stored,
+            changes={"item": item.pk, "edition": number, "content_type": stored.content_type, "size": stored.size},
+            subject_organisation=item.organisation,
+        )
+    item.extraction = Extraction.WAITING if draft.files else Extraction.NONE
+    item.extraction_failure = ""
+    item.save(update_fields=["extraction", "extraction_failure"])
+    search.index(item)
+    if draft.files:
+        from library import tasks
+
+        item_id = item.pk
+        transaction.on_commit(lambda: tasks.extract_text.enqueue(item_id=item_id))
+    return edition
+
+
+def download(*, request, person: Person, stored: LibraryFile, preview: bool = False) -> bytes:
+    """The decrypted file (or its preview), for someone access.file_for let through; audited, and a download of
+    the file itself is counted for the publishing organisation."""
+    content = attachments.content_of(stored, thumbnail=preview)
+    item_id = stored.edition.item_id
+    with transaction.atomic():
+        if not preview:
+            Download.objects.create(person=person, file=stored, item_id=item_id)
+        record(
+            "library.preview_viewed" if preview else "library.file_downloaded",
+            request=request,
+            actor=person,
+            target=stored,
+            changes={"item": item_id, "edition": stored.edition.number},
+            subject_organisation=stored.edition.item.organisation,
+        )
+    return content
+
+
+def _codes(codes: Sequence[str]) -> str:
+    return "," + ",".join(codes) + "," if codes else ""

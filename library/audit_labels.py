@@ -1,0 +1,22 @@
+"""What the audit trail calls library items and files: only what the viewer may read today (library.access),
+so a title or a file name never reaches someone outside the item's audience."""
+
+from collections.abc import Collection
+
+from django.utils.translation import gettext_lazy
+
+from audit import labels
+from library import access
+
+
+def items(viewer, ids: Collection[int]) -> dict[int, str]:
+    return dict(access.items_visible_to(viewer).filter(pk__in=ids).values_list("pk", "title"))
+
+
+def files(viewer, ids: Collection[int]) -> dict[int, str]:
+    return dict(access.files_visible_to(viewer).filter(pk__in=ids).values_list("pk", "name"))
+
+
+def register() -> None:
+    labels.register("library.item", name=gettext_lazy("library item"), labels=items)
+    labels.register("library.libraryfile", name=gettext_lazy("library file"), labels=files)

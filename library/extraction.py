@@ -1,0 +1,179 @@
+"""Finding the text of library files and drawing a PDF's first page, with kept libraries only.
+
+PDF: pypdfium2 (text and rendering). DOCX: python-docx. XLSX: openpyxl. PPTX: python-pptx. ODT and ODS: odfpy.
+Plain text and CSV are decoded. Images have no text. The type is the one found from the content when the
+file was stored (messaging.attachments.sniff), never the name.
+
+Office files are zip archives: one whose parts would unpack to more than ``MAX_UNPACKED_BYTES`` is refused
+before any library opens it (a small file that would unpack into gigabytes). At most ``MAX_TEXT`` characters
+are kept per file: enough for search, bounded whatever the file holds.
+
+A failure is reported as one of ``FAILURES``' codes, worded in the reader's language when shown: nothing of
+the file's content goes into the reason.
+"""
+
+import zipfile
+from collections.abc import Iterator
+from io import BytesIO
+
+from django.utils.translation import gettext_lazy as _
+
+from messaging import attachments
+
+MAX_TEXT = 2_000_000
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+PREVIEW_SCALE = 1.0  # 72 dpi: the thumbnail is made smaller from it anyway
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+ZIPPED = {DOCX, XLSX, PPTX, ODT, ODS}
+
+FAILURES = {
+    "unreadable": _("A file could not be read: it may be damaged or protected by a password."),
+    "too_large_unpacked": _("A file would unpack to more than the library reads; its text is not searchable."),
+    "internal": _("Reading the files stopped because of an error on our side. The files can still be downloaded."),
+}
+
+
+class ExtractionFailed(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def text_of(content: bytes, content_type: str) -> str:
+    """The text of a file of an accepted type ('' for images); ExtractionFailed if it cannot be read."""
+    if content_type in ZIPPED:
+        _check_unpacked_size(content)
+    reader = _READERS.get(content_type)
+    if reader is None:
+        return ""
+    try:
+        return _bounded(reader(content))
+    except ExtractionFailed:
+        raise
+    except Exception as error:  # every library raises its own kinds for a damaged file
+        raise ExtractionFailed("unreadable") from error
+
+
+def first_page_preview(content: bytes) -> bytes:
+    """The first page of a PDF as a thumbnail (drawn again from the pixels, as attachment thumbnails are)."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(content)
+        try:
+            bitmap = document[0].render(scale=PREVIEW_SCALE)
+            image = bitmap.to_pil()
+        finally:
+            document.close()
+    except Exception as error:
+        raise ExtractionFailed("unreadable") from error
+    png = BytesIO()
+    image.save(png, format="PNG")
+    return attachments.make_thumbnail(png.getvalue())
+
+
+def _bounded(parts: Iterator[str]) -> str:
+    kept: list[str] = []
+    length = 0
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        kept.append(part)
+        length += len(part) + 1
+        if length >= MAX_TEXT:
+            break
+    return "\n".join(kept)[:MAX_TEXT]
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ExtractionFailed("unreadable") from error
+    if total > MAX_UNPACKED_BYTES:
+        raise ExtractionFailed("too_large_unpacked")
+
+
+def _pdf(content: bytes) -> Iterator[str]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(content)
+    try:
+        for page in document:
+            textpage = page.get_textpage()
+            yield textpage.get_text_bounded()
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+
+
+def _docx(content: bytes) -> Iterator[str]:
+    import docx
+
+    document = docx.Document(BytesIO(content))
+    for paragraph in document.paragraphs:
+        yield paragraph.text
+    for table in document.tables:
+        for row in table.rows:
+            yield " ".join(cell.text for cell in row.cells)
+
+
+def _xlsx(content: bytes) -> Iterator[str]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(BytesIO(content), read_only=True, data_only=True)
+    try:
+        for sheet in workbook.worksheets:
+            yield sheet.title
+            for row in sheet.iter_rows(values_only=True):
+                yield " ".join(str(value) for value in row if value is not None)
+    finally:
+        workbook.close()
+
+
+def _pptx(content: bytes) -> Iterator[str]:
+    import pptx
+
+    presentation = pptx.Presentation(BytesIO(content))
+    for slide in presentation.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                yield shape.text_frame.text
+            if getattr(shape, "has_table", False) and shape.has_table:
+                for row in shape.table.rows:
+                    yield " ".join(cell.text for cell in row.cells)
+        if slide.has_notes_slide:
+            yield slide.notes_slide.notes_text_frame.text if slide.notes_slide.notes_text_frame else ""
+
+
+def _opendocument(content: bytes) -> Iterator[str]:
+    from odf import opendocument, teletype
+    from odf.text import H, P
+
+    document = opendocument.load(BytesIO(content))
+    for element in document.getElementsByType(H) + document.getElementsByType(P):
+        yield teletype.extractText(element)
+
+
+def _text(content: bytes) -> Iterator[str]:
+    yield content.decode("utf-8-sig", errors="replace")
+
+
+_READERS = {
+    attachments.PDF: _pdf,
+    DOCX: _docx,
+    XLSX: _xlsx,
+    PPTX: _pptx,
+    ODT: _opendocument,
+    ODS: _opendocument,
+    attachments.TEXT: _text,
+    attachments.CSV: _text,
+}

@@ -1,0 +1,87 @@
+"""Text is read from each accepted format by its kept library, after upload, in a task; the item says how far
+it has got; the first page of a PDF becomes its preview."""
+
+import pytest
+
+from library import extraction, search
+from library.models import Extraction, Item, LibraryFile
+from library.tests import builders
+from messaging import attachments
+
+FORMATS = [
+    ("guide.pdf", builders.pdf, attachments.PDF),
+    ("guide.docx", builders.docx, extraction.DOCX),
+    ("guide.xlsx", builders.xlsx, extraction.XLSX),
+    ("guide.pptx", builders.pptx, extraction.PPTX),
+    ("guide.odt", builders.odt, extraction.ODT),
+    ("guide.ods", builders.ods, extraction.ODS),
+    ("guide.txt", lambda text: text.encode(), attachments.TEXT),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "content_type"), FORMATS)
+def test_it_reads_the_text_of_each_format(name, make, content_type):
+    content = make("Zebrawood veneer declared as plywood")
+    assert attachments.sniff(content, name=name) == content_type
+    assert "Zebrawood veneer declared as plywood" in extraction.text_of(content, content_type)
+
+
+@pytest.mark.parametrize(("name", "make", "content_type"), FORMATS)
+def test_it_makes_uploaded_text_searchable_after_the_task(
+    cast, django_capture_on_commit_callbacks, name, make, content_type
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(
+            cast.member, title="A guide", summary="Short.", files=[builders.upload(name, make("Okoume zebrawood"))]
+        )
+    item.refresh_from_db()
+    assert item.extraction == Extraction.DONE
+    found = search.search(person=cast.member, filters=search.Filters(text="zebrawood"))
+    assert list(found) == [item]
+
+
+def test_it_waits_until_the_task_runs(cast):
+    item = builders.publish(cast.member)  # the commit never comes: the task is not run
+    assert item.extraction == Extraction.WAITING
+    assert not search.search(person=cast.member, filters=search.Filters(text="keratin")).exists()
+
+
+def test_it_draws_the_first_page_of_a_pdf_as_an_encrypted_preview(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(cast.member, files=[builders.upload("g.pdf", builders.pdf("one", "two"))])
+    stored = LibraryFile.objects.get(edition__item=item)
+    assert stored.has_thumbnail
+    preview = attachments.content_of(stored, thumbnail=True)
+    assert preview.startswith(b"\x89PNG") or preview.startswith(b"\xff\xd8")
+    on_disk = attachments.stored_files(stored)["thumbnail"].read_bytes()
+    assert preview not in on_disk  # sealed
+
+
+def test_it_says_why_when_a_file_cannot_be_read(cast, django_capture_on_commit_callbacks):
+    broken = builders.pdf("fine")[:400]  # a PDF's start, cut off: its type is known, its content unreadable
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(cast.member, files=[builders.upload("broken.pdf", broken)])
+    item.refresh_from_db()
+    assert item.extraction == Extraction.FAILED
+    assert item.extraction_failure == "unreadable"
+    assert str(extraction.FAILURES["unreadable"])
+    # The title and summary are still found.
+    assert list(search.search(person=cast.member, filters=search.Filters(text="pangolin"))) == [item]
+
+
+def test_it_refuses_an_office_file_that_unpacks_too_large(monkeypatch):
+    monkeypatch.setattr(extraction, "MAX_UNPACKED_BYTES", 100)
+    with pytest.raises(extraction.ExtractionFailed) as failed:
+        extraction.text_of(builders.docx("many words here"), extraction.DOCX)
+    assert failed.value.code == "too_large_unpacked"
+
+
+def test_it_keeps_no_text_of_an_image(cast):
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = BytesIO()
+    Image.new("RGB", (4, 4)).save(image, format="PNG")
+    assert extraction.text_of(image.getvalue(), "image/png") == ""
+    assert Item.objects.count() == 0
