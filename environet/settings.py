@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "reference",
     "seizures",
     "library",
-    "network",
 ]
 
 MIDDLEWARE = [
