@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "reference",
     "seizures",
     "library",
+    "network",
 ]
 
 MIDDLEWARE = [

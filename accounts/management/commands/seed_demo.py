@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from accounts import demo
 from messaging import demo as messaging_demo
+from network import demo as network_demo
 from seizures import demo as seizures_demo
 
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         people = demo.seed()
         messaging_demo.seed()
         seizures_demo.seed()
+        network_demo.seed()
         site = settings.SITE_URL.rstrip("/")
         self.stdout.write(f"\nDemo network ready. Sign in at {site}/accounts/signin/ with:\n")
         self.stdout.write(f"  password (every demo account): {demo.DEMO_PASSWORD}\n")
@@ -25,5 +27,6 @@ class Command(BaseCommand):
             "\nAlso present: access requests waiting, a suspended and a rejected person, an invitation not yet used,"
             "\nthree conversations (one TLP:RED, for named people only), and seizure records: ivory seized in Kenya"
             "\nand in the Philippines found related, a refrigerant case in France, rosewood in Brazil, a closed"
-            "\nwaste case, a Kenyan draft, and a followed search.\n"
+            "\nwaste case, a Kenyan draft, and a followed search. The ENFORCE network (secretariat BRS) has a"
+            "\nroadmap of twelve demo activities edited over past years: try its \"roadmap as of\" a date.\n"
         )

@@ -1,0 +1,33 @@
+"""What the audit trail calls activities, comments and terms-of-reference files: only for viewers who may
+see their network today (network.access), so a title never reaches someone outside it."""
+
+from collections.abc import Collection
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit import labels
+from network import access
+from network.models import Comment, TermsOfReference
+
+
+def activities(viewer, ids: Collection[int]) -> dict[int, str]:
+    return dict(access.activities_visible_to(viewer).filter(pk__in=ids).values_list("pk", "title"))
+
+
+def comments(viewer, ids: Collection[int]) -> dict[int, str]:
+    found = Comment.objects.filter(pk__in=ids, activity__in=access.activities_visible_to(viewer))
+    return {
+        pk: _("comment on %(title)s") % {"title": title} for pk, title in found.values_list("pk", "activity__title")
+    }
+
+
+def terms(viewer, ids: Collection[int]) -> dict[int, str]:
+    found = TermsOfReference.objects.filter(pk__in=ids, network__in=access.networks_visible_to(viewer))
+    return dict(found.values_list("pk", "name"))
+
+
+def register() -> None:
+    labels.register("network.activity", name=gettext_lazy("activity"), labels=activities)
+    labels.register("network.comment", name=gettext_lazy("comment"), labels=comments)
+    labels.register("network.termsofreference", name=gettext_lazy("terms of reference"), labels=terms)

@@ -1,0 +1,234 @@
+"""Forms of the network pages. They turn what was typed into the actions' types; the rules themselves are
+the actions' (``actions.problems``), asked here too so that every mistake is shown at once, by its field."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts import places
+from accounts.models import Organisation, Person
+from messaging import attachments
+from network import actions, regions
+from network.models import Activity, ActivityType, Funding, Network, Standing, Status
+from seizures.models import Convention
+from topics.models import TOPIC_NAMES
+
+
+def _date(label, *, required: bool = False) -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _organisations():
+    return Organisation.objects.filter(is_active=True, proposed=False)
+
+
+def _codes(value: str) -> list[str]:
+    return sorted(
+        {part.strip().upper() for part in value.replace(";", ",").replace(" ", ",").split(",") if part.strip()}
+    )
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    kind = forms.ChoiceField(label=_("Type"), choices=ActivityType.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    leads = forms.ModelMultipleChoiceField(label=_("Lead organisations"), queryset=Organisation.objects.none())
+    partners = forms.ModelMultipleChoiceField(label=_("Partners"), queryset=Organisation.objects.none(), required=False)
+    countries = forms.CharField(
+        label=_("Target countries"),
+        required=False,
+        max_length=1000,
+        help_text=_("Two-letter ISO codes separated by commas, for example KE, TZ, UG."),
+    )
+    regions = forms.MultipleChoiceField(label=_("Target regions"), choices=(), required=False)
+    conventions = forms.MultipleChoiceField(
+        label=_("Conventions"), choices=Convention.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"), choices=list(TOPIC_NAMES.items()), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    commodity_focus = forms.CharField(label=_("Commodity focus"), max_length=300, required=False)
+    starts_on = _date(_("Planned start"))
+    ends_on = _date(_("Planned end"))
+    funding_source = forms.CharField(label=_("Funding source or donor"), max_length=200, required=False)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, required=False, min_value=0)
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, required=False, help_text=_("ISO 4217 code, for example USD or EUR.")
+    )
+    funding = forms.ChoiceField(label=_("Funding"), choices=[("", "—"), *Funding.choices], required=False)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    expected_outputs = forms.CharField(label=_("Expected outputs"), widget=forms.Textarea, required=False)
+    contact = forms.ModelChoiceField(label=_("Contact person"), queryset=Person.objects.none(), required=False)
+
+    def __init__(self, *args, network: Network, statuses: list[str], contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leads"].queryset = _organisations()  # type: ignore[attr-defined]
+        self.fields["partners"].queryset = _organisations()  # type: ignore[attr-defined]
+        self.fields["contact"].queryset = contacts  # type: ignore[attr-defined]
+        self.fields["regions"].choices = regions.region_choices()  # type: ignore[attr-defined]
+        self.fields["status"].choices = [c for c in Status.choices if c[0] in statuses]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_of(activity: Activity) -> dict[str, Any]:
+        return {
+            "title": activity.title,
+            "kind": activity.kind,
+            "status": activity.status,
+            "leads": list(activity.leads.all()),
+            "partners": list(activity.partners.all()),
+            "countries": ", ".join(activity.countries),
+            "regions": activity.regions,
+            "conventions": activity.conventions,
+            "topics": activity.topics,
+            "commodity_focus": activity.commodity_focus,
+            "starts_on": activity.starts_on,
+            "ends_on": activity.ends_on,
+            "funding_source": activity.funding_source,
+            "amount": activity.amount,
+            "currency": activity.currency,
+            "funding": activity.funding,
+            "description": activity.description,
+            "expected_outputs": activity.expected_outputs,
+            "contact": activity.contact,
+        }
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        for name, message in actions.problems(self.draft()).items():
+            self.add_error(None if name == "__all__" else name, message)
+        return data
+
+    def draft(self) -> actions.ActivityDraft:
+        data = self.cleaned_data
+        return actions.ActivityDraft(
+            title=data["title"],
+            kind=data["kind"],
+            status=data["status"],
+            leads=list(data["leads"]),
+            partners=list(data.get("partners") or []),
+            countries=_codes(data.get("countries", "")),
+            regions=list(data.get("regions") or []),
+            conventions=list(data.get("conventions") or []),
+            topics=list(data.get("topics") or []),
+            commodity_focus=data.get("commodity_focus", ""),
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
+            funding_source=data.get("funding_source", ""),
+            amount=data.get("amount"),
+            currency=data.get("currency", ""),
+            funding=data.get("funding", ""),
+            description=data.get("description", ""),
+            expected_outputs=data.get("expected_outputs", ""),
+            contact=data.get("contact"),
+        )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class AsOfForm(forms.Form):
+    as_of = _date(_("Roadmap as of"))
+    compare = _date(_("Compare with the roadmap as of"))
+
+
+class PublishForm(forms.Form):
+    as_of = _date(_("Status as of"), required=True)
+
+
+class RepositoryForm(forms.Form):
+    q = forms.CharField(label=_("Words in the title or description"), required=False, max_length=200)
+    starts = _date(_("From"))
+    ends = _date(_("Until"))
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *ActivityType.choices], required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=(), required=False)
+    region = forms.ChoiceField(label=_("Region"), choices=(), required=False)
+    convention = forms.ChoiceField(label=_("Convention"), choices=[("", "—"), *Convention.choices], required=False)
+    lead = forms.ModelChoiceField(label=_("Lead organisation"), queryset=Organisation.objects.none(), required=False)
+    funder = forms.CharField(label=_("Funding source or donor"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *places.country_choices()]  # type: ignore[attr-defined]
+        self.fields["region"].choices = [("", "—"), *regions.region_choices()]  # type: ignore[attr-defined]
+        self.fields["lead"].queryset = _organisations()  # type: ignore[attr-defined]
+
+
+class NetworkForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    mandate = forms.CharField(label=_("Mandate"), widget=forms.Textarea, required=False)
+    terms = forms.FileField(label=_("Terms of reference (file)"), required=False)
+
+    def clean_terms(self) -> attachments.Upload | None:
+        upload = self.cleaned_data.get("terms")
+        return attachments.inspect(upload) if upload else None
+
+
+class NewNetworkForm(NetworkForm):
+    short_name = forms.SlugField(
+        label=_("Short name"), max_length=40, help_text=_("Letters, digits and hyphens, for example ENFORCE.")
+    )
+    secretariat = forms.ModelChoiceField(label=_("Secretariat organisation"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["secretariat"].queryset = _organisations()  # type: ignore[attr-defined]
+
+
+class MembershipForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
+    expert = forms.ModelChoiceField(label=_("or a named expert"), queryset=Person.objects.none(), required=False)
+    standing = forms.ChoiceField(label=_("Standing"), choices=Standing.choices)
+    joined_on = _date(_("Date joined"), required=True)
+    left_on = _date(_("Date left"))
+    decision = forms.CharField(
+        label=_("Decision that admitted them"), max_length=200, required=False, help_text=_("For example BC-11/8.")
+    )
+    focal_points = forms.ModelMultipleChoiceField(
+        label=_("Focal points"), queryset=Person.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(state=Person.State.ACTIVE).select_related("organisation")
+        self.fields["organisation"].queryset = _organisations()  # type: ignore[attr-defined]
+        self.fields["expert"].queryset = people  # type: ignore[attr-defined]
+        self.fields["focal_points"].queryset = people  # type: ignore[attr-defined]
+
+    def draft(self) -> actions.MembershipDraft:
+        data = self.cleaned_data
+        return actions.MembershipDraft(
+            standing=data["standing"],
+            joined_on=data["joined_on"],
+            organisation=data.get("organisation"),
+            expert=data.get("expert"),
+            left_on=data.get("left_on"),
+            decision=data.get("decision", ""),
+            focal_points=list(data.get("focal_points") or []),
+        )
+
+
+class MembershipEditForm(forms.Form):
+    left_on = _date(_("Date left"))
+    decision = forms.CharField(label=_("Decision that admitted them"), max_length=200, required=False)
+    focal_points = forms.ModelMultipleChoiceField(
+        label=_("Focal points"), queryset=Person.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focal_points"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            state=Person.State.ACTIVE
+        ).select_related("organisation")
+
+
+def refuse(form: forms.Form, error: actions.Invalid) -> None:
+    for name, message in error.errors.items():
+        form.add_error(None if name == "__all__" or name not in form.fields else name, ValidationError(message))

@@ -1,0 +1,244 @@
+"""Enforcement networks (ENFORCE and others), who belongs to them, and their roadmap of activities.
+
+Nothing here is deleted. A membership that ends gets a date left; joining again is a new row, so "who was
+a member on DATE" is a query. Every change to an activity appends an ``ActivityChange`` (who, when, which
+fields old → new); the roadmap as it stood on any past date is replayed from those rows alone
+(network/history.py), never from the activity's current row.
+"""
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from messaging.models import StoredFile
+
+PERSON = settings.AUTH_USER_MODEL
+
+
+class Network(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    # In addresses (/network/ENFORCE/): letters, digits, hyphens.
+    short_name = models.SlugField(_("short name"), max_length=40, unique=True, allow_unicode=False)
+    mandate = models.TextField(_("mandate"), blank=True)
+    secretariat = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="networks_served", verbose_name=_("secretariat")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["short_name"]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class TermsOfReference(StoredFile):
+    """The network's terms of reference, stored encrypted like every other file (messaging.attachments).
+    A new upload adds a row; the latest is the one shown."""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="terms")
+    added_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(StoredFile.Meta):
+        pass
+
+
+class Standing(models.TextChoices):
+    MEMBER = "member", _("Member")
+    OBSERVER = "observer", _("Observer")
+
+
+class Membership(models.Model):
+    """An organisation, or a named expert, in a network from ``joined_on`` until the day before ``left_on``."""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="network_memberships"
+    )
+    expert = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    standing = models.CharField(_("standing"), max_length=10, choices=Standing.choices)
+    joined_on = models.DateField(_("date joined"))
+    left_on = models.DateField(_("date left"), null=True, blank=True)
+    decision = models.CharField(_("decision that admitted them"), max_length=200, blank=True)
+    focal_points: models.ManyToManyField = models.ManyToManyField(
+        PERSON, blank=True, related_name="+", verbose_name=_("focal points")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["joined_on", "pk"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False, expert__isnull=True)
+                | models.Q(organisation__isnull=True, expert__isnull=False),
+                name="membership_of_one_organisation_or_one_expert",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True) | models.Q(left_on__gt=models.F("joined_on")),
+                name="membership_leaves_after_joining",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation or self.expert)
+
+
+class ActivityType(models.TextChoices):
+    TRAINING = "training", _("Training")
+    WORKSHOP = "workshop", _("Workshop")
+    JOINT_OPERATION = "joint_operation", _("Joint operation")
+    TOOL = "tool", _("Tool or guidance development")
+    AWARENESS = "awareness", _("Awareness raising")
+    STUDY = "study", _("Study")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    PLANNED = "planned", _("Planned")
+    FUNDED = "funded", _("Funded")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+    POSTPONED = "postponed", _("Postponed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Our statuses on the IATI ActivityStatus codelist (IATI Standard 2.03,
+# https://iatistandard.org/en/iati-standard/203/codelists/activitystatus/): 1 Pipeline/identification,
+# 2 Implementation, 3 Finalisation, 4 Closed, 5 Cancelled, 6 Suspended. Proposed, planned and funded are
+# all before anything happens (pipeline); completed is 4 Closed, as the roadmap does not follow financial
+# sign-off, which is what separates 3 Finalisation from 4; postponed is 6 Suspended (stopped, may resume).
+IATI_ACTIVITY_STATUS: dict[str, int] = {
+    Status.PROPOSED: 1,
+    Status.PLANNED: 1,
+    Status.FUNDED: 1,
+    Status.ONGOING: 2,
+    Status.COMPLETED: 4,
+    Status.CANCELLED: 5,
+    Status.POSTPONED: 6,
+}
+
+
+class Funding(models.TextChoices):
+    SECURED = "secured", _("Secured")
+    SOUGHT = "sought", _("Sought")
+
+
+def listed(codes: list[str]) -> str:
+    """Codes stored as ",KE,FR," so that "holds KE" is one LIKE on every database."""
+    return "," + ",".join(codes) + "," if codes else ""
+
+
+def _unlisted(value: str) -> list[str]:
+    return [code for code in value.split(",") if code]
+
+
+class Activity(models.Model):
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="activities")
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("type"), max_length=20, choices=ActivityType.choices)
+    leads = models.ManyToManyField(Organisation, related_name="activities_led", verbose_name=_("lead organisations"))
+    partners = models.ManyToManyField(
+        Organisation, blank=True, related_name="activities_partnered", verbose_name=_("partners")
+    )
+    countries_list = models.CharField(max_length=1000, blank=True)
+    regions_list = models.CharField(max_length=400, blank=True)
+    conventions_list = models.CharField(max_length=200, blank=True)
+    topics_list = models.CharField(max_length=40, blank=True)
+    commodity_focus = models.CharField(_("commodity focus"), max_length=300, blank=True)
+    starts_on = models.DateField(_("planned start"), null=True, blank=True)
+    ends_on = models.DateField(_("planned end"), null=True, blank=True)
+    funding_source = models.CharField(_("funding source or donor"), max_length=200, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    funding = models.CharField(_("funding"), max_length=10, choices=Funding.choices, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    expected_outputs = models.TextField(_("expected outputs"), blank=True)
+    contact = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("contact person")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    # Title, leads and start in one key: the same proposal sent twice is refused, not stored twice.
+    submission_key = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["starts_on", "pk"]
+        verbose_name_plural = _("activities")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["network", "submission_key"], name="one_activity_per_submission"),
+            models.CheckConstraint(
+                condition=models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="activity_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | ~models.Q(currency=""), name="activity_amount_has_currency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    countries = property(lambda self: _unlisted(self.countries_list))
+    regions = property(lambda self: _unlisted(self.regions_list))
+    conventions = property(lambda self: _unlisted(self.conventions_list))
+    topics = property(lambda self: _unlisted(self.topics_list))
+
+    @property
+    def iati_status(self) -> int:
+        return IATI_ACTIVITY_STATUS[self.status]
+
+
+class ActivityChange(models.Model):
+    """One dated, attributed change of an activity: append-only. ``changes`` maps each field that changed
+    to ``[old, new]`` in the form network.history uses (the first row of an activity has every field, old
+    None). Rows are ordered by ``at`` and then by id."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField(db_index=True)
+    by = models.ForeignKey(PERSON, null=True, on_delete=models.PROTECT, related_name="+")
+    created = models.BooleanField(default=False)
+    changes = models.JSONField()
+
+    class Meta:
+        ordering: ClassVar = ["at", "pk"]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("an activity's history is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("an activity's history is append-only")
+
+
+class Comment(models.Model):
+    """Input on an activity from anyone in the network (observers included)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["created_at", "pk"]
+
+
+class Edition(models.Model):
+    """The secretariat published the roadmap "with updated status as of" this date."""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="editions")
+    as_of = models.DateField(_("status as of"))
+    published_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-as_of", "-pk"]

@@ -1,0 +1,291 @@
+"""Reads in an enforcement network. Every function takes an object that came through network.access
+(``network_for``, ``activity_for``), or the person, and reads nothing the person may not see."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import places
+from accounts.models import Organisation, Person
+from network import access, history, regions
+from network.models import (
+    IATI_ACTIVITY_STATUS,
+    Activity,
+    ActivityChange,
+    ActivityType,
+    Funding,
+    Membership,
+    Network,
+    Standing,
+    Status,
+)
+from seizures.models import Convention
+from topics.models import TOPIC_NAMES
+
+LABELS = {
+    "title": gettext_lazy("Title"),
+    "kind": gettext_lazy("Type"),
+    "status": gettext_lazy("Status"),
+    "leads": gettext_lazy("Lead organisations"),
+    "partners": gettext_lazy("Partners"),
+    "countries": gettext_lazy("Target countries"),
+    "regions": gettext_lazy("Target regions"),
+    "conventions": gettext_lazy("Conventions"),
+    "topics": gettext_lazy("Topics"),
+    "commodity_focus": gettext_lazy("Commodity focus"),
+    "starts_on": gettext_lazy("Planned start"),
+    "ends_on": gettext_lazy("Planned end"),
+    "funding_source": gettext_lazy("Funding source or donor"),
+    "amount": gettext_lazy("Amount"),
+    "currency": gettext_lazy("Currency"),
+    "funding": gettext_lazy("Funding"),
+    "description": gettext_lazy("Description"),
+    "expected_outputs": gettext_lazy("Expected outputs"),
+    "contact": gettext_lazy("Contact person"),
+}
+
+
+# --- Networks and membership -------------------------------------------------------------------------
+
+
+def networks(person) -> QuerySet[Network]:
+    return access.networks_visible_to(person).select_related("secretariat")
+
+
+def members_on(network: Network, day: date) -> QuerySet[Membership]:
+    """Who was in the network on ``day`` (members and observers, organisations and experts)."""
+    return (
+        network.memberships.filter(access.held_on(day))
+        .select_related("organisation", "expert__organisation")
+        .prefetch_related("focal_points")
+        .order_by("standing", "organisation__name", "expert__full_name")
+    )
+
+
+def membership_history(network: Network) -> QuerySet[Membership]:
+    return network.memberships.select_related("organisation", "expert").order_by("joined_on", "pk")
+
+
+def organisations_on(network: Network, day: date, standing: str | None = None) -> list[Organisation]:
+    held = members_on(network, day).filter(organisation__isnull=False)
+    if standing:
+        held = held.filter(standing=standing)
+    return [membership.organisation for membership in held if membership.organisation]
+
+
+def people_of(network: Network) -> QuerySet[Person]:
+    """Active people who may be named as an activity's contact: of the secretariat, of the organisations in
+    the network today, and its experts."""
+    current = network.memberships.filter(access.held_on(timezone.localdate()))
+    return Person.objects.filter(
+        Q(organisation_id=network.secretariat_id)
+        | Q(organisation__in=current.values("organisation"))
+        | Q(pk__in=current.values("expert")),
+        state=Person.State.ACTIVE,
+    ).select_related("organisation")
+
+
+def latest_terms(network: Network):
+    return network.terms.order_by("-pk").first()
+
+
+# --- Showing an activity's fields --------------------------------------------------------------------
+
+
+@dataclass
+class Names:
+    """Organisation and people names for showing states, read once per page."""
+
+    organisations: dict[int, str]
+    people: dict[int, str]
+
+    @classmethod
+    def for_states(cls, states) -> "Names":
+        organisation_ids: set[int] = set()
+        people_ids: set[int] = set()
+        for state in states:
+            organisation_ids.update(state.get("leads") or [])
+            organisation_ids.update(state.get("partners") or [])
+            if state.get("contact"):
+                people_ids.add(state["contact"])
+        return cls(
+            organisations={o.pk: str(o) for o in Organisation.objects.filter(pk__in=organisation_ids)},
+            people=dict(Person.objects.filter(pk__in=people_ids).values_list("pk", "full_name")),
+        )
+
+
+def shown(name: str, value: Any, names: Names) -> str:
+    """One field of a state as words in the reader's language ("" when empty)."""
+    if value in (None, "", []):
+        return ""
+    choices: dict[str, Any] = {
+        "kind": dict(ActivityType.choices),
+        "status": dict(Status.choices),
+        "funding": dict(Funding.choices),
+    }
+    if name in choices:
+        return str(choices[name].get(value, value))
+    if name in ("leads", "partners"):
+        return ", ".join(names.organisations.get(pk, f"#{pk}") for pk in value)
+    if name == "contact":
+        return names.people.get(value, f"#{value}")
+    if name == "countries":
+        return ", ".join(places.country_name(code) for code in value)
+    if name == "regions":
+        return ", ".join(regions.region_name(code) for code in value)
+    if name == "conventions":
+        labels = dict(Convention.choices)
+        return ", ".join(str(labels.get(code, code)) for code in value)
+    if name == "topics":
+        return ", ".join(f"{code} – {TOPIC_NAMES[code]}" if code in TOPIC_NAMES else code for code in value)
+    return str(value)
+
+
+def rows_of(state: dict[str, Any], names: Names) -> list[tuple[str, str]]:
+    return [(str(LABELS[name]), shown(name, state.get(name), names)) for name in history.FIELDS]
+
+
+# --- The roadmap -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    id: int
+    state: dict[str, Any]
+    fields: dict[str, str]  # field -> words
+
+    @property
+    def iati_status(self) -> int:
+        return IATI_ACTIVITY_STATUS[self.state["status"]]
+
+
+def _entries(states: dict[int, dict[str, Any]]) -> list[Entry]:
+    names = Names.for_states(states.values())
+    entries = [
+        Entry(id=pk, state=state, fields={name: shown(name, state.get(name), names) for name in history.FIELDS})
+        for pk, state in states.items()
+    ]
+    return sorted(entries, key=lambda entry: (entry.state.get("starts_on") or "9999", entry.id))
+
+
+def roadmap(network: Network, day: date) -> list[tuple[str, list[Entry]]]:
+    """The roadmap as it stood at the end of ``day``, in sections by status (in the lifecycle's order)."""
+    entries = _entries(history.roadmap_on(network, day))
+    return [
+        (str(label), [entry for entry in entries if entry.state["status"] == status])
+        for status, label in Status.choices
+        if any(entry.state["status"] == status for entry in entries)
+    ]
+
+
+@dataclass
+class Change:
+    id: int
+    title: str
+    fields: list[tuple[str, str, str]]  # label, old, new
+
+
+@dataclass
+class Comparison:
+    added: list[Entry]
+    removed: list[Entry]
+    changed: list[Change]
+
+
+def compare(network: Network, first: date, second: date) -> Comparison:
+    """What changed in the roadmap between the end of ``first`` and the end of ``second``."""
+    before, after = history.roadmap_on(network, first), history.roadmap_on(network, second)
+    found = history.diff(before, after)
+    names = Names.for_states([*before.values(), *after.values()])
+    added = _entries({pk: after[pk] for pk in found.added})
+    removed = _entries({pk: before[pk] for pk in found.removed})
+    changed = [
+        Change(
+            id=pk,
+            title=after[pk]["title"],
+            fields=[
+                (str(LABELS[name]), shown(name, old, names), shown(name, new, names))
+                for name, (old, new) in fields.items()
+            ],
+        )
+        for pk, fields in found.changed.items()
+    ]
+    return Comparison(added=added, removed=removed, changed=changed)
+
+
+@dataclass
+class Step:
+    at: Any
+    by: str
+    created: bool
+    fields: list[tuple[str, str, str]]
+
+
+def activity_history(activity: Activity) -> list[Step]:
+    """Every change of the activity, oldest first: when, by whom, each field old → new."""
+    changes = list(ActivityChange.objects.filter(activity=activity).select_related("by").order_by("at", "pk"))
+    seen = [{name: value for name, pair in change.changes.items() for value in pair[1:]} for change in changes]
+    seen += [{name: pair[0] for name, pair in change.changes.items()} for change in changes]
+    names = Names.for_states(seen)
+    return [
+        Step(
+            at=change.at,
+            by=change.by.full_name if change.by else "",
+            created=change.created,
+            fields=[
+                (str(LABELS.get(name, name)), shown(name, old, names), shown(name, new, names))
+                for name, (old, new) in change.changes.items()
+                if not (change.created and new in (None, "", []))
+            ],
+        )
+        for change in changes
+    ]
+
+
+# --- The repository ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    text: str = ""
+    starts: date | None = None
+    ends: date | None = None
+    kind: str = ""
+    country: str = ""
+    region: str = ""
+    convention: str = ""
+    lead: int | None = None
+    funder: str = ""
+
+
+def repository(network: Network, filters: Filters) -> QuerySet[Activity]:
+    """Completed activities and those whose planned end has passed, newest first, filtered."""
+    found = network.activities.filter(Q(status=Status.COMPLETED) | Q(ends_on__lt=timezone.localdate()))
+    if filters.text:
+        found = found.filter(Q(title__icontains=filters.text) | Q(description__icontains=filters.text))
+    if filters.starts:  # the activity's period overlaps the chosen one
+        found = found.filter(Q(ends_on__gte=filters.starts) | Q(ends_on__isnull=True, starts_on__gte=filters.starts))
+    if filters.ends:
+        found = found.filter(starts_on__lte=filters.ends)
+    if filters.kind:
+        found = found.filter(kind=filters.kind)
+    if filters.country:
+        found = found.filter(countries_list__contains=f",{filters.country},")
+    if filters.region:
+        found = found.filter(regions_list__contains=f",{filters.region},")
+    if filters.convention:
+        found = found.filter(conventions_list__contains=f",{filters.convention},")
+    if filters.lead:
+        found = found.filter(leads=filters.lead)
+    if filters.funder:
+        found = found.filter(funding_source__icontains=filters.funder)
+    return found.prefetch_related("leads").order_by("-ends_on", "-pk").distinct()
+
+
+def standing_label(value: str) -> str:
+    return str(dict(Standing.choices).get(value, _("Secretariat") if value == access.SECRETARIAT else value))

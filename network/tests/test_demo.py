@@ -1,0 +1,27 @@
+"""The demo roadmap: seeded once, with a history over past dates, every activity labelled as a demo."""
+
+from datetime import date
+
+import pytest
+
+from accounts import demo as accounts_demo
+from network import demo, history, selectors
+from network.models import Network
+
+
+@pytest.mark.django_db
+def test_it_seeds_enforce_with_a_dated_roadmap_once(settings):
+    settings.DEBUG = True  # as `make run` seeds it
+    accounts_demo.seed()
+    assert demo.seed() == len(demo.ACTIVITIES) == 12
+    assert demo.seed() == 0
+    network = Network.objects.get(short_name="ENFORCE")
+    assert network.secretariat.short_name == "BRS"
+    standings = {str(m): m.standing for m in selectors.members_on(network, date(2026, 1, 1))}
+    assert standings["KRA"] == "member" and standings["EIA"] == "observer"
+    assert all(a.title.startswith("Demo: ") and demo.NOTE in a.description for a in network.activities.all())
+    statuses = {a.status for a in network.activities.all()}
+    assert len(statuses) >= 6
+    # The roadmap of 1 October 2020 has the activities proposed by then, in their statuses then.
+    then = history.roadmap_on(network, date(2020, 10, 1))
+    assert sorted(state["status"] for state in then.values()) == ["completed", "planned"]

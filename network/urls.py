@@ -1,0 +1,23 @@
+from django.urls import path
+
+from network import views
+
+app_name = "network"
+
+urlpatterns = [
+    path("", views.networks, name="networks"),
+    path("new/", views.network_new, name="new"),
+    path("<slug:network>/", views.network, name="network"),
+    path("<slug:network>/edit/", views.network_edit, name="edit"),
+    path("<slug:network>/terms/", views.terms, name="terms"),
+    path("<slug:network>/members/new/", views.membership_new, name="membership_new"),
+    path("<slug:network>/members/<int:membership_id>/", views.membership_edit, name="membership"),
+    path("<slug:network>/roadmap/", views.roadmap, name="roadmap"),
+    path("<slug:network>/roadmap/publish/", views.publish, name="publish"),
+    path("<slug:network>/roadmap.xlsx", views.roadmap_export, name="export"),
+    path("<slug:network>/activities/new/", views.activity_new, name="activity_new"),
+    path("<slug:network>/activities/<int:activity_id>/", views.activity, name="activity"),
+    path("<slug:network>/activities/<int:activity_id>/edit/", views.activity_edit, name="activity_edit"),
+    path("<slug:network>/activities/<int:activity_id>/comment/", views.comment, name="comment"),
+    path("<slug:network>/repository/", views.repository, name="repository"),
+]

@@ -1,0 +1,374 @@
+"""Pages of the enforcement networks: thin (parse, call, render). Rules are in access.py, reads in
+selectors.py, writes in actions.py. Anything the person may not see answers 404."""
+
+from datetime import date
+
+from django.contrib import messages as notices
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from environet.http import SignedInRequest
+from messaging.actions import Refused
+from messaging.views import stored_file_response
+from network import access, actions, export, selectors
+from network.forms import (
+    ActivityForm,
+    AsOfForm,
+    CommentForm,
+    MembershipEditForm,
+    MembershipForm,
+    NetworkForm,
+    NewNetworkForm,
+    PublishForm,
+    RepositoryForm,
+    refuse,
+)
+from network.models import Network, Standing
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _network(request: SignedInRequest, short_name: str) -> Network:
+    return access.network_for(request.user, short_name)
+
+
+def _day(form: AsOfForm, name: str) -> date | None:
+    return form.cleaned_data.get(name) if form.is_valid() else None
+
+
+@require_safe
+def networks(request: SignedInRequest) -> HttpResponse:
+    if not access.is_reader(request.user):
+        raise Http404
+    return render(
+        request,
+        "network/networks.html",
+        {"networks": selectors.networks(request.user), "can_open": access.can_open_networks(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def network_new(request: SignedInRequest) -> HttpResponse:
+    if not access.can_open_networks(request.user):
+        raise Http404
+    form = NewNetworkForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            found = actions.open_network(
+                request=request,
+                person=request.user,
+                name=data["name"],
+                short_name=data["short_name"],
+                mandate=data["mandate"],
+                secretariat=data["secretariat"],
+            )
+        except actions.Invalid as error:
+            refuse(form, error)
+        else:
+            if data["terms"]:
+                actions.update_network(request=request, person=request.user, network=found, name=found.name,
+                                       mandate=found.mandate, terms=data["terms"])  # fmt: skip
+            notices.success(request, _("The network is open. Add its members and observers."))
+            return redirect("network:network", network=found.short_name)
+    return render(request, "network/network_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_safe
+def network(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    form = AsOfForm(request.GET or None)
+    day = _day(form, "as_of") or timezone.localdate()
+    held = list(selectors.members_on(found, day))
+    manages = access.can_manage(request.user, found)
+    return render(
+        request,
+        "network/network.html",
+        {
+            "network": found,
+            "form": form,
+            "day": day,
+            "members": [m for m in held if m.standing == Standing.MEMBER],
+            "observers": [m for m in held if m.standing == Standing.OBSERVER],
+            "history": selectors.membership_history(found) if manages else None,
+            "terms": selectors.latest_terms(found),
+            "standing": selectors.standing_label(access.standing(request.user, found) or ""),
+            "can_manage": manages,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def network_edit(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    if not access.can_manage(request.user, found):
+        raise Http404
+    form = NetworkForm(
+        request.POST or None, request.FILES or None, initial={"name": found.name, "mandate": found.mandate}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.update_network(request=request, person=request.user, network=found, name=data["name"],
+                               mandate=data["mandate"], terms=data["terms"])  # fmt: skip
+        notices.success(request, _("The network has been saved."))
+        return redirect("network:network", network=found.short_name)
+    return render(
+        request, "network/network_form.html", {"form": form, "network": found}, status=400 if form.errors else 200
+    )
+
+
+@require_safe
+def terms(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    stored = selectors.latest_terms(found)
+    if stored is None:
+        raise Http404
+    content = actions.download_terms(request=request, person=request.user, terms=stored)
+    return stored_file_response(stored, content, thumbnail=False)
+
+
+@require_http_methods(["GET", "POST"])
+def membership_new(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    if not access.can_manage(request.user, found):
+        raise Http404
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_membership(request=request, person=request.user, network=found, draft=form.draft())
+        except actions.Invalid as error:
+            refuse(form, error)
+        else:
+            notices.success(request, _("The membership has been recorded."))
+            return redirect("network:network", network=found.short_name)
+    return render(
+        request, "network/membership_form.html", {"form": form, "network": found}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: SignedInRequest, network: str, membership_id: int) -> HttpResponse:
+    found = _network(request, network)
+    membership = access.membership_for(request.user, found, membership_id)
+    initial = {"left_on": membership.left_on, "decision": membership.decision,
+               "focal_points": list(membership.focal_points.all())}  # fmt: skip
+    form = MembershipEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_membership(request=request, person=request.user, membership=membership,
+                                      left_on=data.get("left_on"), decision=data.get("decision", ""),
+                                      focal_points=list(data.get("focal_points") or []))  # fmt: skip
+        except actions.Invalid as error:
+            refuse(form, error)
+        else:
+            notices.success(request, _("The membership has been saved."))
+            return redirect("network:network", network=found.short_name)
+    return render(
+        request,
+        "network/membership_form.html",
+        {"form": form, "network": found, "membership": membership},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Roadmap -----------------------------------------------------------------------------------------
+
+
+def _roadmap_page(request: SignedInRequest, found: Network, publish_form: PublishForm, status: int = 200):
+    form = AsOfForm(request.GET or None)
+    today = timezone.localdate()
+    day = _day(form, "as_of") or today
+    compare_with = _day(form, "compare")
+    return render(
+        request,
+        "network/roadmap.html",
+        {
+            "network": found,
+            "form": form,
+            "day": day,
+            "is_today": day == today,
+            "sections": selectors.roadmap(found, day),
+            "comparison": selectors.compare(found, compare_with, day) if compare_with else None,
+            "compare_with": compare_with,
+            "editions": found.editions.all()[:20],
+            "can_propose": access.can_propose(request.user, found),
+            "can_manage": access.can_manage(request.user, found),
+            "publish_form": publish_form,
+        },
+        status=400 if form.errors or publish_form.errors else status,
+    )
+
+
+@require_safe
+def roadmap(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    return _roadmap_page(request, found, PublishForm(initial={"as_of": timezone.localdate()}))
+
+
+@require_POST
+def publish(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    if not access.can_manage(request.user, found):
+        raise Http404
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.publish(request=request, person=request.user, network=found, as_of=form.cleaned_data["as_of"])
+        except actions.Invalid as error:
+            refuse(form, error)
+        else:
+            notices.success(request, _("The roadmap has been published."))
+            return redirect("network:roadmap", network=found.short_name)
+    return _roadmap_page(request, found, form)
+
+
+@require_safe
+def roadmap_export(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    form = AsOfForm(request.GET or None)
+    day = _day(form, "as_of") or timezone.localdate()
+    content = export.roadmap_xlsx(found, day)
+    actions.roadmap_exported(request=request, person=request.user, network=found, as_of=day)
+    response = HttpResponse(content, content_type=XLSX)
+    name = f"{found.short_name}-roadmap-{day.isoformat()}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Activities --------------------------------------------------------------------------------------
+
+
+def _activity_form(request: SignedInRequest, found: Network, activity=None) -> ActivityForm:
+    return ActivityForm(
+        request.POST if request.method == "POST" else None,
+        initial=ActivityForm.initial_of(activity) if activity else {"status": "proposed"},
+        network=found,
+        statuses=access.statuses_for(request.user, found, activity),
+        contacts=selectors.people_of(found),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_new(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    if not access.can_propose(request.user, found):
+        raise Http404
+    form = _activity_form(request, found)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = actions.propose_activity(request=request, person=request.user, network=found, draft=form.draft())
+        except actions.Invalid as error:
+            refuse(form, error)
+        except Refused:
+            raise Http404 from None
+        else:
+            notices.success(request, _("The activity has been added to the roadmap."))
+            return redirect("network:activity", network=found.short_name, activity_id=made.pk)
+    return render(
+        request, "network/activity_form.html", {"form": form, "network": found}, status=400 if form.errors else 200
+    )
+
+
+@require_safe
+def activity(request: SignedInRequest, network: str, activity_id: int) -> HttpResponse:
+    found = _network(request, network)
+    return _activity_page(request, found, access.activity_for(request.user, found, activity_id), CommentForm())
+
+
+def _activity_page(request: SignedInRequest, found: Network, item, comment_form: CommentForm) -> HttpResponse:
+    from network import history
+
+    names = selectors.Names.for_states([history.state_of(item)])
+    return render(
+        request,
+        "network/activity.html",
+        {
+            "network": found,
+            "activity": item,
+            "rows": selectors.rows_of(history.state_of(item), names),
+            "steps": selectors.activity_history(item),
+            "comments": item.comments.select_related("author__organisation"),
+            "comment_form": comment_form,
+            "can_edit": access.can_edit(request.user, item),
+            "can_comment": access.can_comment(request.user, found),
+        },
+        status=400 if comment_form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: SignedInRequest, network: str, activity_id: int) -> HttpResponse:
+    found = _network(request, network)
+    item = access.activity_for(request.user, found, activity_id)
+    if not access.can_edit(request.user, item):
+        raise Http404
+    form = _activity_form(request, found, item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_activity(request=request, person=request.user, activity=item, draft=form.draft())
+        except actions.Invalid as error:
+            refuse(form, error)
+        except Refused:
+            raise Http404 from None
+        else:
+            notices.success(request, _("The activity has been saved."))
+            return redirect("network:activity", network=found.short_name, activity_id=item.pk)
+    return render(
+        request,
+        "network/activity_form.html",
+        {"form": form, "network": found, "activity": item},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def comment(request: SignedInRequest, network: str, activity_id: int) -> HttpResponse:
+    found = _network(request, network)
+    item = access.activity_for(request.user, found, activity_id)
+    if not access.can_comment(request.user, found):
+        raise Http404
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.comment(request=request, person=request.user, activity=item, body=form.cleaned_data["body"])
+        except actions.Invalid as error:
+            refuse(form, error)
+        else:
+            notices.success(request, _("Your comment has been added."))
+            return redirect(reverse("network:activity", args=[found.short_name, item.pk]) + "#comments")
+    return _activity_page(request, found, item, form)
+
+
+@require_safe
+def repository(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    form = RepositoryForm(request.GET or None)
+    filters = selectors.Filters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.Filters(
+            text=data.get("q", "").strip(),
+            starts=data.get("starts"),
+            ends=data.get("ends"),
+            kind=data.get("kind", ""),
+            country=data.get("country", ""),
+            region=data.get("region", ""),
+            convention=data.get("convention", ""),
+            lead=data["lead"].pk if data.get("lead") else None,
+            funder=data.get("funder", "").strip(),
+        )
+    found_activities = selectors.repository(found, filters) if not form.errors else found.activities.none()
+    return render(
+        request,
+        "network/repository.html",
+        {"network": found, "form": form, "activities": found_activities[:200]},
+        status=400 if form.errors else 200,
+    )
