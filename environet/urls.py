@@ -14,6 +14,8 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     path("seizures/", include("seizures.urls")),
     path("reference/", include("reference.urls")),
+    path("network/", include("network.urls")),
+    path("library/", include("library.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -78,7 +78,7 @@ class ItemForm(AudienceForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "One a line, the table then the code: cites: Manis spp. · basel: A1180 · montreal: HCFC-22 · "
-            "stockholm: pfos · rotterdam: paraquat · timber: Dalbergia nigra · fish: Thunnus thynnus"
+            "stockholm: pfos · rotterdam: alachlor · timber: Dalbergia nigra · fish: Thunnus thynnus"
         ),
     )
     uploads = FilesField(label=_("Files"), required=False)

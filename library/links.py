@@ -56,7 +56,7 @@ def parse_references(text: str) -> tuple[list[tuple[str, str]], list[str]]:
 
 
 def genus(table: str, code: str) -> str | None:
-    """"Manis spp." when ``code`` names a genus ("Manis", "manis spp") that the table does not list as such but
+    """The genus "Manis spp." when ``code`` names one ("Manis", "manis spp") that the table does not list as such but
     whose species it does list (each pangolin is listed by species); None otherwise."""
     words = code.replace(".", " ").split()
     if not words or len(words) > 2 or (len(words) == 2 and words[1].lower() != "spp"):

@@ -10,6 +10,6 @@ urlpatterns = [
     path("<int:item_id>/", views.item, name="item"),
     path("<int:item_id>/edition/", views.new_edition, name="new_edition"),
     path("<int:item_id>/downloads/", views.figures, name="figures"),
-    path("files/<int:file_id>/", views.download, name="file"),
-    path("files/<int:file_id>/preview/", views.preview, name="preview"),
+    path("files/<int:library_file_id>/", views.download, name="file"),
+    path("files/<int:library_file_id>/preview/", views.preview, name="preview"),
 ]

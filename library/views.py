@@ -145,10 +145,10 @@ def _file(request: SignedInRequest, file_id: int, *, preview: bool) -> HttpRespo
 
 
 @require_GET
-def download(request: SignedInRequest, file_id: int) -> HttpResponse:
-    return _file(request, file_id, preview=False)
+def download(request: SignedInRequest, library_file_id: int) -> HttpResponse:
+    return _file(request, library_file_id, preview=False)
 
 
 @require_GET
-def preview(request: SignedInRequest, file_id: int) -> HttpResponse:
-    return _file(request, file_id, preview=True)
+def preview(request: SignedInRequest, library_file_id: int) -> HttpResponse:
+    return _file(request, library_file_id, preview=True)

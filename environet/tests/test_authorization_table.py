@@ -171,6 +171,34 @@ TABLE: dict[str, tuple[str, ...]] = {
     # Exports hold only what the person may read.
     "seizures:export":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "seizures:analytics":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    # The library. The item is Mohamed's (member, home), for his organisation and the secretariat: the other
+    # focal point may not read it. Observers read but do not publish; a new edition and the download figures are
+    # for the publishing organisation (its observers see the figures, only those who may post add editions).
+    "library:home":              (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "library:new":               (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
+    "library:item":              (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "library:new_edition":       (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   DENIED),
+    "library:figures":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   DENIED),
+    "library:file":              (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "library:preview":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    # Enforcement networks. ENFORCE's secretariat is the administrator's organisation; the home organisation is a
+    # member (so its observer reads and comments, and changes nothing); the other focal point's is outside it. The
+    # activity was proposed by Mohamed and is led by the home organisation. Empty POSTs reach the form (400).
+    "network:networks":          (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "network:new":               (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "network:network":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:edit":              (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "network:terms":             (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:membership_new":    (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "network:membership":        (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "network:roadmap":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:publish":           (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   BAD),
+    "network:export":            (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:activity_new":      (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   OK),
+    "network:activity":          (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:activity_edit":     (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   OK),
+    "network:comment":           (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, BAD,      BAD,      BAD,      DENIED,   BAD),
+    "network:repository":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
     "reference:overview":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "reference:table":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "api:search_seizures":       (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
@@ -251,12 +279,19 @@ def objects(cast: Cast) -> dict[str, object]:
     from seizures import handles
 
     seizure, draft, link, stored, followed = _seizure_objects(cast)
+    library_item, library_file = _library_objects(cast)
+    enforce, membership, activity = _network_objects(cast)
     return {
+        "network": enforce.short_name,
+        "membership_id": membership,
+        "activity_id": activity,
         "seizure_id": seizure,
         "draft": draft,
         "handle": handles.handle(seizure.pk, link.high_id),
         "withheld_id": _withheld_match(cast, seizure),
         "file_id": stored,
+        "item_id": library_item,
+        "library_file_id": library_file,
         "search_id": followed,
         "name": "cites",
         "kind": "cites",
@@ -312,6 +347,49 @@ def _seizure_objects(cast: Cast):
     )
     link = Link.objects.get(low=seizure, high__organisation=cast.other)
     return seizure, draft, link, SeizureFile.objects.get(seizure=seizure), followed
+
+
+def _library_objects(cast: Cast):
+    """A library item of the home organisation for itself and the secretariat, with an image (which has a
+    preview at once, without the extraction task)."""
+    from PIL import Image
+
+    from library.models import LibraryFile
+    from library.tests import builders
+    from messaging.models import Audience
+
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(photo, format="PNG")
+    item = builders.publish(
+        cast.member,
+        audience=Audience.ORGANISATIONS,
+        organisations=[cast.home, cast.secretariat],
+        files=[builders.upload("scales.png", photo.getvalue())],
+    )
+    return item, LibraryFile.objects.get(edition__item=item)
+
+
+def _network_objects(cast: Cast):
+    """ENFORCE run by the secretariat, the home organisation a member, with terms of reference and an activity."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from messaging import attachments
+    from network import actions as network_actions
+    from network.models import Membership, Network
+    from network.tests.builders import draft
+
+    enforce = Network.objects.create(name="ENFORCE", short_name="ENFORCE", secretariat=cast.secretariat)
+    membership = Membership.objects.create(
+        network=enforce, organisation=cast.home, standing="member", joined_on=date(2016, 1, 1)
+    )
+    terms = attachments.inspect(SimpleUploadedFile("terms.txt", b"Terms of reference.\n"))
+    network_actions.update_network(
+        request=None, person=cast.administrator, network=enforce, name=enforce.name, mandate="", terms=terms
+    )
+    activity = network_actions.propose_activity(request=None, person=cast.member, network=enforce, draft=draft(cast))
+    return enforce, membership, activity
 
 
 def _withheld_match(cast: Cast, seizure):

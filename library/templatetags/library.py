@@ -26,10 +26,11 @@ def library_guides_for_seizure(context, seizure) -> list[Guides]:
 
 
 @register.simple_tag(takes_context=True)
-def library_guides_for_entries(context, table, entries) -> dict[str, Guides]:
-    """The items about each entry of a reference table's page, by the entry's code."""
+def library_guides_for_entries(context, table, entries) -> dict[str, Guides] | None:
+    """The items about each entry of a reference table's page, by the entry's code; None for a table items do
+    not link to (units, places)."""
     if table.name not in links.LINKABLE:
-        return {}
+        return None
     person = context["request"].user
     entries = list(entries)
     found = links.guides_for(person, [(table.name, entry.code) for entry in entries])
