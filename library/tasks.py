@@ -23,9 +23,10 @@ def extract_text(*, item_id: int) -> str:
     if item is None:
         return "gone"
     Item.objects.filter(pk=item_id).update(extraction=Extraction.EXTRACTING, extraction_failure="")
-    current = item.editions.order_by("-number").first()
     failure = ""
-    for stored in LibraryFile.objects.filter(edition=current):
+    # Every file not read yet, of any edition: a task that runs late (after a newer edition) still gives the
+    # earlier files their previews. Only the current edition's text is indexed (library.search.index).
+    for stored in LibraryFile.objects.filter(edition__item_id=item_id, text=""):
         try:
             _read(stored)
         except extraction.ExtractionFailed as failed:

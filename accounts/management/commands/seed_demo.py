@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts import demo
+from library import demo as library_demo
 from messaging import demo as messaging_demo
 from network import demo as network_demo
 from seizures import demo as seizures_demo
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         messaging_demo.seed()
         seizures_demo.seed()
         network_demo.seed()
+        library_demo.seed()
         site = settings.SITE_URL.rstrip("/")
         self.stdout.write(f"\nDemo network ready. Sign in at {site}/accounts/signin/ with:\n")
         self.stdout.write(f"  password (every demo account): {demo.DEMO_PASSWORD}\n")
@@ -28,5 +30,7 @@ class Command(BaseCommand):
             "\nthree conversations (one TLP:RED, for named people only), and seizure records: ivory seized in Kenya"
             "\nand in the Philippines found related, a refrigerant case in France, rosewood in Brazil, a closed"
             "\nwaste case, a Kenyan draft, and a followed search. The ENFORCE network (secretariat BRS) has a"
-            "\nroadmap of twelve demo activities edited over past years: try its \"roadmap as of\" a date.\n"
+            '\nroadmap of twelve demo activities edited over past years: try its "roadmap as of" a date.'
+            "\nThe library holds 32 demo items (guides, manuals, training slides...) with generated files, some"
+            "\nlinked to the species and substances of the demo seizures.\n"
         )
