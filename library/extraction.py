@@ -22,7 +22,7 @@ from messaging import attachments
 
 MAX_TEXT = 2_000_000
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
-PREVIEW_SCALE = 1.0  # 72 dpi: the thumbnail is made smaller from it anyway
+PREVIEW_PIXELS = 1600  # the longer side of the rendered first page, whatever size the page claims to be
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,8 +66,10 @@ def first_page_preview(content: bytes) -> bytes:
     try:
         document = pdfium.PdfDocument(content)
         try:
-            bitmap = document[0].render(scale=PREVIEW_SCALE)
-            image = bitmap.to_pil()
+            page = document[0]
+            width, height = page.get_size()  # in points (1/72 in); a page may claim to be metres wide
+            scale = min(1.0, PREVIEW_PIXELS / max(width, height, 1))
+            image = page.render(scale=scale).to_pil()
         finally:
             document.close()
     except Exception as error:

@@ -85,3 +85,28 @@ def test_it_keeps_no_text_of_an_image(cast):
     Image.new("RGB", (4, 4)).save(image, format="PNG")
     assert extraction.text_of(image.getvalue(), "image/png") == ""
     assert Item.objects.count() == 0
+
+
+def test_it_draws_a_huge_page_at_a_bounded_size():
+    from io import BytesIO
+
+    from fpdf import FPDF
+    from PIL import Image
+
+    document = FPDF(format=(5000, 5000))  # millimetres: five metres square
+    document.add_page()
+    preview = extraction.first_page_preview(bytes(document.output()))
+    with Image.open(BytesIO(preview)) as image:
+        assert max(image.size) <= attachments.THUMBNAIL_SIZE
+
+
+def test_the_item_page_says_why_reading_failed(cast, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from conftest import signed_in
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(cast.member, files=[builders.upload("broken.pdf", builders.pdf("fine")[:400])])
+    page = signed_in(cast.observer).get(reverse("library:item", args=[item.pk]))
+    assert b"could not be read for search" in page.content
+    assert b"damaged or protected by a password" in page.content
