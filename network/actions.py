@@ -275,6 +275,8 @@ def open_network(
 ) -> Network:
     if not access.can_open_networks(person):
         raise Refused
+    if short_name.lower() == "new":  # /network/new/ opens a network
+        raise Invalid({"short_name": _("This short name is reserved; choose another.")})
     if Network.objects.filter(short_name__iexact=short_name).exists():
         raise Invalid({"short_name": _("Another network has this short name.")})
     network = Network.objects.create(name=name, short_name=short_name, mandate=mandate, secretariat=secretariat)

@@ -139,6 +139,10 @@ class AsOfForm(forms.Form):
     compare = _date(_("Compare with the roadmap as of"))
 
 
+class MembersOnForm(forms.Form):
+    as_of = _date(_("Members on"))
+
+
 class PublishForm(forms.Form):
     as_of = _date(_("Status as of"), required=True)
 

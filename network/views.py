@@ -22,6 +22,7 @@ from network.forms import (
     CommentForm,
     MembershipEditForm,
     MembershipForm,
+    MembersOnForm,
     NetworkForm,
     NewNetworkForm,
     PublishForm,
@@ -82,8 +83,8 @@ def network_new(request: SignedInRequest) -> HttpResponse:
 @require_safe
 def network(request: SignedInRequest, network: str) -> HttpResponse:
     found = _network(request, network)
-    form = AsOfForm(request.GET or None)
-    day = _day(form, "as_of") or timezone.localdate()
+    form = MembersOnForm(request.GET or None)
+    day = (form.cleaned_data.get("as_of") if form.is_valid() else None) or timezone.localdate()
     held = list(selectors.members_on(found, day))
     manages = access.can_manage(request.user, found)
     return render(

@@ -107,3 +107,16 @@ def test_the_terms_of_reference_are_stored_encrypted_and_downloaded_by_the_netwo
     assert download["X-Content-Type-Options"] == "nosniff"
     assert signed_in(cast.other_focal_point).get("/network/ENFORCE/terms/").status_code == 404
     assert Entry.objects.filter(action="network.terms_downloaded").count() == 1
+
+
+def test_an_administrator_opens_a_network(cast, net):
+    client = signed_in(cast.administrator)
+    data = {"name": "Regional network", "short_name": "REN", "mandate": "", "secretariat": cast.other.pk}
+    response = client.post("/network/new/", data)
+    assert response.status_code == 302 and response["Location"] == "/network/REN/"
+    for taken in ("ENFORCE", "enforce", "new"):
+        refused = client.post("/network/new/", {**data, "short_name": taken})
+        assert refused.status_code == 400 and 'value="Regional network"' in refused.content.decode()
+    # The other organisation runs it, so its focal point sees it; nobody has joined yet.
+    assert signed_in(cast.other_focal_point).get("/network/REN/").status_code == 200
+    assert signed_in(cast.member).get("/network/REN/").status_code == 404
