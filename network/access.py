@@ -109,6 +109,24 @@ def can_open_networks(person) -> bool:
     return is_reader(person) and person.is_administrator
 
 
+def people_of(network: Network):
+    """Active people who may be named as an activity's contact: of the secretariat, of the organisations in
+    the network today, and its experts."""
+    from accounts.models import Person
+
+    current = network.memberships.filter(held_on(timezone.localdate()))
+    return Person.objects.filter(
+        Q(organisation_id=network.secretariat_id)
+        | Q(organisation__in=current.values("organisation"))
+        | Q(pk__in=current.values("expert")),
+        state=Person.State.ACTIVE,
+    )
+
+
+def may_be_contact(person, network: Network) -> bool:
+    return people_of(network).filter(pk=person.pk).exists()
+
+
 def activities_visible_to(person) -> QuerySet[Activity]:
     return Activity.objects.filter(network__in=networks_visible_to(person))
 

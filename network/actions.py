@@ -149,6 +149,9 @@ def _check(person: Person, network: Network, draft: ActivityDraft, activity: Act
     errors = problems(draft)
     if errors:
         raise Invalid(errors)
+    if draft.contact is not None and not access.may_be_contact(draft.contact, network):
+        # Naming someone outside the network would show their name to it.
+        raise Invalid({"contact": _("Choose a contact person from the network's organisations.")})
     if draft.status not in access.statuses_for(person, network, activity):
         raise Invalid({"status": _("You may not give this activity that status.")})
 
@@ -269,10 +272,26 @@ def roadmap_exported(*, request, person: Person, network: Network, as_of: date) 
 # --- Networks and membership ------------------------------------------------------------------------
 
 
-@transaction.atomic
 def open_network(
-    *, request, person: Person, name: str, short_name: str, mandate: str, secretariat: Organisation
+    *,
+    request,
+    person: Person,
+    name: str,
+    short_name: str,
+    mandate: str,
+    secretariat: Organisation,
+    terms: attachments.Upload | None = None,
 ) -> Network:
+    """Open a network (administrators); its terms of reference, if given, are stored with it or not at all."""
+    with attachments.removed_on_failure() as written, transaction.atomic():
+        network = _open_network(request=request, person=person, name=name, short_name=short_name, mandate=mandate,
+                                secretariat=secretariat)  # fmt: skip
+        if terms is not None:
+            _store_terms(request=request, person=person, network=network, terms=terms, written=written)
+        return network
+
+
+def _open_network(*, request, person, name, short_name, mandate, secretariat) -> Network:
     if not access.can_open_networks(person):
         raise Refused
     if short_name.lower() == "new":  # /network/new/ opens a network
@@ -301,14 +320,18 @@ def _update_network(*, request, person, network, name, mandate, terms, written: 
     network.name, network.mandate = name, mandate
     network.save(update_fields=["name", "mandate"])
     if terms is not None:
-        stored = TermsOfReference.objects.create(
-            network=network, added_by=person, **attachments.write(upload=terms, written=written)
-        )
+        _store_terms(request=request, person=person, network=network, terms=terms, written=written)
         fields.append("terms")
-        record("network.terms_added", request=request, actor=person, target=stored, changes={"network": network.pk})
     if fields:
         record("network.changed", request=request, actor=person, target=network, changes={"fields": fields})
     return network
+
+
+def _store_terms(*, request, person, network: Network, terms: attachments.Upload, written: list[Path]) -> None:
+    stored = TermsOfReference.objects.create(
+        network=network, added_by=person, **attachments.write(upload=terms, written=written)
+    )
+    record("network.terms_added", request=request, actor=person, target=stored, changes={"network": network.pk})
 
 
 def download_terms(*, request, person: Person, terms: TermsOfReference) -> bytes:

@@ -79,15 +79,7 @@ def organisations_on(network: Network, day: date, standing: str | None = None) -
 
 
 def people_of(network: Network) -> QuerySet[Person]:
-    """Active people who may be named as an activity's contact: of the secretariat, of the organisations in
-    the network today, and its experts."""
-    current = network.memberships.filter(access.held_on(timezone.localdate()))
-    return Person.objects.filter(
-        Q(organisation_id=network.secretariat_id)
-        | Q(organisation__in=current.values("organisation"))
-        | Q(pk__in=current.values("expert")),
-        state=Person.State.ACTIVE,
-    ).select_related("organisation")
+    return access.people_of(network).select_related("organisation")
 
 
 def latest_terms(network: Network):

@@ -68,13 +68,11 @@ def network_new(request: SignedInRequest) -> HttpResponse:
                 short_name=data["short_name"],
                 mandate=data["mandate"],
                 secretariat=data["secretariat"],
+                terms=data["terms"],
             )
         except actions.Invalid as error:
             refuse(form, error)
         else:
-            if data["terms"]:
-                actions.update_network(request=request, person=request.user, network=found, name=found.name,
-                                       mandate=found.mandate, terms=data["terms"])  # fmt: skip
             notices.success(request, _("The network is open. Add its members and observers."))
             return redirect("network:network", network=found.short_name)
     return render(request, "network/network_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -187,6 +185,8 @@ def _roadmap_page(request: SignedInRequest, found: Network, publish_form: Publis
     today = timezone.localdate()
     day = _day(form, "as_of") or today
     compare_with = _day(form, "compare")
+    # The diff reads from the earlier date to the later, whichever field holds which.
+    first, second = sorted((compare_with, day)) if compare_with else (day, day)
     return render(
         request,
         "network/roadmap.html",
@@ -196,8 +196,9 @@ def _roadmap_page(request: SignedInRequest, found: Network, publish_form: Publis
             "day": day,
             "is_today": day == today,
             "sections": selectors.roadmap(found, day),
-            "comparison": selectors.compare(found, compare_with, day) if compare_with else None,
-            "compare_with": compare_with,
+            "comparison": selectors.compare(found, first, second) if compare_with else None,
+            "first": first,
+            "second": second,
             "editions": found.editions.all()[:20],
             "can_propose": access.can_propose(request.user, found),
             "can_manage": access.can_manage(request.user, found),

@@ -171,3 +171,15 @@ def test_state_of_matches_what_was_saved(cast, net):
     made = actions.propose_activity(request=None, person=cast.member, network=net.network, draft=draft(cast))
     state = history.state_of(made)
     assert state["leads"] == [cast.home.pk] and state["starts_on"] == "2027-03-01" and state["amount"] is None
+
+
+def test_it_refuses_a_contact_person_from_outside_the_network(cast, net):
+    with pytest.raises(actions.Invalid) as refused:
+        actions.propose_activity(request=None, person=cast.member, network=net.network,
+                                 draft=draft(cast, contact=cast.other_focal_point))  # fmt: skip
+    assert "contact" in refused.value.errors
+    made = actions.propose_activity(request=None, person=cast.member, network=net.network,
+                                    draft=draft(cast, contact=cast.focal_point))  # fmt: skip
+    assert made.contact == cast.focal_point
+    page = signed_in(cast.member).get("/network/ENFORCE/activities/new/").content.decode()
+    assert "Fatou Focal" in page and "Oscar Other" not in page

@@ -120,3 +120,16 @@ def test_an_administrator_opens_a_network(cast, net):
     # The other organisation runs it, so its focal point sees it; nobody has joined yet.
     assert signed_in(cast.other_focal_point).get("/network/REN/").status_code == 200
     assert signed_in(cast.member).get("/network/REN/").status_code == 404
+
+
+def test_a_network_opened_with_its_terms_keeps_them_encrypted(cast, net, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from network.models import Network
+
+    settings.ATTACHMENTS_DIR = str(tmp_path)
+    data = {"name": "Regional network", "short_name": "REN", "secretariat": cast.secretariat.pk,
+            "terms": SimpleUploadedFile("tor.txt", b"Terms of the regional network.\n")}  # fmt: skip
+    assert signed_in(cast.administrator).post("/network/new/", data).status_code == 302
+    assert Network.objects.get(short_name="REN").terms.count() == 1
+    assert signed_in(net.clerk).get("/network/REN/terms/").content == b"Terms of the regional network.\n"

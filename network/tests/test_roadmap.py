@@ -233,3 +233,10 @@ def test_the_iati_mapping_covers_every_status():
     assert set(IATI_ACTIVITY_STATUS) == set(Status.values)
     assert set(IATI_ACTIVITY_STATUS.values()) <= {1, 2, 3, 4, 5, 6}
     assert IATI_ACTIVITY_STATUS["cancelled"] == 5 and IATI_ACTIVITY_STATUS["postponed"] == 6
+
+
+def test_the_diff_reads_from_the_earlier_date_whichever_field_holds_it(cast, net, dated):
+    client = signed_in(cast.member)
+    one = client.get("/network/ENFORCE/roadmap/?as_of=2020-02-01&compare=2020-12-31").content.decode()
+    assert "What changed between 2020-02-01 and 2020-12-31" in one and "<h3>Added</h3>" in one
+    assert "<h3>Removed</h3>" not in one
