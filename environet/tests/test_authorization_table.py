@@ -204,6 +204,8 @@ TABLE: dict[str, tuple[str, ...]] = {
     "api:search_seizures":       (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:read_seizure":          (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, DENIED,   OK),
     "api:lookup":                (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
+    "api:search_library":        (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
+    "api:read_library_item":     (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, DENIED,   OK),
     "api:search_messages":       (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:api-root":              (GET,  ANY,  DENIED, DENIED, DENIED, DENIED,   DENIED,   DENIED,   DENIED,   DENIED),
     "api:openapi-json":          (FORM, ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),

@@ -107,3 +107,19 @@ def test_it_gives_observers_no_upload_page(cast):
     assert signed_in(cast.observer).get(reverse("library:new")).status_code == 404
     with pytest.raises(actions.Refused):
         builders.publish(cast.observer)
+
+
+def test_it_keeps_it_out_of_the_outsiders_api(cast, restricted):
+    outsider, reader = signed_in(cast.other_focal_point), signed_in(cast.administrator)
+    url = f"/api/v1/library/items/{restricted.pk}"
+    assert outsider.get(url).status_code == 404
+    missing = outsider.get("/api/v1/library/items/999999")
+    assert outsider.get(url).content == missing.content
+    read = reader.get(url).json()
+    assert read["title"] == SECRET_TITLE and read["editions"][0]["files"][0]["preview_url"]
+    assert read["references"] == [{"table": "cites", "code": "Manis spp.", "label": "Manis spp."}]
+    found = outsider.get("/api/v1/library/search", {"q": "okapiword"}).json()
+    assert found["count"] == 0 and found["results"] == []
+    found = reader.get("/api/v1/library/search", {"q": "okapiword"}).json()
+    assert found["count"] == 1 and found["results"][0]["title"] == SECRET_TITLE
+    assert outsider.get("/api/v1/library/search", {"year": "x"}).status_code == 400
