@@ -23,7 +23,7 @@ from reference import tables
 LINKABLE = ("cites", "basel", "montreal", "stockholm", "rotterdam", "timber", "fish")
 # Which tables a seizure line of each convention is looked up in: timber and fish species may be CITES-listed.
 LINE_TABLES = {
-    "cites": ("cites",),
+    "cites": ("cites", "timber", "fish"),  # a CITES-listed timber or fish species may be linked in its own table
     "basel": ("basel",),
     "montreal": ("montreal",),
     "stockholm": ("stockholm",),

@@ -37,3 +37,26 @@ def test_it_seeds_a_demo_library(db, settings, tmp_path, django_capture_on_commi
     with override_settings(DEBUG=True):
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Item.objects.count() == items.count()
+
+
+def test_the_demo_records_show_their_guides(db, settings, tmp_path):
+    from django.urls import reverse
+
+    from conftest import signed_in
+    from library.models import Item
+
+    settings.ATTACHMENTS_DIR = tmp_path / "attachments"
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    from accounts.models import Person
+
+    reader = Person.objects.get(email="admin@demo.environet.test")
+    client = signed_in(reader)
+    shown = 0
+    for seizure in Seizure.objects.exclude(status="draft"):
+        page = client.get(reverse("seizures:record", args=[seizure.pk]))
+        assert page.status_code == 200
+        shown += b"In the library" in page.content
+    assert shown >= 5
+    for item in Item.objects.all():
+        assert client.get(reverse("library:item", args=[item.pk])).status_code in (200, 404)
