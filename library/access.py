@@ -1,7 +1,9 @@
 """Who may see and do what in the library: the only place these rules live.
 
-- An item: its publishing organisation, and its audience under the same rule as threads and seizure records
-  (``messaging.access.audience_rule`` over the ``Shared`` fields), whatever its marking. Forums play no part.
+- An item: its audience under the same rule as threads and seizure records (``messaging.access.audience_rule``
+  over the ``Shared`` fields), and its publishing organisation, except under TLP:RED: a RED item is for the
+  named people (and its publisher) only, so colleagues of the publisher who are not named do not read it.
+  Forums play no part.
 - Its files, previews and earlier editions: whoever may read the item, checked again on every download.
 - Publishing an item: those who may post (not observers). A new edition: those of the publishing
   organisation who may post.
@@ -15,6 +17,7 @@ from django.http import Http404
 
 from library.models import Item, LibraryFile
 from messaging.access import audience_rule, can_post, is_reader, marking_refusal
+from messaging.models import Marking
 
 __all__ = ["marking_refusal"]  # the one marking rule, re-exported so the library's callers ask here
 
@@ -27,7 +30,7 @@ def can_publish(person) -> bool:
 def items_visible_to(person) -> QuerySet[Item]:
     if not is_reader(person):
         return Item.objects.none()
-    own = Q(organisation_id=person.organisation_id)
+    own = Q(organisation_id=person.organisation_id) & ~Q(marking=Marking.RED)
     # The audience joins many-to-many tables: select ids first so no item comes twice.
     visible = Item.objects.filter(own | audience_rule(person, author="publisher")).values("pk")
     return Item.objects.filter(pk__in=visible)

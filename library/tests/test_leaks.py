@@ -99,8 +99,14 @@ def test_it_names_the_item_in_the_audit_trail_only_to_its_readers(cast, restrict
 def test_it_keeps_a_red_item_to_the_named_people(cast, django_capture_on_commit_callbacks):
     item = builders.publish(cast.member, marking=Marking.RED, audience=Audience.PEOPLE, people=[cast.administrator])
     assert access.items_visible_to(cast.administrator).filter(pk=item.pk).exists()
-    # Its organisation publishes it, so it sees it; another organisation's focal point does not.
-    assert not access.items_visible_to(cast.other_focal_point).filter(pk=item.pk).exists()
+    # Not even the publisher's colleagues who are not named, nor another organisation.
+    for outsider in (cast.focal_point, cast.observer, cast.other_focal_point):
+        assert not access.items_visible_to(outsider).filter(pk=item.pk).exists()
+    assert access.items_visible_to(cast.member).filter(pk=item.pk).exists()
+    amber = builders.publish(
+        cast.member, marking=Marking.AMBER_STRICT, audience=Audience.ORGANISATIONS, organisations=[cast.secretariat]
+    )
+    assert access.items_visible_to(cast.focal_point).filter(pk=amber.pk).exists()  # its own organisation's
 
 
 def test_it_gives_observers_no_upload_page(cast):
