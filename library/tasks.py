@@ -10,6 +10,7 @@ import logging
 from django.db import transaction
 from django.tasks import task
 
+from audit.actions import record
 from library import extraction, search
 from library.models import Extraction, Item, LibraryFile
 from messaging import attachments
@@ -40,6 +41,8 @@ def extract_text(*, item_id: int) -> str:
         item.extraction_failure = failure
         item.save(update_fields=["extraction", "extraction_failure"])
         search.index(item)
+        # By the task, not a person: the state and the reason's code, nothing read from the files.
+        record("library.text_read", target=item, changes={"state": item.extraction, "reason": failure})
     return item.extraction
 
 

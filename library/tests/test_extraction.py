@@ -64,6 +64,10 @@ def test_it_says_why_when_a_file_cannot_be_read(cast, django_capture_on_commit_c
     item.refresh_from_db()
     assert item.extraction == Extraction.FAILED
     assert item.extraction_failure == "unreadable"
+    from audit.models import Entry
+
+    entry = Entry.objects.get(action="library.text_read")
+    assert entry.actor is None and entry.changes == {"state": "failed", "reason": "unreadable"}
     assert str(extraction.FAILURES["unreadable"])
     # The title and summary are still found.
     assert list(search.search(person=cast.member, filters=search.Filters(text="pangolin"))) == [item]

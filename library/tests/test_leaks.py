@@ -129,3 +129,10 @@ def test_it_keeps_it_out_of_the_outsiders_api(cast, restricted):
     found = reader.get("/api/v1/library/search", {"q": "okapiword"}).json()
     assert found["count"] == 1 and found["results"][0]["title"] == SECRET_TITLE
     assert outsider.get("/api/v1/library/search", {"year": "x"}).status_code == 400
+
+
+def test_the_audit_trail_page_names_it_only_for_its_readers(cast, restricted):
+    inside = signed_in(cast.focal_point).get(reverse("audit:trail"))
+    assert inside.status_code == 200 and SECRET_TITLE.encode() in inside.content
+    outside = signed_in(cast.other_focal_point).get(reverse("audit:trail"))
+    assert outside.status_code == 200 and SECRET_TITLE.encode() not in outside.content
