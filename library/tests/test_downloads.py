@@ -47,4 +47,4 @@ def test_it_shows_the_figures_to_the_publishing_organisation_only(cast):
     for outsider in (cast.other_focal_point, cast.administrator):
         assert signed_in(outsider).get(figures).status_code == 404
         item_page = signed_in(outsider).get(reverse("library:item", args=[item.pk]))
-        assert figures.encode() not in item_page.content and b"who downloaded" not in item_page.content
+        assert figures.encode() not in item_page.content and b"Download figures" not in item_page.content
