@@ -13,6 +13,11 @@ Decided here (issue 10):
 - Members (people of a member organisation, or named member experts) propose activities and update those
   their organisation leads or that they proposed. Observers, and people whose role is observer, comment.
 - Administrators open new networks.
+- Coordination flags (network.coordination) are seen by the secretariat and by the people of the
+  organisations leading either activity of the pair, or who proposed either, while in the network. A member
+  who neither leads nor proposed sees no flag about others' activities: a flag says that two activities may
+  compete or repeat, which is for those who can act on it. Only the secretariat resolves flags and checks
+  the whole roadmap; a flag's live notice goes to the same people who may see it.
 """
 
 from datetime import date
@@ -22,7 +27,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from messaging.access import is_reader
-from network.models import Activity, Membership, Network, Standing, Status
+from network.models import Activity, Flag, Membership, Network, Standing, Status
 
 SECRETARIAT = "secretariat"
 
@@ -145,3 +150,49 @@ def membership_for(person, network: Network, membership_id: int) -> Membership:
         return network.memberships.get(pk=membership_id)
     except Membership.DoesNotExist:
         raise Http404 from None
+
+
+def _involves(person, flag: Flag) -> bool:
+    activities = Activity.objects.filter(pk__in=[flag.first_id, flag.second_id])
+    return activities.filter(Q(proposed_by=person) | Q(leads=person.organisation_id)).exists()
+
+
+def can_see_flag(person, flag: Flag) -> bool:
+    place = standing(person, flag.network)
+    if place is None:
+        return False
+    return place == SECRETARIAT or _involves(person, flag)
+
+
+def flags_visible_to(person, network: Network) -> QuerySet[Flag]:
+    place = standing(person, network)
+    if place is None:
+        return Flag.objects.none()
+    found = Flag.objects.filter(network=network)
+    if place == SECRETARIAT:
+        return found
+    theirs = Activity.objects.filter(
+        Q(network=network) & (Q(proposed_by=person) | Q(leads=person.organisation_id))
+    ).values("pk")
+    return found.filter(Q(first__in=theirs) | Q(second__in=theirs))
+
+
+def flag_for(person, network: Network, flag_id: int) -> Flag:
+    try:
+        return flags_visible_to(person, network).select_related("network").get(pk=flag_id)
+    except Flag.DoesNotExist:
+        raise Http404 from None
+
+
+def flag_audience(flag: Flag):
+    """Everyone told of a new flag: the people who may see it (the secretariat's, the leads', the proposers)."""
+    from accounts.models import Person
+
+    activities = Activity.objects.filter(pk__in=[flag.first_id, flag.second_id])
+    found = Person.objects.filter(
+        Q(organisation_id=flag.network.secretariat_id)
+        | Q(organisation__in=activities.values("leads"))
+        | Q(pk__in=activities.values("proposed_by")),
+        state=Person.State.ACTIVE,
+    ).distinct()
+    return [person for person in found if can_see_flag(person, flag)]

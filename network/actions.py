@@ -10,24 +10,27 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Person
 from audit.actions import record
 from messaging import attachments
-from messaging.actions import Refused
-from network import access, history, regions
+from messaging.actions import Refused, notice
+from network import access, coordination, history, regions
 from network.models import (
     Activity,
     ActivityChange,
     ActivityType,
     Comment,
     Edition,
+    Flag,
+    FlagStep,
     Funding,
     Membership,
     Network,
+    Resolution,
     Standing,
     TermsOfReference,
     listed,
@@ -199,6 +202,7 @@ def _propose(*, request, person: Person, network: Network, draft: ActivityDraft,
         target=activity,
         changes={"network": network.pk, "status": activity.status},
     )
+    raise_flags(request=request, activity=activity)
     return activity
 
 
@@ -239,6 +243,7 @@ def _update(*, request, person: Person, activity: Activity, draft: ActivityDraft
     if "status" in fields:
         facts["status"] = fields["status"]
     record("network.activity_changed", request=request, actor=person, target=activity, changes=facts)
+    raise_flags(request=request, activity=activity)
     return activity
 
 
@@ -426,3 +431,75 @@ def update_membership(
         changes={"membership": membership.pk, **changes},
     )
     return membership
+
+
+# --- Coordination flags ------------------------------------------------------------------------------
+
+
+def raise_flags(*, request, activity: Activity) -> list[Flag]:
+    """Flag what the activity, as saved, may duplicate or compete with (network.coordination); close its open
+    flags that no longer apply. Each new flag is audited and told live, after commit, to the people who may
+    see it. Returns the new flags. Called by the actions that save an activity, inside their transaction."""
+    found = coordination.findings_for(activity)
+    holding = {(f.kind, f.first.pk, f.second.pk) for f in found}
+    lapsed = Flag.objects.filter(closed_at__isnull=True).filter(models.Q(first=activity) | models.Q(second=activity))
+    for flag in lapsed:
+        if (flag.kind, flag.first_id, flag.second_id) not in holding:
+            flag.closed_at = timezone.now()
+            flag.save(update_fields=["closed_at"])
+            FlagStep.objects.create(flag=flag, what=FlagStep.What.LAPSED, at=flag.closed_at)
+            record("network.flag_lapsed", request=request, target=flag, changes={"network": flag.network_id})
+    raised = []
+    for finding in found:
+        flag, created = Flag.objects.get_or_create(
+            kind=finding.kind, first=finding.first, second=finding.second, defaults={"network": activity.network}
+        )
+        if not created:
+            continue  # open, or resolved once: never raised twice for the same reason
+        FlagStep.objects.create(flag=flag, what=FlagStep.What.RAISED, at=flag.raised_at)
+        record(
+            "network.flag_raised",
+            request=request,
+            target=flag,
+            changes={"network": flag.network_id, "kind": flag.kind, "activities": [flag.first_id, flag.second_id]},
+        )
+        for person in access.flag_audience(flag):
+            notice(person=person, about="network.flag", flag=flag.pk)
+        raised.append(flag)
+    return raised
+
+
+@transaction.atomic
+def check_roadmap(*, request, person: Person, network: Network) -> list[Flag]:
+    """The secretariat checks the whole roadmap at once; returns the flags newly raised."""
+    if not access.can_manage(person, network):
+        raise Refused
+    raised: list[Flag] = []
+    for activity in network.activities.filter(status__in=coordination.LIVE).order_by("pk"):
+        raised.extend(raise_flags(request=request, activity=activity))
+    record("network.roadmap_checked", request=request, actor=person, target=network,
+           changes={"raised": len(raised)})  # fmt: skip
+    return raised
+
+
+@transaction.atomic
+def resolve_flag(*, request, person: Person, flag: Flag, reason: str, note: str = "") -> Flag:
+    """The secretariat resolves an open flag with a reason ("other" needs words); kept in the flag's history."""
+    flag = Flag.objects.select_for_update().select_related("network").get(pk=flag.pk)
+    if not access.can_manage(person, flag.network):
+        raise Refused
+    errors: dict[str, str] = {}
+    if reason not in Resolution.values:
+        errors["reason"] = _("Choose a reason.")
+    elif reason == Resolution.OTHER and not note.strip():
+        errors["note"] = _("Say why in a few words when the reason is “other”.")
+    if not flag.is_open:
+        errors["__all__"] = _("This flag has already been closed.")
+    if errors:
+        raise Invalid(errors)
+    flag.closed_at, flag.resolution = timezone.now(), reason
+    flag.save(update_fields=["closed_at", "resolution"])
+    FlagStep.objects.create(flag=flag, what=FlagStep.What.RESOLVED, at=flag.closed_at, by=person, reason=reason,
+                            note=note.strip())  # fmt: skip
+    record("network.flag_resolved", request=request, actor=person, target=flag, changes={"reason": reason})
+    return flag

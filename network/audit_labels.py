@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from audit import labels
 from network import access
-from network.models import Comment, TermsOfReference
+from network.models import Comment, Flag, TermsOfReference
 
 
 def activities(viewer, ids: Collection[int]) -> dict[int, str]:
@@ -27,7 +27,18 @@ def terms(viewer, ids: Collection[int]) -> dict[int, str]:
     return dict(found.values_list("pk", "name"))
 
 
+def flags(viewer, ids: Collection[int]) -> dict[int, str]:
+    found = Flag.objects.filter(pk__in=ids).select_related("network", "first", "second")
+    return {
+        flag.pk: _("%(kind)s: %(first)s / %(second)s")
+        % {"kind": flag.get_kind_display(), "first": flag.first.title, "second": flag.second.title}
+        for flag in found
+        if access.can_see_flag(viewer, flag)
+    }
+
+
 def register() -> None:
     labels.register("network.activity", name=gettext_lazy("activity"), labels=activities)
     labels.register("network.comment", name=gettext_lazy("comment"), labels=comments)
+    labels.register("network.flag", name=gettext_lazy("coordination flag"), labels=flags)
     labels.register("network.termsofreference", name=gettext_lazy("terms of reference"), labels=terms)

@@ -4,7 +4,8 @@ whose history of edits runs over past dates, so "the roadmap as of" and its diff
 The network's name, its establishment by decision BC-11/8 and its mission come from the source document
 (shared/seeds/enforce-basel-network.txt). Everything else is made up for the demo and says so: each
 activity's title starts with "Demo:", its description says it is not a real activity, donors are "Demo donor
-A/B/C", and the membership decisions are marked "(demo)".
+A/B/C", and the membership decisions are marked "(demo)". The last three activities are there for the
+coordination flags: a likely duplicate and a clash over one donor.
 """
 
 from dataclasses import replace
@@ -133,6 +134,27 @@ ACTIVITIES: list[tuple[str, dict, list[tuple[date, str, dict]]]] = [
         "currency": "USD", "funding": "sought"},
      [(date(2025, 11, 1), SECRETARIAT_EMAIL, {"status": "planned"}),
       (date(2026, 1, 5), SECRETARIAT_EMAIL, {"status": "ongoing", "funding": "secured"})]),
+    # For the coordination flags: the next two are a likely duplicate (same type, shared countries, June–July
+    # 2027, described alike); the first and the third seek the same demo donor at the same time.
+    (FR, {"title": "Demo: training for West African port officers on detecting e-waste in containers",
+          "kind": "training", "leads": ["DGDDI"], "countries": ["GH", "NG", "CI", "SN"], "regions": ["011"],
+          "conventions": ["basel"], "topics": ["A"], "starts_on": date(2027, 6, 7), "ends_on": date(2027, 7, 16),
+          "funding_source": "Demo donor C", "amount": Decimal(45000), "currency": "EUR", "funding": "sought",
+          "description": "Port officers of West Africa learn to detect used electronics declared as second-hand "
+                         "goods in containers, with a practical day at the port."},
+     [(date(2026, 9, 15), FR, {})]),
+    (SECRETARIAT_EMAIL, {
+        "title": "Demo: West Africa port training on e-waste detection", "kind": "training", "leads": ["BRS"],
+        "countries": ["GH", "NG", "CI"], "regions": ["011"], "conventions": ["basel"], "topics": ["A"],
+        "starts_on": date(2027, 6, 14), "ends_on": date(2027, 7, 2),
+        "description": "West African port officers learn to detect used electronics declared as second-hand goods "
+                       "in containers, with a day of practice at the port."},
+     [(date(2026, 10, 1), SECRETARIAT_EMAIL, {})]),
+    (PH, {"title": "Demo: awareness campaign on illegal imports of refrigerants", "kind": "awareness",
+          "leads": ["BOC"], "countries": ["PH"], "regions": ["035"], "conventions": ["montreal"], "topics": ["D"],
+          "starts_on": date(2027, 6, 1), "ends_on": date(2027, 9, 30), "funding_source": "Demo donor C",
+          "amount": Decimal(20000), "currency": "USD", "funding": "sought"},
+     [(date(2026, 10, 5), PH, {})]),
 ]  # fmt: skip
 
 
@@ -158,7 +180,8 @@ def seed() -> int:
     for proposer, fields, steps in ACTIVITIES:
         if network.activities.filter(title=fields["title"]).exists():
             continue
-        values = {**fields, "description": NOTE, "status": "proposed"}
+        described = f"{fields['description']} ({NOTE})" if fields.get("description") else NOTE
+        values = {**fields, "description": described, "status": "proposed"}
         values["leads"] = [organisations[name] for name in fields["leads"]]
         values["partners"] = [organisations[name] for name in fields.get("partners", [])]
         draft = actions.ActivityDraft(**values)

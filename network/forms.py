@@ -11,7 +11,7 @@ from accounts import places
 from accounts.models import Organisation, Person
 from messaging import attachments
 from network import actions, regions
-from network.models import Activity, ActivityType, Funding, Network, Standing, Status
+from network.models import Activity, ActivityType, Funding, Network, Resolution, Standing, Status
 from seizures.models import Convention
 from topics.models import TOPIC_NAMES
 
@@ -236,3 +236,20 @@ class MembershipEditForm(forms.Form):
 def refuse(form: forms.Form, error: actions.Invalid) -> None:
     for name, message in error.errors.items():
         form.add_error(None if name == "__all__" or name not in form.fields else name, ValidationError(message))
+
+
+class ResolveFlagForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Resolution.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("In a few words"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("Needed when the reason is “other”."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason") == Resolution.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Say why in a few words when the reason is “other”."))
+        return data

@@ -242,3 +242,72 @@ class Edition(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-as_of", "-pk"]
+
+
+# --- Coordination flags ------------------------------------------------------------------------------
+
+
+class FlagKind(models.TextChoices):
+    DUPLICATE = "duplicate", _("Likely duplicate")
+    FUNDER = "funder", _("Same funder sought")
+    LEAD = "lead", _("Same lead organisation")
+
+
+class Resolution(models.TextChoices):
+    JOINED_UP = "joined_up", _("Joined up")
+    DIFFERENT_AUDIENCES = "different_audiences", _("Different audiences")
+    NOT_DUPLICATE = "not_duplicate", _("Not a duplicate")
+    OTHER = "other", _("Other")
+
+
+class Flag(models.Model):
+    """Two activities that may duplicate each other or compete for the same resources (network.coordination).
+
+    Only references are kept: the pair (lower id first) and the kind. What the flag says is worked out from
+    the activities when it is shown, so an edited or renamed activity never leaves a stale copy here. One
+    flag per kind and pair, ever: once resolved, the same pair is not flagged again for the same reason.
+    """
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="flags")
+    kind = models.CharField(_("kind"), max_length=12, choices=FlagKind.choices)
+    first = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    # Open until resolved by the secretariat, or closed when an edit means it no longer applies.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-raised_at", "-pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["kind", "first", "second"], name="one_flag_per_kind_and_pair"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="flag_pair_in_order"),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class FlagStep(models.Model):
+    """The history of a flag, append-only: raised, resolved (with the reason), or no longer applying."""
+
+    class What(models.TextChoices):
+        RAISED = "raised", _("Raised")
+        RESOLVED = "resolved", _("Resolved")
+        LAPSED = "lapsed", _("No longer applies")
+
+    flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="steps")
+    what = models.CharField(max_length=10, choices=What.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(PERSON, null=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["at", "pk"]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("a flag's history is append-only")
+        super().save(*args, **kwargs)

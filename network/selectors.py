@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy
 
 from accounts import places
 from accounts.models import Organisation, Person
-from network import access, history, regions
+from network import access, coordination, history, regions
 from network.models import (
     IATI_ACTIVITY_STATUS,
     Activity,
     ActivityChange,
     ActivityType,
+    Flag,
+    FlagStep,
     Funding,
     Membership,
     Network,
@@ -281,3 +283,39 @@ def repository(network: Network, filters: Filters) -> QuerySet[Activity]:
 
 def standing_label(value: str) -> str:
     return str(dict(Standing.choices).get(value, _("Secretariat") if value == access.SECRETARIAT else value))
+
+
+# --- Coordination flags ------------------------------------------------------------------------------
+
+
+@dataclass
+class ShownFlag:
+    flag: Flag
+    explanation: str
+
+
+def _shown_flags(found) -> list[ShownFlag]:
+    return [
+        ShownFlag(flag=flag, explanation=coordination.explain(flag.kind, flag.first, flag.second)) for flag in found
+    ]
+
+
+def flags(person, network: Network, *, open_only: bool = False) -> list[ShownFlag]:
+    """The flags the person may see, newest first, each explained from the activities as they are now."""
+    found = access.flags_visible_to(person, network).select_related("first", "second")
+    if open_only:
+        found = found.filter(closed_at__isnull=True)
+    return _shown_flags(found.prefetch_related("first__leads", "second__leads"))
+
+
+def flags_of(person, activity: Activity) -> list[ShownFlag]:
+    found = access.flags_visible_to(person, activity.network).filter(Q(first=activity) | Q(second=activity))
+    return _shown_flags(found.select_related("first", "second").prefetch_related("first__leads", "second__leads"))
+
+
+def explained(flag: Flag) -> ShownFlag:
+    return _shown_flags([flag])[0]
+
+
+def flag_steps(flag: Flag) -> QuerySet[FlagStep]:
+    return flag.steps.select_related("by__organisation")

@@ -20,4 +20,8 @@ urlpatterns = [
     path("<slug:network>/activities/<int:activity_id>/edit/", views.activity_edit, name="activity_edit"),
     path("<slug:network>/activities/<int:activity_id>/comment/", views.comment, name="comment"),
     path("<slug:network>/repository/", views.repository, name="repository"),
+    path("<slug:network>/flags/", views.flags, name="flags"),
+    path("<slug:network>/flags/check/", views.flags_check, name="flags_check"),
+    path("<slug:network>/flags/<int:flag_id>/", views.flag, name="flag"),
+    path("<slug:network>/flags/<int:flag_id>/resolve/", views.flag_resolve, name="flag_resolve"),
 ]

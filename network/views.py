@@ -27,6 +27,7 @@ from network.forms import (
     NewNetworkForm,
     PublishForm,
     RepositoryForm,
+    ResolveFlagForm,
     refuse,
 )
 from network.models import Network, Standing
@@ -301,6 +302,7 @@ def _activity_page(request: SignedInRequest, found: Network, item, comment_form:
             "comment_form": comment_form,
             "can_edit": access.can_edit(request.user, item),
             "can_comment": access.can_comment(request.user, found),
+            "flags": selectors.flags_of(request.user, item),
         },
         status=400 if comment_form.errors else 200,
     )
@@ -374,3 +376,73 @@ def repository(request: SignedInRequest, network: str) -> HttpResponse:
         {"network": found, "form": form, "activities": found_activities[:200]},
         status=400 if form.errors else 200,
     )
+
+
+# --- Coordination flags ------------------------------------------------------------------------------
+
+
+@require_safe
+def flags(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    shown = selectors.flags(request.user, found)
+    return render(
+        request,
+        "network/flags.html",
+        {
+            "network": found,
+            "open": [item for item in shown if item.flag.is_open],
+            "closed": [item for item in shown if not item.flag.is_open],
+            "can_manage": access.can_manage(request.user, found),
+        },
+    )
+
+
+@require_POST
+def flags_check(request: SignedInRequest, network: str) -> HttpResponse:
+    found = _network(request, network)
+    if not access.can_manage(request.user, found):
+        raise Http404
+    raised = actions.check_roadmap(request=request, person=request.user, network=found)
+    notices.success(request, _("The roadmap has been checked: %(count)d new flag(s).") % {"count": len(raised)})
+    return redirect("network:flags", network=found.short_name)
+
+
+def _flag_page(request: SignedInRequest, found: Network, flag, form: ResolveFlagForm) -> HttpResponse:
+    return render(
+        request,
+        "network/flag.html",
+        {
+            "network": found,
+            "item": selectors.explained(flag),
+            "steps": selectors.flag_steps(flag),
+            "form": form,
+            "can_resolve": access.can_manage(request.user, found) and flag.is_open,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+def flag(request: SignedInRequest, network: str, flag_id: int) -> HttpResponse:
+    found = _network(request, network)
+    return _flag_page(request, found, access.flag_for(request.user, found, flag_id), ResolveFlagForm())
+
+
+@require_POST
+def flag_resolve(request: SignedInRequest, network: str, flag_id: int) -> HttpResponse:
+    found = _network(request, network)
+    item = access.flag_for(request.user, found, flag_id)
+    if not access.can_manage(request.user, found):
+        raise Http404
+    form = ResolveFlagForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.resolve_flag(request=request, person=request.user, flag=item, reason=data["reason"],
+                                 note=data.get("note", ""))  # fmt: skip
+        except actions.Invalid as error:
+            refuse(form, error)
+        else:
+            notices.success(request, _("The flag has been resolved."))
+            return redirect("network:flag", network=found.short_name, flag_id=item.pk)
+    return _flag_page(request, found, item, form)

@@ -199,6 +199,12 @@ TABLE: dict[str, tuple[str, ...]] = {
     "network:activity_edit":     (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   OK),
     "network:comment":           (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, BAD,      BAD,      BAD,      DENIED,   BAD),
     "network:repository":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    # The flag is about two activities led by the home organisation: its people see it; only the secretariat
+    # resolves flags and checks the whole roadmap (an empty POST checks it, and lands on the flags page).
+    "network:flags":             (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:flags_check":       (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   REDIRECT),
+    "network:flag":              (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:flag_resolve":      (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   BAD),
     "reference:overview":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "reference:table":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "api:search_seizures":       (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
@@ -282,11 +288,12 @@ def objects(cast: Cast) -> dict[str, object]:
 
     seizure, draft, link, stored, followed = _seizure_objects(cast)
     library_item, library_file = _library_objects(cast)
-    enforce, membership, activity = _network_objects(cast)
+    enforce, membership, activity, flag = _network_objects(cast)
     return {
         "network": enforce.short_name,
         "membership_id": membership,
         "activity_id": activity,
+        "flag_id": flag,
         "seizure_id": seizure,
         "draft": draft,
         "handle": handles.handle(seizure.pk, link.high_id),
@@ -372,14 +379,15 @@ def _library_objects(cast: Cast):
 
 
 def _network_objects(cast: Cast):
-    """ENFORCE run by the secretariat, the home organisation a member, with terms of reference and an activity."""
+    """ENFORCE run by the secretariat, the home organisation a member, with terms of reference, an activity and a
+    flag on it."""
     from datetime import date
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from messaging import attachments
     from network import actions as network_actions
-    from network.models import Membership, Network
+    from network.models import Flag, Membership, Network
     from network.tests.builders import draft
 
     enforce = Network.objects.create(name="ENFORCE", short_name="ENFORCE", secretariat=cast.secretariat)
@@ -391,7 +399,12 @@ def _network_objects(cast: Cast):
         request=None, person=cast.administrator, network=enforce, name=enforce.name, mandate="", terms=terms
     )
     activity = network_actions.propose_activity(request=None, person=cast.member, network=enforce, draft=draft(cast))
-    return enforce, membership, activity
+    # A second activity of the same lead at the same time: a flag on the pair.
+    network_actions.propose_activity(
+        request=None, person=cast.member, network=enforce, draft=draft(cast, title="Port inspection training")
+    )
+    flag = Flag.objects.filter(network=enforce).first()
+    return enforce, membership, activity, flag
 
 
 def _withheld_match(cast: Cast, seizure):

@@ -6,14 +6,14 @@ import pytest
 
 from accounts import demo as accounts_demo
 from network import demo, history, selectors
-from network.models import Network
+from network.models import Flag, FlagKind, Network
 
 
 @pytest.mark.django_db
 def test_it_seeds_enforce_with_a_dated_roadmap_once(settings):
     settings.DEBUG = True  # as `make run` seeds it
     accounts_demo.seed()
-    assert demo.seed() == len(demo.ACTIVITIES) == 12
+    assert demo.seed() == len(demo.ACTIVITIES) == 15
     assert demo.seed() == 0
     network = Network.objects.get(short_name="ENFORCE")
     assert network.secretariat.short_name == "BRS"
@@ -25,3 +25,17 @@ def test_it_seeds_enforce_with_a_dated_roadmap_once(settings):
     # The roadmap of 1 October 2020 has the activities proposed by then, in their statuses then.
     then = history.roadmap_on(network, date(2020, 10, 1))
     assert sorted(state["status"] for state in then.values()) == ["completed", "planned"]
+
+
+@pytest.mark.django_db
+def test_it_seeds_a_duplicate_and_a_funder_clash_to_find(settings):
+    settings.DEBUG = True
+    accounts_demo.seed()
+    demo.seed()
+    titles = {
+        (flag.kind, flag.first.title, flag.second.title) for flag in Flag.objects.select_related("first", "second")
+    }
+    assert (FlagKind.DUPLICATE, "Demo: training for West African port officers on detecting e-waste in containers",
+            "Demo: West Africa port training on e-waste detection") in titles  # fmt: skip
+    assert (FlagKind.FUNDER, "Demo: training for West African port officers on detecting e-waste in containers",
+            "Demo: awareness campaign on illegal imports of refrigerants") in titles  # fmt: skip
