@@ -18,6 +18,12 @@ Decided here (issue 10):
   who neither leads nor proposed sees no flag about others' activities: a flag says that two activities may
   compete or repeat, which is for those who can act on it. Only the secretariat resolves flags and checks
   the whole roadmap; a flag's live notice goes to the same people who may see it.
+- Meetings (their agenda, documents, participants, minutes, decisions and the input given at them) are seen
+  by everyone who sees the network. The secretariat holds them: it opens and edits meetings, invites
+  participants (only people of the network: ``people_of``), records attendance, minutes and decisions, and
+  reviews the input. A participant's calendar invitation (.ics) is for that participant and the secretariat.
+- Everyone in the network (members and observers, whatever their role) gives input at a meeting while it
+  runs (the rule of dates is in network.meeting_actions).
 """
 
 from datetime import date
@@ -27,7 +33,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from messaging.access import is_reader
-from network.models import Activity, Flag, Membership, Network, Standing, Status
+from network.models import Activity, Flag, Meeting, Membership, Network, Participant, Standing, Status
 
 SECRETARIAT = "secretariat"
 
@@ -196,3 +202,26 @@ def flag_audience(flag: Flag):
         state=Person.State.ACTIVE,
     ).distinct()
     return [person for person in found if can_see_flag(person, flag)]
+
+
+def meeting_for(person, network: Network, meeting_id: int) -> Meeting:
+    """A meeting of a network the person sees (``network`` came through ``network_for``)."""
+    try:
+        return network.meetings.select_related("host", "network").get(pk=meeting_id)
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+
+
+def can_give_input(person, network: Network) -> bool:
+    return can_comment(person, network)
+
+
+def participant_for(person, meeting: Meeting, participant_id: int) -> Participant:
+    """A participant, for the secretariat or the participant themself; 404 for anyone else."""
+    try:
+        found = meeting.participants.select_related("person__organisation").get(pk=participant_id)
+    except Participant.DoesNotExist:
+        raise Http404 from None
+    if found.person_id != person.pk and standing(person, meeting.network) != SECRETARIAT:
+        raise Http404
+    return found

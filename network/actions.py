@@ -182,12 +182,42 @@ def propose_activity(
         raise _duplicate() from None
 
 
+def add_from_meeting(
+    *, request, person: Person, network: Network, draft: ActivityDraft, author: Person, meeting
+) -> Activity:
+    """The secretariat (``person``) accepts into the roadmap an activity ``author`` proposed at ``meeting``: it
+    is proposed by the author, "proposed at" the meeting, and its first change is the secretariat's."""
+    if not access.can_manage(person, network):
+        raise Refused
+    _check(person, network, draft, None)
+    try:
+        return _propose(request=request, person=person, network=network, draft=draft, at=_when(None),
+                        proposed_by=author, proposed_at=meeting)  # fmt: skip
+    except IntegrityError:
+        raise _duplicate() from None
+
+
+def draft_of(activity: Activity) -> ActivityDraft:
+    """The activity as it is now, as a draft to change."""
+    return ActivityDraft(
+        title=activity.title, kind=activity.kind, leads=list(activity.leads.all()), status=activity.status,
+        partners=list(activity.partners.all()), countries=activity.countries, regions=activity.regions,
+        conventions=activity.conventions, topics=activity.topics, commodity_focus=activity.commodity_focus,
+        starts_on=activity.starts_on, ends_on=activity.ends_on, funding_source=activity.funding_source,
+        amount=activity.amount, currency=activity.currency, funding=activity.funding,
+        description=activity.description, expected_outputs=activity.expected_outputs, contact=activity.contact,
+    )  # fmt: skip
+
+
 @transaction.atomic
-def _propose(*, request, person: Person, network: Network, draft: ActivityDraft, at: datetime) -> Activity:
+def _propose(
+    *, request, person: Person, network: Network, draft: ActivityDraft, at: datetime, proposed_by=None, proposed_at=None
+) -> Activity:
     key = _submission_key(network, draft)
     if Activity.objects.filter(network=network, submission_key=key).exists():
         raise _duplicate()
-    activity = Activity(network=network, proposed_by=person, submission_key=key, created_at=at, updated_at=at)
+    activity = Activity(network=network, proposed_by=proposed_by or person, proposed_at=proposed_at,
+                        submission_key=key, created_at=at, updated_at=at)  # fmt: skip
     _apply(activity, draft)
     activity.save()
     activity.leads.set(draft.leads)
@@ -195,13 +225,10 @@ def _propose(*, request, person: Person, network: Network, draft: ActivityDraft,
     ActivityChange.objects.create(
         activity=activity, at=at, by=person, created=True, changes=history.changed(None, history.state_of(activity))
     )
-    record(
-        "network.activity_proposed",
-        request=request,
-        actor=person,
-        target=activity,
-        changes={"network": network.pk, "status": activity.status},
-    )
+    facts = {"network": network.pk, "status": activity.status}
+    if proposed_at is not None:
+        facts["meeting"] = proposed_at.pk
+    record("network.activity_proposed", request=request, actor=person, target=activity, changes=facts)
     raise_flags(request=request, activity=activity)
     return activity
 

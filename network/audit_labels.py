@@ -1,4 +1,4 @@
-"""What the audit trail calls activities, comments and terms-of-reference files: only for viewers who may
+"""What the audit trail calls activities, comments, flags, meetings and their files: only for viewers who may
 see their network today (network.access), so a title never reaches someone outside it."""
 
 from collections.abc import Collection
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from audit import labels
 from network import access
-from network.models import Comment, Flag, TermsOfReference
+from network.models import Comment, Flag, Meeting, MeetingDocument, TermsOfReference
 
 
 def activities(viewer, ids: Collection[int]) -> dict[int, str]:
@@ -37,8 +37,20 @@ def flags(viewer, ids: Collection[int]) -> dict[int, str]:
     }
 
 
+def meetings(viewer, ids: Collection[int]) -> dict[int, str]:
+    found = Meeting.objects.filter(pk__in=ids, network__in=access.networks_visible_to(viewer))
+    return {pk: f"{number}: {title}" for pk, number, title in found.values_list("pk", "number", "title")}
+
+
+def meeting_documents(viewer, ids: Collection[int]) -> dict[int, str]:
+    found = MeetingDocument.objects.filter(pk__in=ids, meeting__network__in=access.networks_visible_to(viewer))
+    return dict(found.values_list("pk", "name"))
+
+
 def register() -> None:
     labels.register("network.activity", name=gettext_lazy("activity"), labels=activities)
     labels.register("network.comment", name=gettext_lazy("comment"), labels=comments)
     labels.register("network.flag", name=gettext_lazy("coordination flag"), labels=flags)
+    labels.register("network.meeting", name=gettext_lazy("meeting"), labels=meetings)
+    labels.register("network.meetingdocument", name=gettext_lazy("meeting document"), labels=meeting_documents)
     labels.register("network.termsofreference", name=gettext_lazy("terms of reference"), labels=terms)

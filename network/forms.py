@@ -10,8 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from accounts import places
 from accounts.models import Organisation, Person
 from messaging import attachments
-from network import actions, regions
-from network.models import Activity, ActivityType, Funding, Network, Resolution, Standing, Status
+from network import actions, meeting_actions, regions
+from network.models import (
+    Activity,
+    ActivityType,
+    Funding,
+    InputKind,
+    Network,
+    Participation,
+    Resolution,
+    Standing,
+    Status,
+)
 from seizures.models import Convention
 from topics.models import TOPIC_NAMES
 
@@ -252,4 +262,195 @@ class ResolveFlagForm(forms.Form):
         data = super().clean() or {}
         if data.get("reason") == Resolution.OTHER and not data.get("note", "").strip():
             self.add_error("note", _("Say why in a few words when the reason is “other”."))
+        return data
+
+
+# --- Meetings ----------------------------------------------------------------------------------------
+
+
+class MeetingForm(forms.Form):
+    number = forms.CharField(label=_("Number"), max_length=40, help_text=_("For example ENFORCE-7."))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    starts_on = _date(_("First day"), required=True)
+    ends_on = _date(_("Last day"), required=True)
+    place = forms.CharField(label=_("Place"), max_length=300, required=False)
+    online = forms.BooleanField(label=_("Online"), required=False)
+    host = forms.ModelChoiceField(label=_("Host organisation"), queryset=Organisation.objects.none(), required=False)
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host"].queryset = _organisations()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            for name, message in meeting_actions.meeting_problems(self.draft()).items():
+                self.add_error(None if name == "__all__" else name, message)
+        return data
+
+    def draft(self) -> "meeting_actions.MeetingDraft":
+        data = self.cleaned_data
+        return meeting_actions.MeetingDraft(
+            number=data["number"], title=data["title"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+            place=data.get("place", ""), online=bool(data.get("online")), host=data.get("host"),
+            minutes=data.get("minutes", ""),
+        )  # fmt: skip
+
+
+class _OnMeetingPage(forms.Form):
+    """One of several forms on the meeting page: its own ids, so each label belongs to its own field."""
+
+    id_prefix = "meeting"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AgendaItemForm(_OnMeetingPage):
+    id_prefix = "agenda"
+    title = forms.CharField(label=_("Agenda item"), max_length=300)
+
+
+class DocumentForm(_OnMeetingPage):
+    id_prefix = "document"
+    document = forms.FileField(label=_("Document"))
+
+    def clean_document(self) -> attachments.Upload:
+        return attachments.inspect(self.cleaned_data["document"])
+
+
+class InviteForm(_OnMeetingPage):
+    id_prefix = "invite"
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Anyone active may be chosen, so that choosing someone outside the network gets its own clear message.
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+
+
+class ParticipationForm(_OnMeetingPage):
+    id_prefix = "participation"
+    state = forms.ChoiceField(label=_("Participation"), choices=Participation.choices)
+
+
+FOLLOW_UPS = 3  # follow-up rows offered with a new decision
+
+
+class DecisionForm(_OnMeetingPage):
+    id_prefix = "decision"
+    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in range(1, FOLLOW_UPS + 1):
+            self.fields[f"follow_up_{row}"] = forms.CharField(
+                label=_("Follow-up action %(row)d") % {"row": row}, max_length=500, required=False
+            )
+            self.fields[f"owner_{row}"] = forms.ModelChoiceField(
+                label=_("Owner of action %(row)d") % {"row": row}, queryset=_organisations(), required=False
+            )
+            self.fields[f"due_{row}"] = _date(_("Due date of action %(row)d") % {"row": row})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for row in range(1, FOLLOW_UPS + 1):
+            text, owner = (data.get(f"follow_up_{row}") or "").strip(), data.get(f"owner_{row}")
+            if text and owner is None:
+                self.add_error(f"owner_{row}", _("Name the organisation that owns this action."))
+            elif owner is not None and not text:
+                self.add_error(f"follow_up_{row}", _("Say what the action is."))
+        return data
+
+    def follow_ups(self) -> list["meeting_actions.FollowUpDraft"]:
+        data = self.cleaned_data
+        return [
+            meeting_actions.FollowUpDraft(
+                text=data[f"follow_up_{row}"], owner=data[f"owner_{row}"], due_on=data.get(f"due_{row}")
+            )
+            for row in range(1, FOLLOW_UPS + 1)
+            if (data.get(f"follow_up_{row}") or "").strip() and data.get(f"owner_{row}")
+        ]
+
+
+class InputForm(_OnMeetingPage):
+    """Input at a meeting: a new activity (title, type, leads, countries, period, description), a new status for
+    an activity of the roadmap, or a comment on one."""
+
+    id_prefix = "input"
+
+    kind = forms.ChoiceField(label=_("Your input"), choices=InputKind.choices, widget=forms.RadioSelect)
+    activity = forms.ModelChoiceField(
+        label=_("Activity (for a status update or a comment)"), queryset=Activity.objects.none(), required=False
+    )
+    status = forms.ChoiceField(label=_("New status"), choices=[("", "—"), *Status.choices], required=False)
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+    title = forms.CharField(label=_("Title of the proposed activity"), max_length=300, required=False)
+    activity_kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *ActivityType.choices], required=False)
+    leads = forms.ModelMultipleChoiceField(label=_("Lead organisations"), queryset=Organisation.objects.none(),
+                                           required=False)  # fmt: skip
+    countries = forms.CharField(
+        label=_("Target countries"), required=False, max_length=1000,
+        help_text=_("Two-letter ISO codes separated by commas, for example KE, TZ, UG."),
+    )  # fmt: skip
+    starts_on = _date(_("Planned start"))
+    ends_on = _date(_("Planned end"))
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, network: Network, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = network.activities.order_by("title")  # type: ignore[attr-defined]
+        self.fields["leads"].queryset = _organisations()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if data["kind"] == InputKind.PROPOSAL:
+            if not data.get("title", "").strip():
+                self.add_error("title", _("Give the activity a title."))
+            if not data.get("activity_kind"):
+                self.add_error("activity_kind", _("Choose the type of activity."))
+            if not self.errors:
+                for name, message in actions.problems(self.proposal()).items():
+                    name = {"kind": "activity_kind"}.get(name, name)
+                    self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def proposal(self) -> actions.ActivityDraft:
+        data = self.cleaned_data
+        return actions.ActivityDraft(
+            title=data.get("title", ""), kind=data.get("activity_kind", ""), status=Status.PROPOSED,
+            leads=list(data.get("leads") or []), countries=_codes(data.get("countries", "")),
+            starts_on=data.get("starts_on"), ends_on=data.get("ends_on"), description=data.get("description", ""),
+        )  # fmt: skip
+
+    def draft(self) -> "meeting_actions.InputDraft":
+        data = self.cleaned_data
+        kind = data["kind"]
+        return meeting_actions.InputDraft(
+            kind=kind,
+            activity_id=data["activity"].pk if data.get("activity") and kind != InputKind.PROPOSAL else None,
+            status=data.get("status", "") if kind == InputKind.STATUS else "",
+            body=data.get("body", "") if kind == InputKind.COMMENT else "",
+            proposal=self.proposal() if kind == InputKind.PROPOSAL else None,
+        )
+
+
+class ReviewForm(_OnMeetingPage):
+    id_prefix = "review"
+    decision = forms.ChoiceField(
+        label=_("Review"), choices=[("accept", _("Accept into the roadmap")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    reason = forms.CharField(label=_("Reason (when declining)"), max_length=2000, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "decline" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Say why the input is declined."))
         return data

@@ -163,6 +163,10 @@ class Activity(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    # "Proposed at ENFORCE-7": set when the secretariat accepts a proposal made at a meeting.
+    proposed_at = models.ForeignKey(
+        "Meeting", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed at")
+    )
     # Title, leads and start in one key: the same proposal sent twice is refused, not stored twice.
     submission_key = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -311,3 +315,140 @@ class FlagStep(models.Model):
         if self.pk is not None:
             raise ValueError("a flag's history is append-only")
         super().save(*args, **kwargs)
+
+
+# --- Meetings ----------------------------------------------------------------------------------------
+
+
+class Meeting(models.Model):
+    """A meeting of the network ("ENFORCE-7"), from ``starts_on`` to ``ends_on`` (inclusive)."""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="meetings")
+    number = models.CharField(_("number"), max_length=40, help_text=_("For example ENFORCE-7."))
+    title = models.CharField(_("title"), max_length=300)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    online = models.BooleanField(_("online"), default=False)
+    host = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("host")
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-starts_on", "-pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["network", "number"], name="one_meeting_per_number"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="meeting_ends_after_it_starts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda")
+    position = models.PositiveIntegerField()
+    title = models.CharField(_("agenda item"), max_length=300)
+
+    class Meta:
+        ordering: ClassVar = ["position", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="one_agenda_item_per_position")
+        ]
+
+
+class MeetingDocument(StoredFile):
+    """A meeting's document, stored encrypted like the terms of reference (messaging.attachments)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="documents")
+    added_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(StoredFile.Meta):
+        pass
+
+
+class Participation(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    REGISTERED = "registered", _("Registered")
+    ATTENDED = "attended", _("Attended")
+
+
+class Participant(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="participants")
+    person = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("participation"), max_length=12, choices=Participation.choices)
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["person__full_name", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="one_participant_per_person")
+        ]
+
+
+class Decision(models.Model):
+    """A decision of the meeting, numbered in it (1, 2, ...), with its follow-up actions."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField(_("decision"))
+
+    class Meta:
+        ordering: ClassVar = ["number"]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["meeting", "number"], name="one_decision_per_number")]
+
+
+class FollowUp(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="follow_ups")
+    text = models.CharField(_("follow-up action"), max_length=500)
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
+    due_on = models.DateField(_("due"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["pk"]
+
+
+class InputKind(models.TextChoices):
+    PROPOSAL = "proposal", _("New activity proposal")
+    STATUS = "status", _("Status update on an activity")
+    COMMENT = "comment", _("Comment on an activity")
+
+
+class Review(models.TextChoices):
+    PENDING = "pending", _("Waiting for the secretariat")
+    ACCEPTED = "accepted", _("Accepted into the roadmap")
+    DECLINED = "declined", _("Declined")
+
+
+class RoadmapInput(models.Model):
+    """Input to the roadmap given at a meeting; the secretariat accepts it into the roadmap or declines it.
+
+    A proposal keeps what was typed in ``proposal`` (the few fields asked at the meeting) until accepted; then
+    ``activity`` is the activity it became, which remembers the meeting (``Activity.proposed_at``). A status
+    update or a comment is about ``activity`` from the start.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="inputs")
+    kind = models.CharField(_("kind of input"), max_length=10, choices=InputKind.choices)
+    author = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="inputs")
+    proposal = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("new status"), max_length=12, choices=Status.choices, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    # The same input sent twice (a double click, a resent form) is refused, not stored twice.
+    submission_key = models.CharField(max_length=64, editable=False)
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.PENDING)
+    reviewed_by = models.ForeignKey(PERSON, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["created_at", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["meeting", "submission_key"], name="one_input_per_submission")
+        ]

@@ -21,8 +21,11 @@ from network.models import (
     Flag,
     FlagStep,
     Funding,
+    Meeting,
     Membership,
     Network,
+    Review,
+    RoadmapInput,
     Standing,
     Status,
 )
@@ -319,3 +322,45 @@ def explained(flag: Flag) -> ShownFlag:
 
 def flag_steps(flag: Flag) -> QuerySet[FlagStep]:
     return flag.steps.select_related("by__organisation")
+
+
+# --- Meetings ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingView:
+    agenda: list
+    documents: list
+    participants: list  # (participant, may download their invitation)
+    decisions: list
+    inputs: list  # (input, proposal rows or None)
+
+
+def meeting_view(person, meeting: Meeting) -> MeetingView:
+    """Everything shown on a meeting's page to someone who sees its network (access.meeting_for)."""
+    secretariat = access.standing(person, meeting.network) == access.SECRETARIAT
+    participants = meeting.participants.select_related("person__organisation")
+    inputs = list(meeting.inputs.select_related("author__organisation", "activity", "reviewed_by"))
+    states = [given.proposal for given in inputs if given.proposal]
+    names = Names.for_states(states)
+    proposal_fields = ("title", "kind", "leads", "countries", "starts_on", "ends_on", "description")
+    return MeetingView(
+        agenda=list(meeting.agenda.all()),
+        documents=list(meeting.documents.order_by("pk")),
+        participants=[(p, secretariat or p.person_id == person.pk) for p in participants],
+        decisions=list(meeting.decisions.prefetch_related("follow_ups__owner")),
+        inputs=[
+            (
+                given,
+                [(str(LABELS[name]), shown(name, given.proposal.get(name), names)) for name in proposal_fields]
+                if given.proposal
+                else None,
+            )
+            for given in inputs
+        ],
+    )
+
+
+def inputs_of(activity: Activity) -> QuerySet[RoadmapInput]:
+    """Input accepted into this activity at meetings (proposal, status updates, comments), oldest first."""
+    return activity.inputs.filter(review=Review.ACCEPTED).select_related("meeting", "author").order_by("created_at")

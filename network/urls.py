@@ -1,6 +1,6 @@
 from django.urls import path
 
-from network import views
+from network import meeting_views, views
 
 app_name = "network"
 
@@ -20,6 +20,35 @@ urlpatterns = [
     path("<slug:network>/activities/<int:activity_id>/edit/", views.activity_edit, name="activity_edit"),
     path("<slug:network>/activities/<int:activity_id>/comment/", views.comment, name="comment"),
     path("<slug:network>/repository/", views.repository, name="repository"),
+    path("<slug:network>/meetings/", meeting_views.meetings, name="meetings"),
+    path("<slug:network>/meetings/new/", meeting_views.meeting_new, name="meeting_new"),
+    path("<slug:network>/meetings/<int:meeting_id>/", meeting_views.meeting, name="meeting"),
+    path("<slug:network>/meetings/<int:meeting_id>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
+    path("<slug:network>/meetings/<int:meeting_id>/agenda/", meeting_views.agenda_add, name="agenda_add"),
+    path("<slug:network>/meetings/<int:meeting_id>/documents/", meeting_views.document_add, name="document_add"),
+    path(
+        "<slug:network>/meetings/<int:meeting_id>/documents/<int:document_id>/",
+        meeting_views.document,
+        name="meeting_document",
+    ),
+    path("<slug:network>/meetings/<int:meeting_id>/participants/", meeting_views.invite, name="invite"),
+    path(
+        "<slug:network>/meetings/<int:meeting_id>/participants/<int:participant_id>/",
+        meeting_views.participation,
+        name="participation",
+    ),
+    path(
+        "<slug:network>/meetings/<int:meeting_id>/participants/<int:participant_id>/invitation.ics",
+        meeting_views.invitation,
+        name="invitation",
+    ),
+    path("<slug:network>/meetings/<int:meeting_id>/decisions/", meeting_views.decision_add, name="decision_add"),
+    path("<slug:network>/meetings/<int:meeting_id>/input/", meeting_views.input_add, name="input_add"),
+    path(
+        "<slug:network>/meetings/<int:meeting_id>/input/<int:input_id>/review/",
+        meeting_views.input_review,
+        name="input_review",
+    ),
     path("<slug:network>/flags/", views.flags, name="flags"),
     path("<slug:network>/flags/check/", views.flags_check, name="flags_check"),
     path("<slug:network>/flags/<int:flag_id>/", views.flag, name="flag"),

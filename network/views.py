@@ -303,6 +303,7 @@ def _activity_page(request: SignedInRequest, found: Network, item, comment_form:
             "can_edit": access.can_edit(request.user, item),
             "can_comment": access.can_comment(request.user, found),
             "flags": selectors.flags_of(request.user, item),
+            "inputs": selectors.inputs_of(item),
         },
         status=400 if comment_form.errors else 200,
     )

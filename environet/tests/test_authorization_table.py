@@ -199,6 +199,22 @@ TABLE: dict[str, tuple[str, ...]] = {
     "network:activity_edit":     (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   OK),
     "network:comment":           (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, BAD,      BAD,      BAD,      DENIED,   BAD),
     "network:repository":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    # The meeting's participant is Mohamed (member): his calendar invitation is his and the secretariat's. Its
+    # input, pending, is his comment. Everyone of the network gives input (observers too); the rest is the
+    # secretariat's.
+    "network:meetings":          (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:meeting_new":       (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "network:meeting":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:meeting_edit":      (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "network:agenda_add":        (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   BAD),
+    "network:document_add":      (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   BAD),
+    "network:meeting_document":  (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:invite":            (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   BAD),
+    "network:participation":     (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   BAD),
+    "network:invitation":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   OK),
+    "network:decision_add":      (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   BAD),
+    "network:input_add":         (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, BAD,      BAD,      BAD,      DENIED,   BAD),
+    "network:input_review":      (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   BAD),
     # The flag is about two activities led by the home organisation: its people see it; only the secretariat
     # resolves flags and checks the whole roadmap (an empty POST checks it, and lands on the flags page).
     "network:flags":             (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
@@ -289,7 +305,12 @@ def objects(cast: Cast) -> dict[str, object]:
     seizure, draft, link, stored, followed = _seizure_objects(cast)
     library_item, library_file = _library_objects(cast)
     enforce, membership, activity, flag = _network_objects(cast)
+    meeting, document, participant, given = _meeting_objects(cast, enforce, activity)
     return {
+        "meeting_id": meeting,
+        "document_id": document,
+        "participant_id": participant,
+        "input_id": given,
         "network": enforce.short_name,
         "membership_id": membership,
         "activity_id": activity,
@@ -405,6 +426,31 @@ def _network_objects(cast: Cast):
     )
     flag = Flag.objects.filter(network=enforce).first()
     return enforce, membership, activity, flag
+
+
+def _meeting_objects(cast: Cast, enforce, activity):
+    """ENFORCE-7, today, with a document, Mohamed invited, and his comment on the activity waiting for review."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from messaging import attachments
+    from network import meeting_actions
+
+    today = timezone.localdate()  # input is taken while the meeting runs
+
+    meeting = meeting_actions.open_meeting(
+        request=None, person=cast.administrator, network=enforce,
+        draft=meeting_actions.MeetingDraft(number="ENFORCE-7", title="Seventh meeting", starts_on=today,
+                                           ends_on=today, place="Geneva"),
+    )  # fmt: skip
+    upload = attachments.inspect(SimpleUploadedFile("agenda.txt", b"Agenda.\n"))
+    document = meeting_actions.add_document(request=None, person=cast.administrator, meeting=meeting, upload=upload)
+    participant = meeting_actions.invite(request=None, person=cast.administrator, meeting=meeting, invitee=cast.member)
+    given = meeting_actions.submit_input(
+        request=None, person=cast.member, meeting=meeting,
+        draft=meeting_actions.InputDraft(kind="comment", activity_id=activity.pk, body="We can host it."),
+    )  # fmt: skip
+    return meeting, document, participant, given
 
 
 def _withheld_match(cast: Cast, seizure):
