@@ -183,7 +183,14 @@ def propose_activity(
 
 
 def add_from_meeting(
-    *, request, person: Person, network: Network, draft: ActivityDraft, author: Person, meeting
+    *,
+    request,
+    person: Person,
+    network: Network,
+    draft: ActivityDraft,
+    author: Person,
+    meeting,
+    at: datetime | None = None,
 ) -> Activity:
     """The secretariat (``person``) accepts into the roadmap an activity ``author`` proposed at ``meeting``: it
     is proposed by the author, "proposed at" the meeting, and its first change is the secretariat's."""
@@ -191,7 +198,7 @@ def add_from_meeting(
         raise Refused
     _check(person, network, draft, None)
     try:
-        return _propose(request=request, person=person, network=network, draft=draft, at=_when(None),
+        return _propose(request=request, person=person, network=network, draft=draft, at=_when(at),
                         proposed_by=author, proposed_at=meeting)  # fmt: skip
     except IntegrityError:
         raise _duplicate() from None

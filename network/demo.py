@@ -5,7 +5,9 @@ The network's name, its establishment by decision BC-11/8 and its mission come f
 (shared/seeds/enforce-basel-network.txt). Everything else is made up for the demo and says so: each
 activity's title starts with "Demo:", its description says it is not a real activity, donors are "Demo donor
 A/B/C", and the membership decisions are marked "(demo)". The last three activities are there for the
-coordination flags: a likely duplicate and a clash over one donor.
+coordination flags: a likely duplicate and a clash over one donor. The three meetings are numbered
+"ENFORCE-5 (demo)" to "ENFORCE-7 (demo)", titled "Demo: ...", with demo minutes, decisions and input (one
+proposal accepted at the sixth meeting, "proposed at" it; one left for the secretariat to review).
 """
 
 from dataclasses import replace
@@ -13,8 +15,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from accounts.models import Organisation, Person
-from network import actions
-from network.models import Membership, Network, Standing
+from network import actions, meeting_actions
+from network.models import Membership, Network, Participant, RoadmapInput, Standing
 
 NAME = "Environmental Network for Optimizing Regulatory Compliance on Illegal Traffic"
 MANDATE = (
@@ -197,4 +199,103 @@ def seed() -> int:
             actor = secretary if by == "S" else Person.objects.get(email=by)
             actions.update_activity(request=None, person=actor, activity=activity, draft=draft, at=_at(day))
         created += 1
+    _seed_meetings(network, secretary, organisations)
     return created
+
+
+# --- Demo meetings -----------------------------------------------------------------------------------
+
+BR = "focal.brazil@demo.environet.test"
+MINUTES = "Demo minutes for trying ENVIRONET; not a real ENFORCE meeting."
+
+# number, title, first and last day, place, online, host, agenda, participants (email, state), decisions
+# (text, [(follow-up, owner)]), input ((email, kind, activity title or proposal, status or body), review)
+MEETINGS: list[dict] = [
+    {"number": "ENFORCE-5 (demo)", "title": "Demo: fifth meeting of the network", "days": (date(2025, 6, 10),
+     date(2025, 6, 11)), "place": "Geneva", "online": False, "host": "BRS",
+     "agenda": ["Opening and adoption of the agenda", "Roadmap of activities: status of implementation",
+                "Library of training tools", "Date of the next meeting"],
+     "participants": [(SECRETARIAT_EMAIL, "attended"), (KE, "attended"), (FR, "attended"), (PH, "registered"),
+                      (BR, "attended")],
+     "decisions": [("Demo: the roadmap with its status as of 1 June 2025 is adopted.",
+                    [("Publish the roadmap", "BRS")]),
+                   ("Demo: members send their training tools for the library before the next meeting.",
+                    [("Send the East African training material", "KRA"), ("Send the Y48 workshop slides", "DGDDI")])],
+     "input": [((KE, "comment", "Demo: regional training on the Basel Convention for East African customs",
+                 "Demo: 46 officers trained; the material is ready to share."), True)]},
+    {"number": "ENFORCE-6 (demo)", "title": "Demo: sixth meeting of the network (online)", "days": (
+     date(2026, 5, 19), date(2026, 5, 20)), "place": "", "online": True, "host": None,
+     "agenda": ["Opening", "New activity proposals", "Coordination of activities in 2027", "Closing"],
+     "participants": [(SECRETARIAT_EMAIL, "attended"), (KE, "attended"), (FR, "attended"), (RILO, "attended"),
+                      (BR, "attended"), (PH, "invited")],
+     "decisions": [("Demo: proposals for 2027 are reviewed by the secretariat before the seventh meeting.",
+                    [("Review the proposals", "BRS")])],
+     "input": [((BR, "proposal", {"title": "Demo: training on detecting illegal waste shipments at South American "
+                                           "river ports", "kind": "training", "leads": ["IBAMA"],
+                                  "countries": ["BR", "PY", "AR"], "starts_on": date(2027, 3, 15),
+                                  "ends_on": date(2027, 3, 19),
+                                  "description": "River port officers learn to detect waste declared as scrap."},
+                 ""), True),
+               ((FR, "comment", "Demo: guidance on distinguishing used equipment from waste at inspection",
+                 "Demo: could this guidance cover batteries too?"), "Demo: to be discussed at the seventh meeting.")]},
+    {"number": "ENFORCE-7 (demo)", "title": "Demo: seventh meeting of the network", "days": (date(2026, 11, 24),
+     date(2026, 11, 25)), "place": "Nairobi", "online": True, "host": "KRA",
+     "agenda": ["Opening", "Coordination flags on the 2027 roadmap", "Proposals from members and observers",
+                "Any other business"],
+     "participants": [(SECRETARIAT_EMAIL, "attended"), (KE, "attended"), (FR, "registered"), (PH, "attended"),
+                      (RILO, "attended"), (BR, "invited")],
+     "decisions": [("Demo: the two West African port trainings are to be joined up.",
+                    [("Propose a joint programme", "DGDDI"), ("Report back to the network", "BRS")])],
+     "input": [((RILO, "status", "Demo: joint operation on illegal shipments of mixed metal scrap", "funded"), True),
+               ((RILO, "proposal", {"title": "Demo: e-learning module on inspecting mixed metal scrap",
+                                    "kind": "tool", "leads": ["RILO AP"], "countries": ["KR", "PH", "VN"],
+                                    "starts_on": date(2027, 5, 1), "ends_on": date(2027, 10, 31),
+                                    "description": "An online module for customs officers on mixed metal scrap."},
+                 ""), None)]},
+]  # fmt: skip
+
+
+def _seed_meetings(network: Network, secretary: Person, organisations: dict[str, Organisation]) -> None:
+    """The demo meetings, once each, with agenda, participants, decisions and input (the last one pending)."""
+    for spec in MEETINGS:
+        if network.meetings.filter(number=spec["number"]).exists():
+            continue
+        first, last = spec["days"]
+        meeting = meeting_actions.open_meeting(
+            request=None, person=secretary, network=network,
+            draft=meeting_actions.MeetingDraft(number=spec["number"], title=spec["title"], starts_on=first,
+                                               ends_on=last, place=spec["place"], online=spec["online"],
+                                               host=organisations.get(spec["host"] or ""), minutes=MINUTES),
+        )  # fmt: skip
+        for title in spec["agenda"]:
+            meeting_actions.add_agenda_item(request=None, person=secretary, meeting=meeting, title=title)
+        # Past meetings: their participants are recorded as they were, without sending invitations today.
+        for email, state in spec["participants"]:
+            Participant.objects.create(meeting=meeting, person=Person.objects.get(email=email), state=state,
+                                       invited_at=_at(first))  # fmt: skip
+        for text, follow_ups in spec["decisions"]:
+            meeting_actions.add_decision(
+                request=None, person=secretary, meeting=meeting, text=text,
+                follow_ups=[meeting_actions.FollowUpDraft(text=t, owner=organisations[o]) for t, o in follow_ups],
+            )  # fmt: skip
+        for (email, kind, about, extra), review in spec["input"]:
+            _seed_input(network, meeting, secretary, organisations, email, kind, about, extra, review)
+
+
+def _seed_input(network, meeting, secretary, organisations, email, kind, about, extra, review) -> None:
+    if kind == "proposal":
+        values = {**about, "leads": [organisations[name] for name in about["leads"]], "status": "proposed"}
+        values["description"] = f"{values['description']} ({NOTE})"
+        draft = meeting_actions.InputDraft(kind=kind, proposal=actions.ActivityDraft(**values))
+    else:
+        activity = network.activities.get(title=about)
+        draft = meeting_actions.InputDraft(kind=kind, activity_id=activity.pk, status=extra if kind == "status" else "",
+                                           body=extra if kind == "comment" else "")  # fmt: skip
+    given = meeting_actions.submit_input(
+        request=None, person=Person.objects.get(email=email), meeting=meeting, draft=draft, on=meeting.starts_on
+    )
+    RoadmapInput.objects.filter(pk=given.pk).update(created_at=_at(meeting.starts_on))
+    if review is None:
+        return  # left for the secretariat to review in the demo
+    meeting_actions.review_input(request=None, person=secretary, given=given, accept=review is True,
+                                 reason="" if review is True else review, at=_at(meeting.ends_on))  # fmt: skip

@@ -8,7 +8,7 @@ Input is taken while the meeting runs: from its first day to its last, in the si
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -364,9 +364,12 @@ def _submit(*, request, person, meeting, draft: InputDraft, activity) -> Roadmap
     return given
 
 
-def review_input(*, request, person: Person, given: RoadmapInput, accept: bool, reason: str = "") -> RoadmapInput:
+def review_input(
+    *, request, person: Person, given: RoadmapInput, accept: bool, reason: str = "", at: datetime | None = None
+) -> RoadmapInput:
     """The secretariat accepts input into the roadmap (a proposal becomes an activity "proposed at" the
-    meeting; a status update changes the activity; a comment is added to it), or declines it with a reason."""
+    meeting; a status update changes the activity; a comment is added to it), or declines it with a reason.
+    ``at`` (default now) lets the demo seed reviews at past meetings."""
     meeting = given.meeting
     _manage(person, meeting.network)
     with transaction.atomic():
@@ -376,9 +379,9 @@ def review_input(*, request, person: Person, given: RoadmapInput, accept: bool, 
         if not accept and not reason.strip():
             raise Invalid({"reason": _("Say why the input is declined.")})
         if accept:
-            _accept(request=request, person=person, given=given)
+            _accept(request=request, person=person, given=given, at=at)
         given.review = Review.ACCEPTED if accept else Review.DECLINED
-        given.reviewed_by, given.reviewed_at = person, timezone.now()
+        given.reviewed_by, given.reviewed_at = person, at or timezone.now()
         given.decline_reason = "" if accept else reason.strip()
         given.save()
         record("network.input_reviewed", request=request, actor=person, target=meeting,
@@ -386,19 +389,19 @@ def review_input(*, request, person: Person, given: RoadmapInput, accept: bool, 
     return given
 
 
-def _accept(*, request, person: Person, given: RoadmapInput) -> None:
+def _accept(*, request, person: Person, given: RoadmapInput, at: datetime | None) -> None:
     meeting = given.meeting
     if given.kind == InputKind.PROPOSAL:
         given.activity = actions.add_from_meeting(
             request=request, person=person, network=meeting.network, draft=proposal_draft(given.proposal),
-            author=given.author, meeting=meeting,
+            author=given.author, meeting=meeting, at=at,
         )  # fmt: skip
     elif given.kind == InputKind.STATUS:
         activity = given.activity
         assert activity is not None  # a status update is about an activity from the start
         draft = actions.draft_of(activity)
         draft.status = given.status
-        actions.update_activity(request=request, person=person, activity=activity, draft=draft)
+        actions.update_activity(request=request, person=person, activity=activity, draft=draft, at=at)
     else:
         assert given.activity is not None  # a comment is about an activity from the start
         note = Comment.objects.create(activity=given.activity, author=given.author, body=given.body)

@@ -6,7 +6,7 @@ import pytest
 
 from accounts import demo as accounts_demo
 from network import demo, history, selectors
-from network.models import Flag, FlagKind, Network
+from network.models import Activity, Flag, FlagKind, Meeting, Network, Review
 
 
 @pytest.mark.django_db
@@ -39,3 +39,24 @@ def test_it_seeds_a_duplicate_and_a_funder_clash_to_find(settings):
             "Demo: West Africa port training on e-waste detection") in titles  # fmt: skip
     assert (FlagKind.FUNDER, "Demo: training for West African port officers on detecting e-waste in containers",
             "Demo: awareness campaign on illegal imports of refrigerants") in titles  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_it_seeds_three_demo_meetings_with_their_input_once(settings):
+    settings.DEBUG = True
+    accounts_demo.seed()
+    demo.seed()
+    demo.seed()
+    meetings = list(Meeting.objects.order_by("starts_on"))
+    assert [m.number for m in meetings] == ["ENFORCE-5 (demo)", "ENFORCE-6 (demo)", "ENFORCE-7 (demo)"]
+    for meeting in meetings:
+        assert meeting.title.startswith("Demo: ") and meeting.minutes == demo.MINUTES
+        assert meeting.agenda.count() >= 4 and meeting.participants.exists() and meeting.decisions.exists()
+    sixth = meetings[1]
+    proposed = sixth.inputs.get(kind="proposal")
+    activity = Activity.objects.get(inputs=proposed)
+    assert proposed.review == Review.ACCEPTED and activity.proposed_at == sixth
+    assert activity.title.startswith("Demo: ") and demo.NOTE in activity.description
+    assert sixth.inputs.get(kind="comment").review == Review.DECLINED
+    assert meetings[2].inputs.filter(review=Review.PENDING).count() == 1
+    assert Activity.objects.get(inputs__meeting=meetings[2], inputs__kind="status").status == "funded"
