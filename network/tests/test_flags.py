@@ -314,3 +314,26 @@ def test_only_the_secretariat_resolves_and_only_once(cast, net):
         actions.resolve_flag(request=None, person=net.clerk, flag=flag, reason="not_duplicate")
     assert "already" in refused.value.errors["__all__"]
     assert flag.steps.count() == 2
+
+
+def test_the_audit_trail_names_flags_and_meetings_only_for_those_who_may_see_them(cast, net, other_member):
+    from audit import labels
+    from network import meeting_actions
+
+    pair(cast, net)
+    flag = Flag.objects.get()
+    meeting = meeting_actions.open_meeting(
+        request=None, person=net.clerk, network=net.network,
+        draft=meeting_actions.MeetingDraft(number="ENFORCE-7", title="Seventh", starts_on=date(2027, 1, 5),
+                                           ends_on=date(2027, 1, 6), place="Geneva"),
+    )  # fmt: skip
+    kinds_ = labels.registered()
+
+    assert kinds_["network.flag"].labels(cast.member, [flag.pk]) == {
+        flag.pk: "Likely duplicate: Regional training on detecting illegal e-waste shipments / Port training"
+    }
+    assert kinds_["network.flag"].labels(other_member, [flag.pk]) == {}
+    assert kinds_["network.flag"].labels(cast.other_focal_point, [flag.pk]) == {}
+    assert kinds_["network.meeting"].labels(net.watcher, [meeting.pk]) == {meeting.pk: "ENFORCE-7: Seventh"}
+    Membership.objects.filter(network=net.network, organisation=cast.other).delete()
+    assert kinds_["network.meeting"].labels(cast.other_focal_point, [meeting.pk]) == {}
