@@ -320,6 +320,11 @@ def _input_key(meeting: Meeting, person: Person, draft: InputDraft) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def takes_input(meeting: Meeting, on: date | None = None) -> bool:
+    """Whether the meeting takes input on ``on`` (default today): from its first day to its last."""
+    return meeting.starts_on <= (on or timezone.localdate()) <= meeting.ends_on
+
+
 def submit_input(
     *, request, person: Person, meeting: Meeting, draft: InputDraft, on: date | None = None
 ) -> RoadmapInput:
@@ -327,8 +332,7 @@ def submit_input(
     meetings). The same input from the same person at the same meeting is refused the second time."""
     if not access.can_give_input(person, meeting.network):
         raise Refused
-    day = on or timezone.localdate()
-    if not meeting.starts_on <= day <= meeting.ends_on:
+    if not takes_input(meeting, on):
         raise Invalid({"__all__": _("Input is taken during the meeting, from %(start)s to %(end)s.")
                        % {"start": meeting.starts_on.isoformat(), "end": meeting.ends_on.isoformat()}})  # fmt: skip
     errors, activity = _input_problems(meeting, draft)

@@ -74,6 +74,7 @@ def _page(
             "view": selectors.meeting_view(request.user, meeting),
             "can_manage": manages,
             "can_give_input": access.can_give_input(request.user, found),
+            "takes_input": meeting_actions.takes_input(meeting),
             "reviewing": reviewing,
             **bound,
         },

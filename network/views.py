@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from environet.http import SignedInRequest
@@ -404,7 +405,12 @@ def flags_check(request: SignedInRequest, network: str) -> HttpResponse:
     if not access.can_manage(request.user, found):
         raise Http404
     raised = actions.check_roadmap(request=request, person=request.user, network=found)
-    notices.success(request, _("The roadmap has been checked: %(count)d new flag(s).") % {"count": len(raised)})
+    message = ngettext(
+        "The roadmap has been checked: %(count)d new flag.",
+        "The roadmap has been checked: %(count)d new flags.",
+        len(raised),
+    )
+    notices.success(request, message % {"count": len(raised)})
     return redirect("network:flags", network=found.short_name)
 
 

@@ -158,10 +158,12 @@ def test_the_secretariat_checks_the_whole_roadmap_on_demand(cast, net):
     FlagStep.objects.all().delete()  # as if the flags had never been raised
     Flag.objects.all().delete()
 
-    response = signed_in(net.clerk).post("/network/ENFORCE/flags/check/")
+    client = signed_in(net.clerk)
+    response = client.post("/network/ENFORCE/flags/check/", follow=True)
 
-    assert response.status_code == 302
+    assert "The roadmap has been checked: 1 new flag." in response.content.decode()
     assert kinds(net) == {FlagKind.DUPLICATE}
+    assert "0 new flags" in client.post("/network/ENFORCE/flags/check/", follow=True).content.decode()
     with pytest.raises(actions.Refused):
         actions.check_roadmap(request=None, person=cast.member, network=net.network)
 

@@ -374,6 +374,8 @@ def test_it_takes_input_only_while_the_meeting_runs(cast, net):
     response = signed_in(net.watcher).post(f"{page(past)}input/", {**PROPOSAL, "leads": [net.observer_organisation.pk]})
     assert response.status_code == 400 and "Input is taken during the meeting" in response.content.decode()
     assert not RoadmapInput.objects.exists()
+    content = signed_in(net.watcher).get(page(past)).content.decode()
+    assert "Input is taken during the meeting" in content and "Send to the secretariat" not in content
 
 
 def test_it_audits_input_with_references_only(cast, net, meeting):
