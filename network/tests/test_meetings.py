@@ -166,6 +166,23 @@ def test_it_invites_people_of_the_network_and_emails_them_in_their_language(
     assert "ENFORCE-7" in email["Subject"] and "Mohamed" in body
 
 
+def test_the_invitation_email_is_in_the_participants_language(cast, net, meeting, monkeypatch):
+    sent: list[dict] = []
+    monkeypatch.setattr("environet.mail.send_after_commit", lambda **kwargs: sent.append(kwargs))
+    cast.member.language = "es"
+    cast.member.save()
+
+    participant = meeting_actions.invite(request=None, person=net.clerk, meeting=meeting, invitee=cast.member)
+
+    [email] = sent
+    assert (email["to"], email["language"], email["template"]) == (
+        cast.member.email, "es", "network/email/meeting_invitation"
+    )  # fmt: skip
+    assert email["context"]["calendar"].endswith(
+        f"/network/ENFORCE/meetings/{meeting.pk}/participants/{participant.pk}/invitation.ics"
+    )
+
+
 @pytest.mark.parametrize("who", ["outsider", "twice"])
 def test_it_refuses_a_participant_outside_the_network_or_invited_twice(cast, net, meeting, who):
     meeting_actions.invite(request=None, person=net.clerk, meeting=meeting, invitee=cast.member)
