@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "seizures",
     "library",
     "network",
+    "assistance",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +139,9 @@ SEIZURE_COMMON_LIMIT = env.number("ENVIRONET_SEIZURE_COMMON_LIMIT", 20)
 # Saving persons or companies involved (a new record naming someone, a change of the names of one) is how
 # names would be guessed at: at most this many such saves an hour per person (0: no limit).
 SEIZURE_NOMINAL_SAVES_PER_HOUR = env.number("ENVIRONET_SEIZURE_NOMINAL_SAVES_PER_HOUR", 20)
+
+# The expert directory is for members, focal points and administrators; observers see it only if this is on.
+ENVIRONET_OBSERVERS_SEE_EXPERTS = env.flag("ENVIRONET_OBSERVERS_SEE_EXPERTS")
 
 TASKS = {
     "default": {

@@ -16,6 +16,7 @@ urlpatterns = [
     path("reference/", include("reference.urls")),
     path("network/", include("network.urls")),
     path("library/", include("library.urls")),
+    path("assistance/", include("assistance.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -221,6 +221,24 @@ TABLE: dict[str, tuple[str, ...]] = {
     "network:flags_check":       (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   REDIRECT),
     "network:flag":              (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
     "network:flag_resolve":      (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   BAD),
+    # Requests for assistance. The administrator is an expert. The request is Mohamed's (member, home), for his
+    # organisation and the secretariat under AMBER, the administrator invited: the other focal point is outside
+    # it. Answering, closing and publishing are probed on the request in the state each needs (REQUEST_IN_STATE).
+    "assistance:tracker":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    # Observers see the directory only with ENVIRONET_OBSERVERS_SEE_EXPERTS (off by default).
+    "assistance:experts":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
+    "assistance:expert":         (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
+    "assistance:profile":        (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    "assistance:new":            (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
+    "assistance:request":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "assistance:invite":         (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   BAD,      DENIED,   DENIED,   DENIED),
+    "assistance:accept":         (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   REDIRECT),
+    # The answer is optional: the empty form is valid.
+    "assistance:answered":       (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   REDIRECT),
+    "assistance:close":          (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   BAD,      DENIED,   DENIED,   DENIED),
+    "assistance:withdraw":       (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, DENIED,   DENIED,   DENIED),
+    # Closed with the asker's consent: the asker or the expert publishes it (and lands on the library item).
+    "assistance:publish":        (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, DENIED,   DENIED,   REDIRECT),
     "reference:overview":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "reference:table":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "api:search_seizures":       (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
@@ -247,6 +265,12 @@ OBJECT_PERSON = {
 }
 # Sharing is for drafts: on a shared record every row would say "denied" and prove nothing.
 DRAFT_SEIZURE = {"seizures:share"}
+# Requests for assistance probed in the state their action needs.
+REQUEST_IN_STATE = {
+    "assistance:answered": "accepted_request",
+    "assistance:close": "answered_request",
+    "assistance:publish": "closed_request",
+}
 
 
 def _walk(patterns, namespace: tuple[str, ...] = (), route: str = "", params: frozenset[str] = frozenset()):
@@ -306,7 +330,9 @@ def objects(cast: Cast) -> dict[str, object]:
     library_item, library_file = _library_objects(cast)
     enforce, membership, activity, flag = _network_objects(cast)
     meeting, document, participant, given = _meeting_objects(cast, enforce, activity)
+    assistance = _assistance_objects(cast)
     return {
+        **assistance,
         "meeting_id": meeting,
         "document_id": document,
         "participant_id": participant,
@@ -453,6 +479,42 @@ def _meeting_objects(cast: Cast, enforce, activity):
     return meeting, document, participant, given
 
 
+def _assistance_objects(cast: Cast) -> dict[str, object]:
+    """The administrator an expert; Mohamed's requests for his organisation and the secretariat (AMBER), the
+    administrator invited: one open, one accepted, one answered, one closed with consent to publish."""
+    from assistance import actions as assistance_actions
+    from assistance.tests.builders import ask
+    from messaging.models import Audience, Marking
+
+    cast.administrator.is_expert = True
+    cast.administrator.expert_topics = ["B"]
+    cast.administrator.save()
+
+    def new():
+        return ask(
+            cast.member,
+            experts=[cast.administrator],
+            audience=Audience.ORGANISATIONS,
+            organisations=[cast.home, cast.secretariat],
+            marking=Marking.AMBER,
+        )
+
+    def accepted():
+        return assistance_actions.accept(request=None, expert=cast.administrator, found=new())
+
+    def answered():
+        return assistance_actions.mark_answered(request=None, expert=cast.administrator, found=accepted())
+
+    closed = assistance_actions.close(request=None, asker=cast.member, found=answered(), useful=True, consent=True)
+    return {
+        "request_id": new(),
+        "accepted_request": accepted(),
+        "answered_request": answered(),
+        "closed_request": closed,
+        "expert_id": cast.administrator,
+    }
+
+
 def _withheld_match(cast: Cast, seizure):
     """The administrator follows a company the record names, outside its grant: the match is withheld."""
     from seizures import actions as seizure_actions
@@ -480,6 +542,8 @@ def _url(name: str, cast: Cast, objects: dict[str, object]) -> str:
         value = objects[param]
         if param == "person_id" and name in OBJECT_PERSON:
             value = people[OBJECT_PERSON[name]]
+        if param == "request_id" and name in REQUEST_IN_STATE:
+            value = objects[REQUEST_IN_STATE[name]]
         if param == "seizure_id" and name in DRAFT_SEIZURE:
             value = objects["draft"]
         kwargs[param] = getattr(value, "pk", value)

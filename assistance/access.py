@@ -1,0 +1,133 @@
+"""Who may see and do what with experts and requests for assistance: the only place these rules live.
+
+- The expert directory and profiles: members, focal points and administrators; observers only when
+  ``settings.ENVIRONET_OBSERVERS_SEE_EXPERTS`` is on. Only active people with the expert flag are listed.
+- A request: whoever may read its thread (``messaging.access.threads_visible_to``): the request has its
+  thread's audience and marking, nothing wider. Missing and forbidden answer alike (404).
+- Asking: those who may post (not observers). Inviting, closing (once answered) and withdrawing (while open
+  or accepted): the asker only. Accepting: an expert other than the asker who may read the request, invited
+  by name or, for a request open to all, expert in one of its topics. Marking it answered: the expert who
+  accepted it.
+- The linked seizure record: each reader sees it only if ``seizures.access`` lets them read it; its nominal
+  data is never shown on a request, whoever reads it.
+- Turning an answered request into a library item: the asker or the expert who accepted it, once the asker
+  has consented, and once only.
+"""
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Person
+from assistance.models import ACTIVE_STATES, Request, State
+from library.access import can_publish
+from messaging.access import can_post, is_reader, marking_refusal, threads_visible_to
+from seizures.access import seizures_visible_to
+
+__all__ = ["marking_refusal"]  # the one marking rule, re-exported so this app's callers ask here
+
+
+def can_see_directory(person) -> bool:
+    if not is_reader(person):
+        return False
+    return not person.is_observer or bool(getattr(settings, "ENVIRONET_OBSERVERS_SEE_EXPERTS", False))
+
+
+def experts_visible_to(person) -> QuerySet[Person]:
+    if not can_see_directory(person):
+        return Person.objects.none()
+    return Person.objects.filter(is_expert=True, state=Person.State.ACTIVE).select_related("organisation")
+
+
+def expert_for(person, expert_id: int) -> Person:
+    try:
+        return experts_visible_to(person).get(pk=expert_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+def is_expert(person) -> bool:
+    return is_reader(person) and person.is_expert and not person.is_observer
+
+
+def can_ask(person) -> bool:
+    """Members, focal points and administrators ask; observers read."""
+    return can_post(person)
+
+
+def requests_visible_to(person) -> QuerySet[Request]:
+    if not is_reader(person):
+        return Request.objects.none()
+    return Request.objects.filter(thread__in=threads_visible_to(person))
+
+
+def request_for(person, request_id: int) -> Request:
+    try:
+        return (
+            requests_visible_to(person)
+            .select_related("thread", "asker", "organisation", "expert", "seizure")
+            .get(pk=request_id)
+        )
+    except Request.DoesNotExist:
+        raise Http404 from None
+
+
+def may_read(person, request: Request) -> bool:
+    return requests_visible_to(person).filter(pk=request.pk).exists()
+
+
+def is_asker(person, request: Request) -> bool:
+    return is_reader(person) and request.asker_id == person.pk
+
+
+def open_to(person) -> Q:
+    """Requests an expert may take up: invited by name, or open to all in one of their topics."""
+    topics = list(person.expert_topics or [])
+    return Q(invitations__expert=person) | Q(open_to_all=True, thread__topics__code__in=topics)
+
+
+def can_accept(person, request: Request) -> bool:
+    return (
+        is_expert(person)
+        and request.state == State.OPEN
+        and request.asker_id != person.pk
+        and requests_visible_to(person).filter(open_to(person), pk=request.pk).exists()
+    )
+
+
+def can_mark_answered(person, request: Request) -> bool:
+    return is_reader(person) and request.state == State.ACCEPTED and request.expert_id == person.pk
+
+
+def can_invite(person, request: Request) -> bool:
+    return can_ask(person) and is_asker(person, request) and request.state in ACTIVE_STATES
+
+
+def can_close(person, request: Request) -> bool:
+    return is_asker(person, request) and request.state == State.ANSWERED
+
+
+def can_withdraw(person, request: Request) -> bool:
+    return is_asker(person, request) and request.state in ACTIVE_STATES
+
+
+def can_publish_to_library(person, request: Request) -> bool:
+    return (
+        can_publish(person)
+        and person.pk in (request.asker_id, request.expert_id)
+        and request.consent_to_publish
+        and request.state in (State.ANSWERED, State.CLOSED)
+        and request.library_item_id is None
+    )
+
+
+def seizure_for_reader(person, request: Request):
+    """The linked seizure record if this person may read it, else None. Its nominal data is never shown on a
+    request: the page links to the record, whose own page applies the nominal-data rule."""
+    if request.seizure_id is None:
+        return None
+    return seizures_visible_to(person).filter(pk=request.seizure_id).first()
+
+
+def can_link_seizure(person, seizure_id: int) -> bool:
+    return seizures_visible_to(person).filter(pk=seizure_id).exists()
