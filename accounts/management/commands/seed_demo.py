@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts import demo
+from assistance import demo as assistance_demo
 from library import demo as library_demo
 from messaging import demo as messaging_demo
 from network import demo as network_demo
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         seizures_demo.seed()
         network_demo.seed()
         library_demo.seed()
+        assistance_demo.seed()
         site = settings.SITE_URL.rstrip("/")
         self.stdout.write(f"\nDemo network ready. Sign in at {site}/accounts/signin/ with:\n")
         self.stdout.write(f"  password (every demo account): {demo.DEMO_PASSWORD}\n")
@@ -32,5 +34,7 @@ class Command(BaseCommand):
             "\nwaste case, a Kenyan draft, and a followed search. The ENFORCE network (secretariat BRS) has a"
             '\nroadmap of twelve demo activities edited over past years: try its "roadmap as of" a date.'
             "\nThe library holds 32 demo items (guides, manuals, training slides...) with generated files, some"
-            "\nlinked to the species and substances of the demo seizures.\n"
+            "\nlinked to the species and substances of the demo seizures. Requests for assistance in every state"
+            "\n(open, accepted, answered, closed and in the library, withdrawn, expired, overdue) use the demo"
+            "\nexperts expert.brazil@ and expert.brs@.\n"
         )
