@@ -163,6 +163,9 @@ class Mailbox:
 
     @staticmethod
     def body(message: Message) -> str:
+        """The text of the message (its first plain-text part when files go with it)."""
+        if message.is_multipart():
+            message = next(part for part in message.walk() if part.get_content_type() == "text/plain")
         payload = message.get_payload(decode=True)
         return payload.decode() if isinstance(payload, bytes) else str(message.get_payload())
 

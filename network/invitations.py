@@ -2,6 +2,7 @@
 participant's language: an all-day event over the meeting's days, the participant as attendee."""
 
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -45,7 +46,7 @@ def ics(meeting: Meeting, participant: Participant, *, url: str) -> bytes:
             "description", "\n\n".join(part for part in (_("Agenda:") + "\n" + agenda if agenda else "", url) if part)
         )
         event.add("url", url)
-        organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
+        organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")  # the address, not "Name <…>"
         organizer.params["cn"] = vText(str(meeting.network.secretariat))
         event["organizer"] = organizer
         attendee = vCalAddress(f"mailto:{participant.person.email}")

@@ -22,7 +22,7 @@ from audit.actions import record
 from environet import mail
 from messaging import attachments
 from messaging.actions import Refused
-from network import access, actions
+from network import access, actions, invitations
 from network.actions import ActivityDraft, Invalid
 from network.models import (
     AgendaItem,
@@ -180,6 +180,7 @@ def invite(*, request, person: Person, meeting: Meeting, invitee: Person) -> Par
     record("network.participant_invited", request=request, actor=person, target=meeting,
            changes={"participant": participant.pk, "person": invitee.pk})  # fmt: skip
     short_name = meeting.network.short_name
+    link = mail.absolute(reverse("network:meeting", args=[short_name, meeting.pk]))
     mail.send_after_commit(
         to=invitee.email,
         template="network/email/meeting_invitation",
@@ -187,9 +188,10 @@ def invite(*, request, person: Person, meeting: Meeting, invitee: Person) -> Par
         context={
             "person": invitee,
             "meeting": meeting,
-            "link": mail.absolute(reverse("network:meeting", args=[short_name, meeting.pk])),
+            "link": link,
             "calendar": mail.absolute(reverse("network:invitation", args=[short_name, meeting.pk, participant.pk])),
         },
+        attachments=[("invitation.ics", invitations.ics(meeting, participant, url=link).decode(), "text/calendar")],
     )
     return participant
 

@@ -164,6 +164,12 @@ def test_it_invites_people_of_the_network_and_emails_them_in_their_language(
     body = mailbox.body(email)
     assert f"/network/ENFORCE/meetings/{meeting.pk}/participants/{participant.pk}/invitation.ics" in body
     assert "ENFORCE-7" in email["Subject"] and "Mohamed" in body
+    # The invitation itself goes with the email, so a calendar takes it in one click.
+    [attached] = [part for part in email.walk() if part.get_content_type() == "text/calendar"]
+    assert attached.get_filename() == "invitation.ics"
+    [event] = Calendar.from_ical(attached.get_payload(decode=True)).walk("VEVENT")
+    assert str(event["attendee"]) == f"mailto:{cast.member.email}"
+    assert str(event["organizer"]) == "mailto:no-reply@environet.invalid"
 
 
 def test_the_invitation_email_is_in_the_participants_language(cast, net, meeting, monkeypatch):
