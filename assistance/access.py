@@ -22,6 +22,7 @@ from accounts.models import Person
 from assistance.models import ACTIVE_STATES, Request, State
 from library.access import can_publish
 from messaging.access import can_post, is_reader, marking_refusal, threads_visible_to
+from messaging.models import Audience
 from seizures.access import seizures_visible_to
 
 __all__ = ["marking_refusal"]  # the one marking rule, re-exported so this app's callers ask here
@@ -127,6 +128,19 @@ def seizure_for_reader(person, request: Request):
     if request.seizure_id is None:
         return None
     return seizures_visible_to(person).filter(pk=request.seizure_id).first()
+
+
+def audience_reaches(person, *, audience: str, organisations, countries, people) -> bool:
+    """Whether a thread with this audience (not yet saved) would be read by ``person``: the same audience rule
+    as ``messaging.access.audience_rule``, asked before anything is written. A named-people audience takes in
+    the experts invited, so it reaches them."""
+    if audience == Audience.NETWORK or audience == Audience.PEOPLE:
+        return True
+    if audience == Audience.ORGANISATIONS:
+        return person.organisation_id in {organisation.pk for organisation in organisations}
+    if audience == Audience.COUNTRIES:
+        return bool(person.organisation.country) and person.organisation.country in countries
+    return False
 
 
 def can_link_seizure(person, seizure_id: int) -> bool:

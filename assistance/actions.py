@@ -77,6 +77,20 @@ def problems_with(asker: Person, draft: RequestDraft) -> list[str]:
         problems.append(_("Choose languages from the list."))
     if draft.region and draft.region not in {code for code, _name in REGIONS}:
         problems.append(_("Choose a region from the list."))
+    for expert in draft.experts:
+        if not access.is_expert(expert) or expert.pk == asker.pk:
+            problems.append(_("%(name)s is not an expert who can be invited.") % {"name": expert.full_name})
+        elif not access.audience_reaches(
+            expert,
+            audience=draft.audience,
+            organisations=draft.organisations,
+            countries=draft.countries,
+            people=draft.people,
+        ):
+            problems.append(
+                _("%(name)s is outside the audience of this request: choose named people to include them.")
+                % {"name": expert.full_name}
+            )
     if draft.seizure_id is not None and not access.can_link_seizure(asker, draft.seizure_id):
         problems.append(_("That seizure record cannot be linked: you cannot read it."))
     return problems

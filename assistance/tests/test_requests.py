@@ -58,6 +58,20 @@ def test_it_refuses_inviting_an_expert_outside_the_audience(cast, far_expert):
         actions.invite(request=None, asker=cast.member, found=found, experts=[far_expert])
 
 
+def test_it_refuses_asking_with_an_expert_outside_the_audience_before_writing_anything(cast, far_expert):
+    from messaging.models import Thread
+
+    with pytest.raises(actions.Refused, match="outside the audience"):
+        ask(
+            cast.member,
+            experts=[far_expert],
+            audience=Audience.ORGANISATIONS,
+            organisations=[cast.home],
+            marking=Marking.AMBER,
+        )
+    assert not Thread.objects.exists() and not Request.objects.exists()
+
+
 def test_it_refuses_inviting_someone_who_is_not_an_expert(cast):
     found = ask(cast.member)
     with pytest.raises(actions.Refused):
