@@ -101,7 +101,8 @@ def suggestions(*, found: Request, limit: int = 10) -> list[Suggestion]:
     languages and region, and their availability. Experts away beyond the deadline are left out, and so is
     anyone who could not read the request (unless its audience is named people: an invited expert joins it).
     """
-    topics = set(found.thread.topics.values_list("code", flat=True))
+    topic_names = {topic.code: topic.display_name for topic in found.thread.topics.all()}
+    topics = set(topic_names)
     conventions, areas = set(found.codes("conventions")), set(found.codes("areas"))
     languages = set(found.codes("languages")) or {found.asker.language}
     invited = set(found.invitations.values_list("expert_id", flat=True))
@@ -125,7 +126,9 @@ def suggestions(*, found: Request, limit: int = 10) -> list[Suggestion]:
         shared = sorted(topics & set(expert.expert_topics or []))
         if shared:
             score += 3 * len(shared)
-            reasons.append(_("Topics: %(list)s") % {"list": ", ".join(shared)})
+            reasons.append(
+                _("Topics: %(list)s") % {"list": ", ".join(f"{code} {topic_names[code]}" for code in shared)}
+            )
         shared = sorted(conventions & set(expert.expert_conventions or []))
         if shared:
             score += 3 * len(shared)

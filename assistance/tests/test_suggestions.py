@@ -17,7 +17,7 @@ def test_it_suggests_the_matching_expert_with_reasons(cast, expert, far_expert):
     [suggestion] = selectors.suggestions(found=found)
     assert suggestion.expert == expert
     reasons = " | ".join(suggestion.reasons)
-    assert "Topics: B" in reasons
+    assert "Topics: B Wildlife" in reasons
     assert "CITES" in reasons
     assert "Pangolin scales and meat" in reasons
     assert "Languages: fr" in reasons
