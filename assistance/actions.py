@@ -62,7 +62,8 @@ def _codes(codes) -> str:
 def problems_with(asker: Person, draft: RequestDraft) -> list[str]:
     """Why the draft may not be sent, in the active language; empty if it may."""
     problems = []
-    refusal = access.marking_refusal(marking=draft.marking, audience=draft.audience, people=draft.people)
+    named = [*draft.people, *draft.experts] if draft.audience == Audience.PEOPLE else draft.people
+    refusal = access.marking_refusal(marking=draft.marking, audience=draft.audience, people=named)
     if refusal:
         problems.append(refusal)
     if draft.deadline < timezone.localdate():

@@ -52,6 +52,12 @@ def test_it_adds_invited_experts_to_a_named_people_audience(cast, expert):
     assert access.may_read(expert, found)
 
 
+def test_red_may_name_only_the_invited_experts(cast, expert):
+    found = ask(cast.member, marking=Marking.RED, audience=Audience.PEOPLE, experts=[expert])
+    assert set(found.thread.audience_people.all()) == {cast.member, expert}
+    assert not access.may_read(cast.focal_point, found)
+
+
 def test_it_refuses_inviting_an_expert_outside_the_audience(cast, far_expert):
     found = ask(cast.member, audience=Audience.ORGANISATIONS, organisations=[cast.home], marking=Marking.AMBER)
     with pytest.raises(actions.Refused, match="outside the audience"):
