@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts import places
 from accounts.forms import CONVENTIONS, REGIONS
 from accounts.models import Person
+from assistance.access import marking_refusal
 from assistance.models import Area, Availability, Urgency
 from assistance.selectors import Filters
 from messaging.forms import MAX_BODY, AttachmentsField, AudienceForm
+from messaging.models import Audience
 from topics.models import Topic
 
 
@@ -81,6 +83,19 @@ class RequestForm(AudienceForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["experts"].queryset = _experts()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        experts = list(data.get("experts") or [])
+        # Named people may be only the experts invited: they join the audience (assistance.actions.ask).
+        if data.get("audience") == Audience.PEOPLE and experts and not self.data.get("people", "").strip():
+            self.errors.pop("people", None)
+            self.errors.pop("audience", None)
+            data["people"] = []
+            refusal = marking_refusal(marking=data.get("marking", ""), audience=Audience.PEOPLE, people=experts)
+            if refusal:
+                self.add_error("audience", refusal)
+        return data
 
     def clean_deadline(self) -> date:
         value = self.cleaned_data["deadline"]

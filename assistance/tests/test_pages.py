@@ -106,6 +106,21 @@ def test_files_of_unknown_type_and_too_large_are_refused(cast, settings):
     assert not Request.objects.exists()
 
 
+def test_red_through_the_form_may_name_only_the_invited_experts(cast, expert):
+    form = _topic_ids(_form(marking="red", audience="people", experts=[expert.pk]))
+    response = signed_in(cast.member).post(reverse("assistance:new"), form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    found = Request.objects.get()
+    assert set(found.thread.audience_people.all()) == {cast.member, expert}
+
+
+def test_red_without_anyone_named_is_refused_by_the_form(cast):
+    form = _topic_ids(_form(marking="red", audience="people"))
+    response = signed_in(cast.member).post(reverse("assistance:new"), form)
+    assert response.status_code == 400 and b"Name at least one person." in response.content
+    assert not Request.objects.exists()
+
+
 def test_an_observer_may_not_ask(cast):
     assert signed_in(cast.observer).get(reverse("assistance:new")).status_code == 404
     assert signed_in(cast.observer).post(reverse("assistance:new"), _topic_ids(_form())).status_code == 404
