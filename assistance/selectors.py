@@ -1,5 +1,6 @@
 """Reads for experts and requests for assistance, always through assistance.access."""
 
+import statistics
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -241,3 +242,49 @@ def request_page(*, person, found: Request) -> dict:
         "area_names": dict(Area.choices),
         "region_names": dict(REGIONS),
     }
+
+
+# --- Figures for administrators ---------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    label: str
+    asked: int
+    answered: int
+    within_deadline: int
+    median_hours: float | None
+
+
+def _figures(label: str, requests: list[Request]) -> Figures:
+    answered = [found for found in requests if found.answered_at is not None]
+    hours = sorted(
+        (found.answered_at - found.created_at).total_seconds() / 3600 for found in answered if found.answered_at
+    )
+    return Figures(
+        label=label,
+        asked=len(requests),
+        answered=len(answered),
+        within_deadline=sum(
+            1 for found in answered if found.answered_at and timezone.localdate(found.answered_at) <= found.deadline
+        ),
+        median_hours=round(statistics.median(hours), 1) if hours else None,
+    )
+
+
+def figures(*, person) -> list[Figures] | None:
+    """For administrators: requests asked, answered, answered within their deadline and the median time to an
+    answer, in all and per topic and region. Counted over the requests they may read only; None for others."""
+    if not person.is_administrator:
+        return None
+    requests = list(access.requests_visible_to(person).prefetch_related("thread__topics"))
+    rows = [_figures(_("All requests"), requests)]
+    topics = sorted({topic for found in requests for topic in found.thread.topics.all()}, key=lambda t: t.code)
+    for topic in topics:
+        chosen = [found for found in requests if topic in found.thread.topics.all()]
+        rows.append(_figures(f"{topic.code} {topic.display_name}", chosen))
+    for code, name in REGIONS:
+        chosen = [found for found in requests if found.region == code]
+        if chosen:
+            rows.append(_figures(str(name), chosen))
+    return rows

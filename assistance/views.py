@@ -32,6 +32,7 @@ def tracker(request: SignedInRequest) -> HttpResponse:
             "can_ask": access.can_ask(person),
             "is_expert": access.is_expert(person),
             "can_see_directory": access.can_see_directory(person),
+            "figures": selectors.figures(person=person),
         },
     )
 
