@@ -10,7 +10,6 @@ from django.utils import timezone
 from accounts import throttle
 from accounts.models import Throttle
 from accounts.tests.helpers import entries, is_signed_in, link_in, sign_in
-from audit.models import Entry
 from conftest import PASSWORD, Mailbox, current_code
 from environet.middleware import client_address
 
@@ -116,11 +115,12 @@ def test_it_spares_the_owners_usual_address_from_the_ceiling(cast):
     assert is_signed_in(owner)
 
 
-def test_it_forgets_an_address_after_a_while(cast):
+def test_it_forgets_an_address_after_a_while(cast, monkeypatch):
     sign_in(Client(), cast.member, REMOTE_ADDR=OWNER)
-    Entry.objects.filter(action="signin.succeeded").update(
-        at=timezone.now() - timedelta(days=throttle.FAMILIAR_DAYS, minutes=1)
-    )
+    # The trail is append-only (PostgreSQL refuses to change it): time moves on instead.
+    later = timezone.now() + timedelta(days=throttle.FAMILIAR_DAYS, minutes=1)
+    assert throttle.is_familiar(email=cast.member.email, address=OWNER)
+    monkeypatch.setattr(throttle.timezone, "now", lambda: later)
 
     assert not throttle.is_familiar(email=cast.member.email, address=OWNER)
 
