@@ -1,6 +1,6 @@
 from django import template
 
-from assistance import selectors
+from assistance import access, selectors
 
 register = template.Library()
 
@@ -17,3 +17,15 @@ def requests_waiting(person) -> int:
 def names(codes, mapping) -> str:
     """Codes shown by their names from ``mapping`` (a dict of code to name), in order, joined by "; "."""
     return "; ".join(str(mapping.get(code, code)) for code in codes or [])
+
+
+@register.filter
+def may_ask(person) -> bool:
+    """Whether this person may ask experts for help (access.can_ask): for the link on a seizure record."""
+    return access.can_ask(person)
+
+
+@register.simple_tag
+def request_of_thread(person, thread) -> int | None:
+    """The id of the request for assistance a thread is the conversation of, if this person may read it."""
+    return access.requests_visible_to(person).filter(thread=thread).values_list("pk", flat=True).first()

@@ -162,3 +162,26 @@ def test_the_asker_withdraws_through_the_page(cast, expert):
     assert signed_in(cast.member).post(reverse("assistance:withdraw", args=[found.pk])).status_code == 302
     found.refresh_from_db()
     assert found.state == State.WITHDRAWN
+
+
+def test_a_seizure_record_offers_to_ask_an_expert_about_it_to_those_who_may_ask(cast):
+    from seizures.tests.builders import file
+
+    seizure = file(cast.member, share=True)
+    link = f'href="{reverse("assistance:new")}?seizure={seizure.pk}"'.encode()
+    record = reverse("seizures:record", args=[seizure.pk])
+    assert link in signed_in(cast.member).get(record).content
+    observer_page = signed_in(cast.observer).get(record)
+    assert observer_page.status_code == 200 and link not in observer_page.content
+
+
+def test_a_requests_conversation_links_back_to_the_request_for_its_readers_only(cast, expert):
+    found = ask(cast.member, experts=[expert], marking="red", audience="people")
+    back = f'href="{reverse("assistance:request", args=[found.pk])}"'.encode()
+    thread = reverse("messaging:thread", args=[found.thread_id])
+    assert back in signed_in(cast.member).get(thread).content
+    assert back in signed_in(expert).get(thread).content
+    assert signed_in(cast.focal_point).get(thread).status_code == 404
+    plain = ask(cast.member)
+    other = signed_in(cast.member).get(reverse("messaging:thread", args=[plain.thread_id])).content
+    assert back not in other
