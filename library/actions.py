@@ -150,6 +150,7 @@ def _publish_item(*, request, publisher: Person, draft: ItemDraft, written: list
             "references": len(draft.references),
         },
     )
+    notify.published_after_commit(item_id=item.pk, edition_id=edition.pk, told=[publisher.pk])
     return item
 
 
@@ -184,6 +185,8 @@ def _add_edition(*, request, person: Person, item: Item, draft: EditionDraft, wr
     )
     earlier = set(Download.objects.filter(item=item).exclude(file__edition=edition).values_list("person_id", flat=True))
     notify.new_edition_after_commit(item_id=item.pk, edition_id=edition.pk, people=sorted(earlier - {person.pk}))
+    # Followers of the item's topics hear of it too, except who is told above as a downloader.
+    notify.published_after_commit(item_id=item.pk, edition_id=edition.pk, told=sorted(earlier | {person.pk}))
     return edition
 
 

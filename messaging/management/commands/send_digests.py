@@ -1,7 +1,9 @@
-"""The daily digest, for cron: ``manage.py send_digests`` once a day."""
+"""The daily digests, for cron: ``manage.py send_digests`` once a day. It sends the digest of messages and
+queues the library's own (library.notify.send_digests)."""
 
 from django.core.management.base import BaseCommand
 
+from library import notify as library_notify
 from messaging.notify import send_digests
 
 
@@ -10,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         sent = send_digests()
+        library_notify.send_digests.enqueue()
         self.stdout.write(f"Daily digests sent: {sent}.")
