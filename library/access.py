@@ -8,6 +8,12 @@
 - Publishing an item: those who may post (not observers). A new edition: those of the publishing
   organisation who may post.
 - Download figures (how many, and who): the publishing organisation only.
+- A collection is visible to every active reader of the platform: it holds only references to items, and
+  whoever opens it (its page, its count, its export) sees only the entries whose items they may read; an
+  entry they may not read is simply not listed. Making one, and adding, removing and moving its entries:
+  those of its organisation who may post (not observers), and only with items they may read.
+- Rating an item: whoever may read it (observers too). Commenting: whoever may read it and may post; the
+  comments are a thread (messaging) for the item's audience, read under the thread's own rule.
 
 Fetching an item or a file answers 404 both when it is missing and when it is forbidden.
 """
@@ -15,7 +21,7 @@ Fetching an item or a file answers 404 both when it is missing and when it is fo
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from library.models import Item, LibraryFile
+from library.models import Collection, Item, LibraryFile
 from messaging.access import audience_rule, can_post, is_reader, marking_refusal
 from messaging.models import Marking
 
@@ -67,3 +73,34 @@ def file_for(person, file_id: int) -> LibraryFile:
         return files_visible_to(person).select_related("edition__item").get(pk=file_id)
     except LibraryFile.DoesNotExist:
         raise Http404 from None
+
+
+def collections_visible_to(person) -> QuerySet[Collection]:
+    """Every collection, for every active reader: a collection holds only references (see above)."""
+    if not is_reader(person):
+        return Collection.objects.none()
+    return Collection.objects.all()
+
+
+def collection_for(person, collection_id: int) -> Collection:
+    try:
+        return collections_visible_to(person).select_related("organisation").get(pk=collection_id)
+    except Collection.DoesNotExist:
+        raise Http404 from None
+
+
+def can_make_collection(person) -> bool:
+    return can_post(person)
+
+
+def can_change_collection(person, collection: Collection) -> bool:
+    """Its organisation's people who may post."""
+    return can_post(person) and person.organisation_id == collection.organisation_id
+
+
+def can_rate(person, item: Item) -> bool:
+    return items_visible_to(person).filter(pk=item.pk).exists()
+
+
+def can_comment(person, item: Item) -> bool:
+    return can_post(person) and can_rate(person, item)

@@ -17,6 +17,11 @@ def files(viewer, ids: Collection[int]) -> dict[int, str]:
     return dict(access.files_visible_to(viewer).filter(pk__in=ids).values_list("pk", "name"))
 
 
+def collections(viewer, ids: Collection[int]) -> dict[int, str]:
+    return dict(access.collections_visible_to(viewer).filter(pk__in=ids).values_list("pk", "name"))
+
+
 def register() -> None:
     labels.register("library.item", name=gettext_lazy("library item"), labels=items)
     labels.register("library.libraryfile", name=gettext_lazy("library file"), labels=files)
+    labels.register("library.collection", name=gettext_lazy("library collection"), labels=collections)

@@ -1,7 +1,7 @@
 """Demo library for `make run`: 32 items of every kind in several languages, with real files made here (PDF
 with fpdf2, DOCX with python-docx, XLSX with openpyxl, PPTX with python-pptx, ODT with odfpy), linked to CITES
 taxa, Basel codes and substances, one item with a second edition, one link to an outside resource, some
-restricted items, and a few downloads.
+restricted items, a few downloads, and a collection (a starter kit for new officers).
 
 Everything here is demonstration content: each title starts with "Demo:", and each file says on its first
 page that it is a demonstration file, not guidance. The items name real species and codes (from the project's
@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Person
-from library import actions
-from library.models import Download, Item, LibraryFile
+from library import actions, collection_actions
+from library.models import Collection, Download, Item, LibraryFile
 from messaging import attachments
 from messaging.models import Audience, Marking
 from topics.models import Topic
@@ -231,7 +231,36 @@ def seed() -> int:
         )
         created += 1
     _second_edition(today)
+    _collection()
     return created
+
+
+STARTER_KIT = "Demo: starter kit for new officers"
+# In this order; one of them is restricted (AMBER, for chosen organisations), so not everyone sees all four.
+STARTER_ITEMS = (
+    "Demo: Identifying pangolin scales",
+    "Demo: Telling ivory from look-alike materials",
+    "Demo: Chemicals and waste for customs officers",
+    "Demo: Ivory concealment methods: training slides",
+)
+
+
+@transaction.atomic
+def _collection() -> None:
+    """One collection of Kenya's, with a few items in a chosen order."""
+    person = _person("focal.kenya")
+    if Collection.objects.filter(organisation=person.organisation, name=STARTER_KIT).exists():
+        return
+    kit = collection_actions.make_collection(
+        request=None,
+        person=person,
+        name=STARTER_KIT,
+        description="A demo collection: what a new officer might read first.",
+    )
+    for title in STARTER_ITEMS:
+        item = Item.objects.filter(title=title).first()
+        if item is not None:
+            collection_actions.add_item(request=None, person=person, collection=kit, item_id=item.pk)
 
 
 @transaction.atomic

@@ -201,3 +201,10 @@ class SearchForm(forms.Form):
             organisation=data.get("organisation"),
             year=data.get("year"),
         )
+
+
+class CollectionForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -136,3 +136,60 @@ class ReferenceLink(models.Model):
         ordering: ClassVar = ["table", "code"]
         constraints: ClassVar = [models.UniqueConstraint(fields=["item", "table", "key"], name="one_link_per_entry")]
         indexes: ClassVar = [models.Index(fields=["table", "key"])]
+
+
+class Collection(models.Model):
+    """A curated, ordered list of items ("Starter kit for new officers"), made by an organisation's members.
+
+    It holds only references: whoever opens it sees the entries whose items they may read (library.access)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["name", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="one_collection_name_per_organisation")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CollectionEntry(models.Model):
+    """An item in a collection, at a position (lowest first)."""
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField()
+    added_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["position", "pk"]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["collection", "item"], name="one_entry_per_item")]
+
+
+class Rating(models.Model):
+    """How useful a reader found an item, 1 to 5: one per person, changeable."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ratings")
+    person = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    stars = models.PositiveSmallIntegerField(_("usefulness"))
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["item", "person"], name="one_rating_per_person"),
+            models.CheckConstraint(condition=models.Q(stars__gte=1, stars__lte=5), name="rating_from_1_to_5"),
+        ]
+
+
+class CommentThread(models.Model):
+    """The conversation about an item (messaging), opened by its first comment, for the item's audience."""
+
+    item = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="comment_thread")
+    thread = models.OneToOneField("messaging.Thread", on_delete=models.PROTECT, related_name="+")

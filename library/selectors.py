@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from library import access, extraction, links
-from library.models import Download, Edition, Item, ReferenceLink
+from library.models import Collection, CollectionEntry, Download, Edition, Item, ReferenceLink
 from seizures.models import Convention
 
 
@@ -23,6 +23,7 @@ def item_page(*, person, item: Item) -> dict[str, Any]:
         "can_add_edition": access.can_add_edition(person, item),
         "figures": figures,
         "failure": str(extraction.FAILURES.get(item.extraction_failure, "")) if item.extraction_failure else "",
+        "collections": collections_to_add_to(person=person, item=item),
     }
 
 
@@ -47,4 +48,32 @@ def download_figures(*, person, item: Item) -> dict[str, Any] | None:
 def year_choices(person) -> list[int]:
     return sorted(
         {day.year for day in access.items_visible_to(person).values_list("published_on", flat=True)}, reverse=True
+    )
+
+
+def collections_page(*, person) -> list[Any]:
+    """Every collection, each with how many of its items ``person`` may read (the only count shown)."""
+    readable = access.items_visible_to(person).values("pk")
+    return list(
+        access.collections_visible_to(person)
+        .select_related("organisation")
+        .annotate(shown=Count("entries", filter=Q(entries__item__in=readable)))
+    )
+
+
+def collection_items(*, person, collection: Collection) -> list[CollectionEntry]:
+    """The entries of ``collection`` whose items ``person`` may read, in order; the others are not listed."""
+    return list(
+        CollectionEntry.objects.filter(collection=collection, item__in=access.items_visible_to(person))
+        .select_related("item__organisation")
+        .order_by("position", "pk")
+    )
+
+
+def collections_to_add_to(*, person, item: Item) -> list[Collection]:
+    """The collections of the person's organisation that ``item`` is not in yet, if the person may change them."""
+    if not access.can_make_collection(person):
+        return []
+    return list(
+        access.collections_visible_to(person).filter(organisation_id=person.organisation_id).exclude(entries__item=item)
     )

@@ -181,6 +181,16 @@ TABLE: dict[str, tuple[str, ...]] = {
     "library:figures":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   DENIED),
     "library:file":              (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
     "library:preview":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    # Collections: every active reader opens one (seeing only the items they may read: the other focal point
+    # sees Mohamed's collection without its item). It is the home organisation's: only its people who may post
+    # change it. An empty POST (no item) is refused with a notice on the collection page it returns to.
+    "library:collections":       (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "library:new_collection":    (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
+    "library:collection":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "library:collection_export": (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "library:collection_add":    (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, REDIRECT, DENIED,   DENIED),
+    "library:collection_remove": (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, REDIRECT, DENIED,   DENIED),
+    "library:collection_move":   (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, REDIRECT, DENIED,   DENIED),
     # Enforcement networks. ENFORCE's secretariat is the administrator's organisation; the home organisation is a
     # member (so its observer reads and comments, and changes nothing); the other focal point's is outside it. The
     # activity was proposed by Mohamed and is led by the home organisation. Empty POSTs reach the form (400).
@@ -348,6 +358,7 @@ def objects(cast: Cast) -> dict[str, object]:
         "file_id": stored,
         "item_id": library_item,
         "library_file_id": library_file,
+        "collection_id": _library_collection(cast, library_item),
         "search_id": followed,
         "name": "cites",
         "kind": "cites",
@@ -423,6 +434,15 @@ def _library_objects(cast: Cast):
         files=[builders.upload("scales.png", photo.getvalue())],
     )
     return item, LibraryFile.objects.get(edition__item=item)
+
+
+def _library_collection(cast: Cast, item):
+    """Mohamed's collection (of the home organisation) holding the library item."""
+    from library import collection_actions
+
+    collection = collection_actions.make_collection(request=None, person=cast.member, name="Starter kit")
+    collection_actions.add_item(request=None, person=cast.member, collection=collection, item_id=item.pk)
+    return collection
 
 
 def _network_objects(cast: Cast):
