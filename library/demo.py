@@ -1,7 +1,7 @@
 """Demo library for `make run`: 32 items of every kind in several languages, with real files made here (PDF
 with fpdf2, DOCX with python-docx, XLSX with openpyxl, PPTX with python-pptx, ODT with odfpy), linked to CITES
 taxa, Basel codes and substances, one item with a second edition, one link to an outside resource, some
-restricted items, a few downloads, and a collection (a starter kit for new officers).
+restricted items, a few downloads, a collection (a starter kit for new officers) and a few ratings.
 
 Everything here is demonstration content: each title starts with "Demo:", and each file says on its first
 page that it is a demonstration file, not guidance. The items name real species and codes (from the project's
@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Person
-from library import actions, collection_actions
-from library.models import Collection, Download, Item, LibraryFile
+from library import actions, collection_actions, feedback_actions
+from library.models import Collection, Download, Item, LibraryFile, Rating
 from messaging import attachments
 from messaging.models import Audience, Marking
 from topics.models import Topic
@@ -232,6 +232,7 @@ def seed() -> int:
         created += 1
     _second_edition(today)
     _collection()
+    _ratings()
     return created
 
 
@@ -284,3 +285,22 @@ def _second_edition(today: date) -> None:
             files=[_upload("demo-01-v2.pdf", _pdf(title, _summary(title)))],
         ),
     )
+
+
+# reader, item title, stars (1 to 5)
+RATINGS = (
+    ("member.philippines", "Demo: Identifying pangolin scales", 5),
+    ("observer", "Demo: Identifying pangolin scales", 4),
+    ("member.rilo", "Demo: Identifying pangolin scales", 4),
+    ("member.philippines", "Demo: Chemicals and waste for customs officers", 3),
+    ("member.rilo", "Demo: Telling ivory from look-alike materials", 5),
+)
+
+
+def _ratings() -> None:
+    """A few usefulness ratings, given once."""
+    for reader, title, stars in RATINGS:
+        person = _person(reader)
+        item = Item.objects.filter(title=title).first()
+        if item is not None and not Rating.objects.filter(item=item, person=person).exists():
+            feedback_actions.rate(request=None, person=person, item=item, stars=stars)

@@ -2,10 +2,20 @@
 
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Avg, Count, Max, Q
 
 from library import access, extraction, links
-from library.models import Collection, CollectionEntry, Download, Edition, Item, ReferenceLink
+from library.models import (
+    Collection,
+    CollectionEntry,
+    CommentThread,
+    Download,
+    Edition,
+    Item,
+    Rating,
+    ReferenceLink,
+)
+from messaging import access as messaging_access
 from seizures.models import Convention
 
 
@@ -24,6 +34,7 @@ def item_page(*, person, item: Item) -> dict[str, Any]:
         "figures": figures,
         "failure": str(extraction.FAILURES.get(item.extraction_failure, "")) if item.extraction_failure else "",
         "collections": collections_to_add_to(person=person, item=item),
+        **feedback(person=person, item=item),
     }
 
 
@@ -77,3 +88,21 @@ def collections_to_add_to(*, person, item: Item) -> list[Collection]:
     return list(
         access.collections_visible_to(person).filter(organisation_id=person.organisation_id).exclude(entries__item=item)
     )
+
+
+def feedback(*, person, item: Item) -> dict[str, Any]:
+    """The usefulness figures of ``item`` (which ``person`` may read), their own rating, and its conversation if
+    they may read that."""
+    ratings = Rating.objects.filter(item=item)
+    figures = ratings.aggregate(average=Avg("stars"), count=Count("pk"))
+    attached = CommentThread.objects.filter(item=item).values_list("thread_id", flat=True).first()
+    thread = messaging_access.threads_visible_to(person).filter(pk=attached).first() if attached else None
+    return {
+        "rating_average": figures["average"],
+        "rating_count": figures["count"],
+        "my_rating": ratings.filter(person=person).values_list("stars", flat=True).first(),
+        "can_rate": access.can_rate(person, item),
+        "comments": thread,
+        "comment_count": thread.messages.count() if thread else 0,
+        "can_comment": access.can_comment(person, item),
+    }

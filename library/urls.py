@@ -1,6 +1,6 @@
 from django.urls import path
 
-from library import collection_views, views
+from library import collection_views, feedback_views, views
 
 app_name = "library"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:item_id>/", views.item, name="item"),
     path("<int:item_id>/edition/", views.new_edition, name="new_edition"),
     path("<int:item_id>/downloads/", views.figures, name="figures"),
+    path("<int:item_id>/rate/", feedback_views.rate, name="rate"),
+    path("<int:item_id>/comment/", feedback_views.comment, name="comment"),
     path("files/<int:library_file_id>/", views.download, name="file"),
     path("files/<int:library_file_id>/preview/", views.preview, name="preview"),
     path("collections/", collection_views.collections, name="collections"),

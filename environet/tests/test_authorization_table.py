@@ -181,6 +181,10 @@ TABLE: dict[str, tuple[str, ...]] = {
     "library:figures":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   DENIED),
     "library:file":              (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
     "library:preview":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    # Readers of the item rate it (observers too); those who may post comment. An empty POST (no stars, no text)
+    # is refused with a notice on the item page it returns to.
+    "library:rate":              (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, REDIRECT, REDIRECT, REDIRECT, DENIED,   REDIRECT),
+    "library:comment":           (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, REDIRECT, DENIED,   REDIRECT),
     # Collections: every active reader opens one (seeing only the items they may read: the other focal point
     # sees Mohamed's collection without its item). It is the home organisation's: only its people who may post
     # change it. An empty POST (no item) is refused with a notice on the collection page it returns to.

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from library import demo, search
-from library.models import Collection, Download, Edition, Extraction, Item, LibraryFile, ReferenceLink
+from library.models import Collection, Download, Edition, Extraction, Item, LibraryFile, Rating, ReferenceLink
 from seizures.models import Seizure
 
 
@@ -36,11 +36,13 @@ def test_it_seeds_a_demo_library(db, settings, tmp_path, django_capture_on_commi
 
     kit = Collection.objects.get(name=demo.STARTER_KIT)
     assert kit.entries.count() == len(demo.STARTER_ITEMS)
+    assert Rating.objects.count() == len(demo.RATINGS)
 
     with override_settings(DEBUG=True):
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Item.objects.count() == items.count()
     assert Collection.objects.count() == 1 and kit.entries.count() == len(demo.STARTER_ITEMS)
+    assert Rating.objects.count() == len(demo.RATINGS)
 
 
 def test_the_demo_records_show_their_guides(db, settings, tmp_path):
