@@ -116,11 +116,7 @@ def new_request(request: SignedInRequest) -> HttpResponse:
             open_to_all=data["open_to_all"],
             experts=list(data["experts"]),
             attachments=data["attachments"] or [],
-            marking=data["marking"],
-            audience=data["audience"],
-            organisations=list(data["organisations"]),
-            countries=data["countries"],
-            people=data["people"],
+            **form.audience_choice(),
         )
         try:
             found = actions.ask(request=request, asker=person, draft=draft)

@@ -79,11 +79,7 @@ def new_item(request: SignedInRequest) -> HttpResponse:
             external_checked_on=data["external_checked_on"],
             references=data["references"],
             files=data["uploads"] or [],
-            marking=data["marking"],
-            audience=data["audience"],
-            organisations=list(data["organisations"]),
-            countries=data["countries"],
-            people=data["people"],
+            **form.audience_choice(),
         )
         try:
             published = actions.publish_item(request=request, publisher=person, draft=draft)

@@ -123,6 +123,18 @@ class AudienceForm(forms.Form):
             )
         return found
 
+    def audience_choice(self) -> dict[str, Any]:
+        """The cleaned marking and audience, as the drafts of threads, records, library items and requests
+        take them (keyword arguments)."""
+        data = self.cleaned_data
+        return {
+            "marking": data["marking"],
+            "audience": data["audience"],
+            "organisations": list(data["organisations"]),
+            "countries": data["countries"],
+            "people": data["people"],
+        }
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         audience, marking = data.get("audience"), data.get("marking")

@@ -61,11 +61,7 @@ def new_thread(request: SignedInRequest) -> HttpResponse:
             topics=list(data["topics"]),
             kind=data["kind"],
             body=data["body"],
-            marking=data["marking"],
-            audience=data["audience"],
-            organisations=list(data["organisations"]),
-            countries=data["countries"],
-            people=data["people"],
+            **form.audience_choice(),
             attachments=data["attachments"],
         )
         thread = actions.start_thread(request=request, author=person, draft=draft)

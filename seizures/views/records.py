@@ -143,11 +143,7 @@ def filing_of(editor: Editor) -> actions.Filing:
         facts={name: data.get(name, "") for name in actions.FACTS},
         lines=[form.cleaned_data for form in editor.lines.forms if form.cleaned_data],
         involved=involved,
-        marking=data["marking"],
-        audience=data["audience"],
-        organisations=list(data["organisations"]),
-        countries=data["countries"],
-        people=data["people"],
+        **editor.record.audience_choice(),
         files=data["attachments"],
     )
 
