@@ -5,6 +5,9 @@ import ipaddress
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
+
+from environet import keys
 
 
 @register(Tags.security, deploy=True)
@@ -39,6 +42,28 @@ def check_encryption_keys(app_configs, **kwargs):
                 )
             )
     return problems
+
+
+@register(Tags.database)
+def check_keys_open_data(app_configs, databases=None, **kwargs):
+    """Run by ``migrate`` (so by ``make run``) and ``check --database default``: a key that opens nothing
+    stored stops the start instead of every download failing later."""
+    if not databases:
+        return []
+    try:
+        found = keys.status()
+    except DatabaseError:  # not migrated yet: nothing sealed to open
+        return []
+    if found.ok:
+        return []
+    return [
+        Error(
+            f"Encryption keys: {found.detail}.",
+            hint="Configure the key the data was sealed with (ENVIRONET_ENCRYPTION_KEY, or the backed-up "
+            "encryption.key in the data folder); keep the new key as a fallback if you rotated it.",
+            id="environet.E006",
+        )
+    ]
 
 
 @register()

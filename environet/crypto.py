@@ -16,6 +16,7 @@ from django.conf import settings
 
 MAGIC = b"E1"
 _HEADER = 2 + 4 + 12 + 48 + 12
+HEADER_SIZE = _HEADER  # enough of an envelope to tell whether a key opens it (see ``opens``)
 
 
 class DecryptionError(Exception):
@@ -55,6 +56,15 @@ def _data_key(envelope: bytes) -> bytes:
         return AESGCM(master).decrypt(envelope[6:18], envelope[18:66], b"wrap")
     except Exception as error:  # cryptography raises InvalidTag without detail
         raise DecryptionError("envelope failed authentication") from error
+
+
+def opens(envelope: bytes) -> bool:
+    """Whether a configured master key unwraps this envelope's data key: its first HEADER_SIZE bytes suffice."""
+    try:
+        _data_key(envelope)
+    except DecryptionError:
+        return False
+    return True
 
 
 def open_sealed(envelope: bytes, *, context: str) -> bytes:

@@ -5,9 +5,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from environet import env
+from environet import env, keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.text("ENVIRONET_VAR_DIR", str(BASE_DIR / "var")))
@@ -197,6 +198,14 @@ def _master_keys() -> list[bytes]:
 def _key_from_file(path: Path) -> bytes:
     """Without a configured key, ENVIRONET keeps one in the data folder, made on first start. Keep that
     file backed up apart from the database: either alone reveals nothing encrypted."""
+    if not path.exists() and keys.holds_sealed_data(_embedded_database(), ATTACHMENTS_DIR):
+        # A new key would open none of it: a restore without the key, or the key deleted by mistake.
+        raise ImproperlyConfigured(
+            f"{path} is missing, but the data folder holds data encrypted with it. ENVIRONET will not make a "
+            "new key, which would open none of it: put the backed-up key back at that path, or set "
+            "ENVIRONET_ENCRYPTION_KEY (or ENVIRONET_ENCRYPTION_KEY_FILE). To start afresh instead, remove the "
+            "database and the attachments folder too."
+        )
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -206,6 +215,11 @@ def _key_from_file(path: Path) -> bytes:
             key_file.write(base64.urlsafe_b64encode(os.urandom(32)).decode())
     text = path.read_text().strip()
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _embedded_database() -> Path | None:
+    settings = DATABASES["default"]
+    return Path(settings["NAME"]) if settings["ENGINE"] == "django.db.backends.sqlite3" else None
 
 
 ENCRYPTION_KEYS = _master_keys()

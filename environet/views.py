@@ -10,7 +10,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from environet import broker
+from environet import broker, keys
 
 
 @login_not_required
@@ -25,13 +25,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as error:
         database_ok, database = False, f"unreachable: {type(error).__name__}"
     broker_ok, broker_state = broker.status()
-    healthy = database_ok and broker_ok
+    keys_ok, keys_state = _keys_status() if database_ok else (False, "not checked: the database is unreachable")
+    healthy = database_ok and broker_ok and keys_ok
     body = {
         "status": "ok" if healthy else "unhealthy",
         "database": {"ok": database_ok, "detail": database},
         "broker": {"ok": broker_ok, "detail": broker_state},
+        "encryption": {"ok": keys_ok, "detail": keys_state},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _keys_status() -> tuple[bool, str]:
+    """A restored data folder whose key is not configured looks healthy otherwise, and fails every download."""
+    try:
+        found = keys.status()
+    except DatabaseError as error:
+        return False, f"not checked: {type(error).__name__}"
+    return found.ok, found.detail
 
 
 @login_not_required

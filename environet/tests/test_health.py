@@ -1,13 +1,21 @@
 """GET /healthz for load balancers and monitoring, and the API's front door."""
 
 import json
+import os
 
 import pytest
 from django.test import Client
 
 from conftest import signed_in
+from environet import checks
 
 HEALTHZ = "/healthz"
+
+
+@pytest.fixture(autouse=True)
+def own_files_folder(settings, tmp_path):
+    # What other tests stored (some under keys they made up) is not this data folder's business.
+    settings.ATTACHMENTS_DIR = tmp_path / "attachments"
 
 
 def test_it_is_healthy_with_one_process_and_no_broker(db, settings):
@@ -18,6 +26,7 @@ def test_it_is_healthy_with_one_process_and_no_broker(db, settings):
         "status": "ok",
         "database": {"ok": True, "detail": response.json()["database"]["detail"]},
         "broker": {"ok": True, "detail": "in-process"},
+        "encryption": {"ok": True, "detail": "nothing encrypted stored yet"},
     }
     assert response.json()["database"]["detail"] in ("sqlite", "postgresql")
 
@@ -59,6 +68,58 @@ def test_it_is_unhealthy_when_the_database_is_unreachable(db, settings, monkeypa
     response = Client().get(HEALTHZ)
     assert response.status_code == 503
     assert response.json()["database"] == {"ok": False, "detail": "unreachable: OperationalError"}
+
+
+def _store_sealed_things(person) -> None:
+    from accounts import totp
+    from messaging import attachments
+
+    person.totp_secret = totp.seal_secret(person, totp.new_secret())
+    person.save(update_fields=["totp_secret"])
+    upload = attachments.Upload(name="guide.pdf", content=b"%PDF-1.4 a stored file", content_type="application/pdf")
+    attachments.write(upload=upload, written=[])
+
+
+def test_it_says_the_keys_open_what_is_stored(cast, settings):
+    settings.REDIS_URL = ""
+    _store_sealed_things(cast.member)
+    response = Client().get(HEALTHZ)
+    assert response.status_code == 200
+    encryption = response.json()["encryption"]
+    assert encryption["ok"] is True
+    assert encryption["detail"].startswith("the configured keys open all")
+
+
+def test_it_is_unhealthy_when_the_keys_open_nothing_stored(cast, settings):
+    # A data folder restored without its key, on a server that made itself a new one.
+    settings.REDIS_URL = ""
+    _store_sealed_things(cast.member)
+    settings.ENCRYPTION_KEYS = [os.urandom(32)]
+    response = Client().get(HEALTHZ)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unhealthy"
+    assert body["encryption"]["ok"] is False
+    assert "open 0 of" in body["encryption"]["detail"]
+    assert body["database"]["ok"] is True
+
+
+def test_the_old_key_kept_as_a_fallback_still_opens_everything(cast, settings):
+    settings.REDIS_URL = ""
+    _store_sealed_things(cast.member)
+    settings.ENCRYPTION_KEYS = [os.urandom(32), *settings.ENCRYPTION_KEYS]
+    assert Client().get(HEALTHZ).json()["encryption"]["ok"] is True
+
+
+def test_the_database_check_stops_migrate_when_the_keys_open_nothing(cast, settings):
+    _store_sealed_things(cast.member)
+    assert checks.check_keys_open_data(None, databases=["default"]) == []
+    settings.ENCRYPTION_KEYS = [os.urandom(32)]
+    problems = checks.check_keys_open_data(None, databases=["default"])
+    assert [problem.id for problem in problems] == ["environet.E006"]
+    assert "restored without its encryption.key" in problems[0].msg
+    # Checks run without a database (runserver, the test run's own) do not touch it.
+    assert checks.check_keys_open_data(None) == []
 
 
 def test_it_answers_anyone_and_is_never_cached(db, settings):

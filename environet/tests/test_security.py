@@ -407,3 +407,38 @@ def test_it_seeds_the_demo_network_idempotently(db, settings):
     assert first["organisations"] >= 8 and first["people"] >= 20
     # Re-seeding must not re-enrol anyone: a newcomer's authenticator would stop working.
     assert dict(Person.objects.values_list("email", "totp_secret")) == secrets_before
+
+
+# --- A data folder without its key -------------------------------------------------------------------
+
+
+def test_it_refuses_to_make_a_new_key_for_a_folder_that_holds_encrypted_files(tmp_path):
+    # A restore that forgot encryption.key: a new key would open none of the files, and say nothing.
+    environment = _production_environment(tmp_path, ENVIRONET_ENCRYPTION_KEY=None)
+    stored = tmp_path / "attachments" / "ab"
+    stored.mkdir(parents=True)
+    (stored / "ab12").write_bytes(b"E1" + os.urandom(100))
+    result = _run(["manage.py", "check"], environment)
+    assert result.returncode != 0
+    assert "encryption.key is missing, but the data folder holds data encrypted with it" in result.stderr
+    assert not list(tmp_path.rglob("encryption.key"))
+
+
+def test_it_refuses_to_make_a_new_key_for_a_database_that_holds_sealed_values(tmp_path):
+    import sqlite3
+
+    environment = _production_environment(tmp_path, ENVIRONET_ENCRYPTION_KEY=None)
+    database = tmp_path / "environet.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE accounts_person (id INTEGER PRIMARY KEY, totp_secret BLOB)")
+        connection.execute("INSERT INTO accounts_person (totp_secret) VALUES (?)", (b"E1" + os.urandom(90),))
+    connection.close()
+    result = _run(["manage.py", "check"], environment)
+    assert result.returncode != 0
+    assert "will not make a new key" in result.stderr
+    # The same database without any sealed value is a first installation's: a key is made.
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE accounts_person SET totp_secret = NULL")
+    connection.close()
+    assert _run(["manage.py", "check"], environment).returncode == 0, result.stderr
+    assert len(list(tmp_path.rglob("encryption.key"))) == 1
