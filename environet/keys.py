@@ -7,7 +7,7 @@ healthy while every download failed and nobody's second factor could be read. Tw
   database or the files folder already holds encrypted data, making a new key is refused (it would open
   none of it), and the message says what to do;
 - ``status`` opens a sample of the stored envelopes with the configured keys; ``/healthz`` and the
-  database system check (run by ``migrate``, hence by ``make run``) report a key that opens nothing.
+  database system check (run by ``migrate``, hence by ``make run``) report keys that open none of them.
 """
 
 import sqlite3
@@ -58,14 +58,21 @@ class KeyStatus:
 
     @property
     def ok(self) -> bool:
-        return self.opened == self.sampled
+        """Keys that open nothing stored are the wrong keys. Some envelopes that fail among others that open
+        are damage (or a file left by something else), reported in ``detail`` but not a reason to stop."""
+        return self.opened > 0 or not self.sampled
 
     @property
     def detail(self) -> str:
         if not self.sampled:
             return "nothing encrypted stored yet"
-        if self.ok:
+        if self.opened == self.sampled:
             return f"the configured keys open all {self.sampled} sampled envelopes"
+        if self.opened:
+            return (
+                f"the configured keys open {self.opened} of {self.sampled} sampled envelopes: the others are "
+                "damaged or sealed with a key no longer configured (see manage.py rotate_keys --check)"
+            )
         return (
             f"the configured keys open {self.opened} of {self.sampled} sampled envelopes: the data was sealed "
             "with a key that is not configured (restored without its encryption.key, or a rotated key "

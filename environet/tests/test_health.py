@@ -175,3 +175,16 @@ def test_it_tells_signed_in_people_who_they_are(cast):
         "time_zone": "UTC",
         "is_expert": False,
     }
+
+
+def test_a_damaged_file_among_others_that_open_is_reported_but_not_unhealthy(cast, settings):
+    settings.REDIS_URL = ""
+    _store_sealed_things(cast.member)
+    damaged = settings.ATTACHMENTS_DIR / "zz" / "zz00"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(b"E1" + os.urandom(100))
+    response = Client().get(HEALTHZ)
+    assert response.status_code == 200
+    encryption = response.json()["encryption"]
+    assert encryption["ok"] is True
+    assert " of " in encryption["detail"] and "damaged" in encryption["detail"]
