@@ -3,9 +3,12 @@
 An item links to entries of the reference tables (reference.tables) by table and code. A link is stored with
 the table's comparison form of the code (``Table.key``), so "Manis spp", "manis spp." and "Manis" find the
 same entry. A seizure line finds the items linked to its own entry and, for a species, to its genus' "spp."
-listing (as reference.tables finds the CITES listing that covers a species): a guide linked to "Manis spp."
-is shown on a record of Manis javanica scales. Family and order listings are matched only by their own code:
-the tables do not say which family a genus belongs to (no hierarchy column yet).
+listing (as reference.tables finds the CITES listing that covers a species) and every higher taxon the CITES
+table's rank columns give it (``tables.lineage``: genus, family, order, class, phylum, kingdom): a guide linked to
+"Manis spp.", "Manidae" or "Pholidota" is shown on a record of Manis javanica scales. A higher taxon is linked as
+"Name spp." (the Appendices' way of saying "all species of"), whether or not the table has a row for it, so long
+as the rank columns name it. The other way round, a higher taxon's reference page counts the items about the
+taxa below it (``below_counts``).
 """
 
 from collections import defaultdict
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.places import language_name
 from library import access
@@ -56,11 +60,15 @@ def parse_references(text: str) -> tuple[list[tuple[str, str]], list[str]]:
 
 
 def genus(table: str, code: str) -> str | None:
-    """The genus "Manis spp." when ``code`` names one ("Manis", "manis spp") that the table does not list as such but
-    whose species it does list (each pangolin is listed by species); None otherwise."""
+    """A higher taxon the table does not list as such, written "Name spp.": a genus whose species it lists ("Manis",
+    "manis spp": each pangolin is listed by species), or a genus, family, order, class, phylum or kingdom that the
+    CITES table's rank columns name ("Manidae", "pholidota"); None otherwise."""
     words = code.replace(".", " ").split()
     if not words or len(words) > 2 or (len(words) == 2 and words[1].lower() != "spp"):
         return None
+    higher = tables.higher_taxon_name(words[0])
+    if higher:
+        return f"{higher} spp."
     name = words[0].capitalize()
     prefix = tables.table(table).key(name + " x")[:-1]
     if any(key.startswith(prefix) for key, _entry in tables.table(table)._sorted_keys):
@@ -69,9 +77,12 @@ def genus(table: str, code: str) -> str | None:
 
 
 def label(table: str, code: str) -> str:
-    """How an entry (or a genus listed by its species) is named on pages."""
+    """How an entry (or a higher taxon listed by its members) is named on pages: "Manidae spp. (family)"."""
     entry = tables.table(table).get(code) if table in tables.TABLES else None
-    return entry.label if entry else code
+    if entry:
+        return entry.label
+    rank = tables.rank_of(code) if table in TAXON_TABLES else ""
+    return f"{code} ({tables.rank_name(rank)})" if rank else code
 
 
 def key(table: str, code: str) -> str:
@@ -79,13 +90,56 @@ def key(table: str, code: str) -> str:
 
 
 def candidates(table: str, code: str) -> list[str]:
-    """The keys under which items about this entry are linked: itself and, for a taxon, its genus' listing."""
+    """The keys under which items about this entry are linked: itself and, for a taxon, every higher taxon it
+    belongs to (its genus' listing, its family, order, class...: ``tables.lineage``)."""
     keys = [key(table, code)]
     if table in TAXON_TABLES:
-        words = code.split()
-        if len(words) >= 2 and words[1] != "spp.":
-            keys.append(key(table, f"{words[0]} spp."))
+        for _rank, name in tables.lineage(code):
+            higher = key(table, f"{name} spp.")
+            if higher not in keys:
+                keys.append(higher)
     return keys
+
+
+def below_counts(person, table: str, codes: list[str]) -> dict[str, int]:
+    """For each higher taxon among ``codes`` (a genus, family, order... of the CITES table's rank columns), how many
+    library items ``person`` may read are about the taxa below it (linked to one of its species, or to a lower
+    higher taxon), those linked to the taxon itself left out. Codes that are no higher taxon are left out."""
+    if table not in TAXON_TABLES:
+        return {}
+    wanted: dict[str, set[str]] = {}
+    for code in codes:
+        if not tables.rank_of(code):
+            continue
+        own = key(table, code)
+        below: set[str] = set()
+        for entry in tables.members(code):
+            below.add(key(table, entry.code))
+            below.update(key(table, f"{name} spp.") for rank, name in tables.lineage(entry.code))
+        below.discard(own)
+        wanted[code] = below - {key(table, f"{name} spp.") for _rank, name in tables.lineage(code)}
+    every = set().union(*wanted.values()) if wanted else set()
+    if not every:
+        return {code: 0 for code in wanted}
+    visible = access.items_visible_to(person)
+    pairs = ReferenceLink.objects.filter(table__in=TAXON_TABLES, key__in=every, item__in=visible).values_list(
+        "key", "item_id"
+    )
+    items_by_key: dict[str, set[int]] = defaultdict(set)
+    for found_key, item_id in pairs:
+        items_by_key[found_key].add(item_id)
+    own_items = {
+        code: set(
+            ReferenceLink.objects.filter(table=table, key=key(table, code), item__in=visible).values_list(
+                "item_id", flat=True
+            )
+        )
+        for code in wanted
+    }
+    return {
+        code: len(set().union(*(items_by_key.get(k, set()) for k in below)) - own_items[code])
+        for code, below in wanted.items()
+    }
 
 
 @dataclass
@@ -94,6 +148,7 @@ class Guides:
 
     label: str
     items: list[Item] = field(default_factory=list)
+    below: int = 0  # for a higher taxon: the items about the taxa below it (below_counts)
 
     @property
     def languages(self) -> str:
@@ -110,6 +165,12 @@ class Guides:
         return sum(1 for item in self.items if item.kind == Kind.GUIDE)
 
     @property
+    def below_summary(self) -> str:
+        return ngettext(
+            "%(count)d library item about its species", "%(count)d library items about its species", self.below
+        ) % {"count": self.below}
+
+    @property
     def summary(self) -> str:
         count = len(self.items)
         return _("%(label)s: %(count)s, %(languages)s") % {
@@ -120,8 +181,6 @@ class Guides:
 
 
 def _count(count: int) -> str:
-    from django.utils.translation import ngettext
-
     return ngettext("%(count)d library item", "%(count)d library items", count) % {"count": count}
 
 
@@ -168,7 +227,7 @@ def _entry_label(convention: str, code: str) -> str:
         entry = tables.table(name).get(code)
         if entry is not None:
             return entry.label
-    return code
+    return label(LINE_TABLES[convention][0], code) if convention in LINE_TABLES else code
 
 
 def set_references(item: Item, pairs: list[tuple[str, str]]) -> None:

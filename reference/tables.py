@@ -187,6 +187,7 @@ class Table:
 def clear_caches() -> None:
     """Forget the loaded tables, so the next look-up reads the files in DATA_DIR again."""
     table.cache_clear()
+    _higher_taxa.cache_clear()
 
 
 @cache
@@ -264,6 +265,95 @@ def cites_appendix(taxon: str, country: str = "") -> str:
         return next((appendix for appendix, countries in rules if wanted in countries), general)
     appendices = {general, *(appendix for appendix, _ in rules)} - {""}
     return "/".join(sorted(appendices, key=_appendix_order))
+
+
+# The ranks above a taxon that cites_taxa.csv carries (as the Appendices head each listing), nearest first.
+RANKS = ("genus", "family", "order", "class", "phylum", "kingdom")
+RANK_NAMES = {
+    "species": gettext_noop("species"),
+    "subspecies": gettext_noop("subspecies"),
+    "genus": gettext_noop("genus"),
+    "family": gettext_noop("family"),
+    "order": gettext_noop("order"),
+    "class": gettext_noop("class"),
+    "phylum": gettext_noop("phylum"),
+    "kingdom": gettext_noop("kingdom"),
+}
+
+
+def rank_name(rank: str) -> str:
+    """A rank's name in the current language ("family" -> "famille")."""
+    return gettext(RANK_NAMES[rank]) if rank in RANK_NAMES else rank
+
+
+def lineage(code: str) -> list[tuple[str, str]]:
+    """The higher taxa of a taxon, nearest first, as (rank, name): from the CITES table's rank columns for the taxon
+    or, as for the appendix, its species or genus listing ("Manis javanica" -> genus Manis, family Manidae, order
+    Pholidota, class Mammalia...). A higher taxon the table has no row for ("Manidae") takes the ranks above it from
+    a row below it. Ranks the table leaves empty are skipped; a binomial the table does not know still has its genus
+    (the first word). Timber and fish species use the same CITES rows, by name."""
+    if not isinstance(code, str) or not code.split():
+        return []
+    words = code.split()
+    higher = len(words) == 1 or words[1].rstrip(".").lower() == "spp"
+    own = _bare(words[0]) if higher else ""
+    entry = _cites_entry(code)
+    ranks: tuple[str, ...] = RANKS
+    if entry is None and higher and rank_of(words[0]):
+        below = members(words[0])
+        entry = below[0] if below else None
+        ranks = RANKS[RANKS.index(rank_of(words[0])) + 1 :]
+    found: list[tuple[str, str]] = []
+    if entry is not None:
+        found = [(rank, entry.row[rank]) for rank in ranks if entry.row.get(rank) and _words(entry.row[rank]) != own]
+    if not higher and not any(rank == "genus" for rank, _name in found):
+        found.insert(0, ("genus", words[0].capitalize()))
+    return found
+
+
+def rank_of(name: str) -> str:
+    """The rank ("family", "order"...) at which the CITES table's rank columns name ``name`` ("manidae" -> "family"),
+    or "" when no row names it."""
+    if not isinstance(name, str):
+        return ""
+    return _higher_taxa().get(_bare(name), ("", ""))[0]
+
+
+def higher_taxon_name(name: str) -> str:
+    """``name`` as the rank columns spell it ("pholidota" -> "Pholidota"), or "" when no row names it."""
+    if not isinstance(name, str):
+        return ""
+    return _higher_taxa().get(_bare(name), ("", ""))[1]
+
+
+def members(name: str) -> tuple[Entry, ...]:
+    """The rows of the CITES table below the higher taxon ``name`` (a genus, family, order...): those whose rank
+    columns name it, the taxon's own row (if it has one) left out."""
+    rank = rank_of(name)
+    if not rank:
+        return ()
+    wanted = _bare(name)
+    return tuple(
+        entry
+        for entry in table("cites").entries
+        if _words(entry.row.get(rank, "")) == wanted and entry.row.get("rank") != rank
+    )
+
+
+def _bare(name: str) -> str:
+    """A higher taxon's name compared without case, accents or "spp." ("Manidae spp." -> "manidae")."""
+    return _words(name.replace(".", " ")).removesuffix(" spp")
+
+
+@cache
+def _higher_taxa() -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for entry in table("cites").entries:
+        for rank in RANKS:
+            name = entry.row.get(rank, "")
+            if name:
+                found.setdefault(_words(name), (rank, name))
+    return found
 
 
 def split_rules(text: str) -> list[tuple[str, frozenset[str]]]:

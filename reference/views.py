@@ -1,5 +1,7 @@
 """Reference tables, for officers to look codes up: which tables, their version and source, their rows."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -26,6 +28,28 @@ def table(request: SignedInRequest, name: str) -> HttpResponse:
     chosen = tables.table(name)
     text = request.GET.get("q", "").strip()[:100]
     entries = tables.search(name, text, limit=len(chosen.entries)) if text else list(chosen.entries)
+    taxon = _higher_taxon(name, text)
+    if taxon is not None and name == "cites":
+        # A genus, family, order... named by the CITES table's rank columns: its rows below it come first.
+        below = tables.members(text)
+        entries = [*below, *(entry for entry in entries if entry not in below)]
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = f"q={text}" if text else ""
-    return render(request, "reference/table.html", {"table": chosen, "page": page, "q": text, "query": query})
+    query = urlencode({"q": text}) if text else ""
+    return render(
+        request,
+        "reference/table.html",
+        {"table": chosen, "page": page, "q": text, "query": query, "taxon": taxon},
+    )
+
+
+def _higher_taxon(name: str, text: str) -> dict | None:
+    """The higher taxon a search names in a taxon table ("manidae" -> family Manidae), with the ranks above it."""
+    if name not in ("cites", "timber", "fish") or not text or not tables.rank_of(text):
+        return None
+    spelled = tables.higher_taxon_name(text)
+    return {
+        "name": spelled,
+        "code": f"{spelled} spp.",
+        "rank": tables.rank_name(tables.rank_of(text)),
+        "lineage": [(tables.rank_name(rank), higher) for rank, higher in tables.lineage(spelled)],
+    }

@@ -35,7 +35,26 @@ def library_guides_for_entries(context, table, entries) -> dict[str, Guides] | N
     entries = list(entries)
     found = links.guides_for(person, [(table.name, entry.code) for entry in entries])
     by_label = {guides.label: guides for guides in found}
-    return {entry.code: by_label[entry.label] for entry in entries if entry.label in by_label}
+    shown = {entry.code: by_label[entry.label] for entry in entries if entry.label in by_label}
+    # A higher taxon (a family, an order, a genus listed as "spp.") also says how many items are about its species.
+    for code, count in links.below_counts(person, table.name, [entry.code for entry in entries]).items():
+        if count:
+            label = next(entry.label for entry in entries if entry.code == code)
+            shown.setdefault(code, Guides(label=label)).below = count
+    return shown
+
+
+@register.simple_tag(takes_context=True)
+def library_guides_for_taxon(context, table, code) -> Guides | None:
+    """The items about a higher taxon named in a reference search ("Manidae"): linked to it or to what it belongs
+    to, and how many are about its species; None when there are none."""
+    if table.name not in links.TAXON_TABLES:
+        return None
+    person = context["request"].user
+    found = links.guides_for(person, [(table.name, code)])
+    shown = found[0] if found else Guides(label=links.label(table.name, code))
+    shown.below = links.below_counts(person, table.name, [code]).get(code, 0)
+    return shown if shown.items or shown.below else None
 
 
 @register.filter
