@@ -36,7 +36,7 @@ demo: migrate
 
 run: system-deps demo
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops it)."
-	ENVIRONET_DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
+	ENVIRONET_DEBUG=1 $(BIN)/python manage.py worker & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	ENVIRONET_DEBUG=1 $(BIN)/uvicorn environet.asgi:application --host 127.0.0.1 --port $(PORT) --no-proxy-headers
 

@@ -7,7 +7,12 @@ os.environ.setdefault("ENVIRONET_TESTING", "1")
 from environet.settings import *  # noqa: F403
 
 # Tasks run at once in tests unless a test chooses the database queue to exercise the worker.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# (A worker process started by a test reads its queue from the database: ENVIRONET_TEST_TASKS_BACKEND.)
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("ENVIRONET_TEST_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+    }
+}
 
 # The test client speaks plain HTTP; every other production security setting stays on.
 SECURE_SSL_REDIRECT = False

@@ -1,0 +1,124 @@
+"""Tasks survive their worker: leases, bounded tries and a visible failure.
+
+django-tasks-db (0.13) marks a task RUNNING when a worker claims it and only picks READY tasks, so a worker
+killed mid-task (out of memory, a deploy, a power cut) left its task RUNNING for ever: the email it was
+sending never went, and nothing said so. ``manage.py worker`` runs django-tasks-db's worker with a thread
+beside it that, every ``HEARTBEAT`` seconds,
+
+- writes the worker's sign of life (``WorkerSeen``), and
+- takes back tasks RUNNING under a worker with no sign of life for ``LEASE`` seconds: they are made READY
+  again for the next worker, up to ``MAX_TRIES`` claims in all; after that they are marked FAILED with a
+  reason administrators can read, and ``manage.py tasks --retry ID`` puts one back in the queue.
+
+A retried task runs again from its start. Each email is its own task (environet/mail.py ``deliver``), so a
+worker killed before the mail server accepted the message leaves it to be sent once, by the retry; only a
+kill in the milliseconds between the server's acceptance and the task's completion could send it twice.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import close_old_connections, transaction
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from environet import env
+from environet.models import WorkerSeen
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT = env.number("ENVIRONET_WORKER_HEARTBEAT_SECONDS", 5)
+LEASE = env.number("ENVIRONET_TASK_LEASE_SECONDS", 60)
+MAX_TRIES = env.number("ENVIRONET_TASK_MAX_TRIES", 3)
+STOPPED = "environet.worker.WorkerStopped"
+
+
+@dataclass(frozen=True)
+class Recovered:
+    retried: int
+    failed: int
+
+
+def beat(worker_id: str) -> None:
+    now = timezone.now()
+    updated = WorkerSeen.objects.filter(worker_id=worker_id).update(seen_at=now)
+    if not updated:
+        WorkerSeen.objects.create(worker_id=worker_id, started_at=now, seen_at=now)
+
+
+def recover_abandoned() -> Recovered:
+    """Take back the tasks whose worker stopped: READY again, or FAILED after ``MAX_TRIES`` claims."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=LEASE)
+    alive = set(WorkerSeen.objects.filter(seen_at__gte=cutoff).values_list("worker_id", flat=True))
+    retried = failed = 0
+    with transaction.atomic():
+        # A task claimed less than a lease ago may belong to a worker that has not beaten yet.
+        running = DBTaskResult.objects.running().filter(started_at__lt=cutoff).select_for_update(skip_locked=True)
+        for result in running:
+            if result.worker_ids and result.worker_ids[-1] in alive:
+                continue
+            if len(result.worker_ids) >= MAX_TRIES:
+                _fail(result, now)
+                failed += 1
+            else:
+                result.status = TaskResultStatus.READY
+                result.started_at = None
+                result.save(update_fields=["status", "started_at"])
+                retried += 1
+    WorkerSeen.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
+    if retried or failed:
+        logger.warning("Tasks left by stopped workers: %d queued again, %d failed for good", retried, failed)
+    return Recovered(retried=retried, failed=failed)
+
+
+def _fail(result: DBTaskResult, now) -> None:
+    result.status = TaskResultStatus.FAILED
+    result.finished_at = now
+    result.exception_class_path = STOPPED
+    result.traceback = (
+        f"The worker running this task stopped {len(result.worker_ids)} times before it finished "
+        f"(workers: {', '.join(result.worker_ids)}). Retry it with: manage.py tasks --retry {result.id}"
+    )
+    result.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
+
+
+def retry(task_id: str) -> DBTaskResult:
+    """Put a FAILED task back in the queue, with its tries counted afresh."""
+    with transaction.atomic():
+        result = DBTaskResult.objects.select_for_update().get(pk=task_id, status=TaskResultStatus.FAILED)
+        result.status = TaskResultStatus.READY
+        result.started_at = result.finished_at = None
+        result.worker_ids = []
+        result.exception_class_path = result.traceback = ""
+        result.save(
+            update_fields=["status", "started_at", "finished_at", "worker_ids", "exception_class_path", "traceback"]
+        )
+    return result
+
+
+class Heartbeat(threading.Thread):
+    """Beside the worker's loop, so a long task does not stop the sign of life."""
+
+    def __init__(self, worker_id: str) -> None:
+        super().__init__(name="worker-heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                close_old_connections()
+                beat(self.worker_id)
+                recover_abandoned()
+            except Exception:  # the database may be away for a moment; the next beat tries again
+                logger.exception("Worker heartbeat failed")
+            self.stopping.wait(HEARTBEAT)
+        close_old_connections()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(HEARTBEAT + 5)
