@@ -271,10 +271,10 @@ def repository(network: Network, filters: Filters) -> QuerySet[Activity]:
         found = found.filter(starts_on__lte=filters.ends)
     if filters.kind:
         found = found.filter(kind=filters.kind)
-    if filters.country:
-        found = found.filter(countries_list__contains=f",{filters.country},")
-    if filters.region:
-        found = found.filter(regions_list__contains=f",{filters.region},")
+    if filters.country:  # named, or in a region named (network.regions)
+        found = found.filter(regions.covering_country(filters.country))
+    if filters.region:  # any part of the region: itself, a region sharing a country with it, or a country of it
+        found = found.filter(regions.touching_region(filters.region))
     if filters.convention:
         found = found.filter(conventions_list__contains=f",{filters.convention},")
     if filters.lead:
