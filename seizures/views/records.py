@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages as notices
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -95,6 +96,12 @@ class Editor:
     def has_errors(self) -> bool:
         return bool(self.record.errors or self.lines.total_error_count() or self.involved.total_error_count())
 
+    def to_complete(self) -> None:
+        """Posted back to be completed ("add another"), not judged: no field shows an error, so none may
+        claim one either (``aria-invalid``, an ``aria-describedby`` naming an error that is not there)."""
+        for form in (self.record, *self.lines.forms, *self.involved.forms):
+            form._errors = ErrorDict()
+
 
 def _editor(request: SignedInRequest, *, initial: dict | None = None, lines=None, involved=None) -> Editor:
     """The form as posted, or (GET) filled from ``initial``. A "one more line / person" button posts the
@@ -151,6 +158,8 @@ def filing_of(editor: Editor) -> actions.Filing:
 def _editor_page(request, editor: Editor, *, seizure: Seizure | None = None, status: int = 200) -> HttpResponse:
     # After "add another", the form comes back to be completed, not judged: no error shown, no 400 either.
     judged = request.method == "POST" and not request.POST.get("more")
+    if request.method == "POST" and not judged:
+        editor.to_complete()
     return render(
         request,
         "seizures/edit.html",
