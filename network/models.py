@@ -452,3 +452,54 @@ class RoadmapInput(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["meeting", "submission_key"], name="one_input_per_submission")
         ]
+
+
+# --- Outputs of completed activities -----------------------------------------------------------------
+
+
+class Output(models.Model):
+    """A library item a completed activity produced (a manual, a report, a training tool). Only the reference
+    is kept: whoever reads the activity sees the items they may read in the library (library.access), and
+    nothing of the others, not even their titles."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="outputs")
+    item = models.ForeignKey("library.Item", on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["pk"]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["activity", "item"], name="one_output_per_item")]
+
+
+class Trained(models.Model):
+    """How many participants a completed activity trained in one country, by sex where it was reported."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="trained")
+    country = models.CharField(_("country"), max_length=2)
+    women = models.PositiveIntegerField(_("women"), default=0)
+    men = models.PositiveIntegerField(_("men"), default=0)
+    not_reported = models.PositiveIntegerField(_("sex not reported"), default=0)
+
+    class Meta:
+        ordering: ClassVar = ["country", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["activity", "country"], name="one_trained_row_per_country"),
+            models.CheckConstraint(
+                condition=models.Q(women__gte=0, men__gte=0, not_reported__gte=0), name="trained_counts_not_negative"
+            ),
+        ]
+
+    @property
+    def total(self) -> int:
+        return self.women + self.men + self.not_reported
+
+
+class Lessons(models.Model):
+    """What a completed activity taught those who ran it (text), one per activity, changed in place: each change
+    is in the audit trail by reference."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.PROTECT, related_name="lessons")
+    text = models.TextField(_("lessons learned"), max_length=10000, blank=True)
+    updated_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)

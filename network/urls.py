@@ -1,6 +1,6 @@
 from django.urls import path
 
-from network import meeting_views, views
+from network import meeting_views, output_views, views
 
 app_name = "network"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("<slug:network>/activities/<int:activity_id>/", views.activity, name="activity"),
     path("<slug:network>/activities/<int:activity_id>/edit/", views.activity_edit, name="activity_edit"),
     path("<slug:network>/activities/<int:activity_id>/comment/", views.comment, name="comment"),
+    path("<slug:network>/activities/<int:activity_id>/outputs/", output_views.outputs, name="activity_outputs"),
     path("<slug:network>/repository/", views.repository, name="repository"),
     path("<slug:network>/meetings/", meeting_views.meetings, name="meetings"),
     path("<slug:network>/meetings/new/", meeting_views.meeting_new, name="meeting_new"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from environet.http import SignedInRequest
 from messaging.actions import Refused
 from messaging.views import stored_file_response
-from network import access, actions, export, selectors
+from network import access, actions, export, output_actions, output_selectors, selectors
 from network.forms import (
     ActivityForm,
     AsOfForm,
@@ -305,6 +305,8 @@ def _activity_page(request: SignedInRequest, found: Network, item, comment_form:
             "can_comment": access.can_comment(request.user, found),
             "flags": selectors.flags_of(request.user, item),
             "inputs": selectors.inputs_of(item),
+            "outputs": output_selectors.outputs_of(request.user, item),
+            "can_record_outputs": access.can_edit(request.user, item) and item.status in output_actions.TAKES_OUTPUTS,
         },
         status=400 if comment_form.errors else 200,
     )
@@ -372,10 +374,12 @@ def repository(request: SignedInRequest, network: str) -> HttpResponse:
             funder=data.get("funder", "").strip(),
         )
     found_activities = selectors.repository(found, filters) if not form.errors else found.activities.none()
+    shown = list(found_activities[:200])
+    outputs = output_selectors.outputs_by_activity(request.user, shown)
     return render(
         request,
         "network/repository.html",
-        {"network": found, "form": form, "activities": found_activities[:200]},
+        {"network": found, "form": form, "activities": [(activity, outputs[activity.pk]) for activity in shown]},
         status=400 if form.errors else 200,
     )
 

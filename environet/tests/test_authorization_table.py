@@ -212,6 +212,9 @@ TABLE: dict[str, tuple[str, ...]] = {
     "network:activity":          (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
     "network:activity_edit":     (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   OK),
     "network:comment":           (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, BAD,      BAD,      BAD,      DENIED,   BAD),
+    # Outputs of an activity: whoever may edit it (the table's activity is the member's, led by the home
+    # organisation); it is not completed, so the page says so and a POST is refused with the reason.
+    "network:activity_outputs":  (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   OK),
     "network:repository":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
     # The meeting's participant is Mohamed (member): his calendar invitation is his and the secretariat's. Its
     # input, pending, is his comment. Everyone of the network gives input (observers too); the rest is the
