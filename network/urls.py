@@ -1,6 +1,6 @@
 from django.urls import path
 
-from network import meeting_views, output_views, views
+from network import coverage_views, meeting_views, output_views, views
 
 app_name = "network"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("<slug:network>/activities/<int:activity_id>/comment/", views.comment, name="comment"),
     path("<slug:network>/activities/<int:activity_id>/outputs/", output_views.outputs, name="activity_outputs"),
     path("<slug:network>/repository/", views.repository, name="repository"),
+    path("<slug:network>/coverage/", coverage_views.coverage, name="coverage"),
+    path("<slug:network>/timeline/", coverage_views.timeline, name="timeline"),
     path("<slug:network>/meetings/", meeting_views.meetings, name="meetings"),
     path("<slug:network>/meetings/new/", meeting_views.meeting_new, name="meeting_new"),
     path("<slug:network>/meetings/<int:meeting_id>/", meeting_views.meeting, name="meeting"),

@@ -216,6 +216,9 @@ TABLE: dict[str, tuple[str, ...]] = {
     # organisation); it is not completed, so the page says so and a POST is refused with the reason.
     "network:activity_outputs":  (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   OK),
     "network:repository":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    # Gaps, spread and the timeline: whoever reads the roadmap (seizure counts only of records they may read).
+    "network:coverage":          (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
+    "network:timeline":          (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
     # The meeting's participant is Mohamed (member): his calendar invitation is his and the secretariat's. Its
     # input, pending, is his comment. Everyone of the network gives input (observers too); the rest is the
     # secretariat's.
