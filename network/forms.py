@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import places
 from accounts.models import Organisation, Person
 from messaging import attachments
-from network import actions, meeting_actions, regions
+from network import actions, meeting_actions, regions, selectors
 from network.models import (
     Activity,
     ActivityType,
@@ -173,6 +173,23 @@ class RepositoryForm(forms.Form):
         self.fields["country"].choices = [("", "—"), *places.country_choices()]  # type: ignore[attr-defined]
         self.fields["region"].choices = [("", "—"), *regions.region_choices()]  # type: ignore[attr-defined]
         self.fields["lead"].queryset = _organisations()  # type: ignore[attr-defined]
+
+    def filters(self) -> selectors.Filters:
+        """The filters chosen (none when the form is not valid: the caller shows its errors)."""
+        if not self.is_valid():
+            return selectors.Filters()
+        data = self.cleaned_data
+        return selectors.Filters(
+            text=data.get("q", "").strip(),
+            starts=data.get("starts"),
+            ends=data.get("ends"),
+            kind=data.get("kind", ""),
+            country=data.get("country", ""),
+            region=data.get("region", ""),
+            convention=data.get("convention", ""),
+            lead=data["lead"].pk if data.get("lead") else None,
+            funder=data.get("funder", "").strip(),
+        )
 
 
 class NetworkForm(forms.Form):

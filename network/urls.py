@@ -1,6 +1,6 @@
 from django.urls import path
 
-from network import coverage_views, meeting_views, output_views, views
+from network import coverage_views, export_views, import_views, meeting_views, output_views, views
 
 app_name = "network"
 
@@ -15,12 +15,17 @@ urlpatterns = [
     path("<slug:network>/roadmap/", views.roadmap, name="roadmap"),
     path("<slug:network>/roadmap/publish/", views.publish, name="publish"),
     path("<slug:network>/roadmap.xlsx", views.roadmap_export, name="export"),
+    path("<slug:network>/roadmap.pdf", export_views.roadmap_pdf, name="roadmap_pdf"),
+    path("<slug:network>/roadmap-iati.xml", export_views.roadmap_iati, name="roadmap_iati"),
+    path("<slug:network>/roadmap/import/", import_views.roadmap_import, name="roadmap_import"),
     path("<slug:network>/activities/new/", views.activity_new, name="activity_new"),
     path("<slug:network>/activities/<int:activity_id>/", views.activity, name="activity"),
     path("<slug:network>/activities/<int:activity_id>/edit/", views.activity_edit, name="activity_edit"),
     path("<slug:network>/activities/<int:activity_id>/comment/", views.comment, name="comment"),
     path("<slug:network>/activities/<int:activity_id>/outputs/", output_views.outputs, name="activity_outputs"),
     path("<slug:network>/repository/", views.repository, name="repository"),
+    path("<slug:network>/repository.xlsx", export_views.repository_xlsx, name="repository_xlsx"),
+    path("<slug:network>/repository.pdf", export_views.repository_pdf, name="repository_pdf"),
     path("<slug:network>/coverage/", coverage_views.coverage, name="coverage"),
     path("<slug:network>/timeline/", coverage_views.timeline, name="timeline"),
     path("<slug:network>/meetings/", meeting_views.meetings, name="meetings"),

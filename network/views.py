@@ -359,20 +359,7 @@ def comment(request: SignedInRequest, network: str, activity_id: int) -> HttpRes
 def repository(request: SignedInRequest, network: str) -> HttpResponse:
     found = _network(request, network)
     form = RepositoryForm(request.GET or None)
-    filters = selectors.Filters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.Filters(
-            text=data.get("q", "").strip(),
-            starts=data.get("starts"),
-            ends=data.get("ends"),
-            kind=data.get("kind", ""),
-            country=data.get("country", ""),
-            region=data.get("region", ""),
-            convention=data.get("convention", ""),
-            lead=data["lead"].pk if data.get("lead") else None,
-            funder=data.get("funder", "").strip(),
-        )
+    filters = form.filters()
     found_activities = selectors.repository(found, filters) if not form.errors else found.activities.none()
     shown = list(found_activities[:200])
     outputs = output_selectors.outputs_by_activity(request.user, shown)
