@@ -14,11 +14,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import access, throttle, totp
+from accounts import access, selectors, throttle, totp
 from accounts.models import AccessLink, Organisation, Person
 from audit.actions import record
 from environet import broker
 from environet.mail import absolute, send_after_commit
+from topics.models import Topic, TopicChoice
 
 
 class NotAllowed(Exception):
@@ -147,6 +148,16 @@ def request_access(*, request: HttpRequest, data: dict[str, Any]) -> None:
         )
 
 
+def _follow_at_the_usual_level(person: Person, codes: list[str]) -> list[str]:
+    """A newcomer follows these topics (A–G) on the platform and in a daily email, the calm usual level;
+    returns the codes followed, in topic order."""
+    topics = list(Topic.objects.filter(is_forum=False, code__in=codes))
+    TopicChoice.objects.bulk_create(
+        [TopicChoice(person=person, topic=topic, delivery=TopicChoice.Delivery.LIVE_AND_DIGEST) for topic in topics]
+    )
+    return [topic.code for topic in topics]
+
+
 @transaction.atomic
 def approve(
     *,
@@ -176,6 +187,13 @@ def approve(
     person.state = Person.State.ACTIVE
     person.decided_by, person.decided_at = actor, timezone.now()
     person.save()
+    if not TopicChoice.objects.filter(person=person).exists():
+        # As for an invitation: what their organisation's people follow, shown on the welcome page.
+        topics = _follow_at_the_usual_level(
+            person, selectors.usual_topic_codes(organisation=person.organisation, inviter=actor)
+        )
+        if topics:
+            changes["topics"] = [None, topics]
     token = new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
     record("person.approved", request=request, actor=actor, target=person, changes=changes)
     _send_welcome(person, token, "accounts/email/approved", actor)
@@ -223,8 +241,12 @@ def invite(*, request: HttpRequest, actor: Person, data: dict[str, Any]) -> Pers
     )
     person.set_unusable_password()
     person.save(update_fields=["password"])
+    topics = _follow_at_the_usual_level(person, [topic.code for topic in data.get("topics") or []])
     token = new_link(person, AccessLink.Purpose.WELCOME, created_by=actor, days=settings.INVITATION_DAYS)
-    record("person.invited", request=request, actor=actor, target=person, changes={"role": [None, person.role]})
+    changes: dict[str, list[Any]] = {"role": [None, person.role]}
+    if topics:
+        changes["topics"] = [None, topics]
+    record("person.invited", request=request, actor=actor, target=person, changes=changes)
     _send_welcome(person, token, "accounts/email/invited", actor)
     return person
 

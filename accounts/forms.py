@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import places
 from accounts.models import Organisation, Person, time_zone_choices
+from topics.models import Topic
 
 CONVENTIONS = [
     ("cites", "CITES"),
@@ -189,12 +190,25 @@ class InviteForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     role = forms.ChoiceField(label=_("Role"))
     language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics they hear about"),
+        queryset=Topic.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "On the platform and in a daily email. Ticked at first: the topics their organisation's people follow. "
+            "They see this when they first sign in and can change it at any time."
+        ),
+    )
 
-    def __init__(self, *args, organisations, roles: list[str], **kwargs) -> None:
+    def __init__(self, *args, organisations, roles: list[str], usual_topics: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
+        cast(forms.ModelMultipleChoiceField, self.fields["topics"]).queryset = Topic.objects.filter(is_forum=False)
+        self.fields["topics"].initial = usual_topics
         cast(forms.ChoiceField, self.fields["role"]).choices = [
             (value, label) for value, label in Person.Role.choices if value in roles
         ]

@@ -27,6 +27,24 @@ def organisations_list(*, person: Person) -> QuerySet[Organisation]:
     return access.organisations_managed_by(person).order_by("-proposed", "name")
 
 
+def usual_topic_codes(*, organisation: Organisation | None, inviter: Person) -> list[str]:
+    """The topics a newcomer of ``organisation`` is offered at first: those its active people follow (the
+    organisation's remit as its officers see it), or, for an organisation nobody follows anything in yet,
+    those the inviter follows. Only topics A–G: a forum is joined by being made a member of it."""
+    from topics.models import TopicChoice
+
+    followed = TopicChoice.objects.filter(topic__is_forum=False).exclude(delivery=TopicChoice.Delivery.NONE)
+    if organisation is not None:
+        codes = set(
+            followed.filter(person__organisation=organisation, person__state=Person.State.ACTIVE).values_list(
+                "topic__code", flat=True
+            )
+        )
+        if codes:
+            return sorted(codes)
+    return sorted(set(followed.filter(person=inviter).values_list("topic__code", flat=True)))
+
+
 def home_summary(*, person: Person) -> dict:
     from topics.selectors import followed_topics
 

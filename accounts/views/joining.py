@@ -12,6 +12,8 @@ from accounts.forms import EnrolForm, NewPasswordForm, RequestAccessForm
 from accounts.models import AccessLink, Person
 from environet import crypto
 from environet.http import Request, SignedInRequest
+from topics.models import TopicChoice
+from topics.selectors import choices_for
 
 
 @login_not_required
@@ -48,7 +50,22 @@ def welcome(request: Request, token: str) -> HttpResponse:
             return render(request, "accounts/link_invalid.html", status=404)
         confirmation.begin(request, person, stage="enrol")
         return redirect("accounts:enrol")
-    return render(request, "accounts/welcome.html", {"form": form, "person": link.person})
+    # What they will hear about, shown before they are in so that nothing surprises them (nor is missed).
+    deliveries = dict(TopicChoice.Delivery.choices)
+    followed = [
+        (topic, deliveries[delivery])
+        for topic, delivery in choices_for(person=link.person)
+        if delivery != TopicChoice.Delivery.NONE
+    ]
+    return render(
+        request,
+        "accounts/welcome.html",
+        {
+            "form": form,
+            "person": link.person,
+            "followed": followed,
+        },
+    )
 
 
 def _enrolling_person(request: Request) -> Person | None:

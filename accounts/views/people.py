@@ -219,10 +219,14 @@ def resend_welcome(request: SignedInRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: SignedInRequest) -> HttpResponse:
     actor = _manager(request)
+    organisations = access.organisations_for_invitations(actor)
+    # Preselected: what the people of the organisation they join follow (the one offered, or the inviter's).
+    joining = organisations.first() if organisations.count() == 1 else actor.organisation
     form = InviteForm(
         request.POST or None,
-        organisations=access.organisations_for_invitations(actor),
+        organisations=organisations,
         roles=access.invitable_roles(actor),
+        usual_topics=selectors.usual_topic_codes(organisation=joining, inviter=actor),
     )
     if request.method == "POST" and form.is_valid():
         person = actions.invite(request=request, actor=actor, data=form.cleaned_data)
