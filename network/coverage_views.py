@@ -199,6 +199,16 @@ def spread_sections(found: gaps.Spread) -> list[Section]:
         found.years,
         found.organisations,
     )
+    trained = _over_years(
+        "spread-trained",
+        gettext("Participants trained per region and year"),
+        gettext(
+            "Participants that completed activities report having trained, by the participants' country, in the "
+            "year the activity ended."
+        ),
+        found.years,
+        found.trained,
+    )
     everywhere = gaps.order([*found.members, *found.observers, *found.in_period])
     title = gettext("Member organisations per region today")
     members = Section(
@@ -227,7 +237,7 @@ def spread_sections(found: gaps.Spread) -> list[Section]:
             for place in everywhere
         ],
     )
-    return [activities, organisations, members]
+    return [activities, organisations, trained, members]
 
 
 @require_safe

@@ -28,7 +28,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from network import access, regions
-from network.models import Activity, Membership, Network, Standing, Status
+from network.models import Activity, Membership, Network, Standing, Status, Trained
 from seizures import analytics
 from seizures.models import Convention
 
@@ -74,6 +74,7 @@ class Spread:
     years: list[int]
     activities: dict[str, list[int]]  # continent ("" none given) -> activities per year
     organisations: dict[str, list[int]]  # continent ("" international) -> organisations taking part per year
+    trained: dict[str, list[int]] = field(default_factory=dict)  # continent -> participants trained per year
     members: dict[str, int] = field(default_factory=dict)  # continent -> member organisations today
     observers: dict[str, int] = field(default_factory=dict)  # continent -> observer organisations today
     in_period: dict[str, int] = field(default_factory=dict)  # continent -> activities in the whole period
@@ -213,12 +214,15 @@ def _years(activity: Activity, period: Period) -> list[int]:
 def spread(network: Network, period: Period, *, convention: str = "") -> Spread:
     """Activities per continent and year (an activity counts once in each continent it covers, and in each
     year its period touches), the organisations taking part in them (leads and partners, by the country of
-    the organisation, each once a year), and the network's member and observer organisations today."""
+    the organisation, each once a year), the participants they trained (as their outputs report them, by
+    the participants' country, in the year the activity ended), and the network's member and observer
+    organisations today."""
     years = period.year_list
     activities: dict[str, list[int]] = {}
     organisations: dict[str, list[set[int]]] = {}
     totals: dict[str, int] = {}
-    found = in_period(network, period, convention=convention).prefetch_related("leads", "partners")
+    dated = in_period(network, period, convention=convention)
+    found = dated.prefetch_related("leads", "partners")
     for activity in found:
         places = _continents(covers(activity)) or {ELSEWHERE}
         for place in places:
@@ -230,6 +234,16 @@ def spread(network: Network, period: Period, *, convention: str = "") -> Spread:
             for organisation in {*activity.leads.all(), *activity.partners.all()}:
                 place = regions.continent_of(organisation.country) or ELSEWHERE
                 organisations.setdefault(place, [set() for _ in years])[index].add(organisation.pk)
+    trained: dict[str, list[int]] = {}
+    rows = Trained.objects.filter(activity__in=dated.order_by().values("pk")).values_list(
+        "country", "activity__starts_on", "activity__ends_on", "women", "men", "not_reported"
+    )
+    for country, starts_on, ends_on, *counts in rows:
+        ended = ends_on or starts_on  # trained when the activity ended; in_period keeps only dated ones
+        if ended is not None and ended.year in years:
+            year = ended.year
+            place = regions.continent_of(country) or ELSEWHERE
+            trained.setdefault(place, [0] * len(years))[year - years[0]] += sum(counts)
     today = timezone.localdate()
     members: dict[str, int] = {}
     observers: dict[str, int] = {}
@@ -248,6 +262,7 @@ def spread(network: Network, period: Period, *, convention: str = "") -> Spread:
         years=years,
         activities=activities,
         organisations={place: [len(ids) for ids in sets] for place, sets in organisations.items()},
+        trained=trained,
         members=members,
         observers=observers,
         in_period=totals,

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import signed_in
 from network import actions, gaps
-from network.models import Status
+from network.models import Status, Trained
 from network.tests.builders import build, draft
 from seizures.tests.builders import file, line
 
@@ -135,8 +135,10 @@ def test_the_records_weigh_a_span_as_long_as_the_period_ending_no_later_than_thi
 def test_spread_counts_activities_and_organisations_per_continent_and_year_against_members(cast, net, add):
     add("Africa and Europe study", countries=["KE", "FR"], starts_on=date(2025, 6, 1), ends_on=date(2026, 2, 1),
         partners=[cast.other])  # fmt: skip
-    add("Kenya workshop", countries=["KE"])
+    workshop = add("Kenya workshop", countries=["KE"], status=Status.COMPLETED)
     add("Undirected study", countries=[], regions=[])
+    Trained.objects.create(activity=workshop, country="KE", women=7, men=5)
+    Trained.objects.create(activity=workshop, country="FR", not_reported=2)
     found = gaps.spread(net.network, gaps.Period.years(2025, 2026))
     assert found.years == [2025, 2026]
     assert found.activities == {"002": [1, 2], "150": [1, 1], "": [0, 1]}
@@ -144,6 +146,7 @@ def test_spread_counts_activities_and_organisations_per_continent_and_year_again
     assert found.organisations == {"002": [1, 1], "150": [1, 1]}
     assert found.members == {"002": 1} and found.observers == {"": 1}
     assert found.in_period == {"002": 2, "150": 1, "": 1}
+    assert found.trained == {"002": [0, 12], "150": [0, 2]}
 
 
 # --- The page ------------------------------------------------------------------------------------------------------
@@ -167,7 +170,7 @@ def test_whoever_reads_the_roadmap_sees_the_coverage_page(cast, net, add, role):
     assert response.status_code == 200
     page = response.content.decode()
     svgs = _svgs(page)
-    assert len(svgs) == 4  # the map, activities and organisations over time, members
+    assert len(svgs) == 5  # the map; activities, organisations and trained over time; members
     assert not [element for svg in svgs for element in svg.iter() if element.tag.endswith("script")]
     assert "Nigeria" in page and "<table>" in page
     assert "Western Africa" in page  # a region gap
