@@ -13,20 +13,30 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Person
 from accounts.places import language_choices
 from audit.actions import record
 from library import access, links, notify, search
-from library.models import Download, Edition, Extraction, Item, Kind, LibraryFile
+from library.models import CommentThread, Download, Edition, Extraction, Item, Kind, LibraryFile
 from messaging import attachments
 from messaging.actions import Refused, audience_columns, set_audience_members
 from messaging.attachments import Upload
 from messaging.models import Audience, Marking
 from seizures.models import Convention
 
-__all__ = ["EditionDraft", "ItemDraft", "Refused", "add_edition", "download", "publish_item"]
+__all__ = [
+    "Correction",
+    "EditionDraft",
+    "ItemDraft",
+    "Refused",
+    "add_edition",
+    "correct_item",
+    "download",
+    "publish_item",
+]
 
 
 @dataclass
@@ -65,14 +75,64 @@ class ItemDraft:
     people: list[Person] = field(default_factory=list)
 
 
+@dataclass
+class Correction:
+    """What the publishing organisation may correct after publishing, without a new edition (as typed in the
+    correction form, validated there and again here)."""
+
+    title: str
+    summary: str
+    topics: list[Any]
+    languages: list[str]
+    conventions: list[str] = field(default_factory=list)
+    licence: str = ""
+    references: list[tuple[str, str]] = field(default_factory=list)
+    marking: str = Marking.GREEN
+    audience: str = Audience.NETWORK
+    organisations: list[Organisation] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, item: Item) -> "Correction":
+        """The item as it stands, to start a correction from."""
+        return cls(
+            title=item.title,
+            summary=item.summary,
+            topics=list(item.topics.all()),
+            languages=item.language_codes,
+            conventions=item.convention_codes,
+            licence=item.licence,
+            references=[(link.table, link.code) for link in item.references.all()],
+            marking=item.marking,
+            audience=item.audience,
+            organisations=list(item.audience_organisations.all()) if item.audience == Audience.ORGANISATIONS else [],
+            countries=item.country_codes if item.audience == Audience.COUNTRIES else [],
+            # The publisher is always among the named people (set_audience_members): not named again.
+            people=[p for p in item.audience_people.all() if p.pk != item.publisher_id]
+            if item.audience == Audience.PEOPLE
+            else [],
+        )
+
+
 def problems_with(draft: ItemDraft) -> list[str]:
     """Why the draft may not be published, in the active language; empty if it may."""
+    problems = _description_problems(draft)
+    if draft.kind not in Kind.values:
+        problems.append(_("Choose what kind of item this is."))
+    problems.extend(_edition_problems(files=draft.files, external_url=draft.external_url))
+    return problems
+
+
+def _description_problems(draft: "ItemDraft | Correction") -> list[str]:
+    """What the publishing form and the correction form check alike: the marking with its audience (the one rule,
+    messaging.access.marking_refusal), topics, conventions, languages and reference codes."""
     problems = []
     refusal = access.marking_refusal(marking=draft.marking, audience=draft.audience, people=draft.people)
     if refusal:
         problems.append(refusal)
-    if draft.kind not in Kind.values:
-        problems.append(_("Choose what kind of item this is."))
+    if not draft.title.strip():
+        problems.append(_("Give the item a title."))
     if not draft.topics or any(topic.is_forum for topic in draft.topics):
         problems.append(_("Choose at least one topic (A to G)."))
     if set(draft.conventions) - set(Convention.values):
@@ -83,7 +143,6 @@ def problems_with(draft: ItemDraft) -> list[str]:
     for table, code in draft.references:
         if table not in links.LINKABLE or links.parse_references(f"{table}: {code}")[1]:
             problems.append(_("%(code)s is not in the reference tables.") % {"code": f"{table}: {code}"})
-    problems.extend(_edition_problems(files=draft.files, external_url=draft.external_url))
     return problems
 
 
@@ -188,6 +247,121 @@ def _add_edition(*, request, person: Person, item: Item, draft: EditionDraft, wr
     # Followers of the item's topics hear of it too, except who is told above as a downloader.
     notify.published_after_commit(item_id=item.pk, edition_id=edition.pk, told=sorted(earlier | {person.pk}))
     return edition
+
+
+# Correctable fields, in the order the audit entry lists them.
+CORRECTABLE = (
+    "title",
+    "summary",
+    "topics",
+    "conventions",
+    "languages",
+    "references",
+    "licence",
+    "marking",
+    "audience",
+)
+
+
+def correct_item(*, request, person: Person, item: Item, correction: Correction) -> list[str]:
+    """Correct a published item's description, links, licence, audience or marking without a new edition; the
+    names of the fields that changed. A narrower audience or a higher marking applies at once everywhere (pages,
+    search, lists, files, previews, the API, and notices already sent, which are worded through today's rule),
+    since all of them read the item's columns through library.access when they are shown. A wider one is allowed
+    under the same rule as publishing (access.can_publish and the one marking rule). The audit entry names the
+    fields, never their content. Nothing changed: refused, nothing written."""
+    return _correct_item(request=request, person=person, item=item, correction=correction)
+
+
+@transaction.atomic
+def _correct_item(*, request, person: Person, item: Item, correction: Correction) -> list[str]:
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    # The publishing organisation's people who may publish (those who may add an edition), and only while they may
+    # read the item: a RED item is corrected by its named people of that organisation only.
+    if not access.can_add_edition(person, item) or not access.items_visible_to(person).filter(pk=item.pk).exists():
+        raise Refused
+    problems = _description_problems(correction)
+    if problems:
+        raise Refused(" ".join(problems))
+    before = Correction.of(item)
+    changed = [name for name in CORRECTABLE if _differs(name, before, correction)]
+    if _members(before) != _members(correction) and "audience" not in changed:
+        changed.append("audience")
+    if not changed:
+        raise Refused(_("Nothing was changed."))
+    item.title = correction.title
+    item.summary = correction.summary
+    item.conventions = _codes(correction.conventions)
+    item.languages = _codes(correction.languages)
+    item.licence = correction.licence
+    for column, value in audience_columns(
+        marking=correction.marking, audience=correction.audience, countries=correction.countries
+    ).items():
+        setattr(item, column, value)
+    item.corrected_at = timezone.now()
+    item.save()
+    item.topics.set(correction.topics)
+    set_audience_members(
+        item,
+        audience=correction.audience,
+        organisations=correction.organisations,
+        people=correction.people,
+        author=item.publisher,
+    )
+    if "references" in changed:
+        links.set_references(item, correction.references)
+    if "title" in changed or "summary" in changed:
+        search.index(item)
+    if {"marking", "audience"} & set(changed):
+        _follow_audience(item)
+    facts: dict[str, Any] = {"fields": changed}
+    if "marking" in changed:
+        facts["marking"] = [before.marking, correction.marking]
+    if before.audience != correction.audience:
+        facts["audience"] = [before.audience, correction.audience]
+    record("library.item_corrected", request=request, actor=person, target=item, changes=facts)
+    return changed
+
+
+def _differs(name: str, before: Correction, after: Correction) -> bool:
+    old, new = getattr(before, name), getattr(after, name)
+    if name == "topics":
+        return {topic.pk for topic in old} != {topic.pk for topic in new}
+    if name in ("conventions", "languages", "references"):
+        return set(old) != set(new)
+    return old != new
+
+
+def _members(correction: Correction) -> tuple[frozenset, frozenset, frozenset]:
+    return (
+        frozenset(organisation.pk for organisation in correction.organisations),
+        frozenset(correction.countries),
+        frozenset(person.pk for person in correction.people),
+    )
+
+
+def _follow_audience(item: Item) -> None:
+    """The comments on an item are a thread with the item's audience and marking (library.feedback_actions): it
+    follows a corrected audience or marking at once, so a reader taken out of the item loses its comments too."""
+    attached = CommentThread.objects.filter(item=item).select_related("thread").first()
+    if attached is None:
+        return
+    from library.feedback_actions import thread_audience
+
+    thread = attached.thread
+    wanted = thread_audience(item, commenter=thread.author)
+    for column, value in audience_columns(
+        marking=wanted["marking"], audience=wanted["audience"], countries=wanted["countries"]
+    ).items():
+        setattr(thread, column, value)
+    thread.save(update_fields=["marking", "audience", "audience_countries"])
+    set_audience_members(
+        thread,
+        audience=wanted["audience"],
+        organisations=wanted["organisations"],
+        people=wanted["people"],
+        author=thread.author,
+    )
 
 
 def _new_edition(

@@ -77,20 +77,28 @@ def comment(*, request, person: Person, item: Item, body: str) -> Message:
     return message
 
 
-def _draft(person: Person, item: Item, body: str) -> messaging_actions.Draft:
-    organisations = list(item.audience_organisations.all())
+def thread_audience(item: Item, *, commenter: Person) -> dict:
+    """The audience and marking of the item's comment thread, started by ``commenter``: the item's own (see
+    above). Also used when a correction narrows or widens the item (library.actions.correct_item)."""
+    organisations = list(item.audience_organisations.all()) if item.audience == Audience.ORGANISATIONS else []
     if item.audience == Audience.ORGANISATIONS and item.organisation not in organisations:
         organisations.append(item.organisation)
     named = [*item.audience_people.all(), item.publisher] if item.audience == Audience.PEOPLE else []
-    people = list({named_person.pk: named_person for named_person in named if named_person.pk != person.pk}.values())
+    people = list({named_person.pk: named_person for named_person in named if named_person.pk != commenter.pk}.values())
+    return {
+        "marking": item.marking,
+        "audience": item.audience,
+        "organisations": organisations,
+        "countries": item.country_codes,
+        "people": people,
+    }
+
+
+def _draft(person: Person, item: Item, body: str) -> messaging_actions.Draft:
     return messaging_actions.Draft(
         subject=item.title[:200],
         topics=list(item.topics.all()),
         kind=Message.Kind.INFORMATION,
         body=body,
-        marking=item.marking,
-        audience=item.audience,
-        organisations=organisations,
-        countries=item.country_codes,
-        people=people,
+        **thread_audience(item, commenter=person),
     )

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import places
 from accounts.models import Organisation
 from library import links
-from library.models import Kind
+from library.actions import Correction
+from library.models import Item, Kind
 from library.search import Filters
 from messaging import attachments
 from messaging.forms import AttachmentsField, AudienceForm
@@ -127,6 +128,59 @@ class ItemForm(AudienceForm):
         if url and not data.get("external_title"):
             self.add_error("external_title", _("Give the title of the outside resource."))
         return data
+
+
+class CorrectionForm(ItemForm):
+    """Correcting a published item without a new edition: the publishing form's own fields and checks (title,
+    summary, topics, conventions, languages, reference codes, licence, the marking with its audience), without
+    what belongs to an edition (kind, authors, date, version, files, outside link)."""
+
+    EDITION_FIELDS = (
+        *("kind", "authors", "published_on", "version", "uploads"),
+        *("external_url", "external_title", "external_checked_on"),
+    )
+
+    def __init__(self, *args, item: Item | None = None, **kwargs) -> None:
+        if item is not None and not args and "data" not in kwargs:
+            kwargs.setdefault("initial", self.initial_of(item))
+        super().__init__(*args, **kwargs)
+        for name in self.EDITION_FIELDS:
+            del self.fields[name]
+
+    @staticmethod
+    def initial_of(item: Item) -> dict[str, Any]:
+        now = Correction.of(item)
+        return {
+            "title": now.title,
+            "summary": now.summary,
+            "topics": now.topics,
+            "conventions": now.conventions,
+            "languages": now.languages,
+            "licence": now.licence,
+            "references": "\n".join(f"{table}: {code}" for table, code in now.references),
+            "marking": now.marking,
+            "audience": now.audience,
+            "organisations": now.organisations,
+            "countries": now.countries,
+            "people": ", ".join(person.email for person in now.people),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        # The audience checks of AudienceForm, not the files-or-link check of a new item.
+        return AudienceForm.clean(self)
+
+    def correction(self) -> Correction:
+        data = self.cleaned_data
+        return Correction(
+            title=data["title"],
+            summary=data["summary"],
+            topics=list(data["topics"]),
+            conventions=data["conventions"],
+            languages=data["languages"],
+            licence=data["licence"],
+            references=data["references"],
+            **self.audience_choice(),
+        )
 
 
 class EditionForm(forms.Form):

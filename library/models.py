@@ -61,6 +61,8 @@ class Item(Shared):
     # A code (library.extraction.FAILURES), shown in the reader's language; never text from a file.
     extraction_failure = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When its publishing organisation last corrected its description or audience without a new edition.
+    corrected_at = models.DateTimeField(_("last corrected"), null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["-published_on", "-pk"]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.new_item, name="new"),
     path("<int:item_id>/", views.item, name="item"),
     path("<int:item_id>/edition/", views.new_edition, name="new_edition"),
+    path("<int:item_id>/correct/", views.correct, name="correct"),
     path("<int:item_id>/downloads/", views.figures, name="figures"),
     path("<int:item_id>/rate/", feedback_views.rate, name="rate"),
     path("<int:item_id>/comment/", feedback_views.comment, name="comment"),

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from environet.http import SignedInRequest
 from library import access, actions, search, selectors
-from library.forms import EditionForm, ItemForm, SearchForm
+from library.forms import CorrectionForm, EditionForm, ItemForm, SearchForm
 from messaging.access import is_reader
 from messaging.views import stored_file_response
 
@@ -118,6 +118,29 @@ def new_edition(request: SignedInRequest, item_id: int) -> HttpResponse:
     return render(
         request, "library/new_edition.html", {"form": form, "item": found}, status=400 if form.errors else 200
     )
+
+
+@require_http_methods(["GET", "POST"])
+def correct(request: SignedInRequest, item_id: int) -> HttpResponse:
+    """Correct the description, links, licence, audience or marking of a published item, without a new edition:
+    the publishing organisation's people who may add an edition (the action checks it again)."""
+    person = _reader(request)
+    found = access.item_for(person, item_id)
+    if not access.can_add_edition(person, found):
+        raise Http404
+    form = CorrectionForm(request.POST) if request.method == "POST" else CorrectionForm(item=found)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.correct_item(request=request, person=person, item=found, correction=form.correction())
+        except actions.Refused as refused:
+            form.add_error(None, str(refused) or _("This correction cannot be saved."))
+        else:
+            notices.success(request, _("The item is corrected."))
+            # A narrower audience may leave the corrector outside it: the library's home is always theirs.
+            if access.items_visible_to(person).filter(pk=found.pk).exists():
+                return redirect("library:item", item_id=found.pk)
+            return redirect("library:home")
+    return render(request, "library/correct.html", {"form": form, "item": found}, status=400 if form.errors else 200)
 
 
 @require_safe

@@ -178,6 +178,8 @@ TABLE: dict[str, tuple[str, ...]] = {
     "library:new":               (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
     "library:item":              (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
     "library:new_edition":       (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   DENIED),
+    # Correcting without a new edition: the same people as a new edition.
+    "library:correct":           (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       DENIED,   DENIED),
     "library:figures":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   DENIED),
     "library:file":              (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),
     "library:preview":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       DENIED,   OK),

@@ -123,7 +123,7 @@ def test_it_keeps_it_out_of_the_outsiders_api(cast, restricted):
     assert outsider.get(url).content == missing.content
     read = reader.get(url).json()
     assert read["title"] == SECRET_TITLE and read["editions"][0]["files"][0]["preview_url"]
-    assert read["references"] == [{"table": "cites", "code": "Manis spp.", "label": "Manis spp."}]
+    assert read["references"] == [{"table": "cites", "code": "Manis spp.", "label": "Manis spp. (genus)"}]
     found = outsider.get("/api/v1/library/search", {"q": "okapiword"}).json()
     assert found["count"] == 0 and found["results"] == []
     found = reader.get("/api/v1/library/search", {"q": "okapiword"}).json()
