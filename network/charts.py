@@ -8,6 +8,7 @@ the only cue (each status has a texture too, and every bar's status is in its ho
 the page shows beside the chart), and pure functions of plain data.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,6 +31,7 @@ from seizures.charts import (
     _number,
     _svg,
     _text,
+    _text_width,
 )
 
 ROW = 22  # the height of one activity's line
@@ -120,7 +122,8 @@ def timeline(
 def _years(first: date, last: date, left: float, width: float, top: float, bottom: float) -> str:
     """A line at each new year and the year's number above it, every year when they fit."""
     years = list(range(first.year, last.year))
-    step = max(1, round(len(years) * 40 / width))
+    band = width / len(years)
+    step = max(1, math.ceil((_text_width("0000", SMALL) + 8) / band))
     grid, labels = [], []
     for year in years:
         x = _day_x(date(year, 1, 1), first, last, left, width)
