@@ -38,6 +38,10 @@ def net(cast):
 
 @pytest.fixture
 def dated(cast, net):
+    return make_dated(cast, net)
+
+
+def make_dated(cast, net):
     """A training in Côte d'Ivoire led by the Direction générale des douanes: proposed 2020-01-15, planned
     2020-03-01, completed 2020-11-20. A study led by the home organisation, proposed 2020-06-01."""
     douanes = Organisation.objects.create(name="Direction générale des douanes", short_name="DGD-CI",
