@@ -132,6 +132,9 @@ REDIS_URL = env.text("REDIS_URL")
 LIVE_CHANNEL = env.text("ENVIRONET_LIVE_CHANNEL", "environet:events")
 # Comment lines on a quiet stream, so proxies do not close it.
 LIVE_HEARTBEAT_SECONDS = env.number("ENVIRONET_LIVE_HEARTBEAT_SECONDS", 15)
+# Without Redis, each server process also follows the event table at this interval while it has open
+# streams (one query for all of them), so events written by another process (the task worker) arrive.
+LIVE_POLL_SECONDS = env.number("ENVIRONET_LIVE_POLL_SECONDS", 1)
 
 # Related seizure records (seizures/correlation.py): flights and species on a route relate records this
 # many days apart at most; a value held by more than this many other records is too common to link.

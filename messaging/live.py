@@ -14,6 +14,13 @@ after the other, but the second may publish first. A stream that sent 11 could t
 a browser resuming after 11 would never ask for it), so the hub hands events to the streams strictly in
 id order: when a notice skips ids, the events before it are committed already (ids commit in order),
 and the hub reads them from the database first. A late notice of one of them is then dropped.
+
+Without Redis the broker only carries the events of this process, but events are also written by other
+processes: the task worker (``manage.py db_worker``: related-record and followed-search notices), a
+management command. So the hub also follows the event table: while it has open streams, every
+LIVE_POLL_SECONDS it asks the database for the latest event id (one query for all the streams of the
+process) and, when that is beyond what it handed out, reads the events in between and hands them out in
+order, as for skipped ids. Its own events still arrive at once through the broker.
 """
 
 import asyncio
@@ -40,6 +47,7 @@ log = logging.getLogger(__name__)
 RESYNC = {"kind": "resync"}
 CLOSE = {"kind": "close"}
 HEARTBEAT = {"kind": "heartbeat"}
+FOLLOWING_TABLE = "live events: following the event table"  # the task's name
 
 # backlog(after, reader) -> (stored events newer than ``after`` the reader wants, oldest first; the
 # highest event id examined; whether there may be more after it)
@@ -96,6 +104,10 @@ class Hub:
         self._waiting: dict[int, dict[str, Any]] = {}  # notices that came before a lower id's
         self._ordering: asyncio.Task | None = None
         self._generation = 0  # changes at each (re)connection of the broker
+        # The latest event id seen in the table (LIVE_POLL_SECONDS), to be handed out up to; and the task that
+        # follows the table while there are streams (without Redis only).
+        self._stored_upto = 0
+        self._following: asyncio.Task | None = None
 
     def _ensure_listening(self) -> None:
         loop = asyncio.get_running_loop()
@@ -107,12 +119,38 @@ class Hub:
         # The hub's tasks outlive the request that happened to start them: they run in a context of their
         # own, not in that request's (whose thread, database connection and context end with it).
         self._listening = loop.create_task(broker.listen(self.deliver, self._stop), context=contextvars.Context())
+        self._following, self._stored_upto = None, 0
 
     def connect(self, reader: Reader) -> Connection:
         self._ensure_listening()
         connection = Connection(reader)
         self.connections.add(connection)
+        self._ensure_following()
         return connection
+
+    def _ensure_following(self) -> None:
+        """Without Redis, follow the event table while streams are open (see the module's docstring)."""
+        if settings.REDIS_URL or (self._following is not None and not self._following.done()):
+            return
+        self._following = asyncio.get_running_loop().create_task(
+            self._follow_table(), name=FOLLOWING_TABLE, context=contextvars.Context()
+        )
+
+    async def _follow_table(self) -> None:
+        """Every LIVE_POLL_SECONDS, while there are streams: one query for the latest event id; events beyond
+        those handed out are read and handed out in order (by _put_in_order). Ends with the last stream."""
+        while self.connections:
+            await asyncio.sleep(settings.LIVE_POLL_SECONDS)
+            if not self.connections or self.high is None:
+                continue  # nobody to tell; or the starting point is being read from the table anyway
+            try:
+                latest = await sync_to_async(_latest_id)()
+            except Exception:  # the database is out of reach: try again at the next interval
+                log.exception("live events: could not read the latest event id; retrying")
+                continue
+            if self.high is not None and latest > self.high:
+                self._stored_upto = max(self._stored_upto, latest)
+                self._schedule()
 
     def disconnect(self, connection: Connection) -> None:
         self.connections.discard(connection)
@@ -186,11 +224,12 @@ class Hub:
             for connection in list(self.connections):
                 connection.offer(RESYNC)
         self._release()
-        if not self._waiting:
+        if not self._waiting and self._stored_upto <= self.high:
             return True
         # Ids were skipped: the events before the notice that skipped them are committed (ids commit in
-        # order), and their notices are late or will never come (a rolled-back id). Read them.
-        upto = max(self._waiting)
+        # order), and their notices are late or will never come (a rolled-back id). Read them. Likewise up
+        # to the latest id seen in the table, for events another process wrote (no Redis).
+        upto = max(max(self._waiting, default=0), self._stored_upto)
         # Only notices that came before the read can be judged by it: one arriving during the read may
         # be for an event committed just after it.
         before_read = [known for known in self._waiting if known <= upto]

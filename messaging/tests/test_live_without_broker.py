@@ -1,0 +1,139 @@
+"""Live notices without Redis, as under ``make run``: one uvicorn process serves the pages, the task worker
+is another process. A notice the worker writes (a followed search matched by a newly shared seizure record)
+must reach the follower's open page although no broker carries it between the processes: the server
+follows the event table while it has open streams, with one query per interval for all of them.
+"""
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import Cast
+from messaging import live
+from messaging.access import Reader
+from messaging.models import Event
+from messaging.tests.servers import ROOT, WAIT, Server, Servers, Visitor
+from seizures import actions
+from seizures.tests.builders import file, line
+from topics.models import TOPIC_NAMES, Topic
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def topics(transactional_db) -> None:
+    for position, (code, name) in enumerate(TOPIC_NAMES.items()):
+        Topic.objects.get_or_create(code=code, defaults={"name": str(name), "position": position})
+
+
+@pytest.fixture
+def server(transactional_db) -> Iterator[Server]:
+    """uvicorn without REDIS_URL: the in-process broker, as under ``make run``."""
+    started = Servers()
+    try:
+        yield started.start(redis_url="")
+    finally:
+        started.stop_all()
+
+
+def in_another_process(server: Server, code: str) -> str:
+    """Run ``code`` in ``manage.py shell`` in a process of its own, against the server's database."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    return done.stdout.decode()
+
+
+def test_a_notice_written_by_the_task_worker_process_reaches_an_open_stream_without_redis(server: Server, cast: Cast):
+    kenyan, french = cast.member, cast.other_focal_point
+    # Shared before anyone follows pangolins: the task that ran at sharing told nobody.
+    seizure = file(kenyan, share=True, lines=[line("cites", "Manis gigantea")])
+    assert not Event.objects.filter(kind="notice", person=french).exists()
+    actions.follow_search(
+        request=None,
+        person=french,
+        name="Pangolins",
+        convention="cites",
+        code="Manis gigantea",
+        country="",
+        company="",
+        by_email=False,
+    )
+
+    stream = Visitor(french).stream(server)
+    try:
+        assert stream.status == 200
+        stream.wait(lambda s: s.heartbeats >= 1, "the stream to be open and beating")
+        # The worker's task, in a process of its own: its broker has no listener, the server hears nothing.
+        told = in_another_process(
+            server, f"from seizures.notify import tell_followers; print(tell_followers.call(seizure_id={seizure.pk}))"
+        )
+        assert told.strip() == "1", told
+        written = Event.objects.get(kind="notice", person=french)
+
+        stream.wait(lambda s: any(frame.event == "notice" for frame in s.frames), "the worker's notice", WAIT)
+        [frame] = [frame for frame in stream.frames if frame.event == "notice"]
+        assert frame.id == written.pk
+        assert seizure.reference in frame.data["text"] and "Pangolins" in frame.data["text"]
+        assert frame.data["url"].endswith(f"/seizures/{seizure.pk}/")
+    finally:
+        stream.close()
+
+
+def test_one_task_follows_the_table_for_all_the_streams_of_a_process_and_only_while_there_are_any(
+    monkeypatch, settings
+):
+    settings.REDIS_URL = ""
+    asked: list[int] = []
+
+    def latest_id() -> int:
+        asked.append(1)
+        return 0
+
+    monkeypatch.setattr(live, "_latest_id", latest_id)
+
+    def following() -> list[asyncio.Task]:
+        return [task for task in asyncio.all_tasks() if task.get_name() == live.FOLLOWING_TABLE]
+
+    async def scenario() -> None:
+        hub = live.Hub()
+        connections = [hub.connect(Reader(person_id=number, organisation_id=1, country="KE")) for number in range(5)]
+        assert len(following()) == 1, "one task for every stream of the process"
+        before = len(asked)
+        for _ in range(200):  # until the table has been asked a few times (or the test gives up)
+            await asyncio.sleep(0.05)
+            if len(asked) >= before + 2:
+                break
+        assert len(asked) >= before + 2, "the table was not followed"
+        assert len(following()) == 1
+        for connection in connections:
+            hub.disconnect(connection)
+        task = following()[0]
+        await asyncio.wait_for(task, timeout=settings.LIVE_POLL_SECONDS * 3 + 5)
+        assert following() == [], "nobody left to tell: the table is no longer asked"
+        assert hub._stop is not None
+        hub._stop.set()
+
+    asyncio.run(scenario())
+
+
+def test_with_redis_the_table_is_not_followed(monkeypatch, settings):
+    """Redis carries every process's events: no process needs to ask the table."""
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # never reached: the test stops before listening does
+
+    async def scenario() -> list[asyncio.Task]:
+        hub = live.Hub()
+        monkeypatch.setattr(hub, "_ensure_listening", lambda: None)
+        hub.connect(Reader(person_id=1, organisation_id=1, country="KE"))
+        return [task for task in asyncio.all_tasks() if task.get_name() == live.FOLLOWING_TABLE]
+
+    assert asyncio.run(scenario()) == []
