@@ -1,21 +1,31 @@
-"""The demo network for `make run`: ENFORCE with the demo organisations, and a roadmap of demo activities
-whose history of edits runs over past dates, so "the roadmap as of" and its diff have something to show.
+"""The demo network for `make run`: ENFORCE with 12 member and 6 observer organisations, seven meetings, and a
+roadmap of 60 demo activities from 2016 to 2027 whose history of edits runs over past dates, so "the roadmap as
+of" and its diff have something to show, and the coordination has duplicates, gaps and clashes to find.
 
 The network's name, its establishment by decision BC-11/8 and its mission come from the source document
-(shared/seeds/enforce-basel-network.txt). Everything else is made up for the demo and says so: each
-activity's title starts with "Demo:", its description says it is not a real activity, donors are "Demo donor
-A/B/C", and the membership decisions are marked "(demo)". The last three activities are there for the
-coordination flags: a likely duplicate and a clash over one donor. The three meetings are numbered
-"ENFORCE-5 (demo)" to "ENFORCE-7 (demo)", titled "Demo: ...", with demo minutes, decisions and input (one
-proposal accepted at the sixth meeting, "proposed at" it; one left for the secretariat to review).
+(shared/seeds/enforce-basel-network.txt). The organisations are real bodies (as in accounts.demo), but their
+membership here is made up for the demo and says so: every membership decision is "ENFORCE meeting (demo)".
+Everything else is made up too and says so: each activity's title starts with "Demo:", its description says it is
+not a real activity, donors are "Demo donor A/B/C...", meetings are numbered "ENFORCE-1 (demo)" to "ENFORCE-7
+(demo)", titled "Demo: ...", with demo minutes, decisions and input (one proposal accepted at the sixth meeting,
+"proposed at" it; one left for the secretariat to review). Only the demo cast of accounts.demo take part: no new
+person is made here.
+
+For the coordination: two pairs of likely duplicates (the West African port trainings, the South Asian ship
+recycling workshops), activities seeking the same demo donor at the same time, leads with overlapping
+activities, and whole regions with no activity (the Caribbean, Central Asia, Central America...). The check of
+the whole roadmap runs once after seeding, as the secretariat would run it. Completed activities have outputs:
+demo library items (library.demo, seeded before this), participants trained by country and sex, lessons.
 """
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import transaction
+
 from accounts.models import Organisation, Person
-from network import actions, meeting_actions
+from network import actions, meeting_actions, output_actions
 from network.models import Membership, Network, Participant, RoadmapInput, Standing
 
 NAME = "Environmental Network for Optimizing Regulatory Compliance on Illegal Traffic"
@@ -28,6 +38,23 @@ MANDATE = (
 SECRETARIAT_EMAIL = "member.brs@demo.environet.test"
 NOTE = "Demo activity for trying ENVIRONET; not a real ENFORCE activity."
 
+# Organisations of the network beyond those of accounts.demo (real bodies; their membership is the demo's):
+# short name, name, kind, country, platform standing.
+ORGANISATIONS = [
+    ("GRA", "Ghana Revenue Authority, Customs Division", "customs", "GH", "member"),
+    ("NCS", "Nigeria Customs Service", "customs", "NG", "member"),
+    ("DGD SN", "Direction générale des douanes du Sénégal", "customs", "SN", "member"),
+    ("KCS", "Korea Customs Service", "customs", "KR", "member"),
+    ("ILT", "Human Environment and Transport Inspectorate (ILT)", "agency", "NL", "member"),
+    ("SARS", "South African Revenue Service, Customs and Excise", "customs", "ZA", "member"),
+    ("DOE MY", "Department of Environment Malaysia", "agency", "MY", "member"),
+    ("INTERPOL", "International Criminal Police Organization", "international", "", "observer"),
+    ("UNODC", "United Nations Office on Drugs and Crime", "international", "", "observer"),
+    ("IMPEL", "European Union Network for the Implementation and Enforcement of Environmental Law", "regional", "",
+     "observer"),
+    ("BAN", "Basel Action Network", "observer", "US", "observer"),
+]  # fmt: skip
+
 # short name, standing, joined, focal point emails
 MEMBERS = [
     ("WCO", Standing.MEMBER, date(2013, 9, 1), ["admin@demo.environet.test"]),
@@ -37,6 +64,17 @@ MEMBERS = [
     ("IBAMA", Standing.OBSERVER, date(2019, 11, 1), ["focal.brazil@demo.environet.test"]),
     ("RILO AP", Standing.MEMBER, date(2017, 5, 1), ["focal.rilo@demo.environet.test"]),
     ("EIA", Standing.OBSERVER, date(2018, 6, 1), []),
+    ("GRA", Standing.MEMBER, date(2017, 5, 1), []),
+    ("NCS", Standing.MEMBER, date(2017, 5, 1), []),
+    ("DGD SN", Standing.MEMBER, date(2019, 11, 1), []),
+    ("KCS", Standing.MEMBER, date(2016, 11, 22), []),
+    ("ILT", Standing.MEMBER, date(2016, 11, 22), []),
+    ("SARS", Standing.MEMBER, date(2019, 11, 1), []),
+    ("DOE MY", Standing.MEMBER, date(2018, 10, 16), []),
+    ("INTERPOL", Standing.OBSERVER, date(2013, 9, 1), []),
+    ("UNODC", Standing.OBSERVER, date(2016, 11, 22), []),
+    ("IMPEL", Standing.OBSERVER, date(2018, 10, 16), []),
+    ("BAN", Standing.OBSERVER, date(2021, 6, 8), []),
 ]
 
 KE, FR, PH, RILO = (
@@ -160,9 +198,210 @@ ACTIVITIES: list[tuple[str, dict, list[tuple[date, str, dict]]]] = [
 ]  # fmt: skip
 
 
+# More of the roadmap, in a shorter form: (proposer, title, type, leads, countries, regions, conventions, topic,
+# planned start, planned end, demo donor or "", amount, currency, status today, description). Each one's history
+# is the lifecycle to its status today (``_lifecycle``): proposed some months before its start, planned by the
+# secretariat, funded when a donor was found, started and completed by its proposer, or postponed (a year later)
+# or cancelled on the way. Activities of organisations without demo people are proposed by the secretariat.
+S = SECRETARIAT_EMAIL
+A = "admin@demo.environet.test"
+MORE: list[tuple] = [
+    # Completed.
+    (KE, "national training on the Basel Convention for Kenyan customs officers", "training", ["KRA"], ["KE"],
+     ["014"], ["basel"], "A", date(2016, 10, 10), date(2016, 10, 14), "Demo donor A", 15000, "USD", "completed",
+     "Customs officers of Kenya learn the Basel Convention's procedures for transboundary movements."),
+    (FR, "workshop on illegal shipments of end-of-life vehicles at Le Havre", "workshop", ["DGDDI"], ["FR"], ["155"],
+     ["basel"], "A", date(2017, 3, 20), date(2017, 3, 21), "", None, "", "completed",
+     "Inspectors compare end-of-life vehicles with used cars declared for export, on the quay."),
+    (A, "global joint customs operation on hazardous waste shipments", "joint_operation", ["WCO"], [], ["001"],
+     ["basel"], "A", date(2017, 9, 1), date(2017, 10, 31), "Demo donor B", 150000, "EUR", "completed",
+     "Customs administrations target declared shipments of hazardous waste for two months and share results."),
+    (S, "training on e-waste controls at the port of Tema", "training", ["GRA"], ["GH"], ["011"], ["basel"], "A",
+     date(2018, 4, 16), date(2018, 4, 20), "", None, "", "completed",
+     "Officers at Tema learn to tell working used electronics from e-waste in containers."),
+    (S, "workshop on inspecting used vehicles and parts at Lagos ports", "workshop", ["NCS"], ["NG"], ["011"],
+     ["basel"], "A", date(2018, 11, 5), date(2018, 11, 7), "", None, "", "completed",
+     "Nigerian officers inspect used vehicle parts and batteries arriving at Lagos."),
+    (RILO, "study of illegal trade in ozone-depleting substances in Asia", "study", ["RILO AP"], [], ["035", "030"],
+     ["montreal"], "D", date(2019, 1, 15), date(2019, 9, 30), "Demo donor C", 30000, "USD", "completed",
+     "An analysis of seizures of refrigerants and foam blowing agents reported in the region."),
+    (S, "risk indicators for mixed plastic scrap exports", "tool", ["KCS"], ["KR"], ["030"], ["basel"], "A",
+     date(2019, 5, 1), date(2019, 12, 20), "", None, "", "completed",
+     "A list of risk indicators for targeting exports of mixed plastic scrap."),
+    (S, "workshop for European inspectors on waste shipment inspections", "workshop", ["ILT"], ["NL", "BE", "DE"],
+     ["155"], ["basel"], "A", date(2019, 10, 8), date(2019, 10, 9), "", None, "", "completed",
+     "Environment inspectors and customs of three countries plan joint inspections at ports."),
+    (PH, "training on hazardous waste declared as scrap at Manila ports", "training", ["BOC"], ["PH"], ["035"],
+     ["basel"], "A", date(2020, 9, 21), date(2020, 9, 25), "", None, "", "completed",
+     "Customs examiners learn to spot hazardous waste declared as metal or plastic scrap."),
+    (S, "training on e-waste and used electronics for Southern African customs", "training", ["SARS"],
+     ["ZA", "BW", "NA"], ["018"], ["basel"], "A", date(2021, 8, 16), date(2021, 8, 20), "Demo donor A", 40000, "USD",
+     "completed", "Officers of Southern Africa test used electronics and classify e-waste under Basel."),
+    (S, "awareness campaign on illegal plastic waste imports at Malaysian ports", "awareness", ["DOE MY"], ["MY"],
+     ["035"], ["basel"], "A", date(2021, 3, 1), date(2021, 6, 30), "", None, "", "completed",
+     "Posters and briefings for port operators on the rules for importing plastic waste."),
+    (S, "training for Senegalese customs on hazardous waste controls", "training", ["DGD SN"], ["SN"], ["011"],
+     ["basel"], "A", date(2022, 5, 9), date(2022, 5, 13), "", None, "", "completed",
+     "A week in Dakar on the control of hazardous waste at the port and the land borders."),
+    (KE, "field guide for Kenyan officers on obsolete pesticides", "tool", ["KRA"], ["KE"], ["014"],
+     ["rotterdam", "stockholm"], "A", date(2022, 1, 10), date(2022, 11, 30), "", None, "", "completed",
+     "A pocket guide to recognising obsolete pesticide stocks and their labels."),
+    (S, "regional workshop on the Rotterdam Convention for pesticide controls in West Africa", "workshop", ["BRS"],
+     ["GH", "SN", "CI"], ["011"], ["rotterdam"], "A", date(2023, 3, 13), date(2023, 3, 15), "Demo donor B", 25000,
+     "EUR", "completed", "Designated national authorities and customs meet on prior informed consent."),
+    (S, "joint inspections of waste shipments at North Sea ports", "joint_operation", ["ILT", "DGDDI"],
+     ["NL", "BE", "FR"], ["155"], ["basel"], "A", date(2023, 9, 4), date(2023, 9, 29), "", None, "", "completed",
+     "Four weeks of joint container inspections at three ports, with a shared report."),
+    (S, "training on detecting CFC-containing equipment for Korean customs", "training", ["KCS"], ["KR"], ["030"],
+     ["montreal"], "D", date(2024, 4, 8), date(2024, 4, 12), "", None, "", "completed",
+     "Officers use gas identifiers on used fridges and air conditioners."),
+    (S, "workshop on POPs in imported consumer goods", "workshop", ["SARS"], ["ZA"], ["018"], ["stockholm"], "A",
+     date(2024, 10, 14), date(2024, 10, 16), "", None, "", "completed",
+     "Laboratory staff and customs discuss sampling of goods that may contain persistent organic pollutants."),
+    # Cancelled.
+    (S, "awareness campaign on e-waste dumping for traders in Lagos", "awareness", ["NCS"], ["NG"], ["011"],
+     ["basel"], "A", date(2019, 6, 1), date(2019, 12, 31), "", None, "", "cancelled",
+     "Radio spots and leaflets for importers of used electronics."),
+    (FR, "study of waste flows between Europe and North Africa", "study", ["DGDDI"], [], ["015", "155"], ["basel"],
+     "A", date(2020, 4, 1), date(2020, 12, 15), "", None, "", "cancelled",
+     "A desk study of trade statistics and seizures of waste across the Mediterranean."),
+    (S, "training on POPs pesticides for Malaysian enforcement officers", "training", ["DOE MY"], ["MY"], ["035"],
+     ["stockholm"], "A", date(2022, 9, 5), date(2022, 9, 9), "", None, "", "cancelled",
+     "Enforcement officers learn the Stockholm Convention's listed pesticides."),
+    (PH, "workshop on e-waste routes through transshipment hubs", "workshop", ["BOC"], ["PH", "SG"], ["035"],
+     ["basel"], "A", date(2024, 2, 19), date(2024, 2, 21), "", None, "", "cancelled",
+     "Customs of transshipment hubs compare how e-waste is re-routed."),
+    (S, "joint operation on used lead-acid batteries in West Africa", "joint_operation", ["GRA"], ["GH", "TG", "BJ"],
+     ["011"], ["basel"], "A", date(2025, 4, 1), date(2025, 5, 31), "", None, "", "cancelled",
+     "Coordinated checks of trucks and containers carrying used batteries."),
+    # Postponed (by a year, when they were postponed).
+    (S, "guidance on classifying waste tyres", "tool", ["SARS"], ["ZA"], ["018"], ["basel"], "A",
+     date(2026, 2, 1), date(2026, 9, 30), "", None, "", "postponed",
+     "Guidance on when used tyres are waste, with photographs of typical loads."),
+    (RILO, "study of illegal refrigerant trade routes into South Asia", "study", ["RILO AP"], ["NP", "LK"], ["034"],
+     ["montreal"], "D", date(2026, 6, 1), date(2026, 12, 15), "", None, "", "postponed",
+     "Which routes smuggled refrigerants take into Nepal and Sri Lanka."),
+    (S, "workshop on port and border inspections of waste for Sahel countries", "workshop", ["DGD SN"],
+     ["ML", "NE", "BF"], ["011"], ["basel"], "A", date(2026, 4, 20), date(2026, 4, 22), "", None, "", "postponed",
+     "Border officers of landlocked countries inspect waste arriving by road."),
+    # Ongoing.
+    (S, "online training module on European waste shipment rules", "tool", ["ILT"], [], ["150"], ["basel"], "A",
+     date(2026, 1, 15), date(2027, 6, 30), "", None, "", "ongoing",
+     "A self-paced module for inspectors on the rules for shipping waste within and out of Europe."),
+    (S, "joint operation on exports of used batteries from East Asia", "joint_operation", ["KCS"], ["KR", "JP", "CN"],
+     ["030"], ["basel"], "A", date(2026, 10, 1), date(2026, 12, 20), "Demo donor D", 70000, "USD", "ongoing",
+     "Targeted checks of exports of used lithium and lead-acid batteries."),
+    (A, "survey of enforcement capacity in member administrations", "study", ["WCO"], [], ["001"], ["basel"], "G",
+     date(2026, 3, 2), date(2027, 3, 31), "", None, "", "ongoing",
+     "A questionnaire to members on staff, laboratories and procedures for waste controls."),
+    (S, "training on plastic waste codes (Basel Y48) for Malaysian officers", "training", ["DOE MY"], ["MY"],
+     ["035"], ["basel"], "A", date(2026, 11, 16), date(2026, 12, 18), "", None, "", "ongoing",
+     "Officers classify plastic waste under the Basel amendments of 2019."),
+    (KE, "awareness campaign on e-waste for importers at Mombasa", "awareness", ["KRA"], ["KE"], ["014"], ["basel"],
+     "A", date(2026, 9, 1), date(2027, 2, 26), "", None, "", "ongoing",
+     "Briefings for clearing agents on importing used electronics lawfully."),
+    # Funded.
+    (S, "training on detecting ODS-containing equipment at Nigerian ports", "training", ["NCS"], ["NG"], ["011"],
+     ["montreal"], "D", date(2027, 3, 1), date(2027, 3, 5), "Demo donor E", 30000, "USD", "funded",
+     "Officers check used cooling equipment for ozone-depleting refrigerants."),
+    (PH, "identification cards for hazardous waste codes", "tool", ["BOC"], ["PH"], ["035"], ["basel"], "A",
+     date(2027, 1, 15), date(2027, 6, 30), "Demo donor B", 12000, "USD", "funded",
+     "Cards with the Basel codes most often met at Philippine ports."),
+    (S, "West African workshop on prosecuting waste crime", "workshop", ["GRA"], ["GH", "NG", "SN", "CI"], ["011"],
+     ["basel"], "A", date(2027, 9, 13), date(2027, 9, 15), "Demo donor A", 35000, "USD", "funded",
+     "Prosecutors and customs work through case files of illegal waste shipments."),
+    (S, "joint operation on e-waste exports from Southern Africa", "joint_operation", ["SARS"], ["ZA", "MZ"], ["018"],
+     ["basel"], "A", date(2027, 4, 5), date(2027, 5, 28), "Demo donor D", 60000, "USD", "funded",
+     "Coordinated checks of e-waste leaving by sea and by road."),
+    # Planned.
+    (S, "study of ship-breaking waste flows", "study", ["KCS"], ["BD", "IN", "PK"], ["034"], ["basel"], "A",
+     date(2027, 2, 1), date(2027, 11, 30), "", None, "", "planned",
+     "Where the hazardous materials of ships broken up in South Asia end up."),
+    (FR, "training for customs in the French Caribbean and Indian Ocean on waste shipments", "training", ["DGDDI"],
+     ["GP", "MQ", "RE"], [], ["basel"], "A", date(2027, 4, 12), date(2027, 4, 16), "Demo donor B", 20000, "EUR",
+     "planned", "Officers of overseas departments learn the rules for waste leaving islands for treatment."),
+    (S, "workshop on illegal shipments of waste plastics to South-East Asia", "workshop", ["ILT"], ["NL", "MY", "VN"],
+     ["155", "035"], ["basel"], "A", date(2027, 5, 18), date(2027, 5, 19), "", None, "", "planned",
+     "Exporting and importing countries compare notes on plastic waste shipments."),
+    (RILO, "awareness materials on refrigerant smuggling for Pacific ports", "awareness", ["RILO AP"],
+     ["FJ", "PG", "WS"], ["009"], ["montreal"], "D", date(2027, 8, 2), date(2027, 10, 29), "Demo donor C", 15000,
+     "USD", "planned", "Posters and short videos for port staff of Pacific island countries."),
+    (S, "checklist for inspecting e-waste in containers", "tool", ["DOE MY"], ["MY"], ["035"], ["basel"], "A",
+     date(2027, 3, 1), date(2027, 8, 31), "", None, "", "planned",
+     "A one-page checklist for opening and sampling containers of used electronics."),
+    # Proposed.
+    (S, "training on Basel controls for Senegalese and Gambian border posts", "training", ["DGD SN"], ["SN", "GM"],
+     ["011"], ["basel"], "A", date(2027, 10, 4), date(2027, 10, 8), "", None, "", "proposed",
+     "Officers of both sides of the border train together on waste controls."),
+    (KE, "study of used-vehicle imports and waste in East Africa", "study", ["KRA"], ["KE", "UG", "TZ"], ["014"],
+     ["basel"], "A", date(2027, 7, 1), date(2027, 12, 17), "", None, "", "proposed",
+     "How many imported used vehicles become waste within five years, country by country."),
+    (S, "joint operation on waste shipments through Rotterdam and Antwerp", "joint_operation", ["ILT"], ["NL", "BE"],
+     ["155"], ["basel"], "A", date(2027, 10, 4), date(2027, 11, 26), "Demo donor B", 50000, "EUR", "proposed",
+     "Targeted checks of waste leaving the two largest ports of Europe."),
+    # The second likely duplicate: two workshops on ship recycling waste in South Asia, the same weeks.
+    (RILO, "workshop on hazardous waste from ship recycling in South Asia", "workshop", ["RILO AP"],
+     ["BD", "IN", "PK"], ["034"], ["basel"], "A", date(2027, 9, 6), date(2027, 9, 8), "", None, "", "proposed",
+     "Officers of South Asian ports learn to inspect hazardous waste from ship recycling yards, with a yard visit."),
+    (A, "South Asia workshop on ship recycling waste inspections", "workshop", ["WCO"], ["BD", "IN"], ["034"],
+     ["basel"], "A", date(2027, 9, 7), date(2027, 9, 9), "", None, "", "proposed",
+     "South Asian port officers learn to inspect hazardous waste from ship recycling yards, with a visit to a yard."),
+]  # fmt: skip
+
+# No dated change is later than this: the demo's history is in the past of any day it is tried on.
+LAST_CHANGE = date(2026, 11, 20)
+
+
+def _lifecycle(proposer: str, start: date, end: date, status: str, funded: bool) -> list[tuple[date, str, dict]]:
+    """The dated changes that bring an activity from its proposal to ``status``."""
+    proposed = min(start - timedelta(days=160), LAST_CHANGE - timedelta(days=120))
+    steps: list[tuple[date, str, dict]] = [(proposed, proposer, {})]
+    if status == "proposed":
+        return steps
+    if status == "cancelled":
+        return [*steps, (proposed + timedelta(days=45), "S", {"status": "cancelled"})]
+    steps.append((proposed + timedelta(days=40), "S", {"status": "planned"}))
+    if status == "postponed":
+        later = {"status": "postponed", "starts_on": start + timedelta(days=364), "ends_on": end + timedelta(days=364)}
+        return [*steps, (min(start - timedelta(days=20), proposed + timedelta(days=70)), "S", later)]
+    if funded and status != "planned":
+        steps.append((proposed + timedelta(days=90), "S", {"status": "funded", "funding": "secured"}))
+    if status in ("planned", "funded"):
+        return steps
+    by = "S" if proposer == SECRETARIAT_EMAIL else proposer
+    steps.append((start, by, {"status": "ongoing"}))
+    if status == "ongoing":
+        return steps
+    return [*steps, (end + timedelta(days=10), by, {"status": "completed"})]
+
+
+def _more() -> list[tuple[str, dict, list[tuple[date, str, dict]]]]:
+    found = []
+    for (proposer, title, kind, leads, countries, regions, conventions, topic, start, end, donor, amount, currency,
+         status, description) in MORE:  # fmt: skip
+        fields = {"title": f"Demo: {title}", "kind": kind, "leads": leads, "countries": countries,
+                  "regions": regions, "conventions": conventions, "topics": [topic], "starts_on": start,
+                  "ends_on": end, "description": description}  # fmt: skip
+        if donor:
+            fields.update(funding_source=donor, funding="sought")
+        if amount is not None:
+            fields.update(amount=Decimal(amount), currency=currency)
+        found.append((proposer, fields, _lifecycle(proposer, start, end, status, funded=bool(donor))))
+    return found
+
+
+ACTIVITIES += _more()
+
+
+@transaction.atomic
 def seed() -> int:
-    """Create the network, its members and the demo roadmap once; returns how many activities were created."""
+    """Create the network, its members and the demo roadmap once; returns how many activities were created.
+    Running it again changes nothing (each part is matched by its title, number or organisation)."""
     secretary = Person.objects.get(email=SECRETARIAT_EMAIL)
+    for short_name, name, kind, country, standing in ORGANISATIONS:
+        Organisation.objects.get_or_create(
+            short_name=short_name, defaults={"name": name, "kind": kind, "country": country, "standing": standing}
+        )
     organisations = {o.short_name: o for o in Organisation.objects.exclude(short_name="")}
     network, _created = Network.objects.get_or_create(
         short_name="ENFORCE", defaults={"name": NAME, "mandate": MANDATE, "secretariat": organisations["BRS"]}
@@ -200,6 +439,10 @@ def seed() -> int:
             actions.update_activity(request=None, person=actor, activity=activity, draft=draft, at=_at(day))
         created += 1
     _seed_meetings(network, secretary, organisations)
+    if created:
+        # The secretariat checks the whole roadmap once, as it would after an import (audited as such).
+        actions.check_roadmap(request=None, person=secretary, network=network)
+    _seed_outputs(network)
     return created
 
 
@@ -211,6 +454,49 @@ MINUTES = "Demo minutes for trying ENVIRONET; not a real ENFORCE meeting."
 # number, title, first and last day, place, online, host, agenda, participants (email, state), decisions
 # (text, [(follow-up, owner)]), input ((email, kind, activity title or proposal, status or body), review)
 MEETINGS: list[dict] = [
+    {"number": "ENFORCE-1 (demo)", "title": "Demo: first meeting of the network", "days": (date(2016, 11, 22),
+     date(2016, 11, 23)), "place": "Geneva", "online": False, "host": "BRS",
+     "agenda": ["Opening", "Terms of reference of the network", "Members and observers",
+                "A first roadmap of activities for 2017 and 2018"],
+     "participants": [(SECRETARIAT_EMAIL, "attended"), (KE, "attended"), (FR, "attended"), (A, "attended")],
+     "decisions": [("Demo: the terms of reference of the network are adopted.",
+                    [("Circulate the terms of reference to all parties", "BRS")]),
+                   ("Demo: members propose activities for the first roadmap by March 2017.",
+                    [("Send proposals for 2017", "KRA"), ("Send proposals for 2017", "DGDDI")])],
+     "input": [((KE, "comment", "Demo: national training on the Basel Convention for Kenyan customs officers",
+                 "Demo: the training material can be shared with the other members."), True)]},
+    {"number": "ENFORCE-2 (demo)", "title": "Demo: second meeting of the network", "days": (date(2018, 10, 16),
+     date(2018, 10, 17)), "place": "Seoul", "online": False, "host": "KCS",
+     "agenda": ["Opening", "Report of the secretariat", "Roadmap of activities: status as of 1 October 2018",
+                "New members and observers", "Closing"],
+     "participants": [(SECRETARIAT_EMAIL, "attended"), (KE, "attended"), (FR, "registered"), (PH, "attended"),
+                      (RILO, "attended"), (A, "attended")],
+     "decisions": [("Demo: the roadmap with its status as of 1 October 2018 is adopted.",
+                    [("Publish the roadmap", "BRS")]),
+                   ("Demo: the Department of Environment Malaysia and IMPEL are welcomed to the network.", [])],
+     "input": [((FR, "comment", "Demo: training on e-waste controls at the port of Tema",
+                 "Demo: the French customs school can lend trainers for the next session."), True)]},
+    {"number": "ENFORCE-3 (demo)", "title": "Demo: third meeting of the network (online)", "days": (
+     date(2021, 6, 8), date(2021, 6, 9)), "place": "", "online": True, "host": None,
+     "agenda": ["Opening", "Activities postponed or cancelled since 2020", "Roadmap for 2022 and 2023", "Closing"],
+     "participants": [(SECRETARIAT_EMAIL, "attended"), (KE, "attended"), (FR, "attended"), (PH, "attended"),
+                      (RILO, "registered"), (BR, "attended")],
+     "decisions": [("Demo: trainings move online where they can until travel resumes.",
+                    [("Share a list of online training tools", "WCO")])],
+     "input": [((PH, "comment", "Demo: training on e-waste and used electronics for Southern African customs",
+                 "Demo: the Philippine e-waste module could be reused for this training."), True)]},
+    {"number": "ENFORCE-4 (demo)", "title": "Demo: fourth meeting of the network", "days": (date(2023, 10, 24),
+     date(2023, 10, 25)), "place": "Accra", "online": False, "host": "GRA",
+     "agenda": ["Opening", "Results of the joint inspections at North Sea ports", "Pesticides and the Rotterdam "
+                "Convention", "Roadmap of activities for 2024 and 2025", "Closing"],
+     "participants": [(SECRETARIAT_EMAIL, "attended"), (KE, "attended"), (FR, "attended"), (PH, "invited"),
+                      (RILO, "attended"), (BR, "attended"), (A, "registered")],
+     "decisions": [("Demo: members report participants trained by country and sex after each training.",
+                    [("Add the numbers to the roadmap", "BRS")]),
+                   ("Demo: a study of trafficking routes in South-East Asia is added to the roadmap.",
+                    [("Propose the study", "RILO AP")])],
+     "input": [((RILO, "comment", "Demo: joint inspections of waste shipments at North Sea ports",
+                 "Demo: could the inspection checklist be translated for Asian ports?"), True)]},
     {"number": "ENFORCE-5 (demo)", "title": "Demo: fifth meeting of the network", "days": (date(2025, 6, 10),
      date(2025, 6, 11)), "place": "Geneva", "online": False, "host": "BRS",
      "agenda": ["Opening and adoption of the agenda", "Roadmap of activities: status of implementation",
@@ -299,3 +585,55 @@ def _seed_input(network, meeting, secretary, organisations, email, kind, about, 
         return  # left for the secretariat to review in the demo
     meeting_actions.review_input(request=None, person=secretary, given=given, accept=review is True,
                                  reason="" if review is True else review, at=_at(meeting.ends_on))  # fmt: skip
+
+
+# --- Demo outputs of completed activities --------------------------------------------------------------
+
+# activity title (without "Demo: "), who records them, library items (titles without "Demo: ", from
+# library.demo; those missing are left out), participants trained (country, women, men, sex not reported), lessons
+OUTPUTS: list[tuple[str, str, list[str], list[tuple[str, int, int, int]], str]] = [
+    ("national training on detecting illegal e-waste shipments at Mombasa port", KE,
+     ["E-waste or metal scrap? Training slides"], [("KE", 9, 17, 0)],
+     "Demo: a practical day at the port taught more than two days in class."),
+    ("workshop on plastic waste shipments (Basel Y48) for customs and environment officers", FR,
+     ["Buenas prácticas: residuos plásticos"], [("FR", 8, 11, 0), ("BE", 3, 4, 0), ("NL", 2, 5, 1)],
+     "Demo: environment and customs officers should sit at the same tables."),
+    ("joint customs operation on hazardous waste shipments in Asia and the Pacific", RILO,
+     ["Regional trends: demo analysis"], [], "Demo: agree on what counts as a seizure before the operation starts."),
+    ("interactive e-learning module for customs officers on hazardous chemicals and wastes", SECRETARIAT_EMAIL,
+     ["Chemicals and waste for customs officers", "Basel Convention annexes: a reading aid"], [],
+     "Demo: short lessons of ten minutes were finished far more often than long ones."),
+    ("study of waste trafficking routes in South-East Asia", RILO, ["Regional trends: demo analysis"], [], ""),
+    ("regional training on the Basel Convention for East African customs", KE,
+     ["E-waste or metal scrap? Training slides"],
+     [("KE", 11, 14, 0), ("TZ", 6, 9, 0), ("UG", 5, 8, 1), ("RW", 2, 4, 0)],
+     "Demo: invite the port authority as well as customs; they hold the container data."),
+    ("training on sampling and identifying refrigerant gases at the border", PH,
+     ["Reconnaître les bouteilles de HCFC-22", "Refrigerant checks: figures template"],
+     [("PH", 7, 12, 0), ("VN", 4, 6, 0), ("TH", 3, 5, 2)], "Demo: bring enough gas identifiers for every pair."),
+    ("training on e-waste and used electronics for Southern African customs", SECRETARIAT_EMAIL, [],
+     [("ZA", 10, 12, 0), ("BW", 3, 4, 0), ("NA", 2, 5, 0)], ""),
+    ("regional workshop on the Rotterdam Convention for pesticide controls in West Africa", SECRETARIAT_EMAIL,
+     ["Pesticide shipments: checklist"], [("GH", 4, 6, 0), ("SN", 3, 5, 0), ("CI", 2, 4, 3)],
+     "Demo: designated national authorities and customs had rarely met before; keep them in touch."),
+    ("national training on the Basel Convention for Kenyan customs officers", KE, [], [("KE", 0, 0, 24)],
+     "Demo: the attendance sheets did not ask for sex; later trainings do."),
+]  # fmt: skip
+
+
+def _seed_outputs(network: Network) -> None:
+    """Outputs of demo activities that have none yet (so a second run changes nothing)."""
+    from library.models import Item
+
+    for title, email, item_titles, trained, lessons in OUTPUTS:
+        activity = network.activities.filter(title=f"Demo: {title}").first()
+        if activity is None or activity.outputs.exists() or activity.trained.exists():
+            continue
+        items = Item.objects.filter(title__in=[f"Demo: {name}" for name in item_titles])
+        draft = output_actions.OutputsDraft(
+            items=sorted(items.values_list("pk", flat=True)),
+            trained=[output_actions.TrainedRow(code, women, men, unknown) for code, women, men, unknown in trained],
+            lessons=lessons,
+        )
+        output_actions.record_outputs(request=None, person=Person.objects.get(email=email), activity=activity,
+                                      draft=draft)  # fmt: skip

@@ -16,8 +16,8 @@ class Command(BaseCommand):
         people = demo.seed()
         messaging_demo.seed()
         seizures_demo.seed()
-        network_demo.seed()
         library_demo.seed()
+        network_demo.seed()  # after the library: completed activities link demo library items as their outputs
         assistance_demo.seed()
         site = settings.SITE_URL.rstrip("/")
         self.stdout.write(f"\nDemo network ready. Sign in at {site}/accounts/signin/ with:\n")
@@ -31,8 +31,9 @@ class Command(BaseCommand):
             "\nAlso present: access requests waiting, a suspended and a rejected person, an invitation not yet used,"
             "\nthree conversations (one TLP:RED, for named people only), and seizure records: ivory seized in Kenya"
             "\nand in the Philippines found related, a refrigerant case in France, rosewood in Brazil, a closed"
-            "\nwaste case, a Kenyan draft, and a followed search. The ENFORCE network (secretariat BRS) has a"
-            '\nroadmap of twelve demo activities edited over past years: try its "roadmap as of" a date.'
+            "\nwaste case, a Kenyan draft, and a followed search. The ENFORCE network (secretariat BRS: 12 members,"
+            "\n6 observers, 7 meetings) has a roadmap of 60 demo activities from 2016 to 2027 edited over past years:"
+            '\ntry its "roadmap as of" a date, its coordination flags and the outputs in its repository.'
             "\nThe library holds 32 demo items (guides, manuals, training slides...) with generated files, some"
             "\nlinked to the species and substances of the demo seizures. Requests for assistance in every state"
             "\n(open, accepted, answered, closed and in the library, withdrawn, expired, overdue) use the demo"
