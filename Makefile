@@ -5,15 +5,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 export ENVIRONET_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint types unit bench migrate demo messages compilemessages system-deps clean
+.PHONY: run test lint types unit bench migrate demo messages compilemessages system-deps clean lock
 
-$(STAMP): pyproject.toml
+# Every package, dependencies of dependencies included, at the version and with the hashes of the lock;
+# then the project itself, built with the locked setuptools. `make lock` rewrites the lock.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.12 \
+		--no-header --quiet -o $(LOCK)
 
 # gettext compiles the catalogues; Chromium drives the browser tests. Installed when missing and
 # when we may (root with apt); otherwise the browser tests say why they are skipped.
