@@ -10,6 +10,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 KEPT_FOR = 24 * 3600  # seconds
+MAX_BYTES = 2 * 1024 * 1024  # as network.importer reads
 
 
 def _salt(person_id: int, network_id: int) -> str:
@@ -42,14 +43,16 @@ class ImportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("file")
-        if upload is not None:
+        if upload is not None and upload.size > MAX_BYTES:
+            self.add_error("file", _("The file is larger than 2 MB. Split the roadmap into several files."))
+        elif upload is not None:
             data["name"], data["content"] = upload.name or "", upload.read()
         elif data.get("kept"):
             try:
                 kept = signing.loads(data["kept"], salt=_salt(self.person_id, self.network_id), max_age=KEPT_FOR)
                 data["name"], data["content"] = kept["name"], base64.b64decode(kept["content"])
             except (signing.BadSignature, KeyError, ValueError, TypeError):
-                self.add_error("file", _("The file kept from your last try has expired. Choose it again."))
+                self.add_error("file", _("The file kept from your last try can no longer be used. Choose it again."))
         else:
             self.add_error("file", _("Choose the spreadsheet to import."))
         return data

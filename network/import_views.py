@@ -18,9 +18,10 @@ def roadmap_import(request: SignedInRequest, network: str) -> HttpResponse:
     if not access.can_propose(request.user, found):
         raise Http404
     ids = {"person_id": request.user.pk, "network_id": found.pk}
-    form = ImportForm(request.POST or None, request.FILES or None, **ids)
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None, **ids)
     report, kept_name = None, ""
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         name, content = form.cleaned_data["name"], form.cleaned_data["content"]
         try:
             created = importer.import_roadmap(

@@ -77,6 +77,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "currency": ("currency", "devise", "monnaie", "moneda", "divisa"),
     "funding": ("funding", "secured sought", "funding status", "status of funding", "secured", "financement",
                 "statut du financement", "etat du financement", "acquis recherche", "financement acquis",
+                "financement acquis recherche", "financement acquis ou recherche",
                 "financiacion", "estado de la financiacion", "asegurada por obtener", "financiamiento"),
     "description": ("description", "summary", "resume", "descripcion", "resumen"),
     "expected_outputs": ("expected output", "output", "deliverable", "expected result", "resultat attendu",
@@ -130,9 +131,16 @@ CONVENTIONS = {
 
 def plain(text: Any) -> str:
     """Words to compare: no accents, case, punctuation or trailing plural "s"."""
-    value = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode().casefold()
-    words = re.sub(r"[^a-z0-9]+", " ", value).split()
-    return " ".join(word[:-1] if len(word) > 3 and word.endswith("s") else word for word in words)
+    value = unicodedata.normalize("NFKD", str(text or "")).casefold()
+    value = "".join(character for character in value if not unicodedata.combining(character))
+    words = re.sub(r"[^a-z0-9]+", " ", value.replace("(s)", "")).split()
+    return " ".join(_singular(word) for word in words)
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
 def _labels(label) -> list[str]:
@@ -455,7 +463,9 @@ def _row_data(
         ("conventions", _conventions(), _("Unknown conventions: %(names)s.")),
         ("topics", _topics(), _("Unknown topics: %(names)s. Use the letters A to G.")),
     ):
-        codes, unknown = _codes(text.get(name, ""), table)
+        # Topics as the roadmap export writes them ("A – Hazardous waste, chemicals..., B – Wildlife"): by letter.
+        lettered = re.findall(r"(?:^|[;,\n]\s*)([A-G])\s+[–-]\s", text.get(name, "")) if name == "topics" else []
+        codes, unknown = (lettered, []) if lettered else _codes(text.get(name, ""), table)
         data[name] = codes
         if unknown:
             complain(name, message % {"names": "; ".join(unknown)})
@@ -517,8 +527,10 @@ def check(*, person: Person, network: Network, rows: list[list[Any]]) -> Report:
         if not any(_text(value) for value in values.values()):
             continue  # a blank row
         row = Row(number=offset, data={})
+        told: set[str] = set()
 
-        def complain(name: str, message: str, number: int = offset) -> None:
+        def complain(name: str, message: str, number: int = offset, told: set[str] = told) -> None:
+            told.add(name)
             report.problems.append(Problem(number, report.columns.get(name, ""), message))
 
         row.data = _row_data(values, organisations, people, complain)
@@ -536,6 +548,8 @@ def check(*, person: Person, network: Network, rows: list[list[Any]]) -> Report:
         row.form = form
         if not form.is_valid():
             for name, errors in form.errors.items():
+                if name in told:  # already said, in the file's own words
+                    continue
                 column = report.columns.get(name, "") if name != "__all__" else ""
                 if name != "__all__" and not column and not row.data.get(name):
                     column = str(selectors.LABELS.get(name, name))
