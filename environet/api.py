@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
+from assistance.api import router as assistance_router
 from library.api import router as library_router
 from messaging.api import router as messaging_router
 from reference.api import router as reference_router
@@ -43,3 +44,4 @@ api.add_router("/messages", messaging_router)
 api.add_router("/seizures", seizures_router)
 api.add_router("/reference", reference_router)
 api.add_router("/library", library_router)
+api.add_router("/assistance", assistance_router)

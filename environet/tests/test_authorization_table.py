@@ -274,6 +274,10 @@ TABLE: dict[str, tuple[str, ...]] = {
     "api:lookup":                (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:search_library":        (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:read_library_item":     (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, DENIED,   OK),
+    # Requests for assistance: the tracker's lists for everyone active (each sees only what they may read); the
+    # request (Mohamed's, for his organisation and the secretariat) for its audience only.
+    "api:list_assistance_requests": (GET, ANY, UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
+    "api:read_assistance_request": (GET, ANY, UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, DENIED,   OK),
     "api:search_messages":       (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:api-root":              (GET,  ANY,  DENIED, DENIED, DENIED, DENIED,   DENIED,   DENIED,   DENIED,   DENIED),
     "api:openapi-json":          (FORM, ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
