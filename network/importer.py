@@ -442,11 +442,15 @@ def _row_data(
         name: text.get(name, "")
         for name in ("title", "commodity_focus", "funding_source", "currency", "description", "expected_outputs")
     }
-    data["kind"] = _choice(text.get("kind", ""), _kinds(), "kind", complain, _("Unknown type of activity"))
+    data["kind"] = _choice(text.get("kind", ""), _kinds(), "kind", complain,
+                           _("Unknown type of activity: “%(value)s”. Use training, workshop, joint operation, "
+                             "tool, awareness raising, study or other."))  # fmt: skip
     status = text.get("status", "")
-    data["status"] = _choice(status, _statuses(), "status", complain, _("Unknown status")) if status else "proposed"
+    data["status"] = (
+        _choice(status, _statuses(), "status", complain, _("Unknown status: “%(value)s”.")) if status else "proposed"
+    )
     data["funding"] = _choice(text.get("funding", ""), _fundings(), "funding", complain,
-                              _("Say “secured” or “sought”, not"))  # fmt: skip
+                              _("“%(value)s”: say whether the funding is secured or sought."))  # fmt: skip
     for name in ("leads", "partners"):
         pks, unknown = organisations.find(text.get(name, ""))
         data[name] = pks
@@ -492,7 +496,7 @@ def _choice(value: str, table: dict[str, str], name: str, complain, message: str
         return ""
     found = table.get(plain(value))
     if found is None:
-        complain(name, f"{message}: “{value}”.")
+        complain(name, message % {"value": value})
         return ""
     return found
 
