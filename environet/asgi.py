@@ -44,6 +44,11 @@ def _path(scope) -> str:
 # Django's handler, with request bodies bounded and kept off the memory (environet/uploads.py).
 application = LiveStreamsShareAThread(uploads.application())
 
+# As many open files as the system allows this process: each live stream holds one (environet/limits.py).
+from environet import limits  # noqa: E402  (needs the settings, which uploads.application() set up)
+
+limits.announce()
+
 # The garbage collector, tuned for a process that holds thousands of open streams. What exists once Django
 # has started lives as long as the process: frozen, it is left out of every collection. Every event makes
 # a few short-lived objects per stream; collecting the youngest objects after 10,000 new ones rather than

@@ -135,6 +135,8 @@ LIVE_HEARTBEAT_SECONDS = env.number("ENVIRONET_LIVE_HEARTBEAT_SECONDS", 15)
 # Without Redis, each server process also follows the event table at this interval while it has open
 # streams (one query for all of them), so events written by another process (the task worker) arrive.
 LIVE_POLL_SECONDS = env.number("ENVIRONET_LIVE_POLL_SECONDS", 1)
+# Live streams one process holds before it answers 503 (0: what the open-file limit allows, environet/limits.py).
+LIVE_MAX_STREAMS = env.number("ENVIRONET_MAX_STREAMS", 0)
 
 # Related seizure records (seizures/correlation.py): flights and species on a route relate records this
 # many days apart at most; a value held by more than this many other records is too common to link.

@@ -12,6 +12,7 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from accounts.models import Person
+from environet import limits
 from messaging import access, live
 from messaging import events as event_log
 from messaging.models import Event, Follow
@@ -118,8 +119,22 @@ def _opening(request: HttpRequest, watching: int | None) -> tuple[access.Reader 
     return reader, after, ends - now
 
 
+def _full() -> HttpResponse:
+    """More streams than this process can hold: the page tries again later, from its last event."""
+    response = HttpResponse(
+        "This server holds as many live streams as it can; try again shortly.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(limits.RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_safe
 async def events(request: HttpRequest) -> HttpResponseBase:
+    if len(live.hub.connections) >= limits.stream_capacity():
+        return _full()
     watching_raw = request.GET.get("thread", "")
     watching = int(watching_raw) if watching_raw.isdigit() else None
     reader, after, remaining = await _briefly(_opening)(request, watching)

@@ -162,7 +162,8 @@ class Servers:
     def __init__(self) -> None:
         self.started: list[Server] = []
 
-    def start(self, *, redis_url: str = "", channel: str = "", heartbeat: int = 1) -> Server:
+    def start(self, *, redis_url: str = "", channel: str = "", heartbeat: int = 1, **extra: str) -> Server:
+        """``extra``: more environment variables for the server (ENVIRONET_MAX_STREAMS...)."""
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "environet.test_settings",
@@ -173,6 +174,7 @@ class Servers:
             "ENVIRONET_LIVE_HEARTBEAT_SECONDS": str(heartbeat),
             "ENVIRONET_LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
+            **extra,
         }
         server = Server(env=env)
         self.started.append(server)

@@ -8,9 +8,7 @@
   var thread = body.dataset.liveThread;
   // Start after the newest event the page already reflects; on reconnection the browser sends the
   // last event id it received itself, which the server prefers.
-  var query = "?after=" + encodeURIComponent(body.dataset.liveAfter || "");
-  if (thread) { query += "&thread=" + encodeURIComponent(thread); }
-  var source = new EventSource(url + query);
+  var lastId = body.dataset.liveAfter || "";
   var token = document.querySelector('meta[name="csrf-token"]');
 
   function notice(text, href) {
@@ -59,14 +57,38 @@
       }
     };
   }
-  source.addEventListener("message", onMessage("message"));
-  source.addEventListener("message.changed", onMessage("message.changed"));
-  // A notice for this person only (a related seizure record, a record matching a search they follow).
-  source.addEventListener("notice", function (raw) {
+  function remember(handler) {
+    return function (raw) {
+      if (raw.lastEventId) { lastId = raw.lastEventId; }
+      handler(raw);
+    };
+  }
+
+  function showNotice(raw) {
+    // A notice for this person only (a related seizure record, a record matching a search they follow).
     var event = JSON.parse(raw.data);
     notice(event.text, event.url);
-  });
-  source.addEventListener("receipt", function (raw) {
+  }
+
+  function connect() {
+    var query = "?after=" + encodeURIComponent(lastId);
+    if (thread) { query += "&thread=" + encodeURIComponent(thread); }
+    var source = new EventSource(url + query);
+    source.addEventListener("message", remember(onMessage("message")));
+    source.addEventListener("message.changed", remember(onMessage("message.changed")));
+    source.addEventListener("notice", remember(showNotice));
+    source.addEventListener("receipt", remember(showReceipt));
+    // The browser retries by itself after a dropped connection, but gives up on an answer other than a
+    // stream (a server holding all the streams it can answers 503): then try again later, from the last
+    // event received, so nothing is missed meanwhile.
+    source.addEventListener("error", function () {
+      if (source.readyState === EventSource.CLOSED) {
+        window.setTimeout(connect, 30000 + Math.random() * 30000);
+      }
+    });
+  }
+
+  function showReceipt(raw) {
     var event = JSON.parse(raw.data);
     var list = document.getElementById("receipts");
     // The author's other alerts have receipts too: only this page's alert adds a name here.
@@ -77,5 +99,7 @@
       item.textContent = event.reader;
       list.appendChild(item);
     }
-  });
+  }
+
+  connect();
 })();
