@@ -113,7 +113,7 @@ def below_counts(person, table: str, codes: list[str]) -> dict[str, int]:
             continue
         own = key(table, code)
         below: set[str] = set()
-        for entry in tables.members(code):
+        for entry in {*tables.members(code), *tables.members(code, table)}:
             below.add(key(table, entry.code))
             below.update(key(table, f"{name} spp.") for rank, name in tables.lineage(entry.code))
         below.discard(own)

@@ -326,17 +326,24 @@ def higher_taxon_name(name: str) -> str:
     return _higher_taxa().get(_bare(name), ("", ""))[1]
 
 
-def members(name: str) -> tuple[Entry, ...]:
-    """The rows of the CITES table below the higher taxon ``name`` (a genus, family, order...): those whose rank
-    columns name it, the taxon's own row (if it has one) left out."""
+def members(name: str, table_name: str = "cites") -> tuple[Entry, ...]:
+    """The rows of a taxon table below the higher taxon ``name`` (a genus, family, order...), the taxon's own row (if
+    it has one) left out: in the CITES table those whose rank columns name it; in the timber and fish tables those
+    whose ranks (``lineage``, through the CITES rows) name it."""
     rank = rank_of(name)
     if not rank:
         return ()
     wanted = _bare(name)
+    if table_name == "cites":
+        return tuple(
+            entry
+            for entry in table("cites").entries
+            if _words(entry.row.get(rank, "")) == wanted and entry.row.get("rank") != rank
+        )
     return tuple(
         entry
-        for entry in table("cites").entries
-        if _words(entry.row.get(rank, "")) == wanted and entry.row.get("rank") != rank
+        for entry in table(table_name).entries
+        if _bare(entry.code) != wanted and any(_bare(higher) == wanted for _rank, higher in lineage(entry.code))
     )
 
 

@@ -29,9 +29,9 @@ def table(request: SignedInRequest, name: str) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:100]
     entries = tables.search(name, text, limit=len(chosen.entries)) if text else list(chosen.entries)
     taxon = _higher_taxon(name, text)
-    if taxon is not None and name == "cites":
+    if taxon is not None:
         # A genus, family, order... named by the CITES table's rank columns: its rows below it come first.
-        below = tables.members(text)
+        below = tables.members(text, name)
         entries = [*below, *(entry for entry in entries if entry not in below)]
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({"q": text}) if text else ""

@@ -100,3 +100,12 @@ def test_a_family_row_of_the_table_counts_the_items_about_its_species(cast):
     builders.publish(cast.member, title="Tiger parts", references=[("cites", "Panthera tigris")])
     text = signed_in(cast.observer).get(reverse("reference:table", args=["cites"]), {"q": "Felidae"}).content.decode()
     assert "1 library item about its species" in text
+
+
+def test_a_timber_family_page_counts_the_items_about_its_timber_species(cast):
+    builders.publish(cast.member, title="Siamese rosewood logs", references=[("timber", "Dalbergia cochinchinensis")])
+    assert "Dalbergia cochinchinensis" in {entry.code for entry in tables.members("Fabaceae", "timber")}
+    url = reverse("reference:table", args=["timber"])
+    text = signed_in(cast.observer).get(url, {"q": "Fabaceae"}).content.decode()
+    assert "Fabaceae <small>(family)</small>" in text and "Dalbergia cochinchinensis" in text
+    assert "1 library item about its species" in text
