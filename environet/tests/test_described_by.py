@@ -17,6 +17,7 @@ class Ids(HTMLParser):
         super().__init__()
         self.ids: set[str] = set()
         self.described: list[tuple[str, str]] = []
+        self.helps: set[str] = set()  # the ids of help texts
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
@@ -24,14 +25,19 @@ class Ids(HTMLParser):
             self.ids.add(str(found["id"]))
         if found.get("aria-describedby"):
             self.described.append((f"<{tag} name={found.get('name')!r}>", str(found["aria-describedby"])))
+        if "help" in str(found.get("class") or "").split() and found.get("id"):
+            self.helps.add(str(found["id"]))
 
 
 def dangling(html: str, described: list[str]) -> list[str]:
-    """The references to no element of the page; ``described`` collects every reference seen."""
+    """The references to no element of the page, and the help texts no field names (a group of radio
+    buttons or checkboxes included); ``described`` collects every reference seen."""
     page = Ids()
     page.feed(html)
     described.extend(refs for _element, refs in page.described)
-    return [f"{element} → #{ref}" for element, refs in page.described for ref in refs.split() if ref not in page.ids]
+    named = {ref for _element, refs in page.described for ref in refs.split()}
+    missing = [f"{element} → #{ref}" for element, refs in page.described for ref in refs.split() if ref not in page.ids]
+    return missing + [f"help text #{help_id} describes nothing" for help_id in sorted(page.helps - named)]
 
 
 def form_pages(cast: Cast) -> dict[str, str]:
@@ -89,3 +95,12 @@ def test_adding_a_commodity_line_leaves_no_reference_to_errors_it_does_not_show(
     assert 'name="lines-1-quantity"' in html, "the form came back without the new line"
     assert dangling(html, []) == []
     assert 'aria-invalid="true"' not in html
+
+
+def test_a_group_of_checkboxes_is_described_by_its_help_text(cast: Cast):
+    """The invitation's topics are checkboxes in a fieldset: the group, named by its legend, is described
+    by the help text that says at which level the newcomer will hear about them."""
+    html = signed_in(cast.focal_point).get("/accounts/people/invite/").content.decode()
+    assert dangling(html, []) == []
+    assert '<fieldset class="group" aria-describedby="id_topics_helptext">' in html
+    assert "<legend>Topics they hear about:</legend>" in html
