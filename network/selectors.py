@@ -116,17 +116,20 @@ class Names:
         )
 
 
+# The labels of the fields with choices (lazy: translated when shown).
+CHOICES: dict[str, dict[str, Any]] = {
+    "kind": dict(ActivityType.choices),
+    "status": dict(Status.choices),
+    "funding": dict(Funding.choices),
+}
+
+
 def shown(name: str, value: Any, names: Names) -> str:
     """One field of a state as words in the reader's language ("" when empty)."""
     if value in (None, "", []):
         return ""
-    choices: dict[str, Any] = {
-        "kind": dict(ActivityType.choices),
-        "status": dict(Status.choices),
-        "funding": dict(Funding.choices),
-    }
-    if name in choices:
-        return str(choices[name].get(value, value))
+    if name in CHOICES:
+        return str(CHOICES[name].get(value, value))
     if name in ("leads", "partners"):
         return ", ".join(names.organisations.get(pk, f"#{pk}") for pk in value)
     if name == "contact":
@@ -161,10 +164,33 @@ class Entry:
         return IATI_ACTIVITY_STATUS[self.state["status"]]
 
 
-def _entries(states: dict[int, dict[str, Any]]) -> list[Entry]:
-    names = Names.for_states(states.values())
+# Fields whose words are the value itself: nothing to look up, nothing worth remembering.
+AS_TEXT = frozenset(("title", "commodity_focus", "starts_on", "ends_on", "funding_source", "amount", "currency",
+                     "description", "expected_outputs"))  # fmt: skip
+
+
+def _entries(states: dict[int, dict[str, Any]], names: Names | None = None) -> list[Entry]:
+    if names is None:
+        names = Names.for_states(states.values())
+    # Types, statuses, countries, leads... repeat from one activity to the next: each is put in words once (a
+    # list as its items' words, joined as ``shown`` joins them).
+    known: dict[tuple[str, Any], str] = {}
+
+    def item_words(name: str, item: Any, listed: bool) -> str:
+        found = known.get((name, item))
+        if found is None:
+            found = known[name, item] = shown(name, [item] if listed else item, names)
+        return found
+
+    def words(name: str, value: Any) -> str:
+        if value is None or name in AS_TEXT:
+            return "" if value is None else str(value)
+        if isinstance(value, list):
+            return ", ".join([item_words(name, item, True) for item in value])
+        return item_words(name, value, False)
+
     entries = [
-        Entry(id=pk, state=state, fields={name: shown(name, state.get(name), names) for name in history.FIELDS})
+        Entry(id=pk, state=state, fields={name: words(name, state.get(name)) for name in history.FIELDS})
         for pk, state in states.items()
     ]
     return sorted(entries, key=lambda entry: (entry.state.get("starts_on") or "9999", entry.id))
@@ -173,11 +199,10 @@ def _entries(states: dict[int, dict[str, Any]]) -> list[Entry]:
 def roadmap(network: Network, day: date) -> list[tuple[str, list[Entry]]]:
     """The roadmap as it stood at the end of ``day``, in sections by status (in the lifecycle's order)."""
     entries = _entries(history.roadmap_on(network, day))
-    return [
-        (str(label), [entry for entry in entries if entry.state["status"] == status])
-        for status, label in Status.choices
-        if any(entry.state["status"] == status for entry in entries)
-    ]
+    sections: dict[str, list[Entry]] = {}
+    for entry in entries:
+        sections.setdefault(entry.state["status"], []).append(entry)
+    return [(str(label), sections[status]) for status, label in Status.choices if status in sections]
 
 
 @dataclass
