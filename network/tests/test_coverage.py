@@ -212,3 +212,20 @@ def test_the_coverage_page_explains_a_bad_period(cast, net, query, message):
     response = signed_in(cast.member).get(URL, query)
     assert response.status_code == 400
     assert message in response.content.decode() and "<svg" not in response.content.decode()
+
+
+def test_it_counts_in_the_database_with_the_same_few_queries_however_many_records(
+    cast, net, add, django_assert_num_queries
+):
+    add("East Africa training", regions=["014"])
+    for country in ("NG", "GH", "FR", "NG"):
+        shared(cast.member, country)
+    # The records per country and convention, the activities of the period, the members' countries, the
+    # countries activities named, and the map's records per country.
+    with django_assert_num_queries(5):
+        found = _gaps(cast.member, net)
+    for country in ("SN", "CN", "BR", "NG", "JP"):
+        shared(cast.member, country)
+    with django_assert_num_queries(5):
+        more = _gaps(cast.member, net)
+    assert len(more.countries) > len(found.countries)
