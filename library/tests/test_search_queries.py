@@ -1,0 +1,87 @@
+"""How library search asks the database: the access rule inside the same SQL, item by item, with the same
+meaning as the audience rule; on PostgreSQL, the words found through the GIN index."""
+
+from itertools import product
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+
+from library import access, search
+from library.models import Item
+from library.tests.builders import DAY
+from messaging.access import audience_rule
+from messaging.models import Audience, Marking
+
+
+def _items(cast) -> list[Item]:
+    """An item for every audience and marking (the rule's every branch), from each of two organisations,
+    each naming several organisations or people so that a join would repeat it."""
+    made = []
+    for (organisation, publisher), audience, marking in product(
+        [(cast.home, cast.member), (cast.other, cast.other_focal_point)],
+        list(Audience),
+        [Marking.GREEN, Marking.AMBER, Marking.RED],
+    ):
+        item = Item.objects.create(
+            title=f"{audience} {marking} from {organisation.short_name}",
+            kind="guide",
+            summary="Words.",
+            organisation=organisation,
+            publisher=publisher,
+            published_on=DAY,
+            marking=marking,
+            audience=audience,
+            audience_countries=",KE,FR," if audience == Audience.COUNTRIES else "",
+        )
+        if audience == Audience.ORGANISATIONS:
+            item.audience_organisations.set([cast.home, cast.other, cast.secretariat])
+        if audience == Audience.PEOPLE:
+            item.audience_people.set([publisher, cast.focal_point, cast.administrator])
+        made.append(item)
+    return made
+
+
+@pytest.mark.django_db
+def test_items_visible_to_means_the_audience_rule_and_gives_each_item_once(cast):
+    _items(cast)
+    readers = [cast.observer, cast.member, cast.focal_point, cast.other_focal_point, cast.administrator]
+    seen = []
+    for person in readers:
+        own = Q(organisation_id=person.organisation_id) & ~Q(marking=Marking.RED)
+        rule = own | audience_rule(person, author="publisher")
+        expected = set(Item.objects.filter(rule).values_list("pk", flat=True))
+        found = list(access.items_visible_to(person).values_list("pk", flat=True))
+        assert len(found) == len(set(found)), person
+        assert set(found) == expected, person
+        assert access.items_visible_to(person).count() == len(expected), person
+        seen.append(len(expected))
+    assert 0 < min(seen) < max(seen)  # the rule keeps some items from some readers
+    for person in (cast.suspended, cast.requested):
+        assert not access.items_visible_to(person).exists()
+
+
+@pytest.mark.django_db
+def test_search_counts_and_pages_only_what_the_person_may_read(cast):
+    items = _items(cast)
+    for item in items:
+        search.index(item)
+    for person in (cast.member, cast.other_focal_point, cast.administrator):
+        found = search.search(person=person, filters=search.Filters(text="from"))
+        readable = list(access.items_visible_to(person).order_by("-published_on", "-pk").values_list("pk", flat=True))
+        assert [item.pk for item in found] == readable
+        assert found.count() == len(readable)
+
+
+def test_postgresql_search_finds_the_words_through_the_gin_index(cast, postgres_only):
+    items = _items(cast)
+    for item in items:
+        search.index(item)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: the planner would read them all
+    found = search.search(person=cast.member, filters=search.Filters(text="RED"))
+    page, count = found[:20].explain(), found.explain()
+    for plan in (page, count):
+        assert "library_search_document" in plan, plan
+    readable = access.items_visible_to(cast.member).filter(marking=Marking.RED)
+    assert sorted(item.pk for item in found) == sorted(readable.values_list("pk", flat=True))
