@@ -104,18 +104,18 @@ def _document(network: Network, heading: str, as_of: str, note: str, sections: S
     document.set_lang(get_language() or "en")
     document.add_page()
     document.set_font(FONT, "B", 16)
-    document.multi_cell(0, 8, network.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.multi_cell(0, 8, network.name, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     document.set_font(FONT, "B", 12)
-    document.multi_cell(0, 7, heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.multi_cell(0, 7, heading, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     document.set_font(FONT, "", 11)
-    document.multi_cell(0, 6, as_of, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.multi_cell(0, 6, as_of, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if note:
         document.set_font(FONT, "", 9)
-        document.multi_cell(0, LINE, note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        document.multi_cell(0, LINE, note, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     document.ln(4)
     if not sections:
         document.set_font(FONT, "", 11)
-        document.multi_cell(0, 6, _("No activity."), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        document.multi_cell(0, 6, _("No activity."), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     for label, entries in sections:
         _section(document, label, entries)
     return bytes(document.output())
@@ -127,7 +127,7 @@ def _section(document: _Document, label: str, entries: list[selectors.Entry]) ->
     document.set_font(FONT, "B", 13)
     document.set_fill_color(225, 233, 240)
     heading = _("%(status)s (%(count)d)") % {"status": label, "count": len(entries)}
-    document.multi_cell(0, 8, heading, fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.multi_cell(0, 8, heading, fill=True, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     document.ln(2)
     for entry in entries:
         _block(document, entry)
@@ -138,7 +138,7 @@ def _block(document: _Document, entry: selectors.Entry) -> None:
         document.add_page()
     fields, state = entry.fields, entry.state
     document.set_font(FONT, "B", 11)
-    document.multi_cell(0, 6, f"{entry.id}. {fields['title']}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.multi_cell(0, 6, f"{entry.id}. {fields['title']}", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     start, end = day_shown(state.get("starts_on")), day_shown(state.get("ends_on"))
     funding = [
         fields["funding_source"],
@@ -160,15 +160,15 @@ def _block(document: _Document, entry: selectors.Entry) -> None:
         if not value:
             continue
         document.set_font(FONT, "B", 9)
-        lines = document.multi_cell(LABEL_WIDTH, LINE, label, dry_run=True, output="LINES")
+        lines = document.multi_cell(LABEL_WIDTH, LINE, label, align="L", dry_run=True, output="LINES")
         label_height = LINE * (len(lines) if isinstance(lines, list) else 1)
         if document.get_y() + label_height > document.page_break_trigger:
             document.add_page()
         top, page = document.get_y(), document.page
-        document.multi_cell(LABEL_WIDTH, LINE, label, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        document.multi_cell(LABEL_WIDTH, LINE, label, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         document.set_font(FONT, "", 9)
         document.set_xy(document.l_margin + LABEL_WIDTH, top)
-        document.multi_cell(0, LINE, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        document.multi_cell(0, LINE, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if document.page == page and document.get_y() < top + label_height:
             document.set_y(top + label_height)
     document.ln(1)
