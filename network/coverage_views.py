@@ -74,9 +74,11 @@ def _coverage_form(request: SignedInRequest) -> CoverageForm:
     """Bound always: the fields left out take their defaults (this year, by weight)."""
     year = timezone.localdate().year
     data = request.GET.copy()
-    data.setdefault("from_year", str(year))
-    data.setdefault("to_year", data.get("from_year") or str(year))
-    data.setdefault("sort", "weight")
+    # A field sent empty takes its default too: the form then always shows a period.
+    first = data.get("from_year") or str(year)
+    data["from_year"] = first
+    data["to_year"] = data.get("to_year") or first
+    data["sort"] = data.get("sort") or "weight"
     return CoverageForm(data)
 
 

@@ -200,6 +200,13 @@ def test_the_coverage_page_sorts_the_gaps_by_weight_or_by_place(cast, net, add):
     assert by_place.index("Japan", table) < by_place.index("Kenya", table)
 
 
+def test_the_coverage_page_fills_in_what_is_left_empty(cast, net):
+    response = signed_in(cast.member).get(URL, {"from_year": "2026", "to_year": "", "convention": "", "sort": ""})
+    assert response.status_code == 200
+    assert "Gaps from 2026 to 2026" in response.content.decode()
+    assert signed_in(cast.member).get(URL).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
