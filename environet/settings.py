@@ -50,7 +50,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "environet.middleware.ClientAddressMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that a page that only reads is not failed by a session it cannot save (storage full).
+    "environet.storage.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

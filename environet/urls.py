@@ -21,3 +21,4 @@ urlpatterns = [
 ]
 
 handler400 = "environet.views.bad_request"
+handler500 = "environet.storage.server_error"

@@ -10,7 +10,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from environet import broker, keys
+from environet import broker, keys, storage
 
 
 @login_not_required
@@ -27,11 +27,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     broker_ok, broker_state = broker.status()
     keys_ok, keys_state = _keys_status() if database_ok else (False, "not checked: the database is unreachable")
     healthy = database_ok and broker_ok and keys_ok
+    writable, storage_state = storage.status() if database_ok else (False, "not checked")
     body = {
-        "status": "ok" if healthy else "unhealthy",
+        # Degraded: reads work, saving does not; the process stays in rotation for the readers.
+        "status": ("ok" if writable else "degraded") if healthy else "unhealthy",
         "database": {"ok": database_ok, "detail": database},
         "broker": {"ok": broker_ok, "detail": broker_state},
         "encryption": {"ok": keys_ok, "detail": keys_state},
+        "storage": {"ok": writable, "detail": storage_state},
     }
     return JsonResponse(body, status=200 if healthy else 503)
 

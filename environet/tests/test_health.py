@@ -27,6 +27,7 @@ def test_it_is_healthy_with_one_process_and_no_broker(db, settings):
         "database": {"ok": True, "detail": response.json()["database"]["detail"]},
         "broker": {"ok": True, "detail": "in-process"},
         "encryption": {"ok": True, "detail": "nothing encrypted stored yet"},
+        "storage": {"ok": True, "detail": response.json()["storage"]["detail"]},
     }
     assert response.json()["database"]["detail"] in ("sqlite", "postgresql")
 
