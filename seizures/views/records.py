@@ -96,11 +96,40 @@ class Editor:
     def has_errors(self) -> bool:
         return bool(self.record.errors or self.lines.total_error_count() or self.involved.total_error_count())
 
+    def error_links(self) -> list[tuple[str, str]]:
+        """Every error of the form, in page order, as (the id of its field, what to say): the summary at the
+        top links each one to its field. Errors of the whole form or a whole part have no field ("")."""
+        found: list[tuple[str, str]] = [("", str(error)) for error in self.record.non_field_errors()]
+        found += [("", str(error)) for error in self.lines.non_form_errors()]
+        found += [("", str(error)) for error in self.involved.non_form_errors()]
+        parts = [(self.record, "")]
+        parts += [
+            (form, _("Commodity %(number)s") % {"number": index}) for index, form in enumerate(self.lines.forms, 1)
+        ]
+        parts += [
+            (form, _("Person or company %(number)s") % {"number": index})
+            for index, form in enumerate(self.involved.forms, 1)
+        ]
+        for form, part in parts:
+            for field in form:
+                for error in field.errors:
+                    label = f"{part}, {field.label}" if part else str(field.label)
+                    found.append((_field_anchor(field), f"{label}: {error}"))
+        return found
+
     def to_complete(self) -> None:
         """Posted back to be completed ("add another"), not judged: no field shows an error, so none may
         claim one either (``aria-invalid``, an ``aria-describedby`` naming an error that is not there)."""
         for form in (self.record, *self.lines.forms, *self.involved.forms):
             form._errors = ErrorDict()
+
+
+def _field_anchor(field) -> str:
+    """The id of the element a link to ``field`` should reach: the field itself or, for a group of checkboxes
+    or radio buttons (whose group has no id), its first choice."""
+    if field.use_fieldset and field.auto_id:
+        return f"{field.auto_id}_0"
+    return field.id_for_label or field.auto_id or ""
 
 
 def _editor(request: SignedInRequest, *, initial: dict | None = None, lines=None, involved=None) -> Editor:
