@@ -123,4 +123,5 @@ def search(*, person, filters: Filters) -> QuerySet[Seizure]:
         found = found.filter(containers__contains=f",{filters.container},")
     if filters.text.strip():
         found = _matching(found, filters.text)
-    return found.select_related("organisation").order_by("-occurred_on", "-pk")
+    # The list says what was seized (seizures/templatetags/quantities.py): each page's lines in one query.
+    return found.select_related("organisation").prefetch_related("lines").order_by("-occurred_on", "-pk")

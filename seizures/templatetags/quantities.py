@@ -1,0 +1,134 @@
+"""Quantities, units and specimen terms as people read them, in the reader's language.
+
+Units are stored as UN/ECE Recommendation 20 codes (reference/data/units.csv: "KGM", "H87"). A code that
+CLDR also names (the Unicode Common Locale Data Repository, shipped in ``babel``) is shown with CLDR's
+short name in the active language ("kg", "m³", "gal imp."), the number formatted for that language by the
+same library ("2 100,5 kg" in French). The others are shown with the name Recommendation 20 gives them
+(through gettext, so a translation can be added), and a code neither knows is shown as itself.
+Specimen terms (CITES codes such as "TUS") are shown with the description of the CITES guidelines.
+
+Used by the list, the record page and the human-readable messages about a record, never by the machine
+exports (which keep the codes).
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal
+from babel.units import format_unit, get_unit_name
+from django import template
+from django.utils.translation import get_language, gettext, ngettext
+
+from reference import tables
+
+register = template.Library()
+
+# Recommendation 20 code -> CLDR unit: only units that are the same quantity in both lists. The carat,
+# pieces, pairs, dozens and sets have no CLDR unit (or none with a usable short name) and keep Rec 20's.
+CLDR_UNITS = {
+    "KGM": "mass-kilogram",
+    "GRM": "mass-gram",
+    "MGM": "mass-milligram",
+    "TNE": "mass-tonne",
+    "LBR": "mass-pound",
+    "ONZ": "mass-ounce",
+    "LTR": "volume-liter",
+    "MLT": "volume-milliliter",
+    "MTQ": "volume-cubic-meter",
+    "CMQ": "volume-cubic-centimeter",
+    "GLL": "volume-gallon",
+    "GLI": "volume-gallon-imperial",
+    "FTQ": "volume-cubic-foot",
+    "MTK": "area-square-meter",
+    "FTK": "area-square-foot",
+    "MTR": "length-meter",
+    "CMT": "length-centimeter",
+}
+SHOWN_LINES = 1  # commodity lines named in a list row; the others are counted
+
+
+def _locale() -> Locale:
+    try:
+        return Locale.parse(get_language() or "en", sep="-")
+    except (UnknownLocaleError, ValueError):
+        return Locale("en")
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+@register.filter
+def amount(value) -> str:
+    """A number in the reader's language, with the decimals it has (three at most): "2,100", "2 100,5"."""
+    number = _decimal(value)
+    return "" if number is None else format_decimal(number, format="#,##0.###", locale=_locale())
+
+
+@register.filter
+def unit_name(code: str) -> str:
+    """A unit's name in the reader's language ("kg", "m³", "piece"), or its code when no list names it."""
+    code = (code or "").strip().upper()
+    if not code:
+        return ""
+    cldr = CLDR_UNITS.get(code)
+    if cldr:
+        name = get_unit_name(cldr, length="short", locale=_locale())
+        if name:
+            return name
+    entry = tables.unit(code)
+    name = entry.row.get("name", "") if entry is not None else ""
+    return gettext(name) if name else code
+
+
+@register.filter
+def quantity(value, unit: str = "") -> str:
+    """A quantity with its unit in words: ``{{ line.quantity|quantity:line.unit }}`` -> "2,100 kg"."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    code = (unit or "").strip().upper()
+    cldr = CLDR_UNITS.get(code)
+    if cldr:
+        return format_unit(number, cldr, length="short", format="#,##0.###", locale=_locale())
+    name = unit_name(code)
+    return f"{amount(number)} {name}" if name else amount(number)
+
+
+@register.filter
+def specimen(code: str) -> str:
+    """A CITES specimen term in words ("TUS" -> "tusks"), or its code when the table does not have it."""
+    code = (code or "").strip()
+    if not code:
+        return ""
+    entry = tables.find("specimens", code)
+    return gettext(entry.row.get("description", "")) if entry is not None and entry.row.get("description") else code
+
+
+def commodity(line) -> str:
+    """A commodity line in words: "Manis spp. (pangolins), scales: 2,100 kg"."""
+    entry = tables.find(line.convention, line.code) if line.convention in tables.TABLES and line.code else None
+    name = entry.label if entry is not None else (line.code or line.description)
+    if line.specimen_type:
+        name = f"{name}, {specimen(line.specimen_type)}"
+    said = quantity(line.quantity, line.unit)
+    return f"{name}: {said}" if said else name
+
+
+@register.filter
+def seized(seizure) -> str:
+    """What was seized, for a list row: the first commodity line in words and how many more there are.
+    Reads ``seizure.lines.all()``, so the list prefetches the lines (one query for the page)."""
+    lines = list(seizure.lines.all())
+    if not lines:
+        return ""
+    said = "; ".join(commodity(line) for line in lines[:SHOWN_LINES])
+    more = len(lines) - SHOWN_LINES
+    if more > 0:
+        said += "; " + ngettext("+%(count)s more", "+%(count)s more", more) % {"count": amount(more)}
+    return said

@@ -1,0 +1,80 @@
+"""The seizure list says what was seized, in words and the reader's units, in a fixed number of queries."""
+
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from conftest import signed_in
+from seizures.templatetags import quantities
+from seizures.tests.builders import file, line
+
+LIST = "/seizures/"
+
+
+def scales(**fields) -> dict:
+    return line("cites", "Manis gigantea", specimen_type="SCA", quantity=Decimal("2100"), unit="KGM", **fields)
+
+
+def test_the_list_says_what_was_seized_with_the_unit_in_words(cast):
+    file(
+        cast.member,
+        lines=[
+            scales(),
+            line("cites", "Loxodonta africana", specimen_type="TUS", quantity=Decimal("12"), unit="H87"),
+            line("basel", "A1180", quantity=Decimal("3.5"), unit="TNE"),
+        ],
+    )
+    page = signed_in(cast.member).get(LIST).content.decode()
+    assert "What was seized" in page
+    assert "Manis gigantea (giant pangolin), scales: 2,100 kg; +2 more" in page
+    assert "KGM" not in page
+
+
+def test_the_list_asks_as_many_queries_for_40_records_as_for_5(cast):
+    client = signed_in(cast.member)
+    for _ in range(5):
+        file(cast.member, lines=[scales(), line("cites", "Loxodonta africana", quantity=Decimal("1"), unit="KGM")])
+    client.get(LIST)  # anything done once per process (sessions, caches) is done before counting
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(LIST).status_code == 200
+    for _ in range(35):
+        file(cast.member, lines=[scales(), line("cites", "Loxodonta africana", quantity=Decimal("1"), unit="KGM")])
+    with CaptureQueriesContext(connection) as forty:
+        page = client.get(LIST).content.decode()
+    assert page.count("Manis gigantea (giant pangolin), scales: 2,100 kg; +1 more") == 25  # one page of 40
+    assert len(forty) == len(five)
+
+
+def test_a_row_says_nothing_of_records_the_viewer_may_not_read(cast):
+    file(cast.member, lines=[line("cites", "Manis gigantea", quantity=Decimal("7"), unit="KGM")])  # a draft of KRA
+    file(cast.member, lines=[line("cites", "Loxodonta africana", quantity=Decimal("9"), unit="KGM")], share=True)
+    page = signed_in(cast.other_focal_point).get(LIST).content.decode()
+    assert "Loxodonta africana" in page
+    assert "Manis gigantea" not in page
+
+
+def test_quantities_follow_the_readers_language():
+    with translation.override("fr"):
+        assert quantities.quantity(Decimal("2100.500"), "KGM") == "2\u202f100,5\u202fkg"
+        assert quantities.amount(Decimal("1234567")) == "1\u202f234\u202f567"
+        assert quantities.unit_name("MTQ") == "m³"
+    with translation.override("es"):
+        assert quantities.quantity(Decimal("2100.5"), "TNE") == "2.100,5 t"
+    with translation.override("en"):
+        assert quantities.quantity(Decimal("2100.000"), "KGM") == "2,100 kg"
+
+
+def test_units_without_a_cldr_name_keep_the_name_of_recommendation_20_and_unknown_codes_show_as_themselves():
+    with translation.override("en"):
+        assert quantities.quantity(Decimal("12"), "H87") == "12 piece"
+        assert quantities.unit_name("DZN") == "dozen"
+        assert quantities.unit_name("XYZ") == "XYZ"
+        assert quantities.quantity(Decimal("3"), "") == "3"
+        assert quantities.quantity(None, "KGM") == ""
+
+
+def test_specimen_terms_are_in_words_and_unknown_ones_keep_their_code():
+    assert quantities.specimen("TUS") == "tusks"
+    assert quantities.specimen("ZZZ") == "ZZZ"
