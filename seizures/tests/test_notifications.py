@@ -626,7 +626,7 @@ def test_it_puts_the_content_of_a_green_record_in_the_match_email(cast, django_c
     body = Mailbox.body(email)
     assert "TLP:GREEN" in body
     assert "Seized on 2026-10-01 in Kenya, reported by KRA." in body
-    assert "- Manis gigantea (CITES: wildlife), 120 KGM" in body
+    assert "- Manis gigantea (CITES: wildlife), 120 kg" in body
 
 
 # --- Asking for contact -------------------------------------------------------------------------------------------

@@ -78,3 +78,32 @@ def test_units_without_a_cldr_name_keep_the_name_of_recommendation_20_and_unknow
 def test_specimen_terms_are_in_words_and_unknown_ones_keep_their_code():
     assert quantities.specimen("TUS") == "tusks"
     assert quantities.specimen("ZZZ") == "ZZZ"
+
+
+def test_the_record_page_gives_quantities_and_specimen_terms_in_words_with_the_code_on_hover(cast):
+    seizure = file(
+        cast.member, lines=[line("cites", "Loxodonta africana", specimen_type="TUS", quantity=Decimal("2100"), unit="KGM")]
+    )
+    page = signed_in(cast.member).get(f"/seizures/{seizure.pk}/").content.decode()
+    assert '<span title="KGM">2,100 kg</span>' in page
+    assert '<span title="TUS">tusks</span>' in page
+
+
+def test_the_record_page_formats_quantities_for_a_french_reader(cast):
+    cast.member.language = "fr"
+    cast.member.save()
+    seizure = file(cast.member, lines=[line("cites", "Manis gigantea", quantity=Decimal("2100.5"), unit="MTQ")])
+    page = signed_in(cast.member).get(f"/seizures/{seizure.pk}/").content.decode()
+    assert '<span title="MTQ">2\u202f100,5\u202fm³</span>' in page
+
+
+def test_the_records_thread_says_quantities_in_words(cast, django_capture_on_commit_callbacks):
+    seizure = file(
+        cast.member,
+        share=True,
+        capture=django_capture_on_commit_callbacks,
+        lines=[line("cites", "Manis gigantea", quantity=Decimal("12"), unit="H87")],
+    )
+    first = seizure.thread.messages.order_by("pk").first()
+    assert "12 piece" in first.body
+    assert "H87" not in first.body
