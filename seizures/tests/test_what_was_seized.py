@@ -81,9 +81,8 @@ def test_specimen_terms_are_in_words_and_unknown_ones_keep_their_code():
 
 
 def test_the_record_page_gives_quantities_and_specimen_terms_in_words_with_the_code_on_hover(cast):
-    seizure = file(
-        cast.member, lines=[line("cites", "Loxodonta africana", specimen_type="TUS", quantity=Decimal("2100"), unit="KGM")]
-    )
+    tusks = line("cites", "Loxodonta africana", specimen_type="TUS", quantity=Decimal("2100"), unit="KGM")
+    seizure = file(cast.member, lines=[tusks])
     page = signed_in(cast.member).get(f"/seizures/{seizure.pk}/").content.decode()
     assert '<span title="KGM">2,100 kg</span>' in page
     assert '<span title="TUS">tusks</span>' in page
