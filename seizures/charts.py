@@ -153,21 +153,48 @@ def _ticks(maximum: float, target: int = 5) -> list[int]:
     return [step * index for index in range(math.ceil(maximum / step) + 1)]
 
 
-def _fills(chart_id: str, count: int) -> tuple[str, list[str]]:
+def _fills(chart_id: str, count: int, slots: Sequence[int] | None = None) -> tuple[str, list[str]]:
     """One fill per series and the <defs> of its patterns: plain, diagonal lines, dots, crossed lines, so
-    that series differ in texture as well as colour."""
-    defs: list[str] = []
+    that series differ in texture as well as colour.
+
+    ``slots`` gives each series its place in the palette (see ``palette_slots``), so that a category keeps
+    its colour and texture in every chart of a page whichever other series each shows; without it, the
+    series take the palette in order."""
+    if slots is not None and len(slots) != count:
+        raise ValueError(f"{len(slots)} palette slots for {count} series")
+    defs: dict[int, str] = {}
     fills: list[str] = []
-    for index in range(count):
-        colour, ink = PALETTE[index % len(PALETTE)]
-        texture = (index + index // len(PALETTE)) % 4
-        if texture == 0:
-            fills.append(colour)
-            continue
-        pattern_id = f"{chart_id}-p{index}"
-        fills.append(f"url(#{pattern_id})")
-        defs.append(_pattern(pattern_id, colour, ink, texture))
-    return (_el("defs", "".join(defs)) if defs else ""), fills
+    for position in range(count):
+        index = slots[position] if slots is not None else position
+        fill, pattern = _fill(chart_id, index)
+        fills.append(fill)
+        if pattern:
+            defs[index] = pattern
+    return (_el("defs", "".join(defs.values())) if defs else ""), fills
+
+
+def _fill(chart_id: str, index: int) -> tuple[str, str]:
+    """The fill of palette slot ``index`` and the markup of its pattern ("" for a plain colour)."""
+    colour, ink = PALETTE[index % len(PALETTE)]
+    texture = (index + index // len(PALETTE)) % 4
+    if texture == 0:
+        return colour, ""
+    pattern_id = f"{chart_id}-p{index}"
+    return f"url(#{pattern_id})", _pattern(pattern_id, colour, ink, texture)
+
+
+def palette_slots(keys: Sequence[str], order: Sequence[str]) -> list[int]:
+    """Each key's place in the palette: its place in ``order``, the fixed list of every category of its
+    kind (all conventions, say), so that a category has one colour whatever else is shown. A key not in
+    ``order`` takes a place after all of them."""
+    places = {key: index for index, key in enumerate(order)}
+    extra: dict[str, int] = {}
+    slots = []
+    for key in keys:
+        if key not in places and key not in extra:
+            extra[key] = len(order) + len(extra)
+        slots.append(places.get(key, extra.get(key, 0)))
+    return slots
 
 
 def _pattern(pattern_id: str, colour: str, ink: str, texture: int) -> str:
@@ -210,9 +237,11 @@ def columns_over_time(
     *,
     title: str,
     description: str = "",
+    slots: Sequence[int] | None = None,
 ) -> SafeString:
     """Stacked columns: one column per period, one segment per series (convention, topic...), bottom up in
-    the order given, with a legend, a y axis of round ticks and a period axis that thins its labels."""
+    the order given, with a legend, a y axis of round ticks and a period axis that thins its labels.
+    ``slots``: each series' place in the palette (``palette_slots``), for one colour per category per page."""
     chart_id = _chart_id("columns", str(title), str(description), periods, series)
     for name, values in series:
         if len(values) != len(periods):
@@ -222,7 +251,7 @@ def columns_over_time(
     totals = [sum(values[index] for _, values in table) for index in range(len(periods))]
     if not periods or not any(totals):
         return _empty(chart_id, title, description)
-    defs, fills = _fills(chart_id, len(table))
+    defs, fills = _fills(chart_id, len(table), slots)
     legend, legend_height = _legend([name for name, _ in table], fills)
     ticks = _ticks(max(totals))
     left = max(_text_width(format_number(tick), SMALL) for tick in ticks) + 10
@@ -332,31 +361,45 @@ def horizontal_bars(
     title: str,
     description: str = "",
     value_format: Callable[[float], str] | None = None,
+    categories: Sequence[tuple[str, int]] | None = None,
 ) -> SafeString:
-    """Top species or substances, in the order given: the label, a bar, the value at the end of the bar."""
-    chart_id = _chart_id("bars", str(title), str(description), rows)
+    """Top species or substances, in the order given: the label, a bar, the value at the end of the bar.
+
+    ``categories``: for each row, the category it belongs to (its name and palette slot, ``palette_slots``):
+    each bar then takes its category's fill, the same as in the page's other charts, under a legend."""
+    chart_id = _chart_id("bars", str(title), str(description), rows, categories)
     table = [(str(label), max(0.0, float(value))) for label, value in rows]  # a negative amount is no bar
+    if categories is not None and len(categories) != len(table):
+        raise ValueError(f"{len(categories)} categories for {len(table)} bars")
     largest = max((value for _, value in table), default=0.0)
     if largest <= 0:
         return _empty(chart_id, title, description)
+    defs, legend, top = "", "", 0.0
+    fills = [PALETTE[0][0]] * len(table)
+    if categories is not None:
+        defs, fills = _fills(chart_id, len(table), [slot for _, slot in categories])
+        named = dict(zip((str(name) for name, _ in categories), fills, strict=True))
+        legend, top = _legend(list(named), list(named.values()))
     shown_values = [(value_format or format_number)(value) for _, value in table]
     label_width = min(max(_text_width(label) for label, _ in table), WIDTH * 0.4)
     start = label_width + 10
     span = WIDTH - start - max(_text_width(text) for text in shown_values) - 10
     bars, labels, values = [], [], []
     for index, ((label, value), shown) in enumerate(zip(table, shown_values, strict=True)):
-        y = 4 + index * 30
+        y = top + 4 + index * 30
         length = value / largest * span
         labels.append(_text(start - 8, y + 16, label, label_width))
         if length > 0:
-            bars.append(_el("rect", x=start, y=y + 2, width=length, height=20))
+            bars.append(_el("rect", x=start, y=y + 2, width=length, height=20, fill=fills[index]))
         values.append(_text(start + length + 6, y + 16, shown))
     body = (
-        _el("g", "".join(bars), fill=PALETTE[0][0])
+        defs
+        + legend
+        + _el("g", "".join(bars))
         + _el("g", "".join(labels), fill=TEXT, text_anchor="end")
         + _el("g", "".join(values), fill=TEXT)
     )
-    return _svg(chart_id, len(table) * 30 + 8, title, description, body)
+    return _svg(chart_id, top + len(table) * 30 + 8, title, description, body)
 
 
 # --- Flows ---------------------------------------------------------------------------------------------------
@@ -366,9 +409,14 @@ NODE_WIDTH = 8
 MIN_SLOT = 20  # each band gets at least a line of height at its origin, so its count label never overlaps
 
 
-def flows(rows: Sequence[tuple[str, str, int]], *, title: str, description: str = "") -> SafeString:
+def flows(
+    rows: Sequence[tuple[str, str, int]], *, title: str, description: str = "", colour: str | None = None
+) -> SafeString:
     """Top routes: origins on the left, destinations on the right, each name once per side, and one band
-    per route whose thickness is proportional to its count, labelled with the count where it leaves."""
+    per route whose thickness is proportional to its count, labelled with the count where it leaves.
+
+    Bands take a colour per origin; ``colour`` draws them all in that one instead, for a page whose palette
+    colours mean categories (a convention) that the routes are not about."""
     chart_id = _chart_id("flows", str(title), str(description), rows)
     counts: dict[Route, int] = {}
     for origin, destination, count in rows:
@@ -387,7 +435,7 @@ def flows(rows: Sequence[tuple[str, str, int]], *, title: str, description: str 
     right_slots, right_nodes, right_end = _stack(destinations, by_destination, 1, slots)
     name_width = min(max(_text_width(name) for name in [*origins, *destinations]), 170)
     left_x, right_x = name_width + 10, WIDTH - name_width - 10 - NODE_WIDTH
-    colours = {origin: BAND_COLOURS[index % len(BAND_COLOURS)] for index, origin in enumerate(origins)}
+    colours = {origin: colour or BAND_COLOURS[index % len(BAND_COLOURS)] for index, origin in enumerate(origins)}
     body = (
         _flow_headings(left_x, right_x)
         + _flow_bands(by_origin, counts, thickness, slots, (left_slots, right_slots), (left_x, right_x), colours)

@@ -309,3 +309,64 @@ def test_it_names_regions_in_the_readers_language(cast):
     text = signed_in(cast.member).get(URL).content.decode()
     assert '<option value="014">Afrique orientale</option>' in text
     assert '<optgroup label="Europe">' in text
+
+
+# --- One colour per category -----------------------------------------------------------------------------------
+
+
+def resolved(svg: ET.Element, fill: str) -> tuple:
+    """What a fill looks like: a colour, or a pattern's colour, marks and turn (its id differs per chart)."""
+    found = re.fullmatch(r"url\(#(.+)\)", fill)
+    if not found:
+        return (fill,)
+    pattern = next(p for p in svg.iter(f"{NS}pattern") if p.get("id") == found.group(1))
+    marks = [(child.tag, child.get("fill"), child.get("stroke"), child.get("d")) for child in pattern]
+    return (*marks, pattern.get("patternTransform"))
+
+
+def legend(svg: ET.Element) -> dict[str, tuple]:
+    """Each legend entry's name and how its swatch looks."""
+    groups = [group for group in svg.findall(f"{NS}g") if group.get("stroke_width") or group.get("stroke-width")]
+    swatches = groups[0].findall(f"{NS}rect")
+    texts = svg.findall(f"{NS}g")[1].findall(f"{NS}text")
+    names = [text.findtext(f"{NS}title") or text.text or "" for text in texts]  # a name cut short is whole on hover
+    return {name: resolved(svg, rect.get("fill", "")) for name, rect in zip(names, swatches, strict=True)}
+
+
+def test_a_convention_has_the_same_fill_in_every_chart_of_the_page(cast):
+    # Montreal and Basel only in some records, CITES in most: each chart shows them in a different order.
+    shared(cast.member, lines=[line("montreal", "HCFC-22")])
+    shared(cast.member, lines=[line("montreal", "HCFC-22")])
+    shared(cast.member, lines=[line("montreal", "HCFC-22")])
+    shared(cast.member, lines=[HOUSEHOLD_WASTE, IVORY])
+    shared(cast.member, lines=[IVORY])
+    found = sections(page(cast.member).content.decode())
+
+    by_convention = legend(found["by-convention"][0])
+    cites, basel, montreal = (by_convention[str(views.CONVENTIONS[code])] for code in ("cites", "basel", "montreal"))
+    assert len({cites, basel, montreal}) == 3
+
+    by_topic = legend(found["by-topic"][0])
+    topic_fill = {name.split(" – ")[0]: fill for name, fill in by_topic.items()}
+    assert (topic_fill["A"], topic_fill["B"], topic_fill["D"]) == (basel, cites, montreal)
+
+    chart, rows = found["commodities"]
+    assert legend(chart) == {
+        str(views.CONVENTIONS["montreal"]): montreal,
+        str(views.CONVENTIONS["cites"]): cites,
+        str(views.CONVENTIONS["basel"]): basel,
+    }
+    bars = [
+        rect for group in chart.findall(f"{NS}g") for rect in group.findall(f"{NS}rect") if rect.get("height") == "20"
+    ]
+    conventions = [row[1] for row in rows[1:]]
+    assert [resolved(chart, bar.get("fill", "")) for bar in bars] == [by_convention[name] for name in conventions]
+
+
+def test_routes_take_no_colour_that_means_a_convention(cast):
+    shared(cast.member, origin_country="KE", destination_country="VN", lines=[IVORY])
+    shared(cast.member, origin_country="TZ", destination_country="CN", lines=[HOUSEHOLD_WASTE])
+    chart, _rows = sections(page(cast.member).content.decode())["routes"]
+    strokes = {path.get("stroke") for path in chart.iter(f"{NS}path") if path.find(f"{NS}title") is not None}
+    assert strokes == {views.ROUTE_COLOUR}
+    assert not strokes & {colour for colour, _ink in views.charts.PALETTE}

@@ -28,12 +28,28 @@ from reference import tables
 from seizures import access, charts
 from seizures import analytics as figures
 from seizures.forms import EARLIEST, country_label
-from seizures.models import Convention
+from seizures.models import CONVENTION_TOPICS, Convention
 from topics.models import TOPIC_NAMES
 
 TEMPLATE = "seizures/analytics.html"
 MAX_MONTHS = 120  # beyond ten years the monthly columns become too thin to read
 CONVENTIONS = dict(Convention.choices)
+# One palette per page, keyed by convention: a convention has the same colour in every chart, and a topic
+# that of the first convention discussed under it (CITES and B, Montreal and D...), never another's.
+CONVENTION_ORDER = list(Convention.values)
+TOPIC_CONVENTIONS = {
+    topic: next(c for c in CONVENTION_ORDER if CONVENTION_TOPICS[c] == topic)
+    for topic in set(CONVENTION_TOPICS.values())
+}
+ROUTE_COLOUR = charts.MUTED  # routes are not about conventions: no palette colour, so none means two things
+
+
+def convention_slots(codes: Sequence[str]) -> list[int]:
+    return charts.palette_slots(codes, CONVENTION_ORDER)
+
+
+def topic_slots(codes: Sequence[str]) -> list[int]:
+    return convention_slots([TOPIC_CONVENTIONS.get(code, code) for code in codes])
 
 
 # --- The filters ------------------------------------------------------------------------------------------
@@ -144,7 +160,9 @@ def month_label(month: date) -> str:
     return date_format(month, "M Y")
 
 
-def _over_time(slug: str, title: str, periods: list[str], series: list[tuple[str, list[int]]]) -> Section:
+def _over_time(
+    slug: str, title: str, periods: list[str], series: list[tuple[str, list[int]]], slots: list[int]
+) -> Section:
     description = gettext(
         "Number of records per month. A record with goods of two kinds counts once in each, so a month's total "
         "can be more than its number of records."
@@ -157,7 +175,7 @@ def _over_time(slug: str, title: str, periods: list[str], series: list[tuple[str
     return Section(
         slug=slug,
         title=title,
-        chart=charts.columns_over_time(periods, series, title=title, description=description),
+        chart=charts.columns_over_time(periods, series, title=title, description=description, slots=slots),
         caption=title,
         headers=[gettext("Month"), *(name for name, _ in series), gettext("Total")],
         rows=rows if series else [],
@@ -171,13 +189,15 @@ def convention_label(code: str) -> str:
 def by_convention(person, filters: figures.Filters, periods: list[str]) -> Section:
     found = figures.per_month_by_convention(person, filters)
     series = [(convention_label(code), values) for code, values in found]
-    return _over_time("by-convention", gettext("Seizures per month, by convention"), periods, series)
+    slots = convention_slots([code for code, _ in found])
+    return _over_time("by-convention", gettext("Seizures per month, by convention"), periods, series, slots)
 
 
 def by_topic(person, filters: figures.Filters, periods: list[str]) -> Section:
     found = figures.per_month_by_topic(person, filters)
     series = [(f"{code} – {TOPIC_NAMES.get(code, code)}", values) for code, values in found]
-    return _over_time("by-topic", gettext("Seizures per month, by topic"), periods, series)
+    slots = topic_slots([code for code, _ in found])
+    return _over_time("by-topic", gettext("Seizures per month, by topic"), periods, series, slots)
 
 
 def routes(person, filters: figures.Filters) -> Section:
@@ -190,7 +210,7 @@ def routes(person, filters: figures.Filters) -> Section:
     return Section(
         slug="routes",
         title=title,
-        chart=charts.flows(found, title=title, description=description),
+        chart=charts.flows(found, title=title, description=description, colour=ROUTE_COLOUR),
         caption=title,
         headers=[gettext("Country of origin"), gettext("Country of destination"), gettext("Records")],
         rows=[Row([origin, destination], [charts.format_number(count)]) for origin, destination, count in found],
@@ -257,6 +277,10 @@ def commodities(person, filters: figures.Filters) -> Section:
             [(label, item.records) for label, item in zip(labels, found, strict=True)],
             title=title,
             description=description,
+            categories=[
+                (convention_label(item.convention), slot)
+                for item, slot in zip(found, convention_slots([item.convention for item in found]), strict=True)
+            ],
         ),
         caption=title,
         headers=[gettext("Species or substance"), gettext("Convention"), gettext("Records"), gettext("Total quantity")],
