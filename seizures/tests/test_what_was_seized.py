@@ -103,6 +103,7 @@ def test_the_records_thread_says_quantities_in_words(cast, django_capture_on_com
         capture=django_capture_on_commit_callbacks,
         lines=[line("cites", "Manis gigantea", quantity=Decimal("12"), unit="H87")],
     )
-    first = seizure.thread.messages.order_by("pk").first()
+    assert seizure.thread is not None
+    first = seizure.thread.messages.order_by("pk")[0]
     assert "12 piece" in first.body
     assert "H87" not in first.body
