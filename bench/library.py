@@ -197,8 +197,10 @@ def through_environet(content: bytes, publisher: Any, topic: Any, number: int, t
     state = tasks.extract_text.call(item_id=item.pk)
     task = time.perf_counter() - started
     parts = timers.take()
-    text = LibraryFile.objects.get(edition__item=item).text
+    kept = LibraryFile.objects.get(edition__item=item)
+    text = kept.text
     done = state == Extraction.DONE and Item.objects.get(pk=item.pk).extraction == Extraction.DONE
+    done = done and kept.has_thumbnail  # the preview drawn too
     return {
         "store": stored,
         "store_parts": store_parts,
@@ -210,7 +212,7 @@ def through_environet(content: bytes, publisher: Any, topic: Any, number: int, t
 
 
 def measure_extraction(args: argparse.Namespace, words: Words, publisher: Any) -> dict[str, Any]:
-    from library import extraction
+    from library import extraction, tasks
     from messaging import attachments
     from topics.models import Topic
 
@@ -221,6 +223,7 @@ def measure_extraction(args: argparse.Namespace, words: Words, publisher: Any) -
     timers.wrap(attachments, "write", "encrypt_and_write")
     timers.wrap(attachments, "content_of", "decrypt")
     timers.wrap(extraction, "text_of", "text")
+    timers.wrap(tasks, "draw_previews", "previews_after_commit")  # the item is searchable before them
     timers.wrap(extraction, "first_page_preview", "preview")
     timers.wrap(attachments, "write_thumbnail", "preview_write")
     library_alone(content)  # warm-up: pdfium loaded, not counted
@@ -473,6 +476,8 @@ def report(args: argparse.Namespace, extracted: dict[str, Any], searched: dict[s
     alone = extracted["alone"]
     task = [run["task"] for run in runs]
     text = [run["task_parts"].get("text", 0.0) for run in runs]
+    # Searchable: the task's transaction (texts, state, index row, audit) has committed; the previews follow.
+    searchable = [run["task"] - run["task_parts"].get("previews_after_commit", 0.0) for run in runs]
     figures: dict[str, Any] = {
         "bench": "library",
         "database": args.database_kind,
@@ -486,6 +491,7 @@ def report(args: argparse.Namespace, extracted: dict[str, Any], searched: dict[s
     figures["library_pages_per_s"] = spread([PAGES / seconds for seconds in alone])
     figures["task_pages_per_s"] = spread([PAGES / seconds for seconds in task])
     figures["task_ms"] = {k: v * 1000 for k, v in spread(task).items()}
+    figures["task_until_searchable_ms"] = {k: v * 1000 for k, v in spread(searchable).items()}
     parts = sorted({part for run in runs for part in run["task_parts"]})
     figures["task_parts_median_ms"] = {
         part: statistics.median(run["task_parts"].get(part, 0.0) for run in runs) * 1000 for part in parts
@@ -498,13 +504,18 @@ def report(args: argparse.Namespace, extracted: dict[str, Any], searched: dict[s
     figures["store_encrypt_write_median_ms"] = (
         statistics.median(run["store_parts"].get("encrypt_and_write", 0.0) for run in runs) * 1000
     )
-    # Medians against medians. The task: decrypt, text, first-page preview, save, index, audit.
-    figures["task_vs_library"] = statistics.median(alone) / statistics.median(task)
+    # Medians against medians. The aim's ratio is upload to searchable: storing (encrypt, write, item, audit,
+    # task enqueued) plus the task until its transaction commits (decrypt, text, saves, index, audit).
+    figures["upload_to_searchable_vs_library"] = statistics.median(alone) / statistics.median(
+        [run["store"] + done for run, done in zip(runs, searchable, strict=True)]
+    )
+    figures["task_until_searchable_vs_library"] = statistics.median(alone) / statistics.median(searchable)
+    figures["task_vs_library"] = statistics.median(alone) / statistics.median(task)  # previews included
     figures["text_only_vs_library"] = statistics.median(alone) / statistics.median(text)
     figures["store_and_task_vs_library"] = statistics.median(alone) / statistics.median(
         [run["store"] + run["task"] for run in runs]
     )
-    figures["extraction_within_0_8x_library"] = figures["task_vs_library"] >= EXTRACTION_AIM
+    figures["extraction_within_0_8x_library"] = figures["upload_to_searchable_vs_library"] >= EXTRACTION_AIM
 
     times = searched["times"]
     figures["items"] = args.items

@@ -22,7 +22,9 @@ from messaging import attachments
 
 MAX_TEXT = 2_000_000
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
-PREVIEW_PIXELS = 1600  # the longer side of the rendered first page, whatever size the page claims to be
+# The longer side of the rendered first page, whatever size the page claims to be: the thumbnail's (pdfium
+# draws it smoothed at that size; anything larger would only be thrown away).
+PREVIEW_PIXELS = attachments.THUMBNAIL_SIZE
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,16 +69,24 @@ def first_page_preview(content: bytes) -> bytes:
         document = pdfium.PdfDocument(content)
         try:
             page = document[0]
-            width, height = page.get_size()  # in points (1/72 in); a page may claim to be metres wide
-            scale = min(1.0, PREVIEW_PIXELS / max(width, height, 1))
-            image = page.render(scale=scale).to_pil()
+            try:
+                return _preview(page)
+            finally:
+                page.close()
         finally:
             document.close()
     except Exception as error:
         raise ExtractionFailed("unreadable") from error
-    png = BytesIO()
-    image.save(png, format="PNG")
-    return attachments.make_thumbnail(png.getvalue())
+
+
+def _preview(page) -> bytes:
+    width, height = page.get_size()  # in points (1/72 in); a page may claim to be metres wide
+    scale = min(1.0, PREVIEW_PIXELS / max(width, height, 1))
+    image = page.render(scale=scale).to_pil()
+    # Handed over uncompressed (BMP): make_thumbnail decodes it and draws the thumbnail from its pixels.
+    pixels = BytesIO()
+    image.save(pixels, format="BMP")
+    return attachments.make_thumbnail(pixels.getvalue())
 
 
 def _bounded(parts: Iterator[str]) -> str:

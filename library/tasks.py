@@ -1,8 +1,9 @@
 """Reading the text of an item's current files, in the task queue after the upload commits.
 
 The item's ``extraction`` says how far it has got: waiting, extracting, done, or failed with a reason code
-(library.extraction.FAILURES). Each file's text is stored on it and the item is indexed again for search;
-the first page of each PDF becomes its preview, stored encrypted as the file's thumbnail.
+(library.extraction.FAILURES). Each file's text is stored on it and the item is indexed again for search,
+in one transaction; once that has committed, the first page of each PDF becomes its preview (drawn from the
+content already decrypted for its text), stored encrypted as the file's thumbnail.
 """
 
 import logging
@@ -27,36 +28,48 @@ def extract_text(*, item_id: int) -> str:
     failure = ""
     # Every file not read yet, of any edition: a task that runs late (after a newer edition) still gives the
     # earlier files their previews. Only the current edition's text is indexed (library.search.index).
+    texts: list[tuple[LibraryFile, str]] = []
+    to_draw: list[tuple[LibraryFile, bytes]] = []
     for stored in LibraryFile.objects.filter(edition__item_id=item_id, text=""):
         try:
-            _read(stored)
+            content = attachments.content_of(stored)
+            texts.append((stored, extraction.text_of(content, stored.content_type)))
         except extraction.ExtractionFailed as failed:
             failure = failure or failed.code
+            continue
         except Exception:
             logger.exception("library extraction failed for file %s", stored.pk)
             failure = failure or "internal"
+            continue
+        if stored.content_type == attachments.PDF and not stored.has_thumbnail:
+            to_draw.append((stored, content))
+    # The texts, the item's state, its index row and the audit entry in one transaction: once it commits,
+    # the item is found by its words.
     with transaction.atomic():
-        item = Item.objects.select_for_update().get(pk=item_id)
+        # With its organisation, which the audit entry names.
+        item = Item.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=item_id)
+        for stored, text in texts:
+            stored.text = text
+            stored.save(update_fields=["text"])
         item.extraction = Extraction.FAILED if failure else Extraction.DONE
         item.extraction_failure = failure
         item.save(update_fields=["extraction", "extraction_failure"])
         search.index(item)
         # By the task, not a person: the state and the reason's code, nothing read from the files.
         record("library.text_read", target=item, changes={"state": item.extraction, "reason": failure})
+    draw_previews(to_draw)
     return item.extraction
 
 
-def _read(stored: LibraryFile) -> None:
-    content = attachments.content_of(stored)
-    text = extraction.text_of(content, stored.content_type)
-    preview = None
-    if stored.content_type == attachments.PDF and not stored.has_thumbnail:
-        preview = extraction.first_page_preview(content)
-    with attachments.removed_on_failure() as written, transaction.atomic():
-        stored.text = text
-        fields = ["text"]
-        if preview is not None:
-            attachments.write_thumbnail(stored=stored, thumbnail=preview, written=written)
-            stored.has_thumbnail = True
-            fields.append("has_thumbnail")
-        stored.save(update_fields=fields)
+def draw_previews(files: list[tuple[LibraryFile, bytes]]) -> None:
+    """The first page of each PDF (its decrypted content, still in hand from reading its text) as its
+    preview, after the item is searchable. A page that cannot be drawn leaves the file without a preview
+    (its text, already saved, is unaffected); the next task for the item tries again."""
+    for stored, content in files:
+        try:
+            preview = extraction.first_page_preview(content)
+            with attachments.removed_on_failure() as written, transaction.atomic():
+                attachments.write_thumbnail(stored=stored, thumbnail=preview, written=written)
+                LibraryFile.objects.filter(pk=stored.pk).update(has_thumbnail=True)
+        except Exception:
+            logger.exception("library preview failed for file %s", stored.pk)

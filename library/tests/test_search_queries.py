@@ -1,5 +1,6 @@
 """How library search asks the database: the access rule inside the same SQL, item by item, with the same
-meaning as the audience rule; on PostgreSQL, the words found through the GIN index."""
+meaning as the audience rule; on PostgreSQL, the words found through the GIN index. And an item is searchable
+once its text is read, whether or not its preview can be drawn afterwards."""
 
 from itertools import product
 
@@ -85,3 +86,23 @@ def test_postgresql_search_finds_the_words_through_the_gin_index(cast, postgres_
         assert "library_search_document" in plan, plan
     readable = access.items_visible_to(cast.member).filter(marking=Marking.RED)
     assert sorted(item.pk for item in found) == sorted(readable.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_first_page_that_cannot_be_drawn_leaves_the_item_searchable(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    from library import extraction
+    from library.models import Extraction, LibraryFile
+    from library.tests import builders
+
+    def broken(content: bytes) -> bytes:
+        raise extraction.ExtractionFailed("unreadable")
+
+    monkeypatch.setattr(extraction, "first_page_preview", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(cast.member, files=[builders.upload("g.pdf", builders.pdf("Aardwolf pelts"))])
+    item.refresh_from_db()
+    assert item.extraction == Extraction.DONE
+    assert not LibraryFile.objects.get(edition__item=item).has_thumbnail
+    assert list(search.search(person=cast.member, filters=search.Filters(text="aardwolf"))) == [item]
