@@ -4,10 +4,9 @@ from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 
-from messaging import search
+from messaging import search, selectors
 from messaging.forms import SearchForm
 
 router = Router(tags=["messages"])
@@ -83,7 +82,7 @@ def search_messages(request, filters: Query[SearchIn]) -> Any:
                 organisation=str(message.author.organisation),
                 created_at=message.created_at,
                 snippet=search.snippet_text(message.body, chosen.text),
-                url=reverse("messaging:thread", args=[message.thread_id]) + f"#message-{message.pk}",
+                url=selectors.message_url(message),
             )
             for message in page
         ],

@@ -70,9 +70,22 @@ def new_thread(request: SignedInRequest) -> HttpResponse:
     return render(request, "messaging/new_thread.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _cursor(request: SignedInRequest, name: str) -> int | None:
+    """A message id from the query string; anything else is no cursor (the page shows the newest messages)."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 def _thread_page(request: SignedInRequest, thread, form=None, status=200) -> HttpResponse:
     person = request.user
-    shown = list(selectors.thread_messages(person=person, thread=thread))
+    window = selectors.thread_page(
+        person=person,
+        thread=thread,
+        before=_cursor(request, "before"),
+        after=_cursor(request, "after"),
+        holding=_cursor(request, "message"),
+    )
+    shown = window.messages
     actions.mark_read(person=person, messages=shown)
     return render(
         request,
@@ -80,6 +93,7 @@ def _thread_page(request: SignedInRequest, thread, form=None, status=200) -> Htt
         {
             "thread": thread,
             "thread_messages": shown,
+            "window": window,
             "form": form or MessageForm(),
             "can_reply": access.can_reply(person, thread),
             "can_moderate": access.can_moderate(person),

@@ -116,7 +116,7 @@ def test_the_api_gives_the_same_results_with_the_count(cast):
     assert (result["thread"], result["subject"], result["marking"]) == (message.thread_id, "Tusks in timber", "green")
     assert result["marking_label"] == "TLP:GREEN"
     assert result["snippet"] == "Forty ivory tusks, consignee <unknown>."  # plain text in JSON
-    assert result["url"] == f"/messages/threads/{message.thread_id}/#message-{message.pk}"
+    assert result["url"] == f"/messages/threads/{message.thread_id}/?message={message.pk}#message-{message.pk}"
 
 
 def test_it_pages_through_many_results(cast):

@@ -35,8 +35,16 @@
     holder.innerHTML = event.html;  // rendered and sanitised by the server
     var article = holder.firstElementChild;
     var existing = document.getElementById("message-" + event.message);
-    if (existing) { existing.replaceWith(article); } else { document.getElementById("messages").appendChild(article); }
-    if (!existing && !document.hidden) { markRead(event.message); }
+    if (existing) { existing.replaceWith(article); return; }
+    var list = document.getElementById("messages");
+    if (list.hasAttribute("data-not-latest")) {
+      // An earlier page of the thread: new messages belong to the latest page; say they have arrived.
+      var newer = document.getElementById("newer-messages");
+      if (newer) { newer.hidden = false; }
+      return;
+    }
+    list.appendChild(article);
+    if (!document.hidden) { markRead(event.message); }
   }
 
   function onMessage(kind) {
