@@ -52,6 +52,21 @@ CODE_TABLES: dict[str, str] = {
 SUGGESTION_TABLES: dict[str, str] = {Convention.TIMBER: "timber", Convention.FISH: "fish"}
 
 
+# Fields that only mean something for some modes of transport: a vessel at sea, a flight by air, a vehicle on
+# road or rail. With any other known mode the group does not apply and what it holds is not saved; when the
+# mode is not known (or "other"), every group applies.
+TRANSPORT_GROUPS: tuple[tuple[str, Any, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("vessel", _("Vessel (sea)"), ("vessel_imo", "vessel_name"), (TransportMode.SEA,)),
+    ("flight", _("Flight (air)"), ("flight_number",), (TransportMode.AIR_CARGO, TransportMode.AIR_PASSENGER)),
+    ("vehicle", _("Vehicle (road or rail)"), ("vehicle",), (TransportMode.ROAD, TransportMode.RAIL)),
+)
+ANY_MODE = (TransportMode.UNKNOWN, TransportMode.OTHER, "")
+
+
+def transport_group_applies(modes: tuple[str, ...], mode: str) -> bool:
+    return mode in ANY_MODE or mode in modes
+
+
 def route_country_choices() -> list[tuple[str, str]]:
     """Countries for a route, in the reader's language (made once per language: every form needs them)."""
     return _route_country_choices(get_language() or "en")
@@ -198,7 +213,7 @@ class SeizureForm(AudienceForm):
         (
             _("Transport"),
             (
-                *("transport_mode", "vessel_imo", "vessel_name", "flight_number", "vehicle", "tracking_number"),
+                *("transport_mode", "@vessel", "@flight", "@vehicle", "tracking_number"),
                 *("containers", "air_waybill"),
             ),
         ),
@@ -216,7 +231,12 @@ class SeizureForm(AudienceForm):
     )
 
     def sections(self) -> list[tuple[str, list]]:
-        return [(str(legend), [self[name] for name in names]) for legend, names in self.SECTIONS]
+        """Each section's legend and its fields; "@vessel" and the like stand for a transport group."""
+        groups = {group["key"]: group for group in self.transport_groups()}
+        return [
+            (str(legend), [groups[name[1:]] if name.startswith("@") else self[name] for name in names])
+            for legend, names in self.SECTIONS
+        ]
 
     def sections_before(self) -> list[tuple[str, list]]:
         return self.sections()[:4]
@@ -301,8 +321,33 @@ class SeizureForm(AudienceForm):
             )
         return codes
 
+    def transport_groups(self) -> list[dict[str, Any]]:
+        """The vessel, flight and vehicle groups as the page shows them, with the modes each is for."""
+        return [
+            {
+                "key": key,
+                "legend": legend,
+                "fields": [self[name] for name in names],
+                "modes": " ".join(modes),
+                "any_modes": " ".join(mode for mode in ANY_MODE if mode),
+            }
+            for key, legend, names, modes in TRANSPORT_GROUPS
+        ]
+
+    def _drop_other_modes(self, data: dict[str, Any]) -> None:
+        """What was typed in a group that does not apply to the mode of transport is not saved (and, not being
+        saved, not judged either): a vessel's name left behind after choosing "Air cargo" is dropped."""
+        mode = data.get("transport_mode", "")
+        for _key, _legend, names, modes in TRANSPORT_GROUPS:
+            if transport_group_applies(modes, mode):
+                continue
+            for name in names:
+                data[name] = ""
+                self.errors.pop(name, None)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._drop_other_modes(data)
         locode, country = data.get("locode"), data.get("country")
         if locode and country and locode[:2] != country:
             self.add_error(

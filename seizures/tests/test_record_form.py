@@ -74,3 +74,57 @@ def test_a_form_without_errors_has_no_summary(cast):
     assert "error-summary" not in page and "autofocus" not in page
     response = post_record(cast.member)
     assert Seizure.objects.filter(pk=record_id(response)).exists()
+
+
+# --- The groups of the transport mode ----------------------------------------------------------------------
+
+VESSEL = {"vessel_imo": "9074729", "vessel_name": "Typed Sea Star"}
+FLIGHT = {"flight_number": "KQ310"}
+VEHICLE = {"vehicle": "KBX 123A"}
+
+
+@pytest.mark.parametrize(
+    ("mode", "kept"),
+    [
+        ("sea", ("vessel_imo", "vessel_name")),
+        ("air_cargo", ("flight_number",)),
+        ("air_passenger", ("flight_number",)),
+        ("road", ("vehicle",)),
+        ("rail", ("vehicle",)),
+        ("postal", ()),
+        ("unknown", ("vessel_imo", "vessel_name", "flight_number", "vehicle")),
+        ("other", ("vessel_imo", "vessel_name", "flight_number", "vehicle")),
+    ],
+)
+def test_only_the_groups_that_fit_the_mode_of_transport_are_saved(cast, mode, kept):
+    response = post_record(cast.member, transport_mode=mode, **VESSEL, **FLIGHT, **VEHICLE)
+    seizure = Seizure.objects.get(pk=record_id(response))
+    typed = {**VESSEL, **FLIGHT, **VEHICLE}
+    saved = {name: getattr(seizure, name) for name in typed}
+    assert saved == {name: (value if name in kept else "") for name, value in typed.items()}
+
+
+def test_a_mistake_in_a_group_that_does_not_fit_the_mode_does_not_stop_saving(cast):
+    # Not saved, so not judged: an impossible IMO number left behind after choosing air cargo.
+    response = post_record(cast.member, transport_mode="air_cargo", vessel_imo="9074728", flight_number="KQ310")
+    seizure = Seizure.objects.get(pk=record_id(response))
+    assert (seizure.vessel_imo, seizure.flight_number) == ("", "KQ310")
+    refused = post_record(cast.member, transport_mode="sea", vessel_imo="9074728")
+    assert refused.status_code == 400
+    assert 'href="#id_vessel_imo"' in summary_of(refused.content.decode())
+
+
+def test_without_javascript_every_group_is_shown_under_its_legend(cast):
+    page = signed_in(cast.member).get(NEW_RECORD).content.decode()
+    groups = re.findall(
+        r'<fieldset class="transport-group" data-transport-modes="([^"]*)"[^>]*>\s*<legend>([^<]+)', page
+    )
+    assert groups == [
+        ("sea", "Vessel (sea)"),
+        ("air_cargo air_passenger", "Flight (air)"),
+        ("road rail", "Vehicle (road or rail)"),
+    ]
+    assert not re.search(r"<fieldset[^>]*data-transport-modes[^>]*\bhidden", page)
+    for name in ("vessel_imo", "vessel_name", "flight_number", "vehicle"):
+        assert f'id="id_{name}"' in page
+    assert "environet/seizure-form.js" in page and "<script>" not in page
