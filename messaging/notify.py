@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Person
-from environet.mail import absolute, send_after_commit
+from environet.mail import absolute, send_after_commit, send_each_after_commit
 from messaging import access
 from messaging.models import Follow, Message
 from topics.models import TopicChoice
@@ -39,8 +39,8 @@ def immediate_recipients(message: Message) -> list[Person]:
         for person_id in by_topic | {pid for pid, state in follows.items() if state == Follow.State.FOLLOW}
         if follows.get(person_id) != Follow.State.MUTE
     } | mentioned
-    candidates = Person.objects.filter(pk__in=wanted, state=Person.State.ACTIVE).exclude(pk=message.author_id)
-    return [person for person in candidates if access.threads_visible_to(person).filter(pk=thread.pk).exists()]
+    candidates = Person.objects.filter(pk__in=wanted).exclude(pk=message.author_id)
+    return list(access.readers_of(thread, candidates).order_by("pk"))
 
 
 @task()
@@ -48,25 +48,23 @@ def send_immediate(*, message_id: int) -> int:
     message = Message.objects.select_related("thread", "author").filter(pk=message_id).first()
     if message is None or not message.is_visible_text:
         return 0
-    recipients = immediate_recipients(message)
     link = absolute(reverse("messaging:thread", args=[message.thread_id]))
     preferences = absolute(reverse("accounts:topics"))
-    for person in recipients:
-        send_after_commit(
-            to=person.email,
-            template="messaging/email/new_message",
-            language=person.language,
-            context={
-                "person": person,
-                "message": message,
-                "thread": message.thread,
-                "marking": message.thread.get_marking_display(),
-                "with_content": access.marking_allows_email_content(message.thread.marking),
-                "link": link,
-                "preferences": preferences,
-            },
-        )
-    return len(recipients)
+    with_content = access.marking_allows_email_content(message.thread.marking)
+    return send_each_after_commit(
+        people=immediate_recipients(message),
+        template="messaging/email/new_message",
+        context_for=lambda person: {
+            "person": person,
+            "message": message,
+            "thread": message.thread,
+            # In the person's language: the label is translated when the email is rendered.
+            "marking": message.thread.get_marking_display,
+            "with_content": with_content,
+            "link": link,
+            "preferences": preferences,
+        },
+    )
 
 
 def send_digests(*, now=None) -> int:

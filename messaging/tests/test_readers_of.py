@@ -1,0 +1,52 @@
+"""``access.readers_of`` (who may read one thread, in one query, for sending a notice to many) agrees with
+``access.threads_visible_to`` (what one person may read), person by person, whatever the thread's audience."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import Organisation, Person
+from messaging import access
+from messaging.models import Audience, Thread
+from topics.models import Topic
+
+pytestmark = pytest.mark.django_db
+
+AUDIENCES = [Audience.NETWORK, Audience.ORGANISATIONS, Audience.PEOPLE, Audience.COUNTRIES]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    audience=st.sampled_from(AUDIENCES),
+    author_index=st.integers(min_value=0, max_value=20),
+    organisation_picks=st.sets(st.integers(min_value=0, max_value=10), max_size=3),
+    people_picks=st.sets(st.integers(min_value=0, max_value=20), max_size=3),
+    country_picks=st.sets(st.sampled_from(["KE", "FR", "BR", "CH", "XX"]), max_size=3),
+    in_forum=st.booleans(),
+    forum_member_picks=st.sets(st.integers(min_value=0, max_value=20), max_size=4),
+)
+def test_the_readers_of_a_thread_are_exactly_those_who_see_it(
+    cast, audience, author_index, organisation_picks, people_picks, country_picks, in_forum, forum_member_picks
+):
+    people = list(Person.objects.order_by("pk"))
+    organisations = list(Organisation.objects.order_by("pk"))
+    author = people[author_index % len(people)]
+    thread = Thread.objects.create(
+        subject="Who reads this?",
+        author=author,
+        organisation=author.organisation,
+        audience=audience,
+        audience_countries="," + ",".join(sorted(country_picks)) + "," if country_picks else "",
+    )
+    thread.audience_organisations.set([organisations[index % len(organisations)] for index in organisation_picks])
+    thread.audience_people.set([people[index % len(people)] for index in people_picks])
+    topic = Topic.objects.get(code="B")
+    thread.topics.add(topic)
+    if in_forum:
+        forum = Topic.objects.create(code=f"F{thread.pk}", name="Working group", is_forum=True)
+        forum.members.set([people[index % len(people)] for index in forum_member_picks])
+        thread.topics.add(forum)
+
+    readers = set(access.readers_of(thread, Person.objects.all()).values_list("pk", flat=True))
+    seeing = {person.pk for person in people if access.threads_visible_to(person).filter(pk=thread.pk).exists()}
+    assert readers == seeing
