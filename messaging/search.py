@@ -25,7 +25,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Organisation
-from messaging import access
+from messaging import access, render
 from messaging.models import Message
 from topics.models import Topic
 
@@ -141,8 +141,9 @@ def remove(message: Message) -> None:
 
 
 def _snippet_parts(body: str, text: str) -> list[tuple[str, bool]]:
-    """A piece of the message around the first word found, as (text, is a word found) parts."""
-    flat = " ".join(body.split())
+    """A piece of the message around the first word found, as (text, is a word found) parts: the text a reader
+    sees (Markdown syntax taken out by the renderer's own parser), never the raw Markdown."""
+    flat = render.to_text(body)
     words = sorted({word for phrase in parse(text)[0] for word in phrase}, key=len, reverse=True)
     if not words:
         return [(flat[:SNIPPET_LENGTH] + ("…" if len(flat) > SNIPPET_LENGTH else ""), False)]
