@@ -18,6 +18,8 @@
 Fetching an item or a file answers 404 both when it is missing and when it is forbidden.
 """
 
+from typing import Any, cast
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
@@ -56,10 +58,38 @@ def _row_by_row(rule: Q) -> Q:
     for alternative in alternatives:
         condition = alternative if isinstance(alternative, Q) else Q(alternative)
         if _goes_through_many(condition):
-            related |= Q(Exists(Item.objects.filter(condition, pk=OuterRef("pk"))))
+            related |= _exists(condition)
         else:
             direct |= condition
     return direct | related
+
+
+def _exists(condition: Q) -> Q:
+    """``condition`` (which goes through a many-to-many field) of the outer item, as EXISTS.
+
+    The plain form, ``audience=...`` and one ``many_to_many_field=value``, asks the joining table directly
+    (its row for this item and that value) and reads the rest from the item's row; any other form asks
+    EXISTS of the item itself, which means the same whatever the condition."""
+    plain = (
+        condition.connector == Q.AND
+        and not condition.negated
+        and all(isinstance(child, tuple) and isinstance(child[0], str) for child in condition.children)
+    )
+    if plain:
+        on_row: list[tuple[str, Any, Any]] = []
+        through: list[tuple[str, Any, Any]] = []
+        for child in condition.children:
+            name, value = cast(tuple[str, Any], child)
+            field = Item._meta.get_field(name.split(LOOKUP_SEP)[0])
+            (through if field.many_to_many else on_row).append((name, value, field))
+        if len(through) == 1 and all(not field.is_relation or field.many_to_one for _n, _v, field in on_row):
+            name, value, field = through[0]
+            rest = name[len(field.name) :]
+            table = field.remote_field.through.objects.filter(
+                **{field.m2m_field_name(): OuterRef("pk"), field.m2m_reverse_field_name() + rest: value}
+            )
+            return Q(*[(name, value) for name, value, _field in on_row]) & Q(Exists(table))
+    return Q(Exists(Item.objects.filter(condition, pk=OuterRef("pk"))))
 
 
 def _goes_through_many(condition: Q) -> bool:

@@ -13,7 +13,7 @@ People's words never become query syntax (``messaging.search.fts5_query``; ``web
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from accounts.models import Organisation
@@ -35,35 +35,38 @@ class Filters:
 
 
 def search(*, person, filters: Filters) -> QuerySet[Item]:
-    """Items the person may see that match every filter; newest first."""
-    found = access.items_visible_to(person)
+    """Items the person may see that match every filter; newest first (``Item.Meta.ordering``).
+
+    One query (and its count): the words narrow the items through the index (the database starts from the
+    matches), and the access rule is asked of those items inside the same SQL (``access.items_visible_to``).
+    """
+    conditions = []
     if filters.kind:
-        found = found.filter(kind=filters.kind)
+        conditions.append(Q(kind=filters.kind))
     if filters.topic is not None:
-        found = found.filter(topics=filters.topic)
+        conditions.append(Q(topics=filters.topic))
     if filters.convention:
-        found = found.filter(conventions__contains=f",{filters.convention},")
+        conditions.append(Q(conventions__contains=f",{filters.convention},"))
     if filters.language:
-        found = found.filter(languages__contains=f",{filters.language},")
+        conditions.append(Q(languages__contains=f",{filters.language},"))
     if filters.organisation is not None:
-        found = found.filter(organisation=filters.organisation)
+        conditions.append(Q(organisation=filters.organisation))
     if filters.year:
-        found = found.filter(published_on__year=filters.year)
+        conditions.append(Q(published_on__year=filters.year))
     if filters.text.strip():
-        found = _matching(found, filters.text)
-    return found.select_related("organisation").order_by("-published_on", "-pk")
+        if not parse(filters.text)[0]:
+            return Item.objects.none()  # only words to leave out: nothing was asked for
+        conditions.append(Q(pk__in=_matching(filters.text)))
+    return access.items_visible_to(person).filter(*conditions).select_related("organisation")
 
 
-def _matching(found: QuerySet[Item], text: str) -> QuerySet[Item]:
-    if not parse(text)[0]:
-        return found.none()  # only words to leave out: nothing was asked for
+def _matching(text: str) -> RawSQL:
+    """The ids of the items whose index row has the words."""
     if connection.vendor == "sqlite":
-        ids = RawSQL("SELECT rowid FROM library_search WHERE library_search MATCH %s", [fts5_query(text)])
-    elif connection.vendor == "postgresql":
-        ids = RawSQL("SELECT item_id FROM library_search WHERE document @@ websearch_to_tsquery('simple', %s)", [text])
-    else:  # pragma: no cover - ENVIRONET runs on SQLite or PostgreSQL
-        raise NotImplementedError(connection.vendor)
-    return found.filter(pk__in=ids)
+        return RawSQL("SELECT rowid FROM library_search WHERE library_search MATCH %s", [fts5_query(text)])
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT item_id FROM library_search WHERE document @@ websearch_to_tsquery('simple', %s)", [text])
+    raise NotImplementedError(connection.vendor)  # pragma: no cover - ENVIRONET runs on SQLite or PostgreSQL
 
 
 def index(item: Item) -> None:
