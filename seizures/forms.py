@@ -6,6 +6,7 @@ on its own field, in plain words, and the officer's input comes back with it.
 """
 
 import difflib
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -392,6 +394,21 @@ class LineForm(forms.Form):
         self.fields["specimen_type"].choices = [("", "—"), *((entry.code, entry.label) for entry in specimens)]  # type: ignore[attr-defined]
         units = tables.table("units").entries
         self.fields["unit"].choices = [("", "—"), *((entry.code, entry.label) for entry in units)]  # type: ignore[attr-defined]
+        if self.prefix:
+            # Species, codes and substances suggested as the officer types (htmx fills the line's <datalist>
+            # from seizures:codes); without JavaScript the field takes free text, checked by clean().
+            self.fields["code"].widget.attrs.update(
+                {
+                    "list": f"{self.prefix}-codes",
+                    "autocomplete": "off",
+                    "hx-get": reverse("seizures:codes"),
+                    "hx-trigger": "input changed delay:250ms",
+                    "hx-target": f"#{self.prefix}-codes",
+                    "hx-swap": "outerHTML",
+                    "hx-include": f"#id_{self.prefix}-convention",
+                    "hx-vals": json.dumps({"prefix": self.prefix}),
+                }
+            )
 
     def clean_cas_number(self) -> str:
         return _validated(identifiers.cas_number, self.cleaned_data["cas_number"])

@@ -65,3 +65,15 @@ def test_the_error_summary_takes_the_focus_and_its_links_reach_the_fields(
     border = page.locator("#id_flight_number").evaluate("element => getComputedStyle(element).borderTopColor")
     assert border == "rgb(180, 35, 24)"  # --danger: 6.5:1 against white
     assert visitors.csp_violations == []
+
+
+def test_species_are_suggested_as_the_officer_types(
+    site_url: str,  # noqa: F811
+    visitors,  # noqa: F811
+    cast: Cast,
+):
+    page = open_form(visitors, site_url, cast)
+    page.get_by_label("Convention:", exact=True).select_option(label="CITES: wildlife")
+    page.get_by_label("Species, code or substance").press_sequentially("Loxodonta afr")
+    expect(page.locator('#lines-0-codes option[value="Loxodonta africana"]')).to_have_count(1)
+    assert visitors.csp_violations == []

@@ -128,3 +128,38 @@ def test_without_javascript_every_group_is_shown_under_its_legend(cast):
     for name in ("vessel_imo", "vessel_name", "flight_number", "vehicle"):
         assert f'id="id_{name}"' in page
     assert "environet/seizure-form.js" in page and "<script>" not in page
+
+
+# --- Species suggestions -----------------------------------------------------------------------------------
+
+
+def test_the_species_field_asks_for_suggestions_into_its_own_list(cast):
+    page = signed_in(cast.member).get(NEW_RECORD).content.decode()
+    [field] = re.findall(r'<input[^>]*name="lines-0-code"[^>]*>', page)
+    assert 'list="lines-0-codes"' in field
+    assert 'hx-get="/seizures/codes/"' in field
+    assert 'hx-target="#lines-0-codes"' in field
+    assert 'hx-include="#id_lines-0-convention"' in field
+    assert '<datalist id="lines-0-codes"></datalist>' in page
+
+
+def test_suggestions_answer_a_lines_own_field_names(cast):
+    client = signed_in(cast.member)
+    query = {"prefix": "lines-1", "lines-1-convention": "cites", "lines-1-code": "Loxodonta afr"}
+    page = client.get("/seizures/codes/", query).content.decode()
+    assert page.startswith('<datalist id="lines-1-codes">')
+    assert '<option value="Loxodonta africana">' in page
+    timber = client.get(
+        "/seizures/codes/", {"prefix": "lines-0", "lines-0-convention": "other", "lines-0-code": "Loxodonta"}
+    ).content.decode()
+    assert "<option" not in timber  # no table for "other": nothing to suggest
+    odd = client.get("/seizures/codes/", {"prefix": '"><script>', "convention": "cites", "code": "Loxodonta afr"})
+    assert odd.content.decode().startswith('<datalist id="codes">') and "<script>" not in odd.content.decode()
+
+
+def test_without_suggestions_the_species_field_takes_free_text_checked_by_the_server(cast):
+    kept = post_record(cast.member, lines=[{"convention": "timber", "code": "Typedwood unlistedii"}])
+    assert Seizure.objects.get(pk=record_id(kept)).lines.get().code == "Typedwood unlistedii"
+    refused = post_record(cast.member, lines=[{"convention": "cites", "code": "Loxodonta africanus"}])
+    assert refused.status_code == 400
+    assert "Did you mean" in summary_of(refused.content.decode())

@@ -1,5 +1,6 @@
 """Seizure records: the list and search, filing, the record page, changes, sharing, closing, grants."""
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -396,8 +397,14 @@ def stored_file_thumbnail(request: SignedInRequest, file_id: int) -> HttpRespons
 def codes(request: SignedInRequest) -> HttpResponse:
     """Suggestions for the "species, code or substance" field as the officer types (a <datalist>)."""
     _reader(request)
-    convention = request.GET.get("convention", "")
+    # The record form's commodity lines send their own field names ("lines-2-code") and their prefix.
+    prefix = request.GET.get("prefix", "")
+    if not re.fullmatch(r"lines-\d{1,2}", prefix):
+        prefix = ""
+    field = f"{prefix}-" if prefix else ""
+    convention = request.GET.get(f"{field}convention", "")
     name = {**CODE_TABLES, **SUGGESTION_TABLES}.get(convention)
-    text = request.GET.get("code", "").strip()
+    text = request.GET.get(f"{field}code", "").strip()[:200]
     found = tables.search(name, text, limit=15) if name and text else []
-    return render(request, "seizures/_codes.html", {"found": found, "list_id": request.GET.get("list", "codes")})
+    list_id = f"{prefix}-codes" if prefix else request.GET.get("list", "codes")
+    return render(request, "seizures/_codes.html", {"found": found, "list_id": list_id})
