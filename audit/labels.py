@@ -11,13 +11,16 @@ Types nobody registers (people, organisations) carry no content: their entries k
 when they were written, as the actor's name is kept.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import Entry
 
@@ -35,6 +38,138 @@ class Kind:
 
 
 _KINDS: dict[str, Kind] = {}
+
+# What each recorded action is called on the trail (the code stays in the entry and in the filter). Every
+# code passed to audit.actions.record anywhere must be here: audit/tests/test_trail_words.py finds them.
+ACTIONS: dict[str, Promise] = {
+    "access.requested": gettext_lazy("Asked for access"),
+    "access.requested_again": gettext_lazy("Asked for access again"),
+    "assistance.expert_invited": gettext_lazy("Expert invited to a request for assistance"),
+    "assistance.expert_profile_changed": gettext_lazy("Expert profile changed"),
+    "assistance.published_to_library": gettext_lazy("Answer to a request for assistance published to the library"),
+    "assistance.request_accepted": gettext_lazy("Request for assistance accepted"),
+    "assistance.request_answered": gettext_lazy("Request for assistance answered"),
+    "assistance.request_closed": gettext_lazy("Request for assistance closed"),
+    "assistance.request_expired": gettext_lazy("Request for assistance expired"),
+    "assistance.request_opened": gettext_lazy("Request for assistance opened"),
+    "assistance.request_withdrawn": gettext_lazy("Request for assistance withdrawn"),
+    "attachment.added": gettext_lazy("Attachment added"),
+    "attachment.downloaded": gettext_lazy("Attachment downloaded"),
+    "confirmation.failed": gettext_lazy("Confirmation with the second factor failed"),
+    "confirmation.succeeded": gettext_lazy("Confirmed with the second factor"),
+    "encryption.rewrapped": gettext_lazy("Encryption keys renewed"),
+    "forum.members_changed": gettext_lazy("Forum members changed"),
+    "forum.opened": gettext_lazy("Forum opened"),
+    "library.collection_exported": gettext_lazy("Library collection exported"),
+    "library.collection_item_added": gettext_lazy("Item added to a library collection"),
+    "library.collection_item_removed": gettext_lazy("Item removed from a library collection"),
+    "library.collection_made": gettext_lazy("Library collection made"),
+    "library.collection_reordered": gettext_lazy("Library collection reordered"),
+    "library.edition_added": gettext_lazy("Library edition added"),
+    "library.file_added": gettext_lazy("Library file added"),
+    "library.file_downloaded": gettext_lazy("Library file downloaded"),
+    "library.item_commented": gettext_lazy("Library item commented on"),
+    "library.item_corrected": gettext_lazy("Library item corrected"),
+    "library.item_published": gettext_lazy("Library item published"),
+    "library.item_rated": gettext_lazy("Library item rated"),
+    "library.preview_viewed": gettext_lazy("Library preview viewed"),
+    "library.text_read": gettext_lazy("Text of a library file read"),
+    "message.edited": gettext_lazy("Message edited"),
+    "message.hidden": gettext_lazy("Message hidden by a moderator"),
+    "message.posted": gettext_lazy("Message posted"),
+    "message.retracted": gettext_lazy("Message retracted"),
+    "network.activity_changed": gettext_lazy("Network activity changed"),
+    "network.activity_proposed": gettext_lazy("Network activity proposed"),
+    "network.agenda_item_added": gettext_lazy("Agenda item added"),
+    "network.changed": gettext_lazy("Network changed"),
+    "network.comment_added": gettext_lazy("Comment added"),
+    "network.decision_added": gettext_lazy("Decision added"),
+    "network.flag_lapsed": gettext_lazy("Flag lapsed"),
+    "network.flag_raised": gettext_lazy("Flag raised"),
+    "network.flag_resolved": gettext_lazy("Flag resolved"),
+    "network.input_given": gettext_lazy("Input given"),
+    "network.input_reviewed": gettext_lazy("Input reviewed"),
+    "network.meeting_changed": gettext_lazy("Meeting changed"),
+    "network.meeting_document_added": gettext_lazy("Meeting document added"),
+    "network.meeting_document_downloaded": gettext_lazy("Meeting document downloaded"),
+    "network.meeting_opened": gettext_lazy("Meeting opened"),
+    "network.membership_added": gettext_lazy("Network member added"),
+    "network.membership_changed": gettext_lazy("Network membership changed"),
+    "network.opened": gettext_lazy("Network opened"),
+    "network.outputs_recorded": gettext_lazy("Outputs recorded"),
+    "network.participant_invited": gettext_lazy("Meeting participant invited"),
+    "network.participation_changed": gettext_lazy("Meeting participation changed"),
+    "network.repository_exported": gettext_lazy("Network repository exported"),
+    "network.roadmap_checked": gettext_lazy("Roadmap checked"),
+    "network.roadmap_exported": gettext_lazy("Roadmap exported"),
+    "network.roadmap_imported": gettext_lazy("Roadmap imported"),
+    "network.roadmap_published": gettext_lazy("Roadmap published"),
+    "network.terms_added": gettext_lazy("Terms of reference added"),
+    "network.terms_downloaded": gettext_lazy("Terms of reference downloaded"),
+    "organisation.confirmed": gettext_lazy("Organisation confirmed"),
+    "organisation.changed": gettext_lazy("Organisation changed"),
+    "organisation.created": gettext_lazy("Organisation created"),
+    "password.changed": gettext_lazy("Password changed"),
+    "password.reset": gettext_lazy("Password reset"),
+    "password.reset_requested": gettext_lazy("Password reset asked for"),
+    "password.set": gettext_lazy("Password set"),
+    "person.administrator_created": gettext_lazy("Administrator created"),
+    "person.approved": gettext_lazy("Person approved"),
+    "person.expertise_changed": gettext_lazy("Expertise changed"),
+    "person.invited": gettext_lazy("Person invited"),
+    "person.moderator_changed": gettext_lazy("Moderator rights changed"),
+    "person.reactivated": gettext_lazy("Person reactivated"),
+    "person.rejected": gettext_lazy("Person rejected"),
+    "person.role_changed": gettext_lazy("Role changed"),
+    "person.suspended": gettext_lazy("Person suspended"),
+    "person.welcome_resent": gettext_lazy("Welcome email sent again"),
+    "recovery_codes.regenerated": gettext_lazy("Recovery codes made anew"),
+    "second_factor.changed": gettext_lazy("Second factor changed"),
+    "second_factor.enrolled": gettext_lazy("Second factor set up"),
+    "seizure.closed": gettext_lazy("Seizure record closed"),
+    "seizure.contact_asked": gettext_lazy("Contact asked about a related record"),
+    "seizure.file_downloaded": gettext_lazy("Seizure file downloaded"),
+    "seizure.filed": gettext_lazy("Seizure record filed"),
+    "seizure.follow_withheld": gettext_lazy("Match withheld from a follower"),
+    "seizure.follower_contacted": gettext_lazy("Follower contacted"),
+    "seizure.nominal_grants": gettext_lazy("Access to persons involved changed"),
+    "seizure.nominal_saves_throttled": gettext_lazy("Saving of persons involved slowed down"),
+    "seizure.nominal_viewed": gettext_lazy("Persons involved viewed"),
+    "seizure.related_announced": gettext_lazy("Related record announced"),
+    "seizure.shared": gettext_lazy("Seizure record shared"),
+    "seizure.updated": gettext_lazy("Seizure record updated"),
+    "seizures.exported": gettext_lazy("Seizure records exported"),
+    "seizures.import_failed": gettext_lazy("Import of seizure records failed"),
+    "seizures.import_refused": gettext_lazy("Import of seizure records refused"),
+    "seizures.import_started": gettext_lazy("Import of seizure records started"),
+    "seizures.imported": gettext_lazy("Seizure records imported"),
+    "seizures.recorrelated": gettext_lazy("Related records found again"),
+    "seizures.report_generated": gettext_lazy("Treaty report made"),
+    "settings.email_change_requested": gettext_lazy("Change of email address asked for"),
+    "settings.email_changed": gettext_lazy("Email address changed"),
+    "settings.profile_changed": gettext_lazy("Profile changed"),
+    "settings.search_followed": gettext_lazy("Search followed"),
+    "settings.search_unfollowed": gettext_lazy("Search no longer followed"),
+    "settings.thread_follow": gettext_lazy("Following of a thread changed"),
+    "settings.topics_changed": gettext_lazy("Topics changed"),
+    "signin.failed": gettext_lazy("Sign-in failed"),
+    "signin.succeeded": gettext_lazy("Signed in"),
+    "signin.throttle_notified": gettext_lazy("Told of repeated failed sign-ins"),
+    "signin.throttled": gettext_lazy("Sign-in slowed down after failures"),
+    "signout": gettext_lazy("Signed out"),
+    "thread.locked": gettext_lazy("Thread locked"),
+    "thread.started": gettext_lazy("Thread started"),
+    "thread.unlocked": gettext_lazy("Thread unlocked"),
+}
+# What Django calls an object without a name of its own ("ImportJob object (2)"), stored by entries written
+# before their type was given a label here.
+_UNNAMED = re.compile(r"^\w+ object \((?P<id>[^)]*)\)$")
+
+
+def action_words(action: str) -> str:
+    """An action in words in the active language; a code nobody has put in words yet, as itself."""
+    words = ACTIONS.get(action)
+    return str(words) if words is not None else action
 
 
 def register(object_type: str, *, name: Promise | str, labels: Labeller, private_changes: Iterable[str] = ()) -> None:
@@ -60,6 +195,10 @@ class Shown:
     changes: dict[str, Any]
     restricted: bool = False
 
+    @property
+    def action(self) -> str:
+        return action_words(self.entry.action)
+
 
 def show(viewer, entries: Iterable[Entry]) -> list[Shown]:
     """The entries with their labels for ``viewer``: one call per object type on the page, not per row."""
@@ -75,7 +214,7 @@ def show(viewer, entries: Iterable[Entry]) -> list[Shown]:
 def _shown(entry: Entry, readable: dict[str, dict[int, str]]) -> Shown:
     kind = _KINDS.get(entry.object_type)
     if kind is None:
-        return Shown(entry=entry, label=entry.object_label, changes=entry.changes)
+        return Shown(entry=entry, label=_unregistered_label(entry), changes=entry.changes)
     label = readable.get(entry.object_type, {}).get(int(entry.object_id)) if entry.object_id.isdigit() else None
     if label is not None:
         return Shown(entry=entry, label=label, changes=entry.changes)
@@ -87,3 +226,15 @@ def _shown(entry: Entry, readable: dict[str, dict[int, str]]) -> Shown:
         changes=changes,
         restricted=True,
     )
+
+
+def _unregistered_label(entry: Entry) -> str:
+    """The stored label of a type no app labels, but never Django's "ImportJob object (2)": that is said as
+    "import job #2" (the model's name in the active language)."""
+    if not _UNNAMED.match(entry.object_label):
+        return entry.object_label
+    try:
+        name = str(apps.get_model(entry.object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        name = _("item")
+    return _("%(kind)s #%(id)s") % {"kind": name, "id": entry.object_id}

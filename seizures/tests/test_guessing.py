@@ -107,7 +107,7 @@ def test_it_shows_administrators_who_was_slowed_down(cast):
 
     trail = signed_in(cast.administrator).get("/audit/").content.decode()
 
-    assert "seizure.nominal_saves_throttled" in trail
+    assert "Saving of persons involved slowed down" in trail
     assert "Guess" not in trail  # what was guessed is not kept anywhere
 
 
