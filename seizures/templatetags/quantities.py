@@ -132,3 +132,10 @@ def seized(seizure) -> str:
     if more > 0:
         said += "; " + ngettext("+%(count)s more", "+%(count)s more", more) % {"count": amount(more)}
     return said
+
+
+@register.filter
+def seized_codes(seizure) -> str:
+    """The codes behind ``seized`` (taxon or code, specimen term, unit), for a hover: "Manis gigantea SCA KGM"."""
+    lines = list(seizure.lines.all())[:SHOWN_LINES]
+    return "; ".join(" ".join(part for part in (line.code, line.specimen_type, line.unit) if part) for line in lines)

@@ -28,8 +28,7 @@ def test_the_list_says_what_was_seized_with_the_unit_in_words(cast):
     )
     page = signed_in(cast.member).get(LIST).content.decode()
     assert "What was seized" in page
-    assert "Manis gigantea (giant pangolin), scales: 2,100 kg; +2 more" in page
-    assert "KGM" not in page
+    assert '<td title="Manis gigantea SCA KGM">Manis gigantea (giant pangolin), scales: 2,100 kg; +2 more</td>' in page
 
 
 def test_the_list_asks_as_many_queries_for_40_records_as_for_5(cast):
@@ -107,3 +106,9 @@ def test_the_records_thread_says_quantities_in_words(cast, django_capture_on_com
     first = seizure.thread.messages.order_by("pk")[0]
     assert "12 piece" in first.body
     assert "H87" not in first.body
+
+
+def test_the_list_names_the_country_with_its_code_on_hover(cast):
+    file(cast.member, place="Mombasa port")
+    page = signed_in(cast.member).get(LIST).content.decode()
+    assert 'Mombasa port, <span title="KE">Kenya</span>' in page
