@@ -25,7 +25,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from environet import env
+from environet import env, submissions
 from environet.models import WorkerSeen
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ def recover_abandoned() -> Recovered:
                 result.save(update_fields=["status", "started_at"])
                 retried += 1
     WorkerSeen.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
+    submissions.forget_old()
     if retried or failed:
         logger.warning("Tasks left by stopped workers: %d queued again, %d failed for good", retried, failed)
     return Recovered(retried=retried, failed=failed)

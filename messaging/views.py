@@ -8,6 +8,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from environet import submissions
 from environet.http import SignedInRequest
 from messaging import access, actions, attachments, search, selectors
 from messaging.forms import EditForm, ForumForm, MessageForm, ReasonForm, SearchForm, ThreadForm
@@ -47,6 +48,7 @@ def topic(request: SignedInRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submissions.once
 def new_thread(request: SignedInRequest) -> HttpResponse:
     person = _reader(request)
     if not access.can_post(person):
@@ -111,6 +113,7 @@ def thread(request: SignedInRequest, thread_id: int) -> HttpResponse:
 
 
 @require_POST
+@submissions.once
 def reply(request: SignedInRequest, thread_id: int) -> HttpResponse:
     person = _reader(request)
     found = access.thread_for(person, thread_id)
