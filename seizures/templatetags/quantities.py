@@ -14,7 +14,7 @@ exports (which keep the codes).
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit, get_unit_name
 from django import template
 from django.utils.translation import get_language, gettext, ngettext
@@ -68,6 +68,17 @@ def amount(value) -> str:
     """A number in the reader's language, with the decimals it has (three at most): "2,100", "2 100,5"."""
     number = _decimal(value)
     return "" if number is None else format_decimal(number, format="#,##0.###", locale=_locale())
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """An amount of money in the reader's language: ``{{ line.value|money:line.currency }}`` -> "$1,500.50",
+    "1 500,50 $US"; without a currency, the number alone."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    code = (currency or "").strip().upper()
+    return format_currency(number, code, locale=_locale()) if code else amount(number)
 
 
 @register.filter

@@ -112,3 +112,15 @@ def test_the_list_names_the_country_with_its_code_on_hover(cast):
     file(cast.member, place="Mombasa port")
     page = signed_in(cast.member).get(LIST).content.decode()
     assert 'Mombasa port, <span title="KE">Kenya</span>' in page
+
+
+def test_values_are_money_in_the_readers_language(cast):
+    with translation.override("fr"):
+        assert quantities.money(Decimal("1500.50"), "USD") == "1\u202f500,50\u00a0$US"
+    with translation.override("en"):
+        assert quantities.money(Decimal("1500.5"), "usd") == "$1,500.50"
+        assert quantities.money(Decimal("1500.5"), "") == "1,500.5"
+        assert quantities.money(None, "USD") == ""
+    seizure = file(cast.member, lines=[line(value=Decimal("1500.00"), currency="KES")])
+    page = signed_in(cast.member).get(f"/seizures/{seizure.pk}/").content.decode()
+    assert '<span title="KES">KES1,500.00</span>' in page
