@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from environet import submissions
 from environet.http import SignedInRequest
 from library import access, actions, search, selectors
 from library.forms import CorrectionForm, EditionForm, ItemForm, SearchForm
@@ -56,6 +57,7 @@ def item(request: SignedInRequest, item_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submissions.once
 def new_item(request: SignedInRequest) -> HttpResponse:
     person = _reader(request)
     if not access.can_publish(person):
@@ -92,6 +94,7 @@ def new_item(request: SignedInRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submissions.once
 def new_edition(request: SignedInRequest, item_id: int) -> HttpResponse:
     person = _reader(request)
     found = access.item_for(person, item_id)

@@ -160,3 +160,17 @@ def test_it_keeps_an_image_upload_safe(cast):
     Image.new("RGB", (10, 10), "red").save(image, format="PNG")
     item = builders.publish(cast.member, files=[builders.upload("photo.png", image.getvalue())])
     assert LibraryFile.objects.get(edition__item=item).has_thumbnail
+
+
+def test_an_upload_sent_twice_with_its_key_is_published_once(cast, django_capture_on_commit_callbacks):
+    # The answer was lost on a slow link and the officer sent the form again: one item, one file.
+    client = signed_in(cast.member)
+    page = client.get(reverse("library:new")).content.decode()
+    key = page.split('name="submission_key" value="', 1)[1].split('"', 1)[0]
+    responses = []
+    for _ in range(2):
+        pdf = SimpleUploadedFile("guide.pdf", builders.pdf("keratin"))
+        with django_capture_on_commit_callbacks(execute=True):
+            responses.append(client.post(reverse("library:new"), _form(uploads=[pdf], submission_key=key)))
+    assert responses[0]["Location"] == responses[1]["Location"]
+    assert Item.objects.count() == 1 and LibraryFile.objects.count() == 1
