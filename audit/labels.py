@@ -144,6 +144,7 @@ ACTIONS: dict[str, Promise] = {
     "seizures.import_started": gettext_lazy("Import of seizure records started"),
     "seizures.imported": gettext_lazy("Seizure records imported"),
     "seizures.recorrelated": gettext_lazy("Related records found again"),
+    "seizures.reindexed": gettext_lazy("Seizure records indexed again for search"),
     "seizures.report_generated": gettext_lazy("Treaty report made"),
     "settings.email_change_requested": gettext_lazy("Change of email address asked for"),
     "settings.email_changed": gettext_lazy("Email address changed"),

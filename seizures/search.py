@@ -7,16 +7,18 @@ are never indexed. The index only answers "which ids contain these words"; resul
 always ``access.seizures_visible_to(person)`` narrowed by them.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from messaging.search import fts5_query, parse
-from reference import tables
+from reference import identifiers, tables
 from seizures import access
 from seizures.models import CommodityLine, Seizure
 
@@ -36,8 +38,112 @@ class Filters:
     container: str = ""
 
 
+# --- Identifiers, whatever their spacing ------------------------------------------------------------------
+# Officers type "MSCU 123456 5", "mscu1234565" or "MSCU-123456-5" for the same container; so too vessel IMO
+# numbers, air waybills, bills of lading, vehicle and tracking numbers. The index holds each identifier of a
+# record once more in one compact form (letters and digits only, upper case), and a query is matched both
+# as typed and with its identifiers in that form, so any spacing, hyphens or case find the same record.
+
+_SEPARATORS = re.compile(r"[\s./:-]+")
+# A container (ISO 6346: 4 letters, 6 digits, check digit), written with separators anywhere.
+_CONTAINER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{4}(?:[\s./-]*\d){7}(?![A-Za-z0-9])")
+# An IMO ship number after its prefix ("IMO 9074729", "imo-907 4729").
+_IMO = re.compile(r"(?<![A-Za-z0-9])IMO[\s.:-]*(?:\d[\s-]?){6}\d(?![A-Za-z0-9])", re.IGNORECASE)
+# An air waybill: the airline's 3-digit prefix and an 8-digit serial ("176-1234 5675").
+_AIR_WAYBILL = re.compile(r"(?<![A-Za-z0-9])\d{3}(?:[\s-]*\d){8}(?![A-Za-z0-9])")
+# In free text, a run of 2 to 6 code-like pieces (digits, capitals, or both) with at least one digit, split by
+# single separators: "MEDU 123 4567", "KCA 123X", "B/L HLCU-ABC-123".
+_CODE_PIECE = r"[A-Z0-9]*\d[A-Z0-9]*|[A-Z]{2,}"
+_CODE_RUN = re.compile(rf"(?<![A-Za-z0-9])(?:{_CODE_PIECE})(?:[ ./-](?:{_CODE_PIECE})){{1,5}}(?![A-Za-z0-9])")
+# A query made only of identifier-like pieces (at most 6) is also tried as one compact word.
+_CODE_QUERY = re.compile(r"[A-Za-z0-9]+(?:[\s./:-]+[A-Za-z0-9]+){0,5}")
+
+
+def compact(value: str) -> str:
+    """An identifier with its separators taken out, upper case: "mscu 123456-5" -> "MSCU1234565"."""
+    return _SEPARATORS.sub("", value).upper()
+
+
+def _valid(function, text: str) -> str | None:
+    try:
+        return compact(function(text))
+    except ValidationError:
+        return None
+
+
+def _known_identifiers(text: str) -> list[tuple[re.Match[str], str]]:
+    """The containers, IMO numbers and air waybills written in the text (their check digits right), with
+    their compact forms."""
+    found = []
+    for pattern, function in (
+        (_CONTAINER, identifiers.container_number),
+        (_IMO, identifiers.imo_number),
+        (_AIR_WAYBILL, identifiers.air_waybill),
+    ):
+        for match in pattern.finditer(text):
+            value = _valid(function, match.group())
+            if value:
+                found.append((match, value))
+    return found
+
+
+def identifier_words(text: str) -> list[str]:
+    """The compact forms of the identifiers written in free text, to be indexed beside the words as written:
+    the known kinds, checked, and every run of code-like pieces (and its shorter runs, so that one of several
+    numbers written in a row is found alone)."""
+    words = [value for _, value in _known_identifiers(text)]
+    for run in _CODE_RUN.finditer(text):
+        pieces = _SEPARATORS.split(run.group())
+        for start in range(len(pieces)):
+            for end in range(start + 2, len(pieces) + 1):
+                words.append("".join(pieces[start:end]).upper())
+    return list(dict.fromkeys(word for word in words if any(character.isdigit() for character in word)))
+
+
+def _record_identifiers(seizure: Seizure, lines: Iterable[CommodityLine]) -> list[str]:
+    values = [
+        *seizure.container_numbers,
+        seizure.vessel_imo,
+        seizure.air_waybill,
+        seizure.flight_number,
+        seizure.vehicle,
+        seizure.tracking_number,
+        *(line.vessel_imo for line in lines),
+    ]
+    return [compact(value) for value in values if value]
+
+
+def query_forms(text: str) -> list[str]:
+    """The ways a query is matched: as typed with its known identifiers in compact form, and, when it is
+    only identifier-like pieces ("MSCU 123456 5", "kca 123x"), as one compact word."""
+    normalised, position = [], 0
+    for match, value in sorted(_known_identifiers(text), key=lambda found: found[0].start()):
+        if match.start() >= position:
+            normalised += [text[position : match.start()], f" {value} "]
+            position = match.end()
+    normalised.append(text[position:])
+    forms = [" ".join("".join(normalised).split())]
+    stripped = text.strip()
+    if _CODE_QUERY.fullmatch(stripped) and any(character.isdigit() for character in stripped):
+        forms.append(compact(stripped))
+    return list(dict.fromkeys(form for form in forms if form))
+
+
 def document(seizure: Seizure, lines: Iterable[CommodityLine] | None = None) -> str:
-    """The words a record is found by: its non-nominal facts only."""
+    """The words a record is found by: its non-nominal facts only, and its identifiers in compact form."""
+    lines = list(seizure.lines.all() if lines is None else lines)
+    free_text = " ".join(
+        part
+        for part in (
+            seizure.place,
+            seizure.declared_goods,
+            seizure.found_goods,
+            seizure.concealment_details,
+            seizure.summary,
+            *(line.description for line in lines),
+        )
+        if part
+    )
     parts = [
         seizure.reference,
         seizure.place,
@@ -50,9 +156,10 @@ def document(seizure: Seizure, lines: Iterable[CommodityLine] | None = None) -> 
         seizure.flight_number,
         " ".join(seizure.container_numbers),
     ]
-    for line in seizure.lines.all() if lines is None else lines:
+    for line in lines:
         entry = tables.find(line.convention, line.code) if line.convention in tables.TABLES else None
         parts += [line.code, line.description, entry.label if entry else ""]
+    parts += dict.fromkeys([*_record_identifiers(seizure, lines), *identifier_words(free_text)])
     return " ".join(part for part in parts if part)
 
 
@@ -72,16 +179,21 @@ def index(seizure: Seizure, lines: Iterable[CommodityLine] | None = None) -> Non
             )
 
 
-def _matching(found: QuerySet[Seizure], text: str) -> QuerySet[Seizure]:
-    if not parse(text)[0]:
-        return found.none()
+def _matching_ids(text: str) -> RawSQL:
     if connection.vendor == "sqlite":
-        ids = RawSQL("SELECT rowid FROM seizures_search WHERE seizures_search MATCH %s", [fts5_query(text)])
-    else:
-        ids = RawSQL(
-            "SELECT seizure_id FROM seizures_search WHERE document @@ websearch_to_tsquery('simple', %s)", [text]
-        )
-    return found.filter(pk__in=ids)
+        return RawSQL("SELECT rowid FROM seizures_search WHERE seizures_search MATCH %s", [fts5_query(text)])
+    return RawSQL("SELECT seizure_id FROM seizures_search WHERE document @@ websearch_to_tsquery('simple', %s)", [text])
+
+
+def _matching(found: QuerySet[Seizure], text: str) -> QuerySet[Seizure]:
+    """Records whose words match the query as typed, or with its identifiers in compact form."""
+    forms = [form for form in query_forms(text) if parse(form)[0]]
+    if not forms:
+        return found.none()
+    wanted = Q()
+    for form in forms:
+        wanted |= Q(pk__in=_matching_ids(form))
+    return found.filter(wanted)
 
 
 def on_route(country: str) -> Q:
