@@ -1,7 +1,11 @@
 """Countries and languages for forms, from pycountry, with names in the person's language (babel)."""
 
+import csv
+import re
+import unicodedata
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 
 import pycountry
 from babel import Locale, UnknownLocaleError
@@ -27,6 +31,85 @@ def _country_names(language: str) -> dict[str, str]:
         fallback = EXTRA_COUNTRIES.get(code) or (country.name if country else code)
         names[code] = territories.get(code, fallback)
     return names
+
+
+# Names officers write that neither ISO 3166 (pycountry) nor CLDR (babel) gives: abbreviations (USA, UAE, DRC,
+# RDC), the UN's and World Bank's forms ("Hong Kong SAR, China"), former names. Each row says where it is used.
+ALIASES_FILE = Path(__file__).resolve().parent / "data" / "country_aliases.csv"
+_NOT_WORDS = re.compile(r"[^0-9a-z]+")
+
+
+def plain(text: str) -> str:
+    """A name as compared: accents, case, apostrophes (' or ’), dots, commas and brackets do not count."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    letters = "".join(character for character in decomposed if not unicodedata.combining(character))
+    # Dots join (U.S.A. is USA); anything else that is not a letter or digit separates words.
+    return " ".join(_NOT_WORDS.sub(" ", letters.casefold().replace(".", "")).split())
+
+
+def _inverted(name: str) -> str | None:
+    """ISO's "Korea, Republic of" as the UN writes it, "Republic of Korea"."""
+    if ", " not in name:
+        return None
+    head, tail = name.split(", ", 1)
+    return f"{tail} {head}"
+
+
+@cache
+def _country_words() -> dict[str, str]:
+    words: dict[str, str] = {}
+
+    def learn(name: str | None, code: str) -> None:
+        if name:
+            for form in (name, _inverted(name)):
+                if form:
+                    words.setdefault(plain(form), code)
+                    words.setdefault(plain(form).removeprefix("the "), code)
+
+    codes = country_codes()
+    for code in codes:
+        words.setdefault(plain(code), code)
+        country = pycountry.countries.get(alpha_2=code)
+        if country is not None:
+            words.setdefault(plain(country.alpha_3), code)
+            for attribute in ("name", "official_name", "common_name"):
+                learn(getattr(country, attribute, None), code)
+        else:
+            learn(EXTRA_COUNTRIES[code], code)
+    for language in ("en", "fr", "es"):
+        territories = Locale.parse(language).territories
+        for code in codes:
+            learn(territories.get(code), code)
+    with ALIASES_FILE.open(encoding="utf-8", newline="") as aliases:
+        for row in csv.DictReader(aliases):
+            learn(row["alias"], row["code"])
+    return words
+
+
+def country_code(text: str) -> str | None:
+    """The ISO code of a country as officers write it: its code (KE, KEN), its name in English, French or
+    Spanish, the UN's or ISO's long form, or a usual abbreviation (USA, UAE, DRC, UK). None if unknown."""
+    return _country_words().get(plain(text)) if text and text.strip() else None
+
+
+def countries_in(text: str) -> tuple[list[str], list[str]]:
+    """The countries of a cell listing several, separated by ";", "," or new lines: (codes, what was not
+    understood). A name with a comma of its own ("Hong Kong SAR, China", "Korea, Republic of") stays whole."""
+    codes: list[str] = []
+    unknown: list[str] = []
+    for group in re.split(r"[;\n|]+", text or ""):
+        pieces = [piece.strip() for piece in group.split(",") if piece.strip()]
+        position = 0
+        while position < len(pieces):
+            pair = ", ".join(pieces[position : position + 2]) if position + 1 < len(pieces) else ""
+            if pair and country_code(pair):
+                codes.append(country_code(pair) or "")
+                position += 2
+                continue
+            code = country_code(pieces[position])
+            (codes if code else unknown).append(code or pieces[position])
+            position += 1
+    return list(dict.fromkeys(codes)), unknown
 
 
 def country_name(code: str) -> str:

@@ -204,28 +204,6 @@ def _topics() -> dict[str, str]:
 
 
 @cache
-def _countries() -> dict[str, str]:
-    import pycountry
-
-    found: dict[str, str] = {}
-    for code in places.country_codes():
-        found.setdefault(plain(code), code)
-        country = pycountry.countries.get(alpha_2=code)
-        if country is not None:
-            found.setdefault(plain(country.alpha_3), code)
-            for attribute in ("name", "official_name", "common_name"):
-                if getattr(country, attribute, None):
-                    found.setdefault(plain(getattr(country, attribute)), code)
-    for language, _name in settings.LANGUAGES:
-        for code, name in Locale.parse(language).territories.items():
-            if code in found.values() or code in places.EXTRA_COUNTRIES:
-                found.setdefault(plain(name), code)
-    for code, name in places.EXTRA_COUNTRIES.items():
-        found.setdefault(plain(name), code)
-    return found
-
-
-@cache
 def _regions() -> dict[str, str]:
     found = {code: code for code in regions.region_codes()}
     for language, _name in settings.LANGUAGES:
@@ -457,7 +435,7 @@ def _row_data(
         if unknown:
             complain(name, _("Unknown organisations: %(names)s. Use the names the platform knows them by.")
                      % {"names": "; ".join(unknown)})  # fmt: skip
-    codes, unknown = _codes(text.get("countries", ""), _countries())
+    codes, unknown = places.countries_in(text.get("countries", ""))
     data["countries"] = ", ".join(codes)
     if unknown:
         complain("countries", _("Unknown countries: %(names)s. Use country names or ISO codes such as KE or CI.")

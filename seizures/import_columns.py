@@ -17,6 +17,7 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts import places
 from seizures.forms import LineForm, SeizureForm
 
 GROUP = "record"
@@ -62,7 +63,8 @@ def record_data(merged: Mapping[str, str], vocabulary: "Vocabulary") -> dict[str
         elif column == "traffic_types":
             data[name] = [vocabulary.value(column, part) for part in _parts(text, vocabulary, column)]
         elif column == "transit_countries":
-            data[name] = ", ".join(vocabulary.value("country", part) for part in re.split(r"[,;\n]+", text))
+            codes, unknown = places.countries_in(text)
+            data[name] = ", ".join([*codes, *unknown])  # what is not understood goes to the form, which says so
         else:
             data[name] = vocabulary.value(column, text)
     return data
@@ -92,6 +94,9 @@ def iso_date(text: str) -> str:
             return text
         day, month, year = match.groups()
     return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+COUNTRY_COLUMNS = ("country", "origin_country", "export_country", "destination_country")
 
 
 def fold(text: str) -> str:
@@ -130,6 +135,9 @@ class Vocabulary:
 
     def value(self, column: str, text: str) -> str:
         text = text.strip()
+        if column in COUNTRY_COLUMNS:
+            # Codes, names in English, French or Spanish, the UN's forms and usual abbreviations (accounts.places).
+            return places.country_code(text) or text
         return self.words.get(column, {}).get(fold(text), text)
 
 
