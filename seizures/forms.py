@@ -208,43 +208,49 @@ class SeizureForm(AudienceForm):
     )
     attachments = AttachmentsField(label=_("Photos and documents"), required=False)
 
-    # The form's parts as the page shows them: the commodities and the persons and companies involved come
-    # between the first four and the rest.
-    SECTIONS = (
-        (_("When and where"), ("occurred_on", "country", "place", "locode", "detection_method")),
+    # The form's parts as the page shows them, each under its heading and listed in the contents at the top: the
+    # commodities come at the end of "what was seized", the persons and companies involved make their own part.
+    PARTS = (
         (
-            _("Transport"),
+            "happened",
+            _("What happened"),
             (
-                *("transport_mode", "@vessel", "@flight", "@vehicle", "tracking_number"),
-                *("containers", "air_waybill"),
+                *("occurred_on", "country", "place", "locode", "detection_method", "summary"),
+                *("reason", "legal_basis", "sanction", "disposal", "traffic_types"),
             ),
         ),
-        (_("Route"), ("origin_country", "export_country", "transit_countries", "destination_country")),
-        (_("What was found"), ("declared_goods", "found_goods", "concealment", "concealment_details", "summary")),
-        (_("What followed"), ("reason", "legal_basis", "sanction", "disposal", "traffic_types")),
         (
-            _("Who may read it, and how reliable it is"),
+            "travelled",
+            _("Where and how it travelled"),
+            (
+                *("transport_mode", "@vessel", "@flight", "@vehicle", "tracking_number", "containers", "air_waybill"),
+                *("origin_country", "export_country", "transit_countries", "destination_country"),
+            ),
+        ),
+        ("seized", _("What was seized"), ("declared_goods", "found_goods", "concealment", "concealment_details")),
+        ("involved", _("Who was involved"), ()),
+        ("files", _("Photos and documents"), ("attachments",)),
+        (
+            "sharing",
+            _("Sharing: who may read it, and how reliable it is"),
             (
                 *("marking", "audience", "organisations", "countries", "people"),
                 *("source_reliability", "information_credibility"),
             ),
         ),
-        (_("Photos and documents"), ("attachments",)),
     )
 
-    def sections(self) -> list[tuple[str, list]]:
-        """Each section's legend and its fields; "@vessel" and the like stand for a transport group."""
+    def parts(self) -> dict[str, dict[str, Any]]:
+        """Each part by its key: its heading and its fields ("@vessel" and the like stand for a transport group)."""
         groups = {group["key"]: group for group in self.transport_groups()}
-        return [
-            (str(legend), [groups[name[1:]] if name.startswith("@") else self[name] for name in names])
-            for legend, names in self.SECTIONS
-        ]
-
-    def sections_before(self) -> list[tuple[str, list]]:
-        return self.sections()[:4]
-
-    def sections_after(self) -> list[tuple[str, list]]:
-        return self.sections()[4:]
+        return {
+            key: {
+                "key": key,
+                "heading": str(heading),
+                "fields": [groups[name[1:]] if name.startswith("@") else self[name] for name in names],
+            }
+            for key, heading, names in self.PARTS
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

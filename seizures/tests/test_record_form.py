@@ -43,7 +43,8 @@ def test_the_error_summary_links_every_error_to_its_field(cast):
     summary = summary_of(page)
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
     anchors = [anchor for anchor, _ in links]
-    assert anchors == ["id_flight_number", "id_traffic_types_0", "id_lines-1-convention"]
+    # In the order of the page: "what happened", then "where and how it travelled", then the commodities.
+    assert anchors == ["id_traffic_types_0", "id_flight_number", "id_lines-1-convention"]
     assert "Commodity 2, Convention: Choose the convention" in summary
     assert "Flight number: A flight number is the airline" in summary
     for anchor in anchors:  # each link reaches an element of the page
@@ -163,3 +164,47 @@ def test_without_suggestions_the_species_field_takes_free_text_checked_by_the_se
     refused = post_record(cast.member, lines=[{"convention": "cites", "code": "Loxodonta africanus"}])
     assert refused.status_code == 400
     assert "Did you mean" in summary_of(refused.content.decode())
+
+
+# --- Sections ----------------------------------------------------------------------------------------------
+
+
+def test_the_form_is_in_headed_parts_listed_at_the_top(cast):
+    page = signed_in(cast.member).get(NEW_RECORD).content.decode()
+    contents = re.search(r'<nav class="form-contents".*?</nav>', page, re.S)
+    assert contents is not None
+    links = re.findall(r'<a href="#(part-[a-z]+)">([^<]+)</a>', contents.group(0))
+    assert [heading for _, heading in links] == [
+        "What happened",
+        "Where and how it travelled",
+        "What was seized",
+        "Who was involved",
+        "Photos and documents",
+        "Sharing: who may read it, and how reliable it is",
+    ]
+    for anchor, heading in links:
+        assert f'<h2 id="{anchor}">{heading}</h2>' in page
+    form = page.split('<nav class="form-contents"', 1)[1]
+    happened, travelled, seized, involved, files, sharing = re.split(r'<h2 id="part-', form)[1:]
+    assert 'name="occurred_on"' in happened and 'name="summary"' in happened
+    assert 'name="transport_mode"' in travelled and 'name="destination_country"' in travelled
+    assert 'name="found_goods"' in seized and 'name="lines-0-code"' in seized
+    assert 'name="involved-0-name"' in involved
+    assert 'name="attachments"' in files
+    assert 'name="marking"' in sharing and 'name="information_credibility"' in sharing
+
+
+def test_every_field_of_the_record_is_in_exactly_one_part_with_its_name_and_id(cast):
+    from seizures.forms import SeizureForm
+
+    form = SeizureForm()
+    named = [
+        field.name
+        for part in form.parts().values()
+        for item in part["fields"]
+        for field in (item["fields"] if isinstance(item, dict) else [item])
+    ]
+    assert sorted(named) == sorted(form.fields)
+    page = signed_in(cast.member).get(NEW_RECORD).content.decode()
+    for name in form.fields:
+        assert re.search(rf'name="{name}"[^>]*id="id_{name}(_0)?"', page), name

@@ -103,19 +103,20 @@ class Editor:
         found: list[tuple[str, str]] = [("", str(error)) for error in self.record.non_field_errors()]
         found += [("", str(error)) for error in self.lines.non_form_errors()]
         found += [("", str(error)) for error in self.involved.non_form_errors()]
-        parts = [(self.record, "")]
-        parts += [
-            (form, _("Commodity %(number)s") % {"number": index}) for index, form in enumerate(self.lines.forms, 1)
-        ]
-        parts += [
-            (form, _("Person or company %(number)s") % {"number": index})
-            for index, form in enumerate(self.involved.forms, 1)
-        ]
-        for form, part in parts:
-            for field in form:
-                for error in field.errors:
-                    label = f"{part}, {field.label}" if part else str(field.label)
-                    found.append((_field_anchor(field), f"{label}: {error}"))
+        fields: list[tuple[Any, str]] = []  # (bound field, the part of the form it belongs to), in page order
+        for key, part in self.record.parts().items():
+            for item in part["fields"]:
+                fields += [(field, "") for field in item["fields"]] if isinstance(item, dict) else [(item, "")]
+            if key == "seized":
+                for index, form in enumerate(self.lines.forms, 1):
+                    fields += [(field, _("Commodity %(number)s") % {"number": index}) for field in form]
+            if key == "involved":
+                for index, form in enumerate(self.involved.forms, 1):
+                    fields += [(field, _("Person or company %(number)s") % {"number": index}) for field in form]
+        for field, part_name in fields:
+            for error in field.errors:
+                label = f"{part_name}, {field.label}" if part_name else str(field.label)
+                found.append((_field_anchor(field), f"{label}: {error}"))
         return found
 
     def to_complete(self) -> None:
