@@ -11,6 +11,8 @@ import csv
 import io
 import re
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -97,6 +99,19 @@ def iso_date(text: str) -> str:
 
 
 COUNTRY_COLUMNS = ("country", "origin_country", "export_country", "destination_country")
+# Units as written in reports (kg, kgs, tonnes, pcs, No., litres, m3...), with the source of each.
+UNIT_ALIASES_FILE = Path(__file__).resolve().parent.parent / "reference" / "data" / "unit_aliases.csv"
+
+
+@cache
+def _unit_words() -> dict[str, str]:
+    with UNIT_ALIASES_FILE.open(encoding="utf-8", newline="") as aliases:
+        return {places.plain(row["alias"]): row["code"] for row in csv.DictReader(aliases)}
+
+
+def unit_code(text: str) -> str | None:
+    """The UNECE Rec 20 code of a unit as officers write it ("kgs", "Tonnes", "pcs", "No.", "m3"), or None."""
+    return _unit_words().get(places.plain(text)) if text.strip() else None
 
 
 def fold(text: str) -> str:
@@ -138,7 +153,10 @@ class Vocabulary:
         if column in COUNTRY_COLUMNS:
             # Codes, names in English, French or Spanish, the UN's forms and usual abbreviations (accounts.places).
             return places.country_code(text) or text
-        return self.words.get(column, {}).get(fold(text), text)
+        known = self.words.get(column, {}).get(fold(text))
+        if known is None and column == "unit":
+            known = unit_code(text)
+        return known or text
 
 
 # --- For officers: the list of columns and a template ----------------------------------------------------
