@@ -99,6 +99,55 @@ def iso_date(text: str) -> str:
 
 
 COUNTRY_COLUMNS = ("country", "origin_country", "export_country", "destination_country")
+
+# Headers of the seizure tables officers already keep, in English, French and Spanish, besides our column
+# names and the record form's labels in the three languages (which column_for also knows).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "date": ("date of seizure", "seizure date", "date seized", "date de saisie", "fecha de incautacion", "fecha"),
+    "country": ("country of seizure", "seizing country", "reporting country", "pays de saisie", "pays", "pais"),
+    "place": ("location", "place of seizure", "seizure location", "city", "lieu", "lieu de saisie", "lugar"),
+    "code": (
+        *("species", "scientific name", "taxon", "taxa", "espece", "nom scientifique", "especie"),
+        *("nombre cientifico", "substance", "waste code", "code"),
+    ),
+    "description": ("description", "description of specimens", "specimen description", "descripcion"),
+    "specimen_type": ("specimen", "specimen type", "type of specimen", "term", "type de specimen"),
+    "quantity": ("quantity", "quantity seized", "amount seized", "number", "quantite", "cantidad"),
+    "unit": ("unit", "units", "unit of measure", "unit of measurement", "unite", "unidad"),
+    "origin_country": ("country of origin", "origin", "pays d origine", "pais de origen"),
+    "export_country": ("country of export", "exporting country", "pays d exportation", "pais de exportacion"),
+    "destination_country": ("country of destination", "destination", "pays de destination", "pais de destino"),
+    "transport_mode": ("mode of transport", "transport", "mode de transport", "medio de transporte"),
+    "detection_method": ("detection method", "method of detection", "methode de detection"),
+    "hs_code": ("hs code", "hs", "tariff code", "code sh", "codigo sa"),
+}
+
+
+@cache
+def _header_words() -> dict[str, str]:
+    words: dict[str, str] = {}
+    for column, synonyms in SYNONYMS.items():
+        for synonym in synonyms:
+            words.setdefault(places.plain(synonym), column)
+    for language in ("en", "fr", "es"):
+        with translation.override(language):
+            record, line = SeizureForm(), LineForm()
+            for column, name in RECORD_COLUMNS.items():
+                words.setdefault(places.plain(str(record.fields[name].label)), column)
+            for column, name in LINE_COLUMNS.items():
+                words.setdefault(places.plain(str(line.fields[name].label)), column)
+    return words
+
+
+def column_for(text: str) -> str | None:
+    """The column a header cell stands for: our name ("detection_method", any case), the record form's label in
+    English, French or Spanish, or a usual header of seizure tables ("Date of seizure", "Espèce"). None if none."""
+    name = re.sub(r"[\s\-]+", "_", text.strip().casefold())
+    if name in COLUMNS:
+        return name
+    return _header_words().get(places.plain(text)) if text.strip() else None
+
+
 # Units as written in reports (kg, kgs, tonnes, pcs, No., litres, m3...), with the source of each.
 UNIT_ALIASES_FILE = Path(__file__).resolve().parent.parent / "reference" / "data" / "unit_aliases.csv"
 

@@ -33,6 +33,7 @@ from seizures.import_columns import (
     RECORD_COLUMNS,
     REQUIRED,
     Vocabulary,
+    column_for,
     fold,
     line_data,
     record_data,
@@ -70,8 +71,8 @@ class Checked:
 
 def open_sheet(content: bytes) -> Sheet:
     """The rows of a spreadsheet that at least names some of our columns; Unreadable otherwise."""
-    sheet = read(content, columns=COLUMNS)
-    if not any(normal_name(name) in COLUMNS for name in sheet.header):
+    sheet = read(content, columns=COLUMNS, recognise=column_for)
+    if not any(column_for(name) for name in sheet.header):
         raise Unreadable(
             _(
                 "The first row must name the columns, for example date, country, convention and code, and none of "
@@ -83,7 +84,7 @@ def open_sheet(content: bytes) -> Sheet:
 
 def check(sheet: Sheet, *, options: Mapping[str, Any], progress: Callable[[int], None] | None = None) -> Checked:
     """Every row checked; the records to file if nothing is wrong. ``progress`` hears how many rows are done."""
-    layout = Layout(sheet.header)
+    layout = Layout(sheet.header, header_row=sheet.header_row)
     checked = Checked(rows=len(sheet.rows), problems=list(layout.problems))
     audience = audience_form(options)
     if not audience.is_valid():
@@ -121,25 +122,27 @@ def audience_form(options: Mapping[str, Any]) -> AudienceForm:
 class Layout:
     """Where each column is in the header row, and what is wrong with the header."""
 
-    def __init__(self, header: Iterable[str]) -> None:
+    def __init__(self, header: Iterable[str], *, header_row: int = 1) -> None:
         self.positions: dict[str, int] = {}
         self.ignored: set[int] = set()  # unknown or repeated columns: reported once, in the header
         self.problems: list[Problem] = []
         for index, text in enumerate(header):
-            name = normal_name(text)
-            if not name:
+            if not normal_name(text):
                 continue
-            if name not in COLUMNS:
+            name = column_for(text)
+            if name is None:
                 self.ignored.add(index)
-                self.problems.append(Problem(1, text.strip()[:60], _unknown_column(name)))
+                self.problems.append(Problem(header_row, text.strip()[:60], _unknown_column(normal_name(text))))
             elif name in self.positions:
                 self.ignored.add(index)
-                self.problems.append(Problem(1, name, _("This column appears twice: keep only one.")))
+                self.problems.append(Problem(header_row, name, _("This column appears twice: keep only one.")))
             else:
                 self.positions[name] = index
         self.missing = frozenset(name for name in REQUIRED if name not in self.positions)
         self.problems += [
-            Problem(1, name, _("The column “%(column)s” is missing: every record needs it.") % {"column": name})
+            Problem(
+                header_row, name, _("The column “%(column)s” is missing: every record needs it.") % {"column": name}
+            )
             for name in sorted(self.missing, key=_ORDER.__getitem__)
         ]
         self._read = set(self.positions.values()) | self.ignored

@@ -9,15 +9,17 @@ says in plain words what to do:
   openpyxl reads any of it). openpyxl reads it in read-only mode, formulas as their last computed values,
   and parses its XML through defusedxml (installed, so openpyxl uses it).
 
-Rows are numbered as the officer's spreadsheet numbers them (the header is row 1), so a problem can say
-where to look. Empty rows are skipped.
+Rows are numbered as the officer's spreadsheet numbers them, so a problem can say where to look. Empty rows
+are skipped. The header is the first row that names at least two known columns (``recognise``), wherever it
+is: title, instruction and blank rows above it are skipped, as are footer rows at the end (TOTAL, "Prepared
+by", notes); the sheet says which (``Sheet.skipped``).
 """
 
 import csv
 import io
 import re
 import zipfile
-from collections.abc import Collection, Generator, Iterable
+from collections.abc import Callable, Collection, Generator, Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -52,7 +54,7 @@ class Unreadable(Exception):
 
 @dataclass(frozen=True)
 class Row:
-    number: int  # as the spreadsheet shows it: the header is row 1
+    number: int  # as the spreadsheet shows it
     cells: tuple[str, ...]
 
 
@@ -61,11 +63,26 @@ class Sheet:
     kind: str  # "csv" or "xlsx"
     header: tuple[str, ...]
     rows: tuple[Row, ...]
+    header_row: int = 1
+    skipped: tuple[int, ...] = ()  # rows above the header and footer rows, not read as data
 
 
-def read(content: bytes, *, columns: Collection[str] = ()) -> Sheet:
+# How far down a header is looked for, and what starts a footer row (in English, French and Spanish).
+HEADER_SEARCH_ROWS = 30
+FOOTER_WORDS = re.compile(
+    r"^(total|totals|grand total|totaux?|sub-?total|sous-total|subtotal|prepared by|préparé par|elaborado por|"
+    r"note|notes|nota|notas|source|sources|fuente|signature|firma|date of report|fecha del informe)\b",
+    re.IGNORECASE,
+)
+
+
+def read(
+    content: bytes, *, columns: Collection[str] = (), recognise: Callable[[str], str | None] | None = None
+) -> Sheet:
     """The header and data rows of a CSV or XLSX file. ``columns`` are the column names expected, which
-    tell a CSV file's delimiter when its header could be read either way."""
+    tell a CSV file's delimiter when its header could be read either way; ``recognise`` names the column a
+    header cell stands for (synonyms included), which finds the header row below titles and notes."""
+    recognise = recognise or (lambda text: normal_name(text) if normal_name(text) in columns else None)
     if not content:
         raise Unreadable(_("The file is empty."))
     limit = settings.MAX_ATTACHMENT_BYTES
@@ -75,7 +92,7 @@ def read(content: bytes, *, columns: Collection[str] = ()) -> Sheet:
             % {"size": human_size(len(content)), "limit": human_size(limit)}
         )
     if content.startswith(ZIP_SIGNATURES):
-        return _sheet("xlsx", _xlsx_rows(content))
+        return _sheet("xlsx", _xlsx_rows(content), recognise)
     if content.startswith(OLE_SIGNATURE):
         raise Unreadable(
             _(
@@ -83,7 +100,7 @@ def read(content: bytes, *, columns: Collection[str] = ()) -> Sheet:
                 "remove any password, save it as “Excel Workbook (.xlsx)” and send it again."
             )
         )
-    return _sheet("csv", _csv_rows(content, columns))
+    return _sheet("csv", _csv_rows(content, columns), recognise)
 
 
 def normal_name(text: str) -> str:
@@ -91,22 +108,42 @@ def normal_name(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().casefold())
 
 
-def _sheet(kind: str, rows: Generator[Row]) -> Sheet:
+def _sheet(kind: str, rows: Generator[Row], recognise: Callable[[str], str | None]) -> Sheet:
     with closing(rows):  # a workbook stops being read (and is closed) as soon as the file is refused
-        header = next(rows, None)
-        if header is None:
-            raise Unreadable(_("The file has no rows: its first row must name the columns."))
         data = []
         for row in rows:
             data.append(row)
-            if len(data) > MAX_ROWS:
+            if len(data) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise Unreadable(
                     _("The file has more than %(limit)s rows. Split it into several files and send each one.")
                     % {"limit": number_format(MAX_ROWS, force_grouping=True)}
                 )
     if not data:
+        raise Unreadable(_("The file has no rows: its first row must name the columns."))
+    at = _header_position(data, recognise)
+    header, above, data = data[at], data[:at], data[at + 1 :]
+    below: list[Row] = []
+    while data and FOOTER_WORDS.match(next((cell for cell in data[-1].cells if cell), "")):
+        below.insert(0, data.pop())
+    if len(data) > MAX_ROWS:
+        raise Unreadable(
+            _("The file has more than %(limit)s rows. Split it into several files and send each one.")
+            % {"limit": number_format(MAX_ROWS, force_grouping=True)}
+        )
+    if not data:
         raise Unreadable(_("The file has a header row but no rows under it."))
-    return Sheet(kind=kind, header=header.cells, rows=tuple(data))
+    skipped = tuple(row.number for row in (*above, *below))
+    return Sheet(kind=kind, header=header.cells, rows=tuple(data), header_row=header.number, skipped=skipped)
+
+
+def _header_position(rows: list[Row], recognise: Callable[[str], str | None]) -> int:
+    """The first of the top rows naming two known columns or more (one, if the sheet has a single column);
+    the first row when none does, so that its names are reported as unknown."""
+    for position, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        known = {recognise(cell) for cell in row.cells if cell} - {None}
+        if len(known) >= 2 or (known and len(row.cells) == 1):
+            return position
+    return 0
 
 
 def _kept(number: int, cells: Iterable[str]) -> Row | None:
@@ -150,14 +187,16 @@ def _csv_rows(content: bytes, columns: Collection[str]) -> Generator[Row]:
 def _delimiter(text: str, columns: Collection[str]) -> str:
     """Comma or semicolon (Excel writes semicolons where the comma is the decimal sign): the one that splits
     the header into more known column names, then into more cells."""
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    # The header may be below a title and notes: the lines where it may be are all scored.
+    top_lines = text.lstrip("\r\n").split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
 
     def score(delimiter: str) -> tuple[int, int]:
         try:
-            cells = next(csv.reader([first_line], delimiter=delimiter), [])
+            rows = list(csv.reader(top_lines, delimiter=delimiter))
         except csv.Error:
             return (-1, -1)
-        return (sum(normal_name(cell) in columns for cell in cells), len(cells))
+        known = max((sum(normal_name(cell) in columns for cell in cells) for cells in rows), default=0)
+        return (known, len(rows[0]) if rows else 0)
 
     return max(DELIMITERS, key=score)  # max keeps the first (the comma) on a tie
 

@@ -1,12 +1,15 @@
 """Import cells as officers write them: countries by their names and usual forms, units by their usual words
 (seizures.import_columns.unit_code; the alias list in reference/data/unit_aliases.csv)."""
 
+import contextlib
 import csv
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reference import tables
-from seizures import import_columns
+from seizures import import_columns, spreadsheets
 from seizures.models import Seizure, Status
 from seizures.tests.test_import import csv_file, run_job, table
 
@@ -67,3 +70,60 @@ def test_rows_written_with_country_names_and_usual_units_import(cast):
     assert first.lines.get().unit == "KGM"
     assert second.country == "US" and second.lines.get().unit == "H87"
     assert second.transits == ["AE", "HK"]
+
+
+def test_a_table_laid_out_as_officers_keep_it_imports(cast):
+    # A title, an instruction, a blank row, the table's own headers (in French and English), country names,
+    # usual units, then a TOTAL row and who prepared it: all as such files are filled.
+    cells = [
+        ["Rapport annuel sur le commerce illégal 2025 — Kenya"],
+        ["Please fill one row per specimen seized. Do not change the headers."],
+        [],
+        ["Date de saisie", "Pays", "Convention", "Espèce", "Quantité", "Unit of measure", "Country of origin"],
+        ["2025-03-14", "Kenya", "cites", "Loxodonta africana", "120", "kgs", "Tanzania"],
+        ["2025-06-02", "Kenia", "cites", "Manis gigantea", "2100", "kg", "Cameroun"],
+        ["TOTAL", "", "", "", "2220", "", ""],
+        ["Prepared by: Wildlife desk, 2026-01-10"],
+    ]
+    job = run_job(cast.member, csv_file(cells))
+    assert job.problems == [], job.problems
+    first, second = Seizure.objects.filter(pk__in=job.created).order_by("occurred_on")
+    assert (first.country, first.origin_country) == ("KE", "TZ")
+    assert first.lines.get().unit == "KGM" and second.lines.get().code == "Manis gigantea"
+    assert second.origin_country == "CM"
+
+
+def test_the_header_is_found_below_a_title_and_its_problems_name_its_row(cast):
+    cells = [
+        ["Seizures 2025"],
+        [],
+        ["Date of seizure", "Country", "Species", "Colour of the truck"],
+        ["2025-03-14", "KE", "Loxodonta africana", "red"],
+    ]
+    job = run_job(cast.member, csv_file(cells))
+    found = {(problem["row"], problem["column"]) for problem in job.problems}
+    assert (3, "Colour of the truck") in found  # an unknown column, said at the header's own row
+    assert (3, "convention") in found  # a missing one, too
+
+
+@given(
+    titles=st.lists(
+        st.lists(st.text(alphabet="abcdefghij XYZ:—2025", min_size=0, max_size=30), min_size=0, max_size=3),
+        max_size=8,
+    ),
+    header=st.permutations(["Date of seizure", "Pays", "Convention", "Espèce", "Quantity", "unit"]),
+)
+def test_the_header_is_found_whatever_is_above_it(titles, header):
+    # Title, instruction and blank rows (of any width) above a header of known names in any order.
+    titles = [row for row in titles if not {import_columns.column_for(cell) for cell in row} - {None}]
+    cells = [*titles, list(header), ["2025-03-14", "KE", "cites", "Loxodonta africana", "1", "kg"]]
+    sheet = spreadsheets.read(csv_file(cells), columns=import_columns.COLUMNS, recognise=import_columns.column_for)
+    assert sheet.header == tuple(header)
+    assert sheet.header_row == len(titles) + 1
+    assert [row.number for row in sheet.rows] == [len(titles) + 2]
+
+
+@given(st.lists(st.lists(st.text(max_size=12), max_size=5), max_size=12))
+def test_no_table_breaks_the_reader(cells):
+    with contextlib.suppress(spreadsheets.Unreadable):
+        spreadsheets.read(csv_file(cells), columns=import_columns.COLUMNS, recognise=import_columns.column_for)
