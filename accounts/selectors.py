@@ -1,6 +1,10 @@
 """Reads about people and organisations, always through access."""
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import ngettext
 
 from accounts import access
 from accounts.models import Organisation, Person
@@ -45,10 +49,225 @@ def usual_topic_codes(*, organisation: Organisation | None, inviter: Person) -> 
     return sorted(set(followed.filter(person=inviter).values_list("topic__code", flat=True)))
 
 
+@dataclass(frozen=True)
+class Need:
+    """One thing that needs the person now, said plainly: how many, in words, and where to see them."""
+
+    count: int
+    text: str
+    url: str
+
+
+def _first_or_list(ids: list, one, many: str) -> str:
+    """The page of the one thing when there is only one, else the list they are in."""
+    return one(ids[0]) if len(ids) == 1 else many
+
+
 def home_summary(*, person: Person) -> dict:
+    """What needs the person now, most urgent first, each through its own app's access rule (so nothing
+    they may not see is counted), then their topics with what is unread in each. The same few queries
+    whatever the amount of data."""
     from topics.selectors import followed_topics
 
+    topics = followed_topics(person=person)
     return {
-        "topics": followed_topics(person=person),
-        "waiting_count": waiting_requests(person=person).count() if access.can_manage_people(person) else 0,
+        "needs": [need for need in _needs(person, topics) if need.count],
+        "topics": topics,
+        "topic_rows": _topics_with_unread(person, topics),
     }
+
+
+def _needs(person: Person, topics: list) -> list[Need]:
+    from assistance import selectors as assistance
+    from messaging.models import Message
+    from messaging.selectors import unread_messages
+
+    needs: list[Need] = []
+    overdue = assistance.overdue_count(person=person)
+    needs.append(
+        Need(
+            overdue,
+            ngettext(
+                "%(count)d request for assistance is overdue.",
+                "%(count)d requests for assistance are overdue.",
+                overdue,
+            )
+            % {"count": overdue},
+            reverse("assistance:tracker") + "#overdue",
+        )
+    )
+    waiting = assistance.waiting_count(person=person)
+    needs.append(
+        Need(
+            waiting,
+            ngettext(
+                "%(count)d request for assistance is waiting for you.",
+                "%(count)d requests for assistance are waiting for you.",
+                waiting,
+            )
+            % {"count": waiting},
+            reverse("assistance:tracker"),
+        )
+    )
+    unread = unread_messages(person)
+    alerts = list(
+        unread.filter(kind=Message.Kind.ALERT).values_list("thread_id", flat=True).distinct().order_by("thread_id")
+    )
+    alert_count = unread.filter(kind=Message.Kind.ALERT).count()
+    needs.append(
+        Need(
+            alert_count,
+            ngettext("%(count)d alert you have not read.", "%(count)d alerts you have not read.", alert_count)
+            % {"count": alert_count},
+            _first_or_list(alerts, lambda pk: reverse("messaging:thread", args=[pk]), reverse("messaging:overview")),
+        )
+    )
+    mentions = unread.filter(mentions=person).count()
+    needs.append(
+        Need(
+            mentions,
+            ngettext(
+                "%(count)d message mentions you and is unread.",
+                "%(count)d messages mention you and are unread.",
+                mentions,
+            )
+            % {"count": mentions},
+            reverse("messaging:overview"),
+        )
+    )
+    if access.can_manage_people(person):
+        people = waiting_requests(person=person).count()
+        needs.append(
+            Need(
+                people,
+                ngettext(
+                    "%(count)d access request is waiting for your decision.",
+                    "%(count)d access requests are waiting for your decision.",
+                    people,
+                )
+                % {"count": people},
+                reverse("accounts:people"),
+            )
+        )
+    needs.extend(_network_needs(person))
+    needs.extend(_seizure_needs(person))
+    in_topics = unread.filter(thread__topics__in=topics).values("pk").distinct().count() if topics else 0
+    needs.append(
+        Need(
+            in_topics,
+            ngettext(
+                "%(count)d message in your topics is unread.",
+                "%(count)d messages in your topics are unread.",
+                in_topics,
+            )
+            % {"count": in_topics},
+            reverse("messaging:overview"),
+        )
+    )
+    from seizures.selectors import drafts_of
+
+    drafts = list(drafts_of(person=person).order_by("-updated_at").values_list("pk", flat=True)[:2])
+    draft_count = drafts_of(person=person).count() if len(drafts) > 1 else len(drafts)
+    needs.append(
+        Need(
+            draft_count,
+            ngettext(
+                "%(count)d seizure record of yours is a draft, not shared yet.",
+                "%(count)d seizure records of yours are drafts, not shared yet.",
+                draft_count,
+            )
+            % {"count": draft_count},
+            _first_or_list(
+                drafts, lambda pk: reverse("seizures:record", args=[pk]), reverse("seizures:records") + "?status=draft"
+            ),
+        )
+    )
+    return needs
+
+
+def _network_needs(person: Person) -> list[Need]:
+    """Meeting invitations not answered yet, and open roadmap flags on activities of the person's
+    organisation (or that they proposed), in the networks they see today (network.access)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from network.access import networks_visible_to
+    from network.models import Activity, Flag, Participant, Participation
+
+    networks = networks_visible_to(person)
+    invitations = list(
+        Participant.objects.filter(
+            person=person,
+            state=Participation.INVITED,
+            meeting__network__in=networks,
+            meeting__ends_on__gte=timezone.localdate(),
+        )
+        .order_by("meeting__starts_on")
+        .values_list("meeting__network__short_name", "meeting_id")
+    )
+    ours = Activity.objects.filter(Q(proposed_by=person) | Q(leads=person.organisation_id)).values("pk")
+    flags = list(
+        Flag.objects.filter(network__in=networks, closed_at__isnull=True)
+        .filter(Q(first__in=ours) | Q(second__in=ours))
+        .values_list("network__short_name", flat=True)
+    )
+    flag_networks = sorted(set(flags))
+    return [
+        Need(
+            len(invitations),
+            ngettext(
+                "%(count)d meeting invitation is waiting for your answer.",
+                "%(count)d meeting invitations are waiting for your answer.",
+                len(invitations),
+            )
+            % {"count": len(invitations)},
+            _first_or_list(
+                invitations, lambda found: reverse("network:meeting", args=found), reverse("network:networks")
+            ),
+        ),
+        Need(
+            len(flags),
+            ngettext(
+                "%(count)d roadmap flag on your organisation's activities is open.",
+                "%(count)d roadmap flags on your organisation's activities are open.",
+                len(flags),
+            )
+            % {"count": len(flags)},
+            _first_or_list(
+                flag_networks, lambda short: reverse("network:flags", args=[short]), reverse("network:networks")
+            ),
+        ),
+    ]
+
+
+def _seizure_needs(person: Person) -> list[Need]:
+    from seizures.selectors import NOTICE_WINDOW_DAYS, noticed_records
+
+    records = noticed_records(person=person)
+    count = len(records)
+    return [
+        Need(
+            count,
+            ngettext(
+                "%(count)d seizure record is related to yours or matches a search you follow (last %(days)d days).",
+                "%(count)d seizure records are related to yours or match a search you follow (last %(days)d days).",
+                count,
+            )
+            % {"count": count, "days": NOTICE_WINDOW_DAYS},
+            _first_or_list(
+                [record.pk for record in records],
+                lambda pk: reverse("seizures:record", args=[pk]),
+                reverse("seizures:following"),
+            ),
+        )
+    ]
+
+
+def _topics_with_unread(person: Person, topics: list) -> list[tuple]:
+    """The person's topics, each with how many of its messages they have not read (messaging.selectors)."""
+    from messaging.selectors import topics_overview
+
+    if not topics:
+        return []
+    counts = {topic.pk: unread for topic, unread in topics_overview(person=person)}
+    return [(topic, counts.get(topic.pk, 0)) for topic in topics]

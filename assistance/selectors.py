@@ -214,6 +214,15 @@ def waiting_count(*, person) -> int:
     return visible.filter(pk__in=visible.filter(query).values("pk")).count()
 
 
+def overdue_count(*, person) -> int:
+    """How many of the tracker's overdue requests there are (``tracker``'s "overdue"), counted in the database."""
+    visible = access.requests_visible_to(person)
+    query = Q(state__in=ACTIVE_STATES, deadline__lt=timezone.localdate()) & (
+        Q(asker=person) | _for_me(person) | Q(thread__topics__code__in=_followed_topics(person))
+    )
+    return visible.filter(pk__in=visible.filter(query).values("pk")).count()
+
+
 def request_page(*, person, found: Request) -> dict:
     return {
         "found": found,

@@ -126,3 +126,87 @@ def record_page(*, person, seizure: Seizure) -> dict:
         "can_share": access.can_share(person, seizure),
         "can_close": access.can_close(person, seizure),
     }
+
+
+# --- For the home page --------------------------------------------------------------------------------------
+
+NOTICE_WINDOW_DAYS = 30  # as long as unread messages count (messaging.selectors.UNREAD_WINDOW)
+
+
+def noticed_records(*, person) -> list[Seizure]:
+    """The records the person was told of in the last 30 days (``seizure.related``: a record related to
+    one of their organisation's; ``seizure.match``: a new record matching a search they follow), newest
+    first, each once, and only those the notice would still be shown for today (seizures.notices): the same
+    rule, asked of all of them at once, so the home page asks the same few queries however many there are."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from messaging.models import Event
+    from seizures.models import FollowedSearch
+
+    if not access.can_read(person):
+        return []
+    rows = list(
+        Event.objects.filter(
+            kind="notice",
+            person=person,
+            data__about__in=["seizure.related", "seizure.match"],
+            created_at__gte=timezone.now() - timedelta(days=NOTICE_WINDOW_DAYS),
+        )
+        .order_by("-pk")
+        .values_list("data", flat=True)
+    )
+    wanted = [
+        (data.get("about"), data.get("record"), data.get("other"), data.get("search"))
+        for data in rows
+        if isinstance(data.get("record"), int)
+    ]
+    ids = {pk for _, record, other, _ in wanted for pk in (record, other) if isinstance(pk, int)}
+    if not ids:
+        return []
+    records = Seizure.objects.in_bulk(list(ids))
+    visible = set(access.seizures_visible_to(person).filter(pk__in=ids).values_list("pk", flat=True))
+    searches = dict(
+        FollowedSearch.objects.filter(
+            person=person, pk__in=[search for *_, search in wanted if isinstance(search, int)]
+        ).values_list("pk", "company_digest")
+    )
+    granted = set(
+        NominalGrant.objects.filter(seizure_id__in=ids, organisation_id=person.organisation_id).values_list(
+            "seizure_id", flat=True
+        )
+    )
+    pairs = {(min(a, b), max(a, b)) for about, a, b, _ in wanted if about == "seizure.related" and isinstance(b, int)}
+    links = {
+        (link.low_id, link.high_id): link.reasons
+        for link in Link.objects.filter(low_id__in={low for low, _ in pairs}, high_id__in={high for _, high in pairs})
+    }
+    found: dict[int, Seizure] = {}
+    for about, record_id, other_id, search_id in wanted:
+        record = records.get(record_id)
+        if record is None or record_id in found:
+            continue
+        if about == "seizure.related":
+            other = records.get(other_id) if isinstance(other_id, int) else None
+            reasons = links.get((min(record_id, other_id), max(record_id, other_id))) if other else None
+            shown = (
+                other is not None
+                and reasons is not None
+                and access.is_owner(person, record)
+                and access.visible_reasons(person, record, other, reasons, other_visible=other_id in visible) != 0
+            )
+        else:
+            digest = searches.get(search_id, False) if isinstance(search_id, int) else False
+            nominal_ok = not digest or record.organisation_id == person.organisation_id or record_id in granted
+            shown = digest is not False and record_id in visible and not record.is_draft and nominal_ok
+        if shown:
+            found[record_id] = record
+    return list(found.values())
+
+
+def drafts_of(*, person):
+    """The person's own records not shared yet."""
+    from seizures.models import Status
+
+    return access.seizures_visible_to(person).filter(officer=person, status=Status.DRAFT)

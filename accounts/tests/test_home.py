@@ -1,0 +1,191 @@
+"""The home page says what needs the person now, most urgent first, each with its count and link, counted
+only over what they may see, with the same few queries however much there is; then their topics."""
+
+import itertools
+import re
+import uuid
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Person
+from conftest import Cast, signed_in
+from messaging import actions as messaging
+from messaging.models import Audience, Message, Thread
+from network.models import Activity, ActivityType, Flag, Meeting, Participant, Participation
+from network.tests.builders import build
+from seizures.models import FollowedSearch, Link
+from seizures.tests.builders import file
+from topics.models import Topic, TopicChoice
+
+pytestmark = pytest.mark.django_db
+_numbers = itertools.count(1)
+
+
+def needs(person: Person) -> list[str]:
+    """The sentences under "What needs you now", in order, as the person reads them."""
+    html = signed_in(person).get("/").content.decode()
+    section = html.split('id="needs-heading"')[1].split("</section>")[0]
+    return [
+        unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip())
+        for item in re.findall(r"<li>(.*?)</li>", section, re.S)
+    ]
+
+
+def alert(author: Person, *, subject: str = "Ivory at Mombasa", **audience) -> Thread:
+    thread = Thread.objects.create(
+        subject=subject, author=author, organisation=author.organisation, **audience.get("fields", {})
+    )
+    thread.topics.set([Topic.objects.get(code="B")])
+    if "organisations" in audience:
+        thread.audience_organisations.set(audience["organisations"])
+    Message.objects.create(thread=thread, author=author, kind=Message.Kind.ALERT, body="Watch", body_html="Watch")
+    return thread
+
+
+def follow_b(person: Person) -> None:
+    TopicChoice.objects.update_or_create(
+        person=person, topic=Topic.objects.get(code="B"), defaults={"delivery": TopicChoice.Delivery.LIVE}
+    )
+
+
+def activity(net, cast: Cast, title: str) -> Activity:
+    found = Activity.objects.create(
+        network=net.network,
+        title=title,
+        kind=ActivityType.TRAINING,
+        proposed_by=cast.focal_point,
+        submission_key=uuid.uuid4().hex,
+    )
+    found.leads.set([cast.home])
+    return found
+
+
+def meeting(net, person: Person) -> Meeting:
+    today = timezone.localdate()
+    found = Meeting.objects.create(
+        network=net.network,
+        number=f"ENFORCE-{next(_numbers)}",
+        title="Annual meeting",
+        starts_on=today + timedelta(days=30),
+        ends_on=today + timedelta(days=32),
+    )
+    Participant.objects.create(meeting=found, person=person, state=Participation.INVITED)
+    return found
+
+
+def matching(person: Person, officer: Person):
+    """A shared record of ``officer``'s and the notice telling ``person`` it matches a search they follow."""
+    record = file(officer, share=True)
+    search = FollowedSearch.objects.create(person=person, name="Ivory", convention="cites")
+    messaging.notice(person=person, about="seizure.match", record=record.pk, search=search.pk)
+    return record
+
+
+def test_it_says_plainly_when_nothing_needs_the_person(cast):
+    html = signed_in(cast.member).get("/").content.decode()
+    assert "Nothing needs you now" in html
+    assert needs(cast.member) == []
+
+
+def test_it_says_what_needs_a_member_most_urgent_first_with_links(cast):
+    follow_b(cast.member)
+    thread = alert(cast.focal_point)
+    draft = file(cast.member)  # a draft, not shared
+    net = build(cast)
+    found = meeting(net, cast.member)
+    first, second = activity(net, cast, "Port training"), activity(net, cast, "Port workshop")
+    Flag.objects.create(network=net.network, kind="duplicate", first=first, second=second)
+    record = matching(cast.member, cast.other_focal_point)
+
+    assert needs(cast.member) == [
+        "1 alert you have not read.",
+        "1 meeting invitation is waiting for your answer.",
+        "1 roadmap flag on your organisation's activities is open.",
+        "1 seizure record is related to yours or matches a search you follow (last 30 days).",
+        "2 messages in your topics are unread.",  # the alert, and the matching record's own thread
+        "1 seizure record of yours is a draft, not shared yet.",
+    ]
+    html = signed_in(cast.member).get("/").content.decode()
+    for path in (
+        f"/messages/threads/{thread.pk}/",
+        f"/network/ENFORCE/meetings/{found.pk}/",
+        "/network/ENFORCE/flags/",
+        f"/seizures/{record.pk}/",
+        f"/seizures/{draft.pk}/",
+    ):
+        assert f'href="{path}"' in html
+    assert 'data-unread-topic="B"' in html  # then the topics, with what is unread in each
+
+
+def test_an_observer_sees_what_they_may_read_and_nothing_to_file(cast):
+    alert(cast.focal_point)
+    file(cast.member)  # a colleague's draft is not the observer's
+    assert needs(cast.observer) == ["1 alert you have not read."]
+
+
+def test_focal_points_and_administrators_see_who_waits_for_their_approval(cast):
+    alert(cast.member)
+    said = "1 access request is waiting for your decision."
+    assert said in needs(cast.focal_point)  # cast.requested asked to join their organisation
+    assert said in needs(cast.administrator)
+    assert not any("access request" in need for need in needs(cast.member))
+    assert not any("access request" in need for need in needs(cast.other_focal_point))
+
+
+def test_it_never_counts_what_the_person_may_not_see(cast):
+    # An alert for another organisation only; a record of theirs still a draft, matched and related;
+    # a flag between activities of another organisation; a meeting of a network the person is not in.
+    alert(cast.other_focal_point, fields={"audience": Audience.ORGANISATIONS}, organisations=[cast.other])
+    hidden = file(cast.other_focal_point)
+    search = FollowedSearch.objects.create(person=cast.member, name="Ivory", convention="cites")
+    messaging.notice(person=cast.member, about="seizure.match", record=hidden.pk, search=search.pk)
+    own = file(cast.member, share=True)
+    Link.objects.update_or_create(
+        low_id=min(own.pk, hidden.pk), high_id=max(own.pk, hidden.pk), defaults={"reasons": 1}
+    )
+    messaging.notice(person=cast.member, about="seizure.related", record=own.pk, other=hidden.pk)
+    other_net = build(cast, short_name="OTHER")
+    other_net.network.memberships.all().delete()
+    meeting(other_net, cast.member)
+    net = build(cast, short_name="ENFORCE")
+    first, second = activity(net, cast, "A"), activity(net, cast, "B")
+    for found in (first, second):
+        found.leads.set([cast.other])
+        Activity.objects.filter(pk=found.pk).update(proposed_by=cast.other_focal_point)
+    Flag.objects.create(network=net.network, kind="duplicate", first=first, second=second)
+    messaging.notice(person=cast.member, about="seizure.match", record=own.pk, search=search.pk + 1000)
+
+    assert needs(cast.member) == []
+
+
+def _queries(person: Person) -> int:
+    client = signed_in(person)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/").status_code == 200
+    return len(captured)
+
+
+def test_it_asks_the_same_few_queries_however_much_there_is(cast):
+    follow_b(cast.member)
+    net = build(cast)
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            alert(cast.focal_point)
+            file(cast.member)
+            matching(cast.member, cast.other_focal_point)
+            meeting(net, cast.member)
+            Flag.objects.create(
+                network=net.network, kind="duplicate", first=activity(net, cast, "A"), second=activity(net, cast, "B")
+            )
+
+    add(2)
+    few = _queries(cast.member)
+    add(18)
+    assert _queries(cast.member) == few
+    assert "20 alerts you have not read." in needs(cast.member)
