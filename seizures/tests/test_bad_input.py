@@ -278,7 +278,8 @@ def test_it_refuses_a_mistake_on_its_field_and_keeps_the_draft(
     assert any(message in said_message for said_message in said), said
     content = html.unescape(response.content.decode())
     assert message in content
-    assert "Everything you typed is still here, except files" in content
+    assert "Everything you typed is still here, and the files you chose are kept" in content
+    assert "Kept: evidence.png" in content  # held encrypted for the next post (seizures.held_files)
     # Everything typed comes back, the mistake included, ready to correct.
     assert editor.record["place"].value() == PLACE
     for typed in (PLACE, SUMMARY, DESCRIPTION, SUSPECT, PASSPORT):
@@ -286,10 +287,11 @@ def test_it_refuses_a_mistake_on_its_field_and_keeps_the_draft(
     for name, value in changes.get("line", changes.get("involved", {})).items():
         if value.strip():
             assert value in content, (name, value)
-    # Nothing saved: no row, no event, no email queued, no file written.
+    # Nothing saved: no row, no event, no email queued, no file written but the chosen one, held encrypted.
     assert counts() == before
     assert callbacks == []
-    assert not attachments_dir.exists() or not any(path.is_file() for path in attachments_dir.rglob("*"))
+    written = [path for path in attachments_dir.rglob("*") if path.is_file()]
+    assert all(path.parent == attachments_dir / "held" for path in written), written
 
 
 def test_it_accepts_the_old_basel_code_on_a_record_of_its_time(cast):

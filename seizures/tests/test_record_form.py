@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import signed_in
-from seizures.models import Seizure
-from seizures.tests.builders import NEW_RECORD, post_record, record_id
+from seizures.models import Seizure, SeizureFile
+from seizures.tests.builders import NEW_RECORD, png, post_record, record_form, record_id, text_file
+
+png_signature = b"\x89PNG"
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +210,94 @@ def test_every_field_of_the_record_is_in_exactly_one_part_with_its_name_and_id(c
     page = signed_in(cast.member).get(NEW_RECORD).content.decode()
     for name in form.fields:
         assert re.search(rf'name="{name}"[^>]*id="id_{name}(_0)?"', page), name
+
+
+# --- Chosen files kept after an error ----------------------------------------------------------------------
+
+
+def kept_tokens(page: str) -> list[str]:
+    return re.findall(r'<input type="hidden" name="kept" value="([^"]+)">', page)
+
+
+def test_files_chosen_before_an_error_are_kept_encrypted_and_saved_with_the_record(cast, attachments_dir):
+    client = signed_in(cast.member)
+    first = client.post(NEW_RECORD, {**record_form(occurred_on="2999-01-01"), "attachments": [png("tusks.png")]})
+    assert first.status_code == 400
+    page = first.content.decode()
+    assert re.search(r"Kept: tusks\.png \(\d+(\.\d+)? (bytes|KB)\)", page)
+    [token] = kept_tokens(page)
+    held = [path for path in (attachments_dir / "held").iterdir()]
+    assert len(held) == 2 and all(png_signature not in path.read_bytes() for path in held)
+    assert not SeizureFile.objects.exists() and not Seizure.objects.exists()  # nothing half-saved
+
+    saved = client.post(NEW_RECORD, {**record_form(), "kept": token, "attachments": [text_file("statement.txt")]})
+    seizure = Seizure.objects.get(pk=record_id(saved))
+    assert sorted(seizure.files.values_list("name", flat=True)) == ["statement.txt", "tusks.png"]
+    assert not any((attachments_dir / "held").iterdir())  # the held copy is gone
+
+
+def test_a_kept_file_can_be_removed_without_saving(cast, attachments_dir):
+    client = signed_in(cast.member)
+    first = client.post(NEW_RECORD, {**record_form(occurred_on="2999-01-01"), "attachments": [png("tusks.png")]})
+    [token] = kept_tokens(first.content.decode())
+    removed = client.post(NEW_RECORD, {**record_form(), "kept": token, "drop_kept": token})
+    assert removed.status_code == 200 and not Seizure.objects.exists()
+    assert "Kept: tusks.png" not in removed.content.decode() and kept_tokens(removed.content.decode()) == []
+    assert not any((attachments_dir / "held").iterdir())
+    saved = client.post(NEW_RECORD, {**record_form(), "kept": token})
+    assert not Seizure.objects.get(pk=record_id(saved)).files.exists()
+
+
+def test_a_kept_file_opens_only_for_the_officer_who_chose_it(cast, attachments_dir):
+    first = signed_in(cast.member).post(
+        NEW_RECORD, {**record_form(occurred_on="2999-01-01"), "attachments": [png("tusks.png")]}
+    )
+    [token] = kept_tokens(first.content.decode())
+    other = signed_in(cast.focal_point).post(NEW_RECORD, {**record_form(), "kept": token})
+    assert not Seizure.objects.get(pk=record_id(other)).files.exists()
+    forged = signed_in(cast.member).post(NEW_RECORD, {**record_form(), "kept": token[:-2] + "xx"})
+    assert not Seizure.objects.get(pk=record_id(forged)).files.exists()
+
+
+def test_expired_kept_files_open_no_more_and_are_cleaned_up(cast, attachments_dir):
+    import os
+    import time
+
+    from seizures import held_files
+
+    first = signed_in(cast.member).post(
+        NEW_RECORD, {**record_form(occurred_on="2999-01-01"), "attachments": [png("tusks.png")]}
+    )
+    [token] = kept_tokens(first.content.decode())
+    old = time.time() - held_files.HOLD_SECONDS - 60
+    for path in (attachments_dir / "held").iterdir():
+        os.utime(path, (old, old))
+    assert held_files.purge_expired() == 2
+    saved = signed_in(cast.member).post(NEW_RECORD, {**record_form(), "kept": token})
+    assert not Seizure.objects.get(pk=record_id(saved)).files.exists()
+
+
+def test_the_edit_page_keeps_chosen_files_after_an_error_too(cast, attachments_dir):
+    from seizures.tests.builders import file
+
+    seizure = file(cast.member)
+    path = f"/seizures/{seizure.pk}/edit/"
+    client = signed_in(cast.member)
+    first = client.post(path, {**record_form(occurred_on="2999-01-01"), "attachments": [png("seal.png")]})
+    assert first.status_code == 400
+    [token] = kept_tokens(first.content.decode())
+    assert client.post(path, {**record_form(), "kept": token}).status_code == 302
+    assert list(seizure.files.values_list("name", flat=True)) == ["seal.png"]
+
+
+def test_more_files_than_one_record_takes_are_refused_with_the_kept_ones_counted(cast, settings, attachments_dir):
+    settings.MAX_ATTACHMENTS_PER_MESSAGE = 2
+    client = signed_in(cast.member)
+    first = client.post(
+        NEW_RECORD, {**record_form(occurred_on="2999-01-01"), "attachments": [png("a.png"), png("b.png")]}
+    )
+    tokens = kept_tokens(first.content.decode())
+    assert len(tokens) == 2
+    refused = client.post(NEW_RECORD, {**record_form(), "kept": tokens, "attachments": [png("c.png")]})
+    assert refused.status_code == 400 and not Seizure.objects.exists()
+    assert "At most 2 files can go with one record" in summary_of(refused.content.decode())

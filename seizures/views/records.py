@@ -1,9 +1,11 @@
 """Seizure records: the list and search, filing, the record page, changes, sharing, closing, grants."""
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages as notices
 from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from environet.http import SignedInRequest
 from messaging.views import stored_file_response
 from reference import tables
-from seizures import access, actions, nominal, search, selectors
+from seizures import access, actions, held_files, nominal, search, selectors
 from seizures.forms import (
     CODE_TABLES,
     SUGGESTION_TABLES,
@@ -87,11 +89,27 @@ class Editor:
     record: SeizureForm
     lines: Any
     involved: Any
+    # Files chosen on an earlier post of this form, held until it is saved (seizures.held_files).
+    kept: list[held_files.Held] = dataclasses.field(default_factory=list)
 
     def is_valid(self) -> bool:
         # Every part is checked, so every problem is shown at once.
         results = [self.record.is_valid(), self.lines.is_valid(), self.involved.is_valid()]
+        chosen = len(self.record.cleaned_data.get("attachments") or []) + len(self.kept)
+        if chosen > settings.MAX_ATTACHMENTS_PER_MESSAGE:
+            limit = settings.MAX_ATTACHMENTS_PER_MESSAGE
+            self.record.add_error(
+                "attachments", _("At most %(limit)d files can go with one record; remove some.") % {"limit": limit}
+            )
+            results.append(False)
         return all(results)
+
+    def hold_new_files(self, person) -> None:
+        """Keep the files chosen on this post (those that passed inspection) for the form's next post."""
+        uploads = self.record.cleaned_data.get("attachments") or []
+        tokens = held_files.hold(person, uploads)
+        self.kept += [held_files.Held(token, upload) for token, upload in zip(tokens, uploads, strict=True)]
+        self.record.cleaned_data["attachments"] = []
 
     @property
     def has_errors(self) -> bool:
@@ -134,6 +152,19 @@ def _field_anchor(field) -> str:
     return field.id_for_label or field.auto_id or ""
 
 
+def _completing(request) -> bool:
+    """Posted back to be completed ("add another", "remove" a kept file), not to be saved."""
+    return bool(request.POST.get("more") or request.POST.get("drop_kept"))
+
+
+def _kept(request) -> list[held_files.Held]:
+    """The files held from earlier posts of this form, less the one the officer removes now."""
+    dropped = request.POST.get("drop_kept", "")
+    if dropped:
+        held_files.release(request.user, [dropped])
+    return held_files.held(request.user, [token for token in request.POST.getlist("kept") if token != dropped])
+
+
 def _editor(request: SignedInRequest, *, initial: dict | None = None, lines=None, involved=None) -> Editor:
     """The form as posted, or (GET) filled from ``initial``. A "one more line / person" button posts the
     form back with one more empty form, keeping everything typed."""
@@ -156,6 +187,7 @@ def _editor(request: SignedInRequest, *, initial: dict | None = None, lines=None
         record=record,
         lines=LineFormSet(data, prefix="lines", on=record.cleaned_data.get("occurred_on")),
         involved=NominalFormSet(data, prefix="involved"),
+        kept=_kept(request),
     )
 
 
@@ -182,13 +214,15 @@ def filing_of(editor: Editor) -> actions.Filing:
         lines=[form.cleaned_data for form in editor.lines.forms if form.cleaned_data],
         involved=involved,
         **editor.record.audience_choice(),
-        files=data["attachments"],
+        files=[*data["attachments"], *(item.upload for item in editor.kept)],
     )
 
 
 def _editor_page(request, editor: Editor, *, seizure: Seizure | None = None, status: int = 200) -> HttpResponse:
     # After "add another", the form comes back to be completed, not judged: no error shown, no 400 either.
-    judged = request.method == "POST" and not request.POST.get("more")
+    judged = request.method == "POST" and not _completing(request)
+    if request.method == "POST":
+        editor.hold_new_files(request.user)  # a browser never sends a chosen file twice
     if request.method == "POST" and not judged:
         editor.to_complete()
     return render(
@@ -205,13 +239,14 @@ def new_record(request: SignedInRequest) -> HttpResponse:
     if not access.can_file(person):
         raise Http404
     editor = _editor(request, initial={"country": person.organisation.country})
-    if request.method == "POST" and not request.POST.get("more") and editor.is_valid():
+    if request.method == "POST" and not _completing(request) and editor.is_valid():
         share = request.POST.get("share") == "1"
         try:
             seizure = actions.file_seizure(request=request, officer=person, filing=filing_of(editor), share=share)
         except actions.TooManyNominalSaves as refused:
             notices.error(request, refused.message)  # the form comes back as typed, to be saved later
             return _editor_page(request, editor, status=429)
+        held_files.release(person, [item.token for item in editor.kept])
         if share:
             notices.success(request, _("Seizure %(reference)s is shared.") % {"reference": seizure.reference})
         else:
@@ -281,12 +316,13 @@ def edit_record(request: SignedInRequest, seizure_id: int) -> HttpResponse:
     if request.method == "GET" and involved:
         actions.nominal_viewed(request=request, person=person, seizure=seizure)  # the form shows them
     editor = _editor(request, initial=facts, lines=lines, involved=involved)
-    if request.method == "POST" and not request.POST.get("more") and editor.is_valid():
+    if request.method == "POST" and not _completing(request) and editor.is_valid():
         try:
             actions.update_seizure(request=request, person=person, seizure=seizure, filing=filing_of(editor))
         except actions.TooManyNominalSaves as refused:
             notices.error(request, refused.message)
             return _editor_page(request, editor, seizure=seizure, status=429)
+        held_files.release(person, [item.token for item in editor.kept])
         notices.success(request, _("Seizure %(reference)s is saved.") % {"reference": seizure.reference})
         return redirect("seizures:record", seizure_id=seizure.pk)
     status = 400 if request.method == "POST" and editor.has_errors else 200
