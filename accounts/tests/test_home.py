@@ -13,6 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Person
+from assistance.models import Request
+from assistance.tests.builders import ask
+from assistance.tests.conftest import expert_in
 from conftest import Cast, signed_in
 from messaging import actions as messaging
 from messaging.models import Audience, Message, Thread
@@ -84,6 +87,26 @@ def matching(person: Person, officer: Person):
     search = FollowedSearch.objects.create(person=person, name="Ivory", convention="cites")
     messaging.notice(person=person, about="seizure.match", record=record.pk, search=search.pk)
     return record
+
+
+def overdue(asker: Person, expert: Person) -> Request:
+    """A request for assistance from ``asker`` to ``expert``, past its deadline."""
+    found = ask(asker, experts=[expert])
+    Request.objects.filter(pk=found.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    return found
+
+
+def test_it_puts_requests_for_assistance_first_for_the_asker_and_the_expert(cast):
+    expert = expert_in(cast.secretariat, "emma@wco.example", "Emma Expert")
+    alert(cast.focal_point)
+    overdue(cast.member, expert)
+    assert needs(cast.member) == ["1 request for assistance is overdue.", "1 alert you have not read."]
+    assert needs(expert) == [
+        "1 request for assistance is overdue.",
+        "1 request for assistance is waiting for you.",
+        "1 alert you have not read.",
+    ]
+    assert needs(cast.observer) == ["1 alert you have not read."]  # nor the asker nor invited: not counted
 
 
 def test_it_says_plainly_when_nothing_needs_the_person(cast):
@@ -173,9 +196,11 @@ def _queries(person: Person) -> int:
 def test_it_asks_the_same_few_queries_however_much_there_is(cast):
     follow_b(cast.member)
     net = build(cast)
+    expert = expert_in(cast.secretariat, "emma@wco.example", "Emma Expert")
 
     def add(count: int) -> None:
         for _ in range(count):
+            overdue(cast.member, expert)
             alert(cast.focal_point)
             file(cast.member)
             matching(cast.member, cast.other_focal_point)
@@ -188,4 +213,6 @@ def test_it_asks_the_same_few_queries_however_much_there_is(cast):
     few = _queries(cast.member)
     add(18)
     assert _queries(cast.member) == few
-    assert "20 alerts you have not read." in needs(cast.member)
+    said = needs(cast.member)
+    assert "20 alerts you have not read." in said
+    assert "20 requests for assistance are overdue." in said
