@@ -28,6 +28,7 @@ from seizures import actions
 from seizures.forms import LineForm, LineFormSet, SeizureForm
 from seizures.import_columns import (
     COLUMNS,
+    COUNTRY_COLUMNS,
     GROUP,
     LINE_COLUMNS,
     RECORD_COLUMNS,
@@ -260,8 +261,26 @@ def _problems(
             for message in error.messages:
                 if name == "occurred_on" and error.code == "invalid":
                     message = f"{message} {_('Write it as 2026-10-01 or 01/10/2026.')}"
+                elif error.code == "invalid_choice":
+                    message = f"{message} {_accepted(column, form.fields.get(name))}"
                 problems.append(Problem(row_of(column), column, message))
     return problems
+
+
+# A refused choice lists what is accepted when the list is this short; longer ones point to the Codes page.
+_LISTED_ACCEPTED = 15
+
+
+def _accepted(column: str, form_field: forms.Field | None) -> str:
+    """What a choice column accepts, in the reader's language: its labels (or values), or where to find them."""
+    if column in COUNTRY_COLUMNS or column == "transit_countries":
+        return _("Write a country's name in English, French or Spanish, or its ISO code (KE, CI).")
+    choices = [(str(value), str(label)) for value, label in getattr(form_field, "choices", ()) if value]
+    if not choices:
+        return ""
+    if len(choices) > _LISTED_ACCEPTED:
+        return _("The accepted values are listed on the import page, under its link to the codes.")
+    return _("Accepted: %(values)s.") % {"values": "; ".join(label for _value, label in choices)}
 
 
 def _choice_problems(audience: AudienceForm) -> list[Problem]:

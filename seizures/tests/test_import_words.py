@@ -127,3 +127,11 @@ def test_the_header_is_found_whatever_is_above_it(titles, header):
 def test_no_table_breaks_the_reader(cells):
     with contextlib.suppress(spreadsheets.Unreadable):
         spreadsheets.read(csv_file(cells), columns=import_columns.COLUMNS, recognise=import_columns.column_for)
+
+
+def test_a_refused_choice_says_what_is_accepted(cast):
+    job = run_job(cast.member, csv_file(table([{"transport_mode": "By donkey", "origin_country": "Atlantis"}])))
+    said = {problem["column"]: problem["message"] for problem in job.problems}
+    assert "Accepted:" in said["transport_mode"] and "Air cargo" in said["transport_mode"]
+    assert "ISO code" in said["origin_country"]
+    assert not Seizure.objects.exists()
