@@ -216,3 +216,4 @@ def test_it_asks_the_same_few_queries_however_much_there_is(cast):
     said = needs(cast.member)
     assert "20 alerts you have not read." in said
     assert "20 requests for assistance are overdue." in said
+    assert 'href="/seizures/?status=draft"' in signed_in(cast.member).get("/").content.decode()  # many: their list
