@@ -42,7 +42,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-# This folder holds scripts named like standard modules (email.py): it goes last on the path, so that
+# This folder must never hide a standard module (a script named email.py once did): it goes last on the path, so that
 # `import email` (by Django) finds the standard library's, and `_setup` is still found here.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE] + [str(_HERE)]

@@ -2,36 +2,31 @@
 moment it is queued to the moment the mail server has the N emails, against a plain smtplib loop sending N
 emails of the same size over one connection, in the same run. Aim (issue 13): at least 0.7x the loop.
 
-    .venv/bin/python bench/email.py --quick     # 300 followers
-    .venv/bin/python bench/email.py             # 2,000 followers
+    .venv/bin/python bench/mail.py --quick     # 300 followers
+    .venv/bin/python bench/mail.py              # 2,000 followers
 
 ENVIRONET's side is the whole path a post starts: the ``send_immediate`` task (who may read, rendered in each
 person's language), the batches queued in the database, and a real ``manage.py worker`` process (started
 and ready before the clock starts, as in production) sending them to a local aiosmtpd server.
 """
 
+import argparse
+import json
+import secrets
+import smtplib
+import socket
+import statistics
+import subprocess
 import sys
+import tempfile
+import threading
+import time
+from email.message import EmailMessage
 from pathlib import Path
-
-# Run as a script, this file's folder comes first on the path, and this file (bench/email.py, as the issue
-# names it) would hide the standard library's email package from smtplib: the folder is taken off.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import secrets  # noqa: E402
-import smtplib  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from email.message import EmailMessage  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._setup import ROOT, child_env, migrate, setup_django  # noqa: E402
+from bench._setup import ROOT, child_env, migrate, setup_django
 
 AIM = 0.7
 
