@@ -139,12 +139,21 @@ def _header_words() -> dict[str, str]:
     return words
 
 
+# Columns of the platform's own export that are not facts of a record: the record's reference groups its rows
+# (as "record" does); its marking is checked against the one chosen for the import; status and organisation
+# are the exporter's and are not imported (an imported record is a draft of the importer's organisation).
+EXPORT_REFERENCE = "reference"
+FILE_ONLY = ("status", "marking", "organisation")
+
+
 def column_for(text: str) -> str | None:
     """The column a header cell stands for: our name ("detection_method", any case), the record form's label in
     English, French or Spanish, or a usual header of seizure tables ("Date of seizure", "Espèce"). None if none."""
     name = re.sub(r"[\s\-]+", "_", text.strip().casefold())
-    if name in COLUMNS:
+    if name in COLUMNS or name in FILE_ONLY:
         return name
+    if name == EXPORT_REFERENCE:
+        return GROUP
     return _header_words().get(places.plain(text)) if text.strip() else None
 
 

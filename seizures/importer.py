@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.models import Person
 from messaging.forms import AudienceForm
+from messaging.models import Marking
 from seizures import actions
 from seizures.forms import LineForm, LineFormSet, SeizureForm
 from seizures.import_columns import (
@@ -39,6 +40,7 @@ from seizures.import_columns import (
     line_data,
     record_data,
 )
+from seizures.marking import strictest
 from seizures.spreadsheets import Row, Sheet, Unreadable, normal_name, read
 
 AUDIENCE_FIELDS = frozenset({"marking", "audience", "organisations", "countries", "people"})
@@ -131,6 +133,9 @@ class Layout:
             if not normal_name(text):
                 continue
             name = column_for(text)
+            if name in ("status", "organisation"):
+                self.ignored.add(index)  # the exporter's, not facts to import (import_columns.FILE_ONLY)
+                continue
             if name is None:
                 self.ignored.add(index)
                 self.problems.append(Problem(header_row, text.strip()[:60], _unknown_column(normal_name(text))))
@@ -189,10 +194,36 @@ def _groups(rows: Iterable[Row], layout: Layout, problems: list[Problem]) -> lis
 Group = list[tuple[Row, dict[str, str]]]
 
 
+def _marking_problems(group: Group, audience: AudienceForm) -> list[Problem]:
+    """A row the file marks more restrictively than the marking chosen for the import (an export of AMBER
+    records imported as GREEN drafts) is refused: the handling may not be lowered by importing."""
+    chosen = str(audience.data.get("marking") or "")
+    if chosen not in Marking.values:
+        return []  # said once for the whole file
+    problems = []
+    labels = {fold(label): value for value, label in Marking.choices} | {fold(value): value for value in Marking.values}
+    for row, values in group:
+        written = values.get("marking", "")
+        if not written:
+            continue
+        marking = labels.get(fold(written))
+        if marking is None:
+            message = _("Unknown marking: write it as TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT or TLP:RED.")
+            problems.append(Problem(row.number, "marking", message))
+        elif strictest([marking, chosen]) != chosen:
+            message = _(
+                "This row is marked %(file)s in the file, more restrictive than the %(chosen)s chosen for the "
+                "import: choose at least %(file)s on the import page."
+            ) % {"file": Marking(marking).label, "chosen": Marking(chosen).label}
+            problems.append(Problem(row.number, "marking", message))
+    return problems
+
+
 def _check_record(
     group: Group, audience: AudienceForm, vocabulary: Vocabulary, missing: frozenset[str]
 ) -> tuple[actions.Filing | None, list[Problem]]:
     merged, source, problems = _merged(group)
+    problems += _marking_problems(group, audience)
     first = group[0][0].number
     record = SeizureForm({**audience.data, **record_data(merged, vocabulary)})
     # Day-first dates were turned into ISO dates above; no other spelling may be read (10/01/26 is ambiguous).

@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import signed_in
 from reference import tables
 from seizures import import_columns, spreadsheets
 from seizures.models import Seizure, Status
+from seizures.tests import builders
 from seizures.tests.test_import import csv_file, run_job, table
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +137,46 @@ def test_a_refused_choice_says_what_is_accepted(cast):
     assert "Accepted:" in said["transport_mode"] and "Air cargo" in said["transport_mode"]
     assert "ISO code" in said["origin_country"]
     assert not Seizure.objects.exists()
+
+
+# --- The platform's own export imports back -----------------------------------------------------------------
+
+
+def _exported(person, kind: str) -> bytes:
+    response = signed_in(person).get("/seizures/export/", {"format": kind})
+    assert response.status_code == 200
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_export_imports_back_into_the_same_records(cast, kind):
+    builders.file(
+        cast.member,
+        country="KE",
+        lines=[
+            builders.line(quantity="120", unit="KGM", specimen_type="TUS"),
+            builders.line("cites", "Manis gigantea", quantity="2100", unit="KGM", specimen_type="SCA"),
+        ],
+    )
+    builders.file(cast.member, country="CM", lines=[builders.line("basel", "Y46")])
+    before = {seizure.pk for seizure in Seizure.objects.all()}
+    job = run_job(cast.member, _exported(cast.member, kind))
+    assert job.problems == [], job.problems
+    imported = Seizure.objects.exclude(pk__in=before).order_by("pk")
+    originals = Seizure.objects.filter(pk__in=before).order_by("pk")
+
+    def shape(seizure):
+        lines = [(line.convention, line.code, line.quantity, line.unit) for line in seizure.lines.order_by("pk")]
+        return (seizure.occurred_on, seizure.country, seizure.destination_country, lines)
+
+    assert sorted(map(shape, imported), key=str) == sorted(map(shape, originals), key=str)
+
+
+def test_rows_exported_under_a_stricter_marking_are_not_imported_under_a_lower_one(cast):
+    builders.file(cast.member, marking="amber", audience="organisations", organisations=[cast.member.organisation])
+    job = run_job(cast.member, _exported(cast.member, "csv"), marking="green")
+    assert [(problem["column"], "TLP:AMBER" in problem["message"]) for problem in job.problems] == [("marking", True)]
+    assert job.created == []
+    again = run_job(cast.member, _exported(cast.member, "csv"), marking="amber", audience="organisations",
+                    organisations=[cast.member.organisation.pk])  # fmt: skip
+    assert again.problems == [], again.problems
