@@ -77,3 +77,20 @@ def test_species_are_suggested_as_the_officer_types(
     page.get_by_label("Species, code or substance").press_sequentially("Loxodonta afr")
     expect(page.locator('#lines-0-codes option[value="Loxodonta africana"]')).to_have_count(1)
     assert visitors.csp_violations == []
+
+
+def test_short_fields_sit_side_by_side_on_a_wide_screen_and_nothing_overflows_a_narrow_one(
+    site_url: str,  # noqa: F811
+    visitors,  # noqa: F811
+    cast: Cast,
+):
+    page = open_form(visitors, site_url, cast)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    date, country = (page.locator(selector).bounding_box() for selector in ("#id_occurred_on", "#id_country"))
+    assert date and country and date["y"] == country["y"] and country["x"] > date["x"] + date["width"]
+    summary = page.locator("#id_summary").bounding_box()
+    assert summary and summary["y"] > date["y"]  # long text takes its own row
+    page.set_viewport_size({"width": 400, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    date, country = (page.locator(selector).bounding_box() for selector in ("#id_occurred_on", "#id_country"))
+    assert date and country and country["y"] > date["y"]  # one column
