@@ -134,6 +134,19 @@ def thread_page(
     return ThreadPage(messages=rows[:size][::-1], has_earlier=len(rows) > size, is_latest=True)
 
 
+def first_unread(*, person, thread: Thread) -> int | None:
+    """The id of the oldest message of the thread the person has not opened (not their own, still shown)."""
+    read = Reading.objects.filter(person=person, message=OuterRef("pk"))
+    return (
+        thread.messages.filter(retracted_at__isnull=True, hidden_at__isnull=True)
+        .exclude(author=person)
+        .exclude(Exists(read))
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def message_url(message: Message) -> str:
     """A link to one message: the thread's page that holds it, scrolled to it."""
     return f"{reverse('messaging:thread', args=[message.thread_id])}?message={message.pk}#message-{message.pk}"

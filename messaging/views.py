@@ -88,6 +88,10 @@ def _thread_page(request: SignedInRequest, thread, form=None, status=200) -> Htt
         holding=_cursor(request, "message"),
     )
     shown = window.messages
+    # Before this visit marks what it shows as read: a way to the first message not read yet, when elsewhere.
+    unread = selectors.first_unread(person=person, thread=thread)
+    if unread in {message.pk for message in shown}:
+        unread = None
     actions.mark_read(person=person, messages=shown)
     return render(
         request,
@@ -96,6 +100,7 @@ def _thread_page(request: SignedInRequest, thread, form=None, status=200) -> Htt
             "thread": thread,
             "thread_messages": shown,
             "window": window,
+            "first_unread": unread,
             "form": form or MessageForm(),
             "can_reply": access.can_reply(person, thread),
             "can_moderate": access.can_moderate(person),

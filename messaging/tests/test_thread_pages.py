@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Person
 from conftest import signed_in
 from messaging import actions
-from messaging.models import Audience, Marking, Message, Thread
+from messaging.models import Audience, Marking, Message, Reading, Thread
 from messaging.selectors import THREAD_PAGE_SIZE
 from topics.models import Topic
 
@@ -188,3 +188,21 @@ def test_the_page_weight_is_bounded_however_long_the_thread(cast):
     print(f"thread page: 1,001 messages -> {huge_size / 1024:.1f} KB ({THREAD_PAGE_SIZE} shown)")
     assert huge_size < medium_size * 1.1
     assert huge_size < 100 * 1024
+
+
+def test_a_link_leads_to_the_first_unread_message_when_it_is_on_another_page(cast):
+    thread, messages = thread_of(cast.member, 2 * THREAD_PAGE_SIZE)
+    Reading.objects.bulk_create(Reading(person=cast.focal_point, message=message) for message in messages[:30])
+    client = signed_in(cast.focal_point)
+
+    content = client.get(f"/messages/threads/{thread.pk}/").content.decode()
+    first = messages[30].pk
+    assert link(content, "first-unread") == f"/messages/threads/{thread.pk}/?message={first}#message-{first}"
+
+    landing = client.get(f"/messages/threads/{thread.pk}/?message={first}").content.decode()
+    assert shown_ids(landing)[0] == first
+    assert link(landing, "first-unread") is None  # it is on this page (and now read)
+    Reading.objects.bulk_create(
+        (Reading(person=cast.focal_point, message=message) for message in messages), ignore_conflicts=True
+    )
+    assert link(client.get(f"/messages/threads/{thread.pk}/").content.decode(), "first-unread") is None
