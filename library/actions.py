@@ -349,12 +349,16 @@ def _follow_audience(item: Item) -> None:
     from library.feedback_actions import thread_audience
 
     thread = attached.thread
+    # The thread's author (who wrote the first comment) always reads it under messaging's rule: once the item is
+    # no longer theirs to read, the thread passes to the item's publisher, and its comments go from them too.
+    if not access.items_visible_to(thread.author).filter(pk=item.pk).exists():
+        thread.author = item.publisher
     wanted = thread_audience(item, commenter=thread.author)
     for column, value in audience_columns(
         marking=wanted["marking"], audience=wanted["audience"], countries=wanted["countries"]
     ).items():
         setattr(thread, column, value)
-    thread.save(update_fields=["marking", "audience", "audience_countries"])
+    thread.save(update_fields=["marking", "audience", "audience_countries", "author"])
     set_audience_members(
         thread,
         audience=wanted["audience"],

@@ -208,3 +208,20 @@ def test_a_red_item_may_be_widened_by_its_publishing_organisation_under_the_mark
     )
     assert widened.status_code == 302
     assert signed_in(cast.other_focal_point).get(reverse("library:item", args=[item.pk])).status_code == 200
+
+
+def test_a_commenter_taken_out_of_the_item_loses_the_comments_they_opened(cast, published):
+    # The first comment made its writer the thread's author, whom messaging always lets read: after the
+    # narrowing, the thread passes to the item's publisher.
+    feedback_actions.comment(request=None, person=cast.other_focal_point, item=published, body="First remark.")
+    thread = published.comment_thread.thread
+    assert thread.author == cast.other_focal_point
+    response = signed_in(cast.member).post(
+        reverse("library:correct", args=[published.pk]),
+        _form(published, marking=Marking.AMBER, audience=Audience.ORGANISATIONS, organisations=[cast.home.pk]),
+    )
+    assert response.status_code == 302
+    thread.refresh_from_db()
+    assert thread.author == published.publisher
+    assert not messaging_access.threads_visible_to(cast.other_focal_point).filter(pk=thread.pk).exists()
+    assert messaging_access.threads_visible_to(cast.member).filter(pk=thread.pk).exists()
