@@ -94,3 +94,31 @@ def test_short_fields_sit_side_by_side_on_a_wide_screen_and_nothing_overflows_a_
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     date, country = (page.locator(selector).bounding_box() for selector in ("#id_occurred_on", "#id_country"))
     assert date and country and country["y"] > date["y"]  # one column
+
+
+def test_a_chosen_file_survives_an_error_and_goes_with_the_record(
+    site_url: str,  # noqa: F811
+    visitors,  # noqa: F811
+    cast: Cast,
+    tmp_path,
+    settings,
+):
+    from seizures.models import Seizure
+
+    settings.ATTACHMENTS_DIR = tmp_path / "attachments"
+    statement = tmp_path / "statement.txt"
+    statement.write_text("Forty tusks in hollowed logs.")
+    page = open_form(visitors, site_url, cast)
+    page.get_by_label("Date of seizure").fill("2999-01-01")  # in the future: refused
+    page.get_by_label("Convention:", exact=True).select_option(label="CITES: wildlife")
+    page.get_by_label("Species, code or substance").fill("Loxodonta africana")
+    page.locator("#id_attachments").set_input_files(str(statement))
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.get_by_text(re.compile(r"Kept: statement\.txt \(\d+ bytes\)"))).to_be_visible()
+    page.get_by_label("Date of seizure").fill("2026-10-01")
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page).to_have_url(re.compile(r"/seizures/\d+/$"))
+    seizure = Seizure.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[-1]))
+    assert list(seizure.files.values_list("name", flat=True)) == ["statement.txt"]
+    assert visitors.csp_violations == []
