@@ -408,7 +408,8 @@ class LineForm(forms.Form):
                     "list": f"{self.prefix}-codes",
                     "autocomplete": "off",
                     "hx-get": reverse("seizures:codes"),
-                    "hx-trigger": "input changed delay:250ms",
+                    # As the officer types, and when the line's convention changes (another table to look in).
+                    "hx-trigger": f"input changed delay:250ms, change from:#id_{self.prefix}-convention",
                     "hx-target": f"#{self.prefix}-codes",
                     "hx-swap": "outerHTML",
                     "hx-include": f"#id_{self.prefix}-convention",

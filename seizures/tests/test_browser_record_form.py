@@ -122,3 +122,14 @@ def test_a_chosen_file_survives_an_error_and_goes_with_the_record(
     seizure = Seizure.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[-1]))
     assert list(seizure.files.values_list("name", flat=True)) == ["statement.txt"]
     assert visitors.csp_violations == []
+
+
+def test_species_suggestions_follow_a_change_of_convention(
+    site_url: str,  # noqa: F811
+    visitors,  # noqa: F811
+    cast: Cast,
+):
+    page = open_form(visitors, site_url, cast)
+    page.get_by_label("Species, code or substance").fill("Loxodonta afr")  # no convention yet: nothing
+    page.get_by_label("Convention:", exact=True).select_option(label="CITES: wildlife")
+    expect(page.locator('#lines-0-codes option[value="Loxodonta africana"]')).to_have_count(1)
