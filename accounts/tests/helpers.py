@@ -23,9 +23,13 @@ def link_in(message: Message) -> str:
     return found[0]
 
 
+_SUBMISSION_KEY = re.compile(rb'(name="submission_key" value=)"[^"]*"')
+
+
 def without_csrf(content: bytes) -> bytes:
-    # The CSRF token is masked afresh on every page, so two renderings of one page differ only there.
-    return _CSRF.sub(b'""', content)
+    # The CSRF token is masked afresh on every page, and a form's one-time submission key is new on every page
+    # (environet/submissions.py), so two renderings of one page differ only there.
+    return _SUBMISSION_KEY.sub(rb'\1""', _CSRF.sub(b'""', content))
 
 
 def entries(action: str) -> list[Entry]:
