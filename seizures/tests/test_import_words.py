@@ -145,7 +145,7 @@ def test_a_refused_choice_says_what_is_accepted(cast):
 def _exported(person, kind: str) -> bytes:
     response = signed_in(person).get("/seizures/export/", {"format": kind})
     assert response.status_code == 200
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    return response.getvalue()
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
