@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from environet import submissions
 from environet.http import SignedInRequest
 from messaging.views import stored_file_response
 from reference import tables
@@ -234,6 +235,7 @@ def _editor_page(request, editor: Editor, *, seizure: Seizure | None = None, sta
 
 
 @require_http_methods(["GET", "POST"])
+@submissions.once
 def new_record(request: SignedInRequest) -> HttpResponse:
     person = _reader(request)
     if not access.can_file(person):
@@ -307,6 +309,7 @@ def _initial(seizure: Seizure) -> tuple[dict, list[dict], list[dict]]:
 
 
 @require_http_methods(["GET", "POST"])
+@submissions.once
 def edit_record(request: SignedInRequest, seizure_id: int) -> HttpResponse:
     person = _reader(request)
     seizure = access.seizure_for(person, seizure_id)
