@@ -308,6 +308,9 @@ WHITENOISE_USE_FINDERS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A message repeated in a loop is let through 10 times a minute, then counted (environet/logs.py).
+    "filters": {"rate_limit": {"()": "environet.logs.RateLimit"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["rate_limit"]}},
+    "loggers": {"uvicorn.error": {"filters": ["rate_limit"]}},
     "root": {"handlers": ["console"], "level": env.text("ENVIRONET_LOG_LEVEL", "INFO")},
 }
