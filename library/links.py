@@ -188,16 +188,21 @@ def guides_for(person, wanted: list[tuple[str, str]]) -> list[Guides]:
     """For each (table, code) wanted (seizure lines, reference rows), the items ``person`` may read about it;
     entries without any are left out. One query for them all."""
     lookups: list[tuple[tuple[str, str], list[tuple[str, str]]]] = []
-    condition = Q()
+    keys_by_table: dict[str, set[str]] = defaultdict(set)
     for convention, code in wanted:
         pairs = []
         for table in LINE_TABLES.get(convention, ()):
             for candidate in candidates(table, code):
                 pairs.append((table, candidate))
-                condition |= Q(table=table, key=candidate)
+                keys_by_table[table].add(candidate)
         lookups.append(((convention, code), pairs))
-    if not condition:
+    if not keys_by_table:
         return []
+    # One IN list per table: an OR per (table, key) made SQLite's expression tree too deep on a page of taxa,
+    # each with its genus, family, order and class.
+    condition = Q()
+    for table, keys in keys_by_table.items():
+        condition |= Q(table=table, key__in=sorted(keys))
     visible = access.items_visible_to(person)
     links = ReferenceLink.objects.filter(condition, item__in=visible).select_related("item")
     by_pair: dict[tuple[str, str], list[Item]] = defaultdict(list)

@@ -158,7 +158,7 @@ def column_for(text: str) -> str | None:
 
 
 # Units as written in reports (kg, kgs, tonnes, pcs, No., litres, m3...), with the source of each.
-UNIT_ALIASES_FILE = Path(__file__).resolve().parent.parent / "reference" / "data" / "unit_aliases.csv"
+UNIT_ALIASES_FILE = Path(__file__).resolve().parent / "data" / "unit_aliases.csv"
 
 
 @cache

@@ -1,5 +1,5 @@
 """Import cells as officers write them: countries by their names and usual forms, units by their usual words
-(seizures.import_columns.unit_code; the alias list in reference/data/unit_aliases.csv)."""
+(seizures.import_columns.unit_code; the alias list in seizures/data/unit_aliases.csv)."""
 
 import contextlib
 import csv
