@@ -92,6 +92,10 @@ def _latest_id() -> int:
         close_old_connections()
 
 
+# Consecutive failures to read the event table after which a process stops following it (see _follow_table).
+FOLLOW_TRIES = 30
+
+
 class Hub:
     def __init__(self) -> None:
         self.connections: set[Connection] = set()
@@ -139,18 +143,31 @@ class Hub:
     async def _follow_table(self) -> None:
         """Every LIVE_POLL_SECONDS, while there are streams: one query for the latest event id; events beyond
         those handed out are read and handed out in order (by _put_in_order). Ends with the last stream."""
+        failures = 0
         while self.connections:
             await asyncio.sleep(settings.LIVE_POLL_SECONDS)
-            if not self.connections or self.high is None:
-                continue  # nobody to tell; or the starting point is being read from the table anyway
-            try:
-                latest = await sync_to_async(_latest_id)()
-            except Exception:  # the database is out of reach: try again at the next interval
-                log.exception("live events: could not read the latest event id; retrying")
+            if not self.connections:
                 continue
-            if self.high is not None and latest > self.high:
-                self._stored_upto = max(self._stored_upto, latest)
-                self._schedule()
+            if self.high is None:
+                # The starting point is being read from the table: for a moment, unless the table is out of reach.
+                failures += 1
+            else:
+                try:
+                    latest = await sync_to_async(_latest_id)()
+                except Exception:  # the database is out of reach: try again at the next interval, a few times
+                    failures += 1
+                    if failures == 1:
+                        log.exception("live events: could not read the latest event id; retrying")
+                else:
+                    failures = 0
+                    if self.high is not None and latest > self.high:
+                        self._stored_upto = max(self._stored_upto, latest)
+                        self._schedule()
+            if failures >= FOLLOW_TRIES:
+                # Streams stay open and catch up from their last id when they reconnect; the next stream that
+                # connects follows the table again. (A process shutting down stops here too.)
+                log.error("live events: stopped following the event table after %d failed intervals", failures)
+                return
 
     def disconnect(self, connection: Connection) -> None:
         self.connections.discard(connection)

@@ -137,3 +137,27 @@ def test_with_redis_the_table_is_not_followed(monkeypatch, settings):
         return [task for task in asyncio.all_tasks() if task.get_name() == live.FOLLOWING_TABLE]
 
     assert asyncio.run(scenario()) == []
+
+
+def test_the_table_is_no_longer_followed_once_it_cannot_be_read_a_number_of_times(monkeypatch, settings):
+    # A database gone for good (or a process shutting down) must not keep a task asking it every second.
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(live, "FOLLOW_TRIES", 3)
+    failures: list[int] = []
+
+    def unreachable() -> int:
+        failures.append(1)
+        raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    monkeypatch.setattr(live, "_latest_id", unreachable)
+
+    async def scenario() -> None:
+        hub = live.Hub()
+        hub.connect(Reader(person_id=1, organisation_id=1, country="KE"))
+        [task] = [task for task in asyncio.all_tasks() if task.get_name() == live.FOLLOWING_TABLE]
+        await asyncio.wait_for(task, timeout=settings.LIVE_POLL_SECONDS * 10 + 10)
+        assert task.done() and hub.connections, "the follow task ended; the stream itself stays open"
+        assert hub._stop is not None
+        hub._stop.set()
+
+    asyncio.run(scenario())
