@@ -1,6 +1,7 @@
 """axe-core on the pages an officer meets first (issue 12), in Chromium, as a member, a focal point and an
 administrator: home, the seizure form (and the same form after an empty submit, with its error summary),
-the seizure list, a record, a thread, the audit trail (administrator) and the library.
+the seizure list, a record, a thread, the audit trail (administrator), the library, the messages overview,
+analytics and the profile.
 
 A page fails on any axe violation of "serious" or "critical" impact, on any colour-contrast result axe
 cannot decide ("needs review") on a button, on any console error or uncaught script error, and on any
@@ -120,6 +121,9 @@ def test_the_first_pages_pass_axe_and_log_no_error(
         "record": f"/seizures/{record.pk}/",
         "thread": thread_path,
         "library": "/library/",
+        "messages": "/messages/",
+        "analytics": "/seizures/analytics/",
+        "profile": "/accounts/profile/",
     }
     if role == "administrator":
         paths["audit trail"] = "/audit/"
