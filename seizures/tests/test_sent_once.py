@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def test_a_record_sent_twice_with_its_key_is_filed_once(cast):
     officer = signed_in(cast.member)
     page = officer.get("/seizures/new/").content.decode()
-    key = re.search(r'name="submission_key" value="([^"]+)"', page)[1]
+    found = re.search(r'name="submission_key" value="([^"]+)"', page)
+    assert found, "the form carries no submission key"
+    key = found[1]
     first = officer.post("/seizures/new/", {**record_form(), "submission_key": key})
     again = officer.post("/seizures/new/", {**record_form(), "submission_key": key})
     assert first.status_code == again.status_code == 302
