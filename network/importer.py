@@ -138,9 +138,21 @@ def plain(text: Any) -> str:
 
 
 def _singular(word: str) -> str:
+    """The same word for its singular and its plural, in English, French and Spanish headers.
+
+    Not a grammar: both sides of a comparison go through it, so a singular may come out clipped ("pais"
+    and "paises" both give "pai") as long as its plural comes out the same."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("iones"):  # regiones, organizaciones: región, organización
+        return word[:-2]
+    word = _PLURALS.get(word, word)
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+# Plurals in "-es" that the rules above would clip differently from their singular; only header words we
+# meet, as "-es" is also the end of plurals like "codes" that lose only the "s".
+_PLURALS = {"paises": "pais", "mujeres": "mujer", "statuses": "status"}
 
 
 def _labels(label) -> list[str]:

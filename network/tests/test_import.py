@@ -228,3 +228,31 @@ def test_amounts_and_dates_as_spreadsheets_write_them():
         "15000.50", "15000.50", "15000.50", "15000", "1.5", "12.5"]  # fmt: skip
     assert importer._date("2027-03-01") == date(2027, 3, 1) == importer._date("01/03/2027")
     assert importer._date("1.3.2027") == date(2027, 3, 1) and importer._date("31/02/2027") == "31/02/2027"
+
+
+SPANISH = ["Título de la actividad", "Tipo", "Organizaciones responsables", "Países", "Regiones",
+           "Convenios", "Fecha de inicio", "Fecha de fin", "Donantes", "Monto", "Moneda"]  # fmt: skip
+
+
+def test_a_spanish_roadmap_with_plural_headers_is_imported(cast, net):
+    content = workbook([
+        ["Hoja de ruta de la red ENFORCE"],
+        SPANISH,
+        ["Taller sobre residuos plásticos", "Taller", "KRA", "Côte d'Ivoire, Senegal", "África occidental",
+         "Basilea", datetime(2027, 4, 1), datetime(2027, 4, 3), "Unión Europea", "2 000", "EUR"],
+    ])  # fmt: skip
+    response = post(signed_in(cast.member), content)
+    assert response.status_code == 302, problems(response)
+    workshop = Activity.objects.get(title="Taller sobre residuos plásticos")
+    assert workshop.countries == ["CI", "SN"] and workshop.regions == ["011"]
+    assert workshop.conventions == ["basel"] and workshop.funding_source == "Unión Europea"
+    assert (workshop.amount, workshop.currency) == (Decimal("2000.00"), "EUR")
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [("Países", "país"), ("Regiones", "región"), ("Organizaciones", "organización"), ("Titles", "title"),
+     ("Codes", "code"), ("Statuses", "status"), ("Countries", "country"), ("Thèmes", "thème")],
+)  # fmt: skip
+def test_a_plural_header_reads_as_its_singular(plural, singular):
+    assert importer.plain(plural) == importer.plain(singular)
