@@ -8,7 +8,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from environet.http import SignedInRequest
-from network import access, export, export_actions, iati, pdf, selectors
+from network import access, export, export_actions, iati, output_selectors, pdf, selectors
 from network.forms import AsOfForm, RepositoryForm
 from network.models import Network
 
@@ -47,8 +47,9 @@ def roadmap_iati(request: SignedInRequest, network: str) -> HttpResponse:
     return _download(content, XML, f"{found.short_name}-roadmap-{day.isoformat()}-iati.xml")
 
 
-def _repository(request: SignedInRequest, found: Network) -> tuple[export.Sections, str]:
-    """The repository's sections with the page's filters, and those filters in words (the page's labels)."""
+def _repository(request: SignedInRequest, found: Network) -> tuple[export.Sections, str, export.OutputsById]:
+    """The repository's sections with the page's filters, those filters in words (the page's labels), and each
+    activity's outputs as the person may see them (library items through library.access)."""
     form = RepositoryForm(request.GET or None)
     filters = form.filters()  # a wrong filter is dropped here; the page shows why
     chosen = []
@@ -60,15 +61,17 @@ def _repository(request: SignedInRequest, found: Network) -> tuple[export.Sectio
             if hasattr(field, "choices") and not hasattr(value, "pk"):
                 value = dict(field.choices).get(value, value)
             chosen.append(f"{field.label}: {value}")
-    return export.repository_sections(selectors.repository(found, filters)), "; ".join(chosen)
+    activities = list(selectors.repository(found, filters))
+    outputs = output_selectors.outputs_by_activity(request.user, activities)
+    return export.repository_sections(activities), "; ".join(chosen), outputs
 
 
 @require_safe
 def repository_xlsx(request: SignedInRequest, network: str) -> HttpResponse:
     found = access.network_for(request.user, network)
-    sections, _chosen = _repository(request, found)
+    sections, _chosen, outputs = _repository(request, found)
     today = timezone.localdate()
-    content = export.repository_xlsx(found, sections, today)
+    content = export.repository_xlsx(found, sections, today, outputs)
     export_actions.repository_exported(request=request, person=request.user, network=found, form="xlsx")
     return _download(content, XLSX, f"{found.short_name}-repository-{today.isoformat()}.xlsx")
 
@@ -76,8 +79,8 @@ def repository_xlsx(request: SignedInRequest, network: str) -> HttpResponse:
 @require_safe
 def repository_pdf(request: SignedInRequest, network: str) -> HttpResponse:
     found = access.network_for(request.user, network)
-    sections, chosen = _repository(request, found)
+    sections, chosen, outputs = _repository(request, found)
     today = timezone.localdate()
-    content = pdf.repository_pdf(found, sections, today, chosen)
+    content = pdf.repository_pdf(found, sections, today, chosen, outputs)
     export_actions.repository_exported(request=request, person=request.user, network=found, form="pdf")
     return _download(content, PDF, f"{found.short_name}-repository-{today.isoformat()}.pdf")

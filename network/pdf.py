@@ -23,8 +23,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from network import selectors
-from network.export import Sections
+from network.export import OutputsById, Sections, trained_by_country
 from network.models import Network
+from network.output_selectors import Outputs
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "environet" / "vendor" / "dejavu"
 FONT = "DejaVu"
@@ -96,7 +97,9 @@ class _Document(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def _document(network: Network, heading: str, as_of: str, note: str, sections: Sections) -> bytes:
+def _document(
+    network: Network, heading: str, as_of: str, note: str, sections: Sections, outputs: OutputsById | None = None
+) -> bytes:
     document = _Document(f"{network.name} – {heading}")
     document.set_title(f"{network.name} – {heading}")
     document.set_author(network.secretariat.name)
@@ -117,11 +120,11 @@ def _document(network: Network, heading: str, as_of: str, note: str, sections: S
         document.set_font(FONT, "", 11)
         document.multi_cell(0, 6, _("No activity."), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     for label, entries in sections:
-        _section(document, label, entries)
+        _section(document, label, entries, outputs or {})
     return bytes(document.output())
 
 
-def _section(document: _Document, label: str, entries: list[selectors.Entry]) -> None:
+def _section(document: _Document, label: str, entries: list[selectors.Entry], outputs: OutputsById) -> None:
     if document.get_y() > document.h - 50:
         document.add_page()
     document.set_font(FONT, "B", 13)
@@ -130,10 +133,29 @@ def _section(document: _Document, label: str, entries: list[selectors.Entry]) ->
     document.multi_cell(0, 8, heading, fill=True, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     document.ln(2)
     for entry in entries:
-        _block(document, entry)
+        _block(document, entry, outputs.get(entry.id))
 
 
-def _block(document: _Document, entry: selectors.Entry) -> None:
+def _output_rows(outputs: Outputs | None) -> list[tuple[str, str]]:
+    if not outputs:
+        return []
+    trained = ""
+    if outputs.trained:
+        trained = _("%(total)d (%(women)d women, %(men)d men, %(unknown)d not reported): %(countries)s") % {
+            "total": outputs.total,
+            "women": outputs.women,
+            "men": outputs.men,
+            "unknown": outputs.not_reported,
+            "countries": trained_by_country(outputs),
+        }
+    return [
+        (_("Outputs in the library"), "; ".join(item.title for item in outputs.items)),
+        (_("Participants trained"), trained),
+        (_("Lessons learned"), outputs.lessons.text if outputs.lessons else ""),
+    ]
+
+
+def _block(document: _Document, entry: selectors.Entry, outputs: Outputs | None = None) -> None:
     if document.get_y() > document.h - 45:
         document.add_page()
     fields, state = entry.fields, entry.state
@@ -155,6 +177,7 @@ def _block(document: _Document, entry: selectors.Entry) -> None:
         (_("Funding"), "; ".join(part for part in funding if part)),
         (_("Status"), fields["status"]),
         (_("Contact person"), fields["contact"]),
+        *_output_rows(outputs),
     ]
     for label, value in rows:
         if not value:
@@ -187,11 +210,12 @@ def roadmap_pdf(network: Network, day: date) -> bytes:
     )
 
 
-def repository_pdf(network: Network, sections: Sections, day: date, filters: str) -> bytes:
+def repository_pdf(network: Network, sections: Sections, day: date, filters: str, outputs: OutputsById) -> bytes:
     return _document(
         network,
         _("Repository of activities"),
         _("As of %(date)s") % {"date": day_shown(day)},
         filters,
         sections,
+        outputs,
     )

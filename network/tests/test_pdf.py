@@ -12,8 +12,11 @@ from openpyxl import load_workbook
 from accounts.models import Organisation
 from audit.models import Entry
 from conftest import signed_in
-from network import actions, pdf
-from network.models import Status
+from library.tests import builders as library_builders
+from messaging.models import Audience, Marking
+from network import actions, output_actions, pdf
+from network.models import Activity, Status
+from network.output_actions import OutputsDraft, TrainedRow
 from network.tests.builders import build, draft
 
 
@@ -149,3 +152,35 @@ def test_the_links_are_on_the_pages(cast, net, dated):
 @pytest.mark.parametrize("path", ["roadmap.pdf", "repository.pdf", "repository.xlsx", "roadmap-iati.xml"])
 def test_outsiders_get_404(cast, net, dated, path):
     assert signed_in(cast.other_focal_point).get(f"/network/ENFORCE/{path}").status_code == 404
+
+
+def test_the_repository_exports_carry_the_outputs_each_reader_may_see(cast, net, dated):
+    training = Activity.objects.get(title="Formation sur les déchets électroniques")
+    manual = library_builders.publish(cast.member, title="Manual for port officers on e-waste")
+    secret = library_builders.publish(cast.member, title="Courier names", marking=Marking.RED,
+                                      audience=Audience.PEOPLE, people=[cast.focal_point, net.clerk])  # fmt: skip
+    output_actions.record_outputs(
+        request=None, person=net.clerk, activity=training,
+        draft=OutputsDraft(items=[manual.pk, secret.pk], lessons="Book the port early.",
+                           trained=[TrainedRow("KE", 12, 18, 0), TrainedRow("TZ", 3, 4, 2)]),
+    )  # fmt: skip
+    client = signed_in(net.watcher)
+    book = load_workbook(io.BytesIO(client.get("/network/ENFORCE/repository.xlsx").content)).active
+    rows = [[cell.value for cell in row] for row in book.iter_rows()]
+    header = rows[1]
+    row = next(row for row in rows[2:] if row[header.index("Title")] == training.title)
+    assert row[header.index("Outputs in the library")] == "Manual for port officers on e-waste"
+    assert [row[header.index(name)] for name in ("Participants trained", "Women trained", "Men trained",
+                                                 "Sex not reported")] == [39, 15, 22, 2]  # fmt: skip
+    assert row[header.index("Trained by country")] == (
+        "Kenya: 30 (12 women, 18 men); Tanzania: 9 (3 women, 4 men, 2 not reported)"
+    )
+    assert row[header.index("Lessons learned")] == "Book the port early."
+    study = next(row for row in rows[2:] if row[header.index("Title")] == "Study of port controls")
+    assert study[header.index("Participants trained")] is None
+    text = text_of(client.get("/network/ENFORCE/repository.pdf").content)
+    assert "Manual for port officers on e-waste" in text and "Book the port early." in text
+    assert "39 (15 women, 22 men, 2 not reported)" in text
+    assert "Courier names" not in text  # the RED item is for the focal point and the clerk only
+    shown_to_focal_point = text_of(signed_in(cast.focal_point).get("/network/ENFORCE/repository.pdf").content)
+    assert "Courier names" in shown_to_focal_point
