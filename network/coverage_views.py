@@ -270,7 +270,7 @@ def coverage(request: SignedInRequest, network: str) -> HttpResponse:
 
 # --- The timeline ------------------------------------------------------------------------------------------------
 
-GROUPINGS = {"region": _("Region"), "kind": _("Type"), "lead": _("Lead organisation")}
+GROUPINGS = {"region": _("Region"), "subregion": _("Sub-region"), "kind": _("Type"), "lead": _("Lead organisation")}
 
 
 class TimelineForm(AsOfForm):
@@ -303,8 +303,12 @@ def _groups_of(entry: selectors.Entry, by: str, names: selectors.Names) -> list[
         leads = sorted(names.organisations.get(pk, f"#{pk}") for pk in state.get("leads") or [])
         return leads or [gettext("No lead organisation")]
     covered = regions.covered(state.get("countries") or [], state.get("regions") or [])
-    places = {continent for country in covered if (continent := regions.continent_of(country))}
-    return [regions.region_name(code) for code in gaps.order(places)] or [gettext("No target country or region")]
+    if by == "subregion":
+        places = {place for country in covered if (place := regions.subregion_of(country))}
+        ordered = [code for code in regions.subregions() if code in places]
+    else:
+        ordered = gaps.order({place for country in covered if (place := regions.continent_of(country))})
+    return [regions.region_name(code) for code in ordered] or [gettext("No target country or region")]
 
 
 def timeline_rows(network: Network, day: date, by: str) -> list[TimelineRow]:

@@ -105,9 +105,10 @@ def test_the_timeline_is_not_found_outside_the_network(cast, net):
 
 @pytest.mark.parametrize(
     ("by", "groups"),
-    [("kind", ["Training", "Joint operation"]), ("lead", ["KRA", "WCO"]), ("region", ["Africa"])],
-)
-def test_the_timeline_groups_by_region_type_or_lead(cast, net, roadmap, by, groups):
+    [("kind", ["Training", "Joint operation"]), ("lead", ["KRA", "WCO"]), ("region", ["Africa"]),
+     ("subregion", ["Eastern Africa", "Western Africa"])],
+)  # fmt: skip
+def test_the_timeline_groups_by_region_sub_region_type_or_lead(cast, net, roadmap, by, groups):
     page = signed_in(cast.member).get(URL, {"by": by}).content.decode()
     svg = page[page.index("<svg") : page.index("</svg>")]
     for group in groups:
