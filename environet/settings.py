@@ -300,7 +300,8 @@ USE_TZ = True
 
 # --- Static files ------------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes, for the web server in front to serve (deploy/nginx/environet.conf).
+STATIC_ROOT = Path(env.text("ENVIRONET_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
