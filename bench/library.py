@@ -410,15 +410,14 @@ def raw_queries(vendor: str) -> tuple[str, str, str, str]:
 
 
 def measure_search(args: argparse.Namespace, searcher: Any, chosen: dict[str, tuple[str, float]]) -> dict[str, Any]:
-    from django.core.paginator import Paginator
     from django.db import connection
 
     from library import search, views
     from messaging.search import fts5_query
 
     def environet(word: str) -> tuple[list[int], int]:
-        # As the library page and the API do: the selector, the page's paginator, its count.
-        page = Paginator(search.search(person=searcher, filters=search.Filters(text=word)), views.PAGE_SIZE).get_page(1)
+        # As the library page and the API do: the page of the search, its count.
+        page = search.page(person=searcher, filters=search.Filters(text=word), number=1, size=views.PAGE_SIZE)
         return [item.pk for item in page.object_list], page.paginator.count
 
     connection.ensure_connection()

@@ -43,6 +43,16 @@ def items_visible_to(person) -> QuerySet[Item]:
     return Item.objects.filter(own | _row_by_row(audience_rule(person, author="publisher")))
 
 
+def rule_key(person) -> tuple:
+    """Everything of ``person`` that ``items_visible_to`` (and the audience rule it asks) reads: two calls
+    for people with the same key build the same query. library.search compiles a page's query once per key
+    and reuses it, so whatever the rule comes to read of a person must be added here."""
+    if not is_reader(person):
+        return ("not a reader",)
+    organisation = person.organisation
+    return (person.pk, person.organisation_id, organisation.pk, organisation.country)
+
+
 def _row_by_row(rule: Q) -> Q:
     """``rule`` as a condition on each item's own row, with the same meaning.
 

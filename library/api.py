@@ -4,7 +4,6 @@ Everything through library.access: results, counts and items only from what the 
 from datetime import date
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 
@@ -115,7 +114,7 @@ def search_library(request, filters: Query[SearchIn]) -> Any:
         return Status(
             400, ProblemOut(detail={name: [str(error) for error in errors] for name, errors in form.errors.items()})
         )
-    page = Paginator(search.search(person=person, filters=form.filters()), PAGE_SIZE).get_page(filters.page)
+    page = search.page(person=person, filters=form.filters(), number=filters.page, size=PAGE_SIZE)
     return SearchOut(
         count=page.paginator.count,
         page=page.number,

@@ -8,12 +8,22 @@ up to date.
 The index only says which item ids contain the words. What a person finds, and how many, is always
 ``access.items_visible_to(person)`` narrowed by those ids and the filters, counted from that same query.
 People's words never become query syntax (``messaging.search.fts5_query``; ``websearch_to_tsquery``).
+
+A page of results (``page``, what the library page and the API show) is one query: the page's items, each with
+the count of every match (a window), built by the ORM through the access rule and compiled once for the same
+reader and filters (``access.rule_key``), then run again with other words. The items' organisations follow in
+a second query.
 """
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from operator import attrgetter
+from threading import Lock
+from typing import Any
 
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 
 from accounts.models import Organisation
@@ -40,6 +50,59 @@ def search(*, person, filters: Filters) -> QuerySet[Item]:
     One query (and its count): the words narrow the items through the index (the database starts from the
     matches), and the access rule is asked of those items inside the same SQL (``access.items_visible_to``).
     """
+    words = _words(filters.text)
+    if words == "":
+        return Item.objects.none()  # only words to leave out: nothing was asked for
+    return _found(person, filters, words).select_related("organisation")
+
+
+def page(*, person, filters: Filters, number: Any = 1, size: int = 20) -> Page:
+    """Page ``number`` of ``search(person=..., filters=...)``, as ``Paginator(found, size).get_page(number)``
+    gives it (the same items, order, count, and page number for a number out of range or not a number), in
+    one query of the page and its count instead of two, without building that query again for every search."""
+    first = _as_number(number)
+    items, count = _page_items(person, filters, first, size)
+    if not items and first > 1:  # past the last page: the count, then the last page
+        _none, count = _page_items(person, filters, 1, 1)
+    paginator = _Counted(count, size)
+    try:
+        shown = paginator.validate_number(number)
+    except PageNotAnInteger:
+        shown = 1
+    except EmptyPage:
+        shown = paginator.num_pages
+    if shown != first:
+        items, count = _page_items(person, filters, shown, size)
+        paginator = _Counted(count, size)
+    return Page(items, shown, paginator)
+
+
+class _Counted(Paginator):
+    """A paginator whose count is already known (from the page's own query)."""
+
+    def __init__(self, count: int, per_page: int) -> None:
+        super().__init__([], per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached property
+
+
+def _as_number(number: Any) -> int:
+    """The page asked for, as a first guess (``Paginator.validate_number`` has the last word)."""
+    try:
+        return max(1, int(number))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _words(text: str) -> str | None:
+    """The index's query for ``text``: None when no words were given, empty when only words to leave out."""
+    if not text.strip():
+        return None
+    if not parse(text)[0]:
+        return ""
+    return fts5_query(text) if connection.vendor == "sqlite" else text
+
+
+def _found(person, filters: Filters, words: str | None) -> QuerySet[Item]:
     conditions = []
     if filters.kind:
         conditions.append(Q(kind=filters.kind))
@@ -53,20 +116,99 @@ def search(*, person, filters: Filters) -> QuerySet[Item]:
         conditions.append(Q(organisation=filters.organisation))
     if filters.year:
         conditions.append(Q(published_on__year=filters.year))
-    if filters.text.strip():
-        if not parse(filters.text)[0]:
-            return Item.objects.none()  # only words to leave out: nothing was asked for
-        conditions.append(Q(pk__in=_matching(filters.text)))
-    return access.items_visible_to(person).filter(*conditions).select_related("organisation")
+    if words is not None:
+        conditions.append(Q(pk__in=_matching(words)))
+    return access.items_visible_to(person).filter(*conditions)
 
 
-def _matching(text: str) -> RawSQL:
-    """The ids of the items whose index row has the words."""
+def _matching(words: str) -> RawSQL:
+    """The ids of the items whose index row has the words (``_words``: already the index's query)."""
     if connection.vendor == "sqlite":
-        return RawSQL("SELECT rowid FROM library_search WHERE library_search MATCH %s", [fts5_query(text)])
+        return RawSQL("SELECT rowid FROM library_search WHERE library_search MATCH %s", [words])
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT item_id FROM library_search WHERE document @@ websearch_to_tsquery('simple', %s)", [text])
+        return RawSQL(
+            "SELECT item_id FROM library_search WHERE document @@ websearch_to_tsquery('simple', %s)", [words]
+        )
     raise NotImplementedError(connection.vendor)  # pragma: no cover - ENVIRONET runs on SQLite or PostgreSQL
+
+
+# Stands for the words while a page's query is compiled, to be replaced by the words searched for.
+_WORDS = "\x00library-search-words\x00"
+# The compiled page queries, by reader (access.rule_key) and filters: (SQL, parameters, where the words go).
+_COMPILED: "OrderedDict[tuple, tuple[str, list[Any], int | None] | None]" = OrderedDict()
+_COMPILED_KEPT = 512
+_lock = Lock()
+
+
+def _page_items(person, filters: Filters, number: int, size: int) -> tuple[list[Item], int]:
+    """The items of page ``number`` (newest first), each with its organisation, and the count of every match."""
+    words = _words(filters.text)
+    if words == "":
+        return [], 0
+    compiled = _compiled(person, filters, words is not None)
+    if compiled is None:
+        return [], 0  # nothing to find (not a reader)
+    sql, parameters, where = compiled
+    given = list(parameters)
+    if where is not None:
+        given[where] = words
+    items = _in_order(list(Item.objects.raw(sql, [*given, size, (number - 1) * size])))
+    if items:
+        organisations = Organisation.objects.order_by().in_bulk({item.organisation_id for item in items})
+        for item in items:
+            Item.organisation.field.set_cached_value(item, organisations[item.organisation_id])
+    return items, items[0].total if items else 0  # type: ignore[attr-defined]  # the query's count column
+
+
+def _compiled(person, filters: Filters, with_words: bool) -> tuple[str, list[Any], int | None] | None:
+    key = (
+        connection.alias,
+        connection.vendor,
+        access.rule_key(person),
+        filters.kind,
+        filters.topic.pk if filters.topic is not None else None,
+        filters.convention,
+        filters.language,
+        filters.organisation.pk if filters.organisation is not None else None,
+        filters.year,
+        with_words,
+    )
+    with _lock:
+        if key in _COMPILED:
+            _COMPILED.move_to_end(key)
+            return _COMPILED[key]
+    found = _found(person, replace(filters, text=""), _WORDS if with_words else None)
+    compiled: tuple[str, list[Any], int | None] | None = None
+    if not found.query.is_empty():
+        # The page's ids and the count of every match (narrow rows: the database sorts only ids and dates),
+        # then the items of those ids, in the same statement (what is shown is what the rule let through).
+        query = found.annotate(found_id=F("pk"), total=Window(Count("*"))).values_list("found_id", "total").query
+        sql, parameters = query.sql_with_params()
+        where = None
+        if with_words:
+            (where,) = [at for at, value in enumerate(parameters) if value == _WORDS]
+        quote = connection.ops.quote_name
+        table, id_column = quote(Item._meta.db_table), quote(str(Item._meta.pk.column))
+        columns = ", ".join(f"{table}.{quote(str(field.column))}" for field in Item._meta.concrete_fields)
+        compiled = (
+            f"SELECT {columns}, page.total FROM {table}"  # noqa: S608 - names from the model, values as parameters
+            f" INNER JOIN ({sql} LIMIT %s OFFSET %s) page ON {table}.{id_column} = page.found_id",
+            list(parameters),
+            where,
+        )
+    with _lock:
+        _COMPILED[key] = compiled
+        while len(_COMPILED) > _COMPILED_KEPT:
+            _COMPILED.popitem(last=False)
+    return compiled
+
+
+def _in_order(items: list[Item]) -> list[Item]:
+    """``items`` in ``Item.Meta.ordering`` (the page's query already chose them in that order)."""
+    for name in reversed([str(name) for name in Item._meta.ordering or ()]):
+        field = name.removeprefix("-")  # the item's own columns (a date, the id), compared as the database does
+        items.sort(key=attrgetter(field), reverse=name != field)
+    return items
 
 
 def index(item: Item) -> None:

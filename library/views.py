@@ -1,7 +1,6 @@
 """The library's pages: thin, every read through library.selectors/access, every write through actions."""
 
 from django.contrib import messages as notices
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -31,8 +30,7 @@ def home(request: SignedInRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
-    found = search.search(person=person, filters=filters)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = search.page(person=person, filters=filters, number=request.GET.get("page"), size=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -5,6 +5,7 @@ once its text is read, whether or not its preview can be drawn afterwards."""
 from itertools import product
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
 
@@ -106,3 +107,66 @@ def test_a_first_page_that_cannot_be_drawn_leaves_the_item_searchable(
     assert item.extraction == Extraction.DONE
     assert not LibraryFile.objects.get(edition__item=item).has_thumbnail
     assert list(search.search(person=cast.member, filters=search.Filters(text="aardwolf"))) == [item]
+
+
+def _shown(page) -> tuple[list[int], int, int, int]:
+    return [item.pk for item in page.object_list], page.number, page.paginator.count, page.paginator.num_pages
+
+
+@pytest.mark.django_db
+def test_a_page_of_results_is_the_paginators_page_of_the_search(cast):
+    """search.page (the library page and the API) gives what Paginator(search.search(...)).get_page gives: the same
+    items in the same order, the same count, and the same page for a number out of range or not a number."""
+    for item in _items(cast):
+        search.index(item)
+    asked = [1, 2, "3", 3, 99, 0, -1, "x", None, 2.0, ""]
+    shapes = [
+        search.Filters(text="from"),
+        search.Filters(text="from", kind="guide"),
+        search.Filters(text="RED"),
+        search.Filters(),  # browsing, no words
+        search.Filters(kind="manual"),  # nothing of that kind
+        search.Filters(text="-from"),  # only words to leave out
+        search.Filters(text="nowhere"),
+    ]
+    for person in (cast.member, cast.other_focal_point, cast.administrator, cast.suspended):
+        for filters in shapes:
+            for number in asked:
+                expected = Paginator(search.search(person=person, filters=filters), 3).get_page(number)
+                found = search.page(person=person, filters=filters, number=number, size=3)
+                assert _shown(found) == _shown(expected), (person, filters, number)
+    several = search.page(person=cast.member, filters=search.Filters(text="from"), number=2, size=3)
+    assert several.paginator.num_pages > 2 and len(several.object_list) == 3  # the cases above had pages to turn
+    assert all(item.organisation.pk == item.organisation_id for item in several.object_list)
+
+
+@pytest.mark.django_db
+def test_a_page_follows_the_reader_who_changes_organisation_or_leaves(cast):
+    """The page's query is compiled once per reader (access.rule_key): a reader moved to another organisation, or
+    whose organisation's country changed, finds what they may read now, and one suspended finds nothing."""
+    for item in _items(cast):
+        search.index(item)
+    words = search.Filters(text="from")
+    person = cast.member
+
+    def found() -> list[int]:
+        return [item.pk for item in search.page(person=person, filters=words, size=100).object_list]
+
+    def readable() -> list[int]:
+        return list(access.items_visible_to(person).order_by("-published_on", "-pk").values_list("pk", flat=True))
+
+    before = found()
+    assert before == readable()
+    person.organisation = cast.other
+    person.save()
+    assert found() == readable() != before
+    countries = {}
+    for country in ("KE", "BR"):  # the items for countries name KE and FR
+        person.organisation.country = country
+        person.organisation.save()
+        countries[country] = found()
+        assert countries[country] == readable()
+    assert countries["KE"] != countries["BR"]
+    person.state = person.State.SUSPENDED
+    person.save()
+    assert found() == readable() == []
