@@ -182,11 +182,14 @@ def _publish_item(*, request, publisher: Person, draft: ItemDraft, written: list
         external_checked_on=draft.external_checked_on if draft.external_url else None,
         **audience_columns(marking=draft.marking, audience=draft.audience, countries=draft.countries),
     )
-    item.topics.set(draft.topics)
-    set_audience_members(
-        item, audience=draft.audience, organisations=draft.organisations, people=draft.people, author=publisher
-    )
-    links.set_references(item, draft.references)
+    # A new item has no topics, members or links yet: only what the draft names is written (no clearing first).
+    item.topics.add(*draft.topics)
+    if draft.audience in (Audience.ORGANISATIONS, Audience.PEOPLE):
+        set_audience_members(
+            item, audience=draft.audience, organisations=draft.organisations, people=draft.people, author=publisher
+        )
+    if draft.references:
+        links.set_references(item, draft.references)
     edition = _new_edition(
         request=request,
         person=publisher,
@@ -204,7 +207,7 @@ def _publish_item(*, request, publisher: Person, draft: ItemDraft, written: list
             "kind": item.kind,
             "marking": item.marking,
             "audience": item.audience,
-            "files": edition.files.count(),
+            "files": len(draft.files),  # each written as a file of the edition, or refused above
             "link": item.is_link,
             "references": len(draft.references),
         },
@@ -392,7 +395,7 @@ def _new_edition(
     item.extraction = Extraction.WAITING if draft.files else Extraction.NONE
     item.extraction_failure = ""
     item.save(update_fields=["extraction", "extraction_failure"])
-    search.index(item)
+    search.index(item, body="")  # the new edition is the current one, and its files are not read yet
     if draft.files:
         from library import tasks
 

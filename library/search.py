@@ -211,12 +211,13 @@ def _in_order(items: list[Item]) -> list[Item]:
     return items
 
 
-def index(item: Item) -> None:
+def index(item: Item, *, body: str | None = None) -> None:
     """Put the item (its title, summary and the current edition's text) in the index; call in the transaction
-    that changed it."""
-    current = item.editions.order_by("-number").first()
-    texts = LibraryFile.objects.filter(edition=current).values_list("text", flat=True) if current else []
-    body = "\n".join(text for text in texts if text)
+    that changed it. ``body``: the current edition's text when the caller has it already (read here otherwise)."""
+    if body is None:
+        current = item.editions.order_by("-number").first()
+        texts = LibraryFile.objects.filter(edition=current).values_list("text", flat=True) if current else []
+        body = "\n".join(text for text in texts if text)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DELETE FROM library_search WHERE rowid = %s", [item.pk])
