@@ -41,7 +41,9 @@ migrate: $(STAMP) compilemessages
 demo: migrate
 	ENVIRONET_DEBUG=1 $(BIN)/python manage.py seed_demo
 
+# collectstatic: the static files with a gzip copy of each, served while they are as new as their source.
 run: system-deps demo
+	ENVIRONET_DEBUG=1 $(BIN)/python manage.py collectstatic --no-input -v 0
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops it)."
 	ENVIRONET_DEBUG=1 $(BIN)/python manage.py worker & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \

@@ -8,9 +8,10 @@ compression, and at most 3 s from navigation start to the load event.
     .venv/bin/python bench/pages.py              # each page three times (median)
 
 ENVIRONET runs as `make run` serves it (uvicorn, ENVIRONET_DEBUG=1, the demo network of `manage.py
-seed_demo`) in a temporary folder removed afterwards. Bytes are what Chromium reports as received for every
-request the page made until its load event and one quiet second after it (headers included:
-``encodedDataLength``); the live-update stream, which never finishes, counts what it had received by then.
+seed_demo`, the static files collected with their gzip copies) in a temporary folder removed afterwards.
+Bytes are what Chromium reports as received for every request the page made until its load event and one
+quiet second after it (headers included: ``encodedDataLength``); the live-update stream, which never
+finishes, counts what it had received by then.
 """
 
 import argparse
@@ -218,6 +219,7 @@ def main() -> int:
         print(f"migrating and seeding the demo in {folder}", file=sys.stderr)
         migrate(env)
         manage(env, "seed_demo")
+        manage(env, "collectstatic", "--no-input", "-v", "0")  # as `make run` does: gzip copies of static files
         port, baseline_port = free_port(), free_port()
         try:
             servers.append(start_server("environet.asgi:application", port, env, ROOT))

@@ -1,10 +1,18 @@
-"""Project-wide middleware: the client's address, and no caching of signed-in pages."""
+"""Project-wide middleware: the client's address, no caching of signed-in pages, compressed pages and
+static files."""
 
 import ipaddress
-from collections.abc import Callable
+import os
+import re
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
+from whitenoise.base import WhiteNoise
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 
 def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -58,3 +66,42 @@ class NoStoreMiddleware:
         if (user is not None and user.is_authenticated) or request.session.get("pending"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+# What is worth compressing: text. Images, archives and office files are compressed already.
+_COMPRESSIBLE = re.compile(r"^(text/|application/(json|javascript|xml|manifest\+json)|image/svg\+xml)")
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip (since Django 4.2 with random padding in the compressed body against BREACH), for
+    pages and other text only, and never for a streaming response: a live stream (Server-Sent Events) must
+    reach the page frame by frame, and gzip would hold each frame back until its buffer fills."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if response.streaming or not _COMPRESSIBLE.match(response.get("Content-Type", "")):
+            return response
+        return super().process_response(request, response)
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, which sends the gzip copy collectstatic wrote beside each file to browsers that accept it.
+
+    Production serves only the collected files. In development (``make run`` collects them at start, and
+    WhiteNoise looks the files up at each request) the collected copy is served while it is at least as
+    new as the source, so it comes compressed; after an edit in ``static/`` the source is served, as it is,
+    until the next collectstatic."""
+
+    def candidate_paths_for_url(self, url: str) -> Iterator[str]:
+        source = None
+        if self.use_finders and url.startswith(self.static_prefix):
+            source = finders.find(url[len(self.static_prefix) :])
+        source = source if isinstance(source, str) else None
+        for collected in WhiteNoise.candidate_paths_for_url(self, url):
+            try:
+                current = source is None or os.stat(collected).st_mtime >= os.stat(source).st_mtime
+            except OSError:
+                continue
+            if current:
+                yield collected
+        if source:
+            yield source

@@ -48,7 +48,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files, compressed (see "Static files" below); answered here, before anything else runs.
+    "environet.middleware.StaticFilesMiddleware",
+    # Pages and other text gzipped, streams left alone. Above every middleware that reads or changes the body.
+    "environet.middleware.CompressionMiddleware",
     "environet.middleware.ClientAddressMiddleware",
     # Django's, except that a page that only reads is not failed by a session it cannot save (storage full).
     "environet.storage.SessionMiddleware",
@@ -304,7 +307,20 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.text("ENVIRONET_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True
+# collectstatic writes each file under a name with its content's hash (cached for ever by browsers) and a
+# gzip copy beside it, which WhiteNoise sends to browsers that accept it. Production serves only what
+# collectstatic wrote, so it must run after every upgrade (README, "Deploying"). Development serves the
+# collected copy while it is current, else the source (environet.middleware.StaticFilesMiddleware);
+# `make run` collects at start. The tests serve the source, under its own name.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 LOGGING = {
     "version": 1,
