@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import Organisation, Person
+from accounts.models import ApiToken, Organisation, Person
 
 Role = Person.Role
 
@@ -157,3 +157,35 @@ def decision_makers_for(person: Person) -> QuerySet[Person]:
         if focal_points.exists():
             return focal_points
     return Person.objects.filter(role=Role.ADMINISTRATOR, state=Person.State.ACTIVE)
+
+
+# --- API tokens -------------------------------------------------------------------------------------------
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def token_scope_needed(*, method: str, section: str) -> str | None:
+    """The scope a token needs for a call to the API section (its first path segment after /api/v1/:
+    "seizures", "messages"...), or None when no token may make the call. Which records the call then
+    reaches is the person's own access, as in the pages: the scope only narrows it."""
+    Scope = ApiToken.Scope
+    if section == "messages":
+        return Scope.MESSAGES
+    if method.upper() in _SAFE_METHODS:
+        return Scope.READ
+    if section == "seizures":
+        return Scope.SEIZURES_WRITE
+    return None
+
+
+def token_allows(token: ApiToken, *, method: str, section: str) -> bool:
+    needed = token_scope_needed(method=method, section=section)
+    return needed is not None and needed in token.scopes
+
+
+def token_of(person: Person, token_id: int) -> ApiToken:
+    """One of the person's own tokens; anyone else's answers as missing."""
+    token = ApiToken.objects.filter(pk=token_id, person=person).first()
+    if token is None:
+        raise Http404
+    return token

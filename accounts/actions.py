@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 import zoneinfo
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import access, selectors, throttle, totp
-from accounts.models import AccessLink, Organisation, Person
+from accounts import access, selectors, throttle, tokens, totp
+from accounts.models import AccessLink, ApiToken, Organisation, Person
 from audit.actions import record
 from environet import broker
 from environet.mail import absolute, send_after_commit
@@ -550,3 +550,37 @@ def save_organisation(
             changes=changes,
         )
     return organisation
+
+
+def create_api_token(
+    *, request: HttpRequest | None, person: Person, name: str, scopes: list[str], expires_on: date
+) -> tuple[ApiToken, str]:
+    """Make a personal API token and return it with its full text, which is shown once and never stored."""
+    if not scopes or not set(scopes) <= set(ApiToken.Scope.values):
+        raise ValueError(f"unknown or no scopes: {scopes!r}")
+    today = timezone.now().date()
+    if not today <= expires_on <= today + timedelta(days=tokens.MAX_DAYS):
+        raise ValueError("a token expires between today and the longest lifetime allowed")
+    text, prefix, secret_hash = tokens.new_token_text()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            person=person, name=name, prefix=prefix, secret_hash=secret_hash, scopes=sorted(scopes),
+            expires_on=expires_on,
+        )  # fmt: skip
+        record(
+            "api_token.created",
+            request=request,
+            actor=person,
+            target=token,
+            changes={"scopes": token.scopes, "expires_on": expires_on.isoformat()},
+        )
+    return token, text
+
+
+def revoke_api_token(*, request: HttpRequest | None, person: Person, token: ApiToken) -> None:
+    """Stop a token working at once; revoking it again changes nothing."""
+    with transaction.atomic():
+        changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if changed:
+            record("api_token.revoked", request=request, actor=person, target=token)
+    token.refresh_from_db()

@@ -1,12 +1,14 @@
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import places
-from accounts.models import Organisation, Person, time_zone_choices
+from accounts.models import ApiToken, Organisation, Person, time_zone_choices
 from topics.models import Topic
 
 CONVENTIONS = [
@@ -305,3 +307,36 @@ class OrganisationForm(forms.ModelForm):
         ) and not data.get("country"):
             self.add_error("country", _("Choose the country of the organisation."))
         return data
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: what it is for, what it may do, and its last day (at most a year away)."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. the system using it.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"), choices=ApiToken.Scope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    expires_on = forms.DateField(label=_("Last day it works"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from accounts import tokens
+
+        super().__init__(*args, **kwargs)
+        today = timezone.now().date()
+        self.latest = today + timedelta(days=tokens.MAX_DAYS)
+        field = self.fields["expires_on"]
+        field.initial = today + timedelta(days=tokens.DEFAULT_DAYS)
+        field.widget.attrs.update(min=today.isoformat(), max=self.latest.isoformat())
+
+    def clean_expires_on(self) -> date:
+        expires_on = self.cleaned_data["expires_on"]
+        if expires_on < timezone.now().date():
+            raise forms.ValidationError(_("Choose today or a later day."))
+        if expires_on > self.latest:
+            raise forms.ValidationError(
+                _("A token may work for at most %(days)d days: choose %(latest)s or earlier.")
+                % {"days": (self.latest - timezone.now().date()).days, "latest": self.latest.isoformat()}
+            )
+        return expires_on

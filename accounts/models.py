@@ -207,3 +207,39 @@ class Throttle(models.Model):
     # The last refused attempt on an account: refusals closer together than accounts.throttle's
     # EPISODE_SECONDS are one episode, about which the owner is told once.
     refused_at = models.DateTimeField(null=True, blank=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token: it authenticates as its person, limited to its scopes, until it expires or is
+    revoked. Only a short public prefix (to find the row) and a hash of the secret are kept; the whole
+    token is shown once, when it is made."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read what you may read (seizures, library, requests for assistance, topics)")
+        SEIZURES_WRITE = "seizures:write", _("Create, change and share seizure records")
+        MESSAGES = "messages", _("Read and search messages")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The last day (UTC) on which the token works.
+    expires_on = models.DateField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now().date() > self.expires_on
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_expired

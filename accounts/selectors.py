@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from accounts import access
-from accounts.models import Organisation, Person
+from accounts.models import ApiToken, Organisation, Person
 
 
 def people_list(
@@ -271,3 +271,8 @@ def _topics_with_unread(person: Person, topics: list) -> list[tuple]:
         return []
     counts = {topic.pk: unread for topic, unread in topics_overview(person=person)}
     return [(topic, counts.get(topic.pk, 0)) for topic in topics]
+
+
+def api_tokens(*, person: Person) -> QuerySet[ApiToken]:
+    """The person's own API tokens, newest first, revoked and expired ones included (with their dates)."""
+    return ApiToken.objects.filter(person=person)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import joining, organisations, people, profile, signin
+from accounts.views import joining, organisations, people, profile, signin, tokens
 
 app_name = "accounts"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("profile/topics/", profile.topics, name="topics"),
     path("profile/email/", profile.email, name="email"),
     path("profile/email/<str:token>/", profile.confirm_email, name="confirm_email"),
+    path("profile/tokens/", tokens.api_tokens, name="api_tokens"),
+    path("profile/tokens/<int:token_id>/revoke/", tokens.revoke_api_token, name="revoke_api_token"),
     path("security/", profile.security, name="security"),
     path("security/password/", profile.password, name="password"),
     path("security/recovery-codes/", profile.new_recovery_codes, name="new_recovery_codes"),

@@ -43,6 +43,9 @@ _KINDS: dict[str, Kind] = {}
 # code passed to audit.actions.record anywhere must be here: audit/tests/test_trail_words.py finds them.
 ACTIONS: dict[str, Promise] = {
     "access.requested": gettext_lazy("Asked for access"),
+    "api_token.created": gettext_lazy("API token made"),
+    "api_token.revoked": gettext_lazy("API token revoked"),
+    "api_token.used": gettext_lazy("API token used to make a change"),
     "access.requested_again": gettext_lazy("Asked for access again"),
     "assistance.expert_invited": gettext_lazy("Expert invited to a request for assistance"),
     "assistance.expert_profile_changed": gettext_lazy("Expert profile changed"),

@@ -1,4 +1,5 @@
-"""The HTTP API (django-ninja): session-authenticated, every endpoint denied to anonymous callers."""
+"""The HTTP API (django-ninja): authenticated by the session or by a personal API token (Bearer), every
+endpoint denied to anonymous callers."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -8,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
+from accounts.tokens import TokenBearer
 from assistance.api import router as assistance_router
 from library.api import router as library_router
 from messaging.api import router as messaging_router
@@ -33,7 +35,7 @@ def _signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 api = NinjaAPI(
     title="ENVIRONET API",
     version="1",
-    auth=django_auth,
+    auth=[django_auth, TokenBearer()],
     docs_url=None,
     docs_decorator=_signed_in_only,
     urls_namespace="api",

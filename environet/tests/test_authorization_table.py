@@ -85,6 +85,9 @@ TABLE: dict[str, tuple[str, ...]] = {
     "accounts:email":            (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "accounts:confirm_email":    (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   DENIED),
     "accounts:security":         (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    # Personal API tokens: each person their own, behind a fresh confirmation. The token revoked is Mohamed's.
+    "accounts:api_tokens":       (FORM, SUDO, SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
+    "accounts:revoke_api_token": (POST, SUDO, SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, DENIED,   DENIED,   DENIED),
     "accounts:password":         (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "accounts:new_recovery_codes": (POST, SUDO, SIGNIN, SIGNIN, SIGNIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
                                   REDIRECT),
@@ -386,6 +389,7 @@ def objects(cast: Cast) -> dict[str, object]:
         "kind": "cites",
         "job_id": _import_job(cast),
         "person_id": cast.member,
+        "token_id": _api_token(cast),
         # Invited, holding a password, but never enrolled: someone a manager may send a new link to.
         "invited": make_person("ivan@kra.example", "Ivan Invited", cast.home, enrolled=False),
         "organisation_id": cast.home,
@@ -569,6 +573,18 @@ def _withheld_match(cast: Cast, seizure):
     return WithheldMatch.objects.create(seizure=seizure, followed=followed)
 
 
+def _api_token(cast: Cast):
+    import datetime
+
+    from accounts import actions as account_actions
+
+    token, _text = account_actions.create_api_token(
+        request=None, person=cast.member, name="Customs system", scopes=["read"],
+        expires_on=datetime.date.today() + datetime.timedelta(days=30),
+    )  # fmt: skip
+    return token
+
+
 def _import_job(cast: Cast):
     from seizures.models import ImportJob
 
@@ -717,12 +733,19 @@ def test_the_api_checks_the_csrf_token_of_the_session_it_signs_in_with():
     # The API authenticates with the session cookie, which a forged cross-site request carries too: ninja
     # checks the CSRF token of every unsafe request authenticated this way (its views are exempt from
     # Django's own check), unless an operation is marked exempt. The API rows above prove the answers.
+    # A personal API token comes in the Authorization header, which a browser never sends by itself: that
+    # way needs no CSRF token, and it is the only other way in.
     from ninja.security import APIKeyCookie
 
+    from accounts.tokens import TokenBearer
     from environet.api import api
 
     assert isinstance(api.auth, list | tuple) and api.auth
-    assert all(isinstance(auth, APIKeyCookie) and auth.csrf for auth in api.auth)
+    assert all(
+        (isinstance(auth, APIKeyCookie) and auth.csrf)
+        or (isinstance(auth, TokenBearer) and auth.header == "Authorization")
+        for auth in api.auth
+    )
     operations = [
         operation
         for _prefix, router in api._routers
