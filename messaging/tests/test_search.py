@@ -389,3 +389,46 @@ def test_postgresql_uses_a_gin_index(cast, postgres_only):
             ["timber tusks"],
         )
         assert cursor.fetchall() == [(message.pk,)]
+
+
+def test_many_matches_go_through_the_same_rule(cast, everywhere, monkeypatch):
+    """Past ``FEW_MATCHES`` the matching ids stay a subquery instead of a list: the same messages, the same
+    order and the same count for everyone, and the query really takes that road."""
+    from django.test.utils import CaptureQueriesContext
+
+    people = ("focal_point", "observer", "other_focal_point", "administrator")
+    by_value = {person: api(cast.by_role[person], q="ivory") for person in people}
+    monkeypatch.setattr(search, "FEW_MATCHES", 2)
+    for person in people:
+        with CaptureQueriesContext(connection) as queries:
+            body = api(cast.by_role[person], q="ivory")
+        assert body == by_value[person]
+        assert any("messaging_search" in query["sql"] and "messaging_message" in query["sql"] for query in queries)
+    assert [by_value[person]["count"] for person in people] == [5, 3, 1, 2]
+
+
+def test_postgresql_search_asks_the_gin_index_first(cast, postgres_only):
+    """Every query ``search`` runs on the index is answered through its GIN index (no walk of the table),
+    once the table is big enough for the planner to choose (the plan, not a setting, decides)."""
+    from django.test.utils import CaptureQueriesContext
+
+    wanted = [post(cast.member, subject="Pangolin scales", body=f"Parcel {n} of scales.") for n in range(3)]
+    filler = " ".join(f"word{n}" for n in range(40))
+    with connection.cursor() as cursor:  # other messages' documents; ids no message has, rolled back with the test
+        cursor.execute(
+            "INSERT INTO messaging_search (message_id, document) "
+            "SELECT 100000000 + n, to_tsvector('simple', %s || ' ' || n) FROM generate_series(1, 20000) AS n",
+            [filler],
+        )
+        cursor.execute("ANALYZE messaging_search")
+    with CaptureQueriesContext(connection) as queries:
+        page = api(cast.focal_point, q='"pangolin scales"')
+    assert sorted(result["id"] for result in page["results"]) == sorted(message.pk for message in wanted)
+    asked = [query["sql"] for query in queries if "messaging_search" in query["sql"]]
+    assert asked
+    with connection.cursor() as cursor:
+        for sql in asked:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "messaging_search_document" in plan, plan
+            assert "Seq Scan on messaging_search" not in plan, plan
