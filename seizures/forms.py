@@ -101,6 +101,34 @@ def country_code(text: str) -> str | None:
     return None
 
 
+COUNTRY_NAMES = "country-names"
+
+
+class CountryInput(forms.TextInput):
+    """A country typed as its name, suggested from the page's one list of names (``COUNTRY_NAMES``), or as
+    its ISO code. In place of a <select> of 250 countries: the seizure form has five country fields, whose
+    option lists made up two thirds of its weight. The field stays a choice of codes; a name typed in the
+    reader's language (or a code) becomes the code, anything else is refused as not one of the choices."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"list": COUNTRY_NAMES, "autocomplete": "off", **(attrs or {})})
+        self.choices: Any = []
+
+    def format_value(self, value: Any) -> str | None:
+        names = {str(code): str(name) for code, name in self.choices if code}
+        return super().format_value(names.get(str(value), value) if value else value)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        typed = super().value_from_datadict(data, files, name)
+        if not isinstance(typed, str):
+            return typed
+        wanted = typed.strip().casefold()
+        for code, label in self.choices:
+            if code and wanted in (str(code).casefold(), str(label).casefold()):
+                return code
+        return typed.strip()
+
+
 def _container_parts(text: str) -> list[str]:
     """Container numbers as typed: separated by commas, semicolons or new lines; each may be written with
     spaces or hyphens ("CSQU 305438-3"), and several may be run together with spaces only."""
@@ -122,7 +150,7 @@ class SeizureForm(AudienceForm):
     """The non-nominal facts of a record, its audience and marking, and new photos or documents."""
 
     occurred_on = forms.DateField(label=_("Date of seizure"), widget=forms.DateInput(attrs={"type": "date"}))
-    country = forms.ChoiceField(label=_("Country of seizure"))
+    country = forms.ChoiceField(label=_("Country of seizure"), widget=CountryInput)
     place = forms.CharField(
         label=_("Place"), max_length=200, required=False, help_text=_("Port, airport, border post, town.")
     )
@@ -154,15 +182,15 @@ class SeizureForm(AudienceForm):
     air_waybill = forms.CharField(
         label=_("Air waybill"), max_length=20, required=False, help_text=_("For example 176-12345675.")
     )
-    origin_country = forms.ChoiceField(label=_("Country of origin"), required=False)
-    export_country = forms.ChoiceField(label=_("Country of export"), required=False)
+    origin_country = forms.ChoiceField(label=_("Country of origin"), required=False, widget=CountryInput)
+    export_country = forms.ChoiceField(label=_("Country of export"), required=False, widget=CountryInput)
     transit_countries = forms.CharField(
         label=_("Transit countries, in order"),
         max_length=300,
         required=False,
         help_text=_("Country codes or names separated by commas, for example “AE, QA”."),
     )
-    destination_country = forms.ChoiceField(label=_("Country of destination"), required=False)
+    destination_country = forms.ChoiceField(label=_("Country of destination"), required=False, widget=CountryInput)
     declared_goods = forms.CharField(
         label=_("Goods declared"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
@@ -543,7 +571,9 @@ class NominalForm(forms.Form):
     address = forms.CharField(
         label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    nationality = forms.ChoiceField(label=_("Nationality or country of registration"), required=False)
+    nationality = forms.ChoiceField(
+        label=_("Nationality or country of registration"), required=False, widget=CountryInput
+    )
     born_on = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

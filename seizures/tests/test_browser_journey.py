@@ -41,8 +41,8 @@ def file_through_the_form(page: Page, base: str) -> int:
     page.get_by_label("Date of seizure").fill("2026-10-01")
     page.get_by_label("Place:", exact=True).fill("Port of Mombasa")
     page.get_by_label("Container numbers").fill("CSQU 305438-3")
-    page.get_by_label("Country of origin").select_option("KE")
-    page.get_by_label("Country of destination").select_option("VN")
+    page.get_by_label("Country of origin").fill("Kenya")  # a name (suggested from the page's list) or a code
+    page.get_by_label("Country of destination").fill("VN")
     page.get_by_label("Convention:", exact=True).select_option(label="CITES: wildlife")
     page.get_by_label("Species, code or substance").fill("Manis gigantea")
     page.get_by_label("Quantity:", exact=True).fill("120")
