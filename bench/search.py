@@ -167,7 +167,7 @@ def load(args: argparse.Namespace, cast: dict[str, Any]) -> None:
                 for thread, plan in zip(batch, plans, strict=True)
                 for person in plan.get("people", ())
             )
-            messages = []
+            messages: list[Message] = []
             for thread in batch:
                 for position in range(THREAD_SIZE):
                     index = len(messages) + first * THREAD_SIZE
@@ -288,7 +288,7 @@ def measure(args: argparse.Namespace, cast: dict[str, Any], chosen: dict[str, di
 
     people = {"restricted": cast["restricted"], "unrestricted": cast["unrestricted"]}
     times: dict[str, dict[str, list[float]]] = {}
-    counts: dict[str, dict[str, int]] = {}
+    counts: dict[str, int] = {}
     matches: dict[str, int] = {}
     for label, given in chosen.items():
         bare = raw(given)
