@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 export ENVIRONET_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint types unit bench migrate demo messages compilemessages system-deps clean lock
+.PHONY: run test lint types unit bench migrate demo messages compilemessages system-deps clean lock nginx deploy-check
 
 # Every package, dependencies of dependencies included, at the version and with the hashes of the lock;
 # then the project itself, built with the locked setuptools. `make lock` rewrites the lock.
@@ -24,13 +24,23 @@ lock: $(STAMP)
 
 # gettext compiles the catalogues; Chromium drives the browser tests. Installed when missing and
 # when we may (root with apt); otherwise the browser tests say why they are skipped.
-system-deps:
+system-deps: nginx
 	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) || \
 		echo "gettext missing: install it (apt-get install gettext) to compile translations"; }
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
 		echo "chromium missing and cannot be installed here: browser tests will be skipped"; }
+
+# nginx, for `make deploy-check` and its test: installed like Chromium, else the test says why it is skipped.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx) || \
+		echo "nginx missing and cannot be installed here: the deployment check will be skipped"; }
+
+# The production deployment of deploy/ on loopback ports, checked through nginx, then removed (README, "Deploying").
+deploy-check: $(STAMP) nginx
+	$(BIN)/python deploy/check.py
 
 compilemessages: $(STAMP)
 	@command -v msgfmt >/dev/null && $(BIN)/python manage.py compilemessages --ignore=.venv -v 0 || true
