@@ -977,6 +977,8 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="environet-deploy-check-"))
     folder.chmod(0o755)  # nginx's workers (an unprivileged user) read the static files and certificate in it
     say("", str(folder))
+    # Stopped (Ctrl-C, a test's timeout): what was started is still stopped and removed on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         with contextlib.ExitStack() as stack:
             Deployment(folder, nginx, args, stack).run()

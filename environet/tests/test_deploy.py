@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 from types import ModuleType
 
@@ -86,12 +87,20 @@ def test_it_brings_the_deployment_up_and_checks_it_through_nginx():
         pytest.skip("nginx is not installed and could not be (make system-deps installs it as root with apt-get)")
     arguments = [sys.executable, str(CHECK)]
     if os.environ.get("POSTGRES_TEST_URL"):
-        arguments += ["--postgres", os.environ["POSTGRES_TEST_URL"]]
+        # The server CI names; the check makes its throwaway database from the maintenance one.
+        server = urllib.parse.urlsplit(os.environ["POSTGRES_TEST_URL"])
+        arguments += ["--postgres", urllib.parse.urlunsplit(server._replace(path="/postgres"))]
     if REQUIRE_SERVICES:
         arguments.append("--require-services")
-    done = subprocess.run(arguments, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    report = [line for line in done.stdout.splitlines() if line[:5].strip() in ("ok", "FAIL", "note")]
-    assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-4000:]
+    check_run = subprocess.Popen(arguments, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = check_run.communicate(timeout=900)
+    except subprocess.TimeoutExpired:
+        check_run.terminate()  # the check stops what it started on SIGTERM (a SIGKILL would leave it running)
+        stdout, stderr = check_run.communicate(timeout=60)
+        pytest.fail("deploy/check.py did not finish within 900 s:\n" + stdout[-8000:])
+    report = [line for line in stdout.splitlines() if line[:5].strip() in ("ok", "FAIL", "note")]
+    assert check_run.returncode == 0, stdout[-8000:] + stderr[-4000:]
     assert any("reached the stream held by port" in line for line in report), report
     assert any("nothing missed, nothing twice" in line for line in report), report
     assert report[-1].startswith("ok") and "temporary folder removed" in report[-1], report
