@@ -211,12 +211,9 @@ def queries(cast: dict[str, Any]) -> dict[str, dict[str, Any]]:
     from messaging import search
 
     words = cast["words"]
-    common, rare = words[0], None
-    for word in words[200:]:
-        if 10 <= len(search.matching_ids(word, limit=1000)) <= 60:
-            rare = word
-            break
-    assert rare is not None
+    # The rare word: the one of the vocabulary's tail held by fewest messages (about 1 in 1,000).
+    common = words[0]
+    rare = min(words[-50:], key=lambda word: len(search.matching_ids(word, limit=search.FEW_MATCHES)))
     kind = "alert"
     return {
         "common": {"text": common},
