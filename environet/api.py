@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
-from ninja.security import django_auth
+from ninja.security import SessionAuth
 
 from accounts.api import router as accounts_router
 from accounts.tokens import TokenBearer
@@ -31,11 +31,22 @@ def _signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapper
 
 
+class _Session(SessionAuth):
+    """ninja's session authentication, reading the body before the CSRF check: that check reads a form
+    post's fields, which consumes a multipart body that ninja reads afterwards (a session POST of a form to
+    the API would otherwise be a server error instead of a 422)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            request.body  # noqa: B018  (cached on the request for the CSRF check and for ninja)
+        return super()._get_key(request)
+
+
 # No interactive docs page: it would load scripts from a CDN, which closed networks cannot reach.
 api = NinjaAPI(
     title="ENVIRONET API",
     version="1",
-    auth=[django_auth, TokenBearer()],
+    auth=[_Session(), TokenBearer()],
     docs_url=None,
     docs_decorator=_signed_in_only,
     urls_namespace="api",

@@ -59,3 +59,15 @@ def forget_old() -> int:
     """Remove keys past ``KEEP`` (the task worker's heartbeat does, environet/worker.py)."""
     deleted, _ = Submission.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
     return deleted
+
+
+def earlier_result(person: Any, key: str) -> str | None:
+    """Where the first request sent with this key led (the API's Idempotency-Key), if it succeeded."""
+    earlier = _earlier(person, key[:64])
+    return earlier.result_url if earlier is not None else None
+
+
+def remember(person: Any, key: str, result_url: str) -> None:
+    """Record a success under its key, inside the caller's transaction: a second request with the same key
+    finishing first makes this raise IntegrityError, and the caller's work is rolled back with it."""
+    Submission.objects.create(person=person, key=key[:64], result_url=result_url)

@@ -1,18 +1,29 @@
-"""The seizures part of the API: search and read records, with the same rules as the pages.
+"""The seizures part of the API: search, read, create, change and share records, with the same rules as the
+pages.
 
 Nominal data (persons and companies involved) is returned only to those who may read it, as on the
-record page, and each such read is audited."""
+record page, and each such read is audited. A record sent through the API goes through the same forms as
+the record page (SeizureForm, LineForm) and its problems are reported as the importer reports them (row,
+column, message: the row is the commodity line's number, none for the record's own fields); nothing is
+saved unless everything passes. Nominal data and files are not taken through the API yet."""
 
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Header, Query, Router, Schema, Status
 
+from environet import submissions
 from seizures import access, actions, search, selectors
-from seizures.forms import SearchForm
+from seizures.forms import LineForm, LineFormSet, SearchForm, SeizureForm
+from seizures.importer import Problem
+from seizures.models import Seizure
+from seizures.models import Status as RecordStatus
 from seizures.views.records import filters_of
 
 router = Router(tags=["seizures"])
@@ -200,3 +211,185 @@ def read_seizure(request, seizure_id: int) -> Any:
             for item in selectors.related_records(person=person, seizure=seizure)
         ],
     )
+
+
+# --- Writing records ------------------------------------------------------------------------------------
+
+
+class RecordIn(Schema):
+    """A record as the record page's form takes it: ``record`` holds its fields by name (``occurred_on``,
+    ``country``, ``marking``, ``audience``, ``organisations`` as ids...), ``lines`` one object per commodity
+    line with the line form's fields (``convention``, ``code``, ``quantity``, ``unit``...)."""
+
+    record: dict[str, Any]
+    lines: list[dict[str, Any]]
+
+
+class SavedOut(Schema):
+    id: int
+    reference: str
+    status: str
+    url: str
+
+
+class ProblemItem(Schema):
+    row: int | None  # the commodity line's number (from 1); none for the record's own fields
+    column: str
+    message: str
+
+
+class ProblemsOut(Schema):
+    problems: list[ProblemItem]
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+WRITE_RESPONSES: dict[int, Any] = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ProblemsOut}
+IDEMPOTENCY = "A key of your choosing (up to 64 characters): the same request sent again with it is done once."
+
+
+def _form_problems(form, row: int | None) -> list[Problem]:
+    return [
+        Problem(row, "" if name == "__all__" else name, str(message))
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def _filing(body: RecordIn) -> tuple[actions.Filing | None, list[Problem]]:
+    """The record checked by the record page's own forms, or what is wrong with it."""
+    data = {name: value for name, value in body.record.items() if name != "attachments"}
+    if isinstance(data.get("organisations"), list):
+        data["organisations"] = [str(value) for value in data["organisations"]]
+    record = SeizureForm(data)
+    record.is_valid()
+    problems = _form_problems(record, None)
+    on = record.cleaned_data.get("occurred_on")
+    lines = []
+    if not body.lines:
+        problems.append(Problem(None, "lines", _("Give at least one commodity line.")))
+    if len(body.lines) > LineFormSet.max_num:
+        problems.append(
+            Problem(None, "lines", _("A record has at most %(limit)d lines.") % {"limit": LineFormSet.max_num})
+        )
+    for number, values in enumerate(body.lines, start=1):
+        line = LineForm({name: value for name, value in values.items()}, on=on)
+        if line.is_valid():
+            lines.append(line.cleaned_data)
+        else:
+            problems += _form_problems(line, number)
+    if problems:
+        return None, problems
+    facts = record.cleaned_data
+    return actions.Filing(
+        facts={name: facts.get(name, "") for name in actions.FACTS}, lines=lines, **record.audience_choice()
+    ), []
+
+
+def _refusal(problems: list[Problem]) -> Status:
+    return Status(422, ProblemsOut(problems=[ProblemItem(**problem.as_dict()) for problem in problems]))
+
+
+def _saved(seizure: Seizure) -> SavedOut:
+    return SavedOut(id=seizure.pk, reference=seizure.reference, status=seizure.status, url=_summary(seizure)["url"])
+
+
+def _replayed(person, key: str, status: int) -> Status | None:
+    """The answer to the first request sent with this key, if there was one: the record as it is now."""
+    url = submissions.earlier_result(person, key) if key else None
+    if url is None:
+        return None
+    seizure = access.seizure_for(person, int(url.rstrip("/").rsplit("/", 1)[1]))
+    return Status(status, _saved(seizure))
+
+
+def _once(person, key: str, status: int, work) -> Status:
+    """Run ``work`` (which saves and returns the record) once per key: the key is remembered in the same
+    transaction, so two requests racing with one key save one record, and the loser answers as the winner."""
+    replay = _replayed(person, key, status)
+    if replay is not None:
+        return replay
+    try:
+        with transaction.atomic():
+            seizure = work()
+            if key:
+                submissions.remember(person, key, reverse("api:read_seizure", args=[seizure.pk]))
+    except IntegrityError:
+        replay = _replayed(person, key, status)
+        if replay is None:
+            raise
+        return replay
+    return Status(status, _saved(seizure))
+
+
+@router.post(
+    "/",
+    response={201: SavedOut, **WRITE_RESPONSES},
+    summary="File a seizure record (a draft, or shared at once), checked as the record page checks it",
+)
+def create_seizure(
+    request, body: RecordIn, share: bool = False, idempotency_key: str = Header("", description=IDEMPOTENCY)
+) -> Any:
+    person = request.auth
+    if not access.can_file(person):
+        raise Http404
+    filing, problems = _filing(body)
+    if filing is None:
+        return _refusal(problems)
+    try:
+        return _once(
+            person,
+            idempotency_key,
+            201,
+            lambda: actions.file_seizure(request=request, officer=person, filing=filing, share=share),
+        )
+    except actions.Refused as refused:
+        return _refusal([Problem(None, "marking", str(refused.args[0]) if refused.args else "")])
+
+
+@router.put(
+    "/{seizure_id}",
+    response={200: SavedOut, **WRITE_RESPONSES},
+    summary="Replace a record's facts, lines and audience, checked as the record page checks them",
+)
+def update_seizure(
+    request, seizure_id: int, body: RecordIn, idempotency_key: str = Header("", description=IDEMPOTENCY)
+) -> Any:
+    person = request.auth
+    seizure = access.seizure_for(person, seizure_id)
+    if not access.can_change(person, seizure) or seizure.status == RecordStatus.CLOSED:
+        raise Http404
+    filing, problems = _filing(body)
+    if filing is None:
+        return _refusal(problems)
+    try:
+        return _once(
+            person,
+            idempotency_key,
+            200,
+            lambda: actions.update_seizure(request=request, person=person, seizure=seizure, filing=filing),
+        )
+    except actions.Refused as refused:
+        return _refusal([Problem(None, "marking", str(refused.args[0]) if refused.args else "")])
+
+
+@router.post(
+    "/{seizure_id}/share",
+    response={200: SavedOut, **WRITE_RESPONSES},
+    summary="Share a draft with its audience, which opens its discussion",
+)
+def share_seizure(request, seizure_id: int) -> Any:
+    person = request.auth
+    seizure = access.seizure_for(person, seizure_id)
+    if not access.can_share(person, seizure):
+        raise Http404
+    try:
+        actions.share_seizure(request=request, person=person, seizure=seizure)
+    except actions.Refused as refused:
+        if not refused.args:
+            raise Http404 from None
+        return _refusal([Problem(None, "marking", str(refused.args[0]))])
+    seizure.refresh_from_db()
+    return Status(200, _saved(seizure))

@@ -272,8 +272,15 @@ TABLE: dict[str, tuple[str, ...]] = {
     "assistance:publish":        (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, DENIED,   DENIED,   REDIRECT),
     "reference:overview":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "reference:table":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
-    "api:search_seizures":       (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
+    # The list also takes a new record (POST), the record its replacement (PUT): see seizures/tests/test_api_writes.py.
+    "api:search_seizures":       (FORM, ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:read_seizure":          (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, DENIED,   OK),
+    # Ninja names each operation: the new record's address is the list's, the replacement's the record's, and
+    # a GET there answers as the list or the record does.
+    "api:create_seizure":        (FORM, ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
+    "api:update_seizure":        (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, DENIED,   OK),
+    # Probed on a draft of the home organisation, as seizures:share.
+    "api:share_seizure":         (POST, ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, DENIED, OK, OK, DENIED, DENIED),
     "api:lookup":                (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:search_library":        (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, OK,       OK),
     "api:read_library_item":     (GET,  ANY,  UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, DENIED,   OK),
@@ -299,7 +306,7 @@ OBJECT_PERSON = {
     "accounts:resend": "invited",
 }
 # Sharing is for drafts: on a shared record every row would say "denied" and prove nothing.
-DRAFT_SEIZURE = {"seizures:share"}
+DRAFT_SEIZURE = {"seizures:share", "api:share_seizure"}
 # Requests for assistance probed in the state their action needs.
 REQUEST_IN_STATE = {
     "assistance:answered": "accepted_request",
