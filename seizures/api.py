@@ -246,7 +246,20 @@ class DetailOut(Schema):
     detail: str
 
 
-WRITE_RESPONSES: dict[int, Any] = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ProblemsOut}
+class MalformedOut(Schema):
+    """A body that is not a record at all (not JSON, no ``record`` or ``lines``): ninja's own report."""
+
+    detail: list[dict[str, Any]]
+
+
+# 401: no session and no usable token; 403: a session's CSRF token missing, or the token's scopes too narrow;
+# 404: missing, or not the caller's to change (the same answer); 422: what is wrong, nothing saved.
+WRITE_RESPONSES: dict[int, Any] = {
+    401: DetailOut,
+    403: DetailOut,
+    404: DetailOut,
+    422: ProblemsOut | MalformedOut,
+}
 IDEMPOTENCY = "A key of your choosing (up to 64 characters): the same request sent again with it is done once."
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts import actions as account_actions
 from audit.models import Entry
+from conftest import signed_in
 from seizures.models import Seizure
 from seizures.tests import builders
 
@@ -157,3 +158,25 @@ def test_a_signed_in_session_files_with_its_csrf_token_only(cast):
     client.cookies[settings.CSRF_COOKIE_NAME] = secret
     carried = client.post(LIST, json.dumps(_body()), content_type="application/json", HTTP_X_CSRFTOKEN=secret)
     assert carried.status_code == 201 and Seizure.objects.count() == 1
+
+
+def test_the_schema_declares_every_answer_the_write_calls_give(cast):
+    schema = signed_in(cast.member).get("/api/v1/openapi.json").json()
+    operations = {
+        ("post", "/api/v1/seizures/"): "201",
+        ("put", "/api/v1/seizures/{seizure_id}"): "200",
+        ("post", "/api/v1/seizures/{seizure_id}/share"): "200",
+    }
+    for (method, path), success in operations.items():
+        declared = set(schema["paths"][path][method]["responses"])
+        assert declared >= {success, "401", "403", "404", "422"}, (method, path, declared)
+    assert {"type": "http", "scheme": "bearer"}.items() <= next(
+        scheme for scheme in schema["components"]["securitySchemes"].values() if scheme.get("type") == "http"
+    ).items()
+
+
+def test_a_body_that_is_not_a_record_is_refused_as_the_schema_says(cast):
+    response = _send(_token(cast.member), "post", LIST, {"lines": []})
+
+    assert response.status_code == 422 and isinstance(response.json()["detail"], list)
+    assert not Seizure.objects.exists()
