@@ -143,7 +143,11 @@ def _header_words() -> dict[str, str]:
 # (as "record" does); its marking is checked against the one chosen for the import; status and organisation
 # are the exporter's and are not imported (an imported record is a draft of the importer's organisation).
 EXPORT_REFERENCE = "reference"
-FILE_ONLY = ("status", "marking", "organisation")
+FILE_ONLY = ("status", "marking", "organisation", "problem")
+# The column the file of refused rows adds (seizures/import_refusals.py), as written in EN/FR/ES: skipped when the
+# corrected file comes back.
+PROBLEM = "problem"
+_PROBLEM_WORDS = frozenset({"problem", "problems", "probleme", "problemes", "problema", "problemas"})
 
 
 def column_for(text: str) -> str | None:
@@ -154,6 +158,8 @@ def column_for(text: str) -> str | None:
         return name
     if name == EXPORT_REFERENCE:
         return GROUP
+    if places.plain(text) in _PROBLEM_WORDS:
+        return PROBLEM
     return _header_words().get(places.plain(text)) if text.strip() else None
 
 

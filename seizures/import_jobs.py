@@ -5,9 +5,15 @@ The import page reads the file at once and refuses what is not a readable spread
 enqueues ``run_import``, which:
 1. CHECKING: runs every row through the record forms (seizures/importer.py), committing its progress every
    PROGRESS_EVERY rows so that the job page can show it;
-2. REFUSED when any row has a problem: nothing is saved, and the report lists the problems;
-3. otherwise SAVING: files every record through seizures.actions.file_seizure in ONE transaction, so an
-   import is whole or absent, never half done; then DONE.
+2. REFUSED when the file itself has a problem (its header, the choices made on the page) or no record passes:
+   nothing is saved, and the report lists the problems;
+3. CHOOSING when some records pass and others do not: nothing is saved yet, the sealed file is kept, and the
+   officer chooses on the job's page (``choose``) to import the records that pass or nothing. Importing them
+   runs the job again with ``partial``: every row is checked again and the records that pass then are filed;
+4. otherwise SAVING: files every record through seizures.actions.file_seizure in ONE transaction, so an
+   import (or the part of it chosen) is whole or absent, and a record never half saved; then DONE.
+Whenever records are refused, their rows are kept sealed as a spreadsheet with a "problem" column
+(seizures/import_refusals.py) that only the importer may download, to fix and send again.
 An unexpected error ends it as FAILED with nothing saved; the error goes to the log, never to the page.
 However it ends, the sealed file is cleared. The audit trail gets counts, never the contents of a cell.
 """
@@ -30,7 +36,7 @@ from environet import crypto
 from messaging import attachments
 from messaging.forms import AudienceForm
 from messaging.models import Marking
-from seizures import access, actions, importer
+from seizures import access, actions, import_refusals, importer
 from seizures.models import ImportJob
 from seizures.spreadsheets import Sheet, Unreadable
 
@@ -109,6 +115,17 @@ def _context(job_id: int) -> str:
     return f"import:{job_id}"
 
 
+def _refused_context(job_id: int) -> str:
+    return f"import-refused:{job_id}"
+
+
+def refused_rows(job: ImportJob) -> bytes | None:
+    """The spreadsheet of the job's refused rows, opened; None when no row was refused."""
+    if job.refused_rows is None:
+        return None
+    return crypto.open_sealed(bytes(job.refused_rows), context=_refused_context(job.pk))
+
+
 @transaction.atomic
 def start_import(*, request, person: Person, form: ImportForm) -> ImportJob:
     if not access.can_file(person):
@@ -171,10 +188,67 @@ def _run(job: ImportJob) -> None:
     checked = importer.check(sheet, options=job.options, progress=_progress(job))
     job.checked_rows = job.total_rows
     if checked.problems:
+        job.refused_rows = _sealed_refusals(job, sheet, checked)
+    if checked.problems and not checked.partial:
         _refuse(job, checked.problems)
         return
+    if checked.partial and not job.options.get("partial"):
+        _offer_choice(job, checked)
+        return
     ImportJob.objects.filter(pk=job.pk).update(state=State.SAVING, checked_rows=job.total_rows)
-    _save(job, checked.filings)
+    _save(job, checked.filings, problems=checked.problems)
+
+
+def _sealed_refusals(job: ImportJob, sheet: Sheet, checked: importer.Checked) -> bytes | None:
+    if not checked.refused or checked.whole_file:
+        return None  # the file's own problems come first: its rows are not worth sending back yet
+    content = import_refusals.to_xlsx(header=sheet.header, refused=checked.refused, marking=job.options["marking"])
+    return crypto.seal(content, context=_refused_context(job.pk))
+
+
+@transaction.atomic
+def _offer_choice(job: ImportJob, checked: importer.Checked) -> None:
+    """Nothing saved; the file stays sealed until the officer chooses what to import."""
+    record(
+        "seizures.import_checked",
+        actor=job.person,
+        target=job,
+        changes={"passing": len(checked.filings), "refused": len(checked.refused), "problems": len(checked.problems)},
+    )
+    job.state, job.passing = State.CHOOSING, len(checked.filings)
+    job.problems = _kept(checked.problems)
+    job.save(update_fields=["state", "passing", "problems", "checked_rows", "refused_rows"])
+
+
+class Choice:
+    PASSING = "passing"
+    NOTHING = "nothing"
+
+
+@transaction.atomic
+def choose(*, request, person: Person, job: ImportJob, choice: str) -> bool:
+    """The officer's answer to a partial check: import the records that pass (the job runs again, checking
+    every row again) or nothing. False when the job no longer waits for a choice (answered in another tab)."""
+    if job.person_id != person.pk or choice not in (Choice.PASSING, Choice.NOTHING):
+        raise actions.Refused
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.state != State.CHOOSING:
+        return False
+    record(
+        "seizures.import_chosen",
+        request=request,
+        actor=person,
+        target=job,
+        changes={"import": choice, "passing": job.passing},
+    )
+    if choice == Choice.NOTHING:
+        _end(job, State.REFUSED, problems=job.problems)
+        return True
+    job.state, job.options = State.WAITING, {**job.options, "partial": True}
+    job.save(update_fields=["state", "options"])
+    job_id = job.pk
+    transaction.on_commit(lambda: run_import.enqueue(job_id=job_id))
+    return True
 
 
 def _progress(job: ImportJob):
@@ -191,39 +265,42 @@ def _progress(job: ImportJob):
 
 
 @transaction.atomic
-def _save(job: ImportJob, filings: list[actions.Filing]) -> None:
+def _save(job: ImportJob, filings: list[actions.Filing], *, problems: list[importer.Problem]) -> None:
     share = bool(job.options.get("share"))
     made = [actions.file_seizure(request=None, officer=job.person, filing=filing, share=share) for filing in filings]
     lines = sum(len(filing.lines) for filing in filings)
-    record(
-        "seizures.imported",
-        actor=job.person,
-        target=job,
-        changes={"records": len(made), "lines": lines, "shared": share},
-    )
-    _end(job, State.DONE, created=[seizure.pk for seizure in made])
+    changes = {"records": len(made), "lines": lines, "shared": share}
+    if problems:
+        changes["refused_problems"] = len(problems)
+    record("seizures.imported", actor=job.person, target=job, changes=changes)
+    _end(job, State.DONE, created=[seizure.pk for seizure in made], problems=_kept(problems))
 
 
-@transaction.atomic
-def _refuse(job: ImportJob, problems: list[importer.Problem]) -> None:
+def _kept(problems: list[importer.Problem]) -> list[dict]:
     kept = [problem.as_dict() for problem in problems[:MAX_PROBLEMS]]
     rest = len(problems) - len(kept)
     if rest:
         message = _("%(count)d more problems are not listed: correct these first, then send the file again.")
         kept.append({"row": None, "column": "", "message": message % {"count": rest}, "more": rest})
+    return kept
+
+
+@transaction.atomic
+def _refuse(job: ImportJob, problems: list[importer.Problem]) -> None:
     record(
         "seizures.import_refused",
         actor=job.person,
         target=job,
         changes={"problems": len(problems), "rows": job.total_rows},
     )
-    _end(job, State.REFUSED, problems=kept)
+    _end(job, State.REFUSED, problems=_kept(problems))
 
 
 def _end(job: ImportJob, state: str, *, created: list[int] | None = None, problems: list[dict] | None = None) -> None:
     job.state, job.sealed, job.finished_at = state, None, timezone.now()
     job.created, job.problems = created or [], problems or []
-    job.save(update_fields=["state", "sealed", "finished_at", "created", "problems", "checked_rows"])
+    fields = ["state", "sealed", "finished_at", "created", "problems", "checked_rows", "refused_rows"]
+    job.save(update_fields=fields)
 
 
 @transaction.atomic

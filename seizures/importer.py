@@ -66,10 +66,26 @@ class Problem:
 
 
 @dataclass
+class Refused:
+    """The rows of a record that is not imported, each with its own problems (none: another row's fault)."""
+
+    rows: list[tuple[Row, list[Problem]]]
+
+
+@dataclass
 class Checked:
     rows: int
-    filings: list[actions.Filing] = field(default_factory=list)  # only when there is no problem
+    filings: list[actions.Filing] = field(default_factory=list)  # the records whose rows all pass
     problems: list[Problem] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)  # the records that do not pass, in the file's order
+    # A problem of the whole file (its header, a column without a name, the choices made on the page): no record
+    # may be imported until it is put right.
+    whole_file: bool = False
+
+    @property
+    def partial(self) -> bool:
+        """Some records pass and others do not: the officer may import those that pass, or nothing."""
+        return bool(self.problems and self.filings and not self.whole_file)
 
 
 def open_sheet(content: bytes) -> Sheet:
@@ -86,24 +102,30 @@ def open_sheet(content: bytes) -> Sheet:
 
 
 def check(sheet: Sheet, *, options: Mapping[str, Any], progress: Callable[[int], None] | None = None) -> Checked:
-    """Every row checked; the records to file if nothing is wrong. ``progress`` hears how many rows are done."""
+    """Every row checked: the records that pass, those that do not with each row's problems, and the problems
+    of the whole file. ``progress`` hears how many rows are done."""
     layout = Layout(sheet.header, header_row=sheet.header_row)
     checked = Checked(rows=len(sheet.rows), problems=list(layout.problems))
     audience = audience_form(options)
     if not audience.is_valid():
         checked.problems += _choice_problems(audience)
+    stray: list[Problem] = []
+    groups = _groups(sheet.rows, layout, stray)
+    checked.problems += stray
+    checked.whole_file = bool(checked.problems)
     vocabulary = Vocabulary()
     done = 0
-    for group in _groups(sheet.rows, layout, checked.problems):
+    for group in groups:
         filing, problems = _check_record(group, audience, vocabulary, layout.missing)
-        checked.problems += problems
-        if filing is not None and not checked.problems:
+        if filing is not None:
             checked.filings.append(filing)
+        else:
+            checked.problems += problems
+            checked.refused.append(Refused([(row, [p for p in problems if p.row == row.number]) for row, _v in group]))
         done += len(group)
         if progress is not None:
             progress(done)
     if checked.problems:
-        checked.filings = []
         checked.problems.sort(key=lambda problem: problem.row or 0)  # stable: in a row, as the forms said
     return checked
 
@@ -133,7 +155,7 @@ class Layout:
             if not normal_name(text):
                 continue
             name = column_for(text)
-            if name in ("status", "organisation"):
+            if name in ("status", "organisation", "problem"):
                 self.ignored.add(index)  # the exporter's, not facts to import (import_columns.FILE_ONLY)
                 continue
             if name is None:

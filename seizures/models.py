@@ -477,6 +477,7 @@ class ImportJob(models.Model):
         SAVING = "saving", _("Saving the records")
         DONE = "done", _("Imported")
         REFUSED = "refused", _("Not imported: some rows have problems")
+        CHOOSING = "choosing", _("Checked: some rows have problems, the others may be imported")
         FAILED = "failed", _("Not imported: an error stopped it")
 
     person = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
@@ -490,6 +491,10 @@ class ImportJob(models.Model):
     checked_rows = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list)  # [{"row": 3, "column": "date", "message": "..."}]
     created = models.JSONField(default=list)  # ids of the records made
+    # Records whose rows all pass, when others do not: the officer chooses to import them or nothing.
+    passing = models.PositiveIntegerField(default=0)
+    # The rows of refused records with a "problem" column, encrypted (XLSX), for the importer to fix and resend.
+    refused_rows = models.BinaryField(null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -505,10 +510,15 @@ class ImportJob(models.Model):
         return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)
 
     @property
+    def is_running(self) -> bool:
+        """In the task queue (not over, and not waiting for the officer's choice)."""
+        return not self.is_over and self.state != self.State.CHOOSING
+
+    @property
     def is_stalled(self) -> bool:
-        """Not over two hours after it was sent (the largest import takes minutes): the task queue's worker
+        """Still running two hours after it was sent (the largest import takes minutes): the task queue's worker
         stopped, or is not running. Nothing was saved (records are saved in one transaction, at the end)."""
-        return not self.is_over and timezone.now() - self.created_at > STALLED_AFTER
+        return self.is_running and timezone.now() - self.created_at > STALLED_AFTER
 
 
 class IndexKey(models.Model):

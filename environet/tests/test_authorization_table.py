@@ -171,6 +171,9 @@ TABLE: dict[str, tuple[str, ...]] = {
     "seizures:import":           (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
     "seizures:import_template":  (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       OK,       OK,       OK),
     "seizures:import_job":       (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   DENIED),
+    # Mohamed's import waits for his choice (an empty POST chooses nothing: 400); its refused rows are his alone.
+    "seizures:import_choose":     (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   BAD,      DENIED,   DENIED,   DENIED),
+    "seizures:import_refused_rows": (GET, ANY, SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   DENIED),
     # Exports hold only what the person may read.
     "seizures:export":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
     "seizures:analytics":        (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),
@@ -595,9 +598,15 @@ def _api_token(cast: Cast):
 def _import_job(cast: Cast):
     from seizures.models import ImportJob
 
-    return ImportJob.objects.create(
-        person=cast.member, organisation=cast.home, file_name="seizures.csv", state=ImportJob.State.DONE
+    from environet import crypto
+
+    job = ImportJob.objects.create(
+        person=cast.member, organisation=cast.home, file_name="seizures.csv", state=ImportJob.State.CHOOSING
     )
+    # What an import of one good and one refused record leaves: its refused rows, sealed for the job.
+    job.refused_rows = crypto.seal(b"PK refused rows", context=f"import-refused:{job.pk}")
+    job.save(update_fields=["refused_rows"])
+    return job
 
 
 def _url(name: str, cast: Cast, objects: dict[str, object]) -> str:

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from audit.actions import record
 from environet.http import SignedInRequest
 from messaging.views import _file_response
 from seizures import access, exporter, import_columns, import_jobs, search, spreadsheets
@@ -60,6 +61,34 @@ def import_job(request: SignedInRequest, job_id: int) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@require_POST
+def import_choose(request: SignedInRequest, job_id: int) -> HttpResponse:
+    """Import the records that pass, or nothing: the answer to a check where some rows have problems."""
+    person = _filer(request)
+    job = access.import_job_for(person, job_id)
+    choice = request.POST.get("import", "")
+    if choice not in (import_jobs.Choice.PASSING, import_jobs.Choice.NOTHING):
+        return HttpResponseBadRequest(_("Choose to import the records that pass, or nothing."))
+    if not import_jobs.choose(request=request, person=person, job=job, choice=choice):
+        notices.info(request, _("This import was already answered: here is where it is."))
+    return redirect("seizures:import_job", job_id=job.pk)
+
+
+@require_safe
+def import_refused_rows(request: SignedInRequest, job_id: int) -> HttpResponse:
+    """The refused rows with a "problem" column, for the person who sent the file; 404 for anyone else."""
+    person = _reader(request)
+    job = access.import_job_for(person, job_id)
+    content = import_jobs.refused_rows(job)
+    if content is None:
+        raise Http404
+    record("seizures.import_refused_rows_downloaded", request=request, actor=person, target=job, changes={})
+    stem = job.file_name.rsplit(".", 1)[0] or "import"
+    return _file_response(
+        content, content_type=exporter.FORMATS["xlsx"], filename=f"{stem}-{_('not-imported')}.xlsx", inline=False
+    )
 
 
 @require_safe
