@@ -5,6 +5,7 @@ locked dependencies (its lock could not be made offline)."""
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -14,7 +15,13 @@ from accounts import actions as account_actions
 from accounts.models import ApiToken
 from conftest import signed_in
 
-BODIES = [None, {}, [], {"record": "x", "lines": "y"}, {"record": {"occurred_on": "🐘"}, "lines": [{"quantity": -1}]}]
+BODIES: list[Any] = [
+    None,
+    {},
+    [],
+    {"record": "x", "lines": "y"},
+    {"record": {"occurred_on": "🐘"}, "lines": [{"quantity": -1}]},
+]
 IDS = ["1", "0", "999999999", "-1"]
 QUERIES = [{}, {"page": "-5", "q": "%", "date_from": "yesterday", "code": "x" * 500}]
 
