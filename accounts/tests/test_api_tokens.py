@@ -204,3 +204,13 @@ def test_nobody_else_revokes_a_token(cast):
     for person in (cast.focal_point, cast.administrator):
         assert signed_in(person).post(f"{PAGE}{token.pk}/revoke/").status_code == 404
     assert _call(text).status_code == 200
+
+
+def test_the_page_says_what_each_token_may_do_in_words(cast):
+    _make(cast.member, scopes=["read", "messages"])
+
+    page = signed_in(cast.member).get(PAGE).content.decode()
+
+    assert str(ApiToken.Scope.MESSAGES.label) in page and str(ApiToken.Scope.SEIZURES_WRITE.label) in page
+    assert page.count(f"<li>{ApiToken.Scope.READ.label}</li>") == 1
+    assert f"<li>{ApiToken.Scope.SEIZURES_WRITE.label}</li>" not in page
