@@ -36,7 +36,7 @@ from environet import crypto
 from messaging import attachments
 from messaging.forms import AudienceForm
 from messaging.models import Marking
-from seizures import access, actions, import_refusals, importer
+from seizures import access, actions, import_refusals, importer, notify
 from seizures.models import ImportJob
 from seizures.spreadsheets import Sheet, Unreadable
 
@@ -267,7 +267,11 @@ def _progress(job: ImportJob):
 @transaction.atomic
 def _save(job: ImportJob, filings: list[actions.Filing], *, problems: list[importer.Problem]) -> None:
     share = bool(job.options.get("share"))
-    made = [actions.file_seizure(request=None, officer=job.person, filing=filing, share=share) for filing in filings]
+    # Related records are told in one summary per person for the whole import, after commit.
+    with notify.related_of_import(job.pk):
+        made = [
+            actions.file_seizure(request=None, officer=job.person, filing=filing, share=share) for filing in filings
+        ]
     lines = sum(len(filing.lines) for filing in filings)
     changes = {"records": len(made), "lines": lines, "shared": share}
     if problems:

@@ -5,6 +5,8 @@ may know now, or nothing (None) when they may no longer know of it: a link taken
 of their reach, a search they stopped following.
 
 - ``seizure.related`` (``record``, ``other``): a record of the person's organisation is related to another.
+- ``seizure.related_import`` (``job``, ``records``): an import made links to several of the person's records,
+  told once (seizures.notify.tell_related_import).
 - ``seizure.match`` (``record``, ``search``): a new shared record matches a search the person follows
   (on a company: only while they may read the record's nominal data).
 - ``seizure.followed_company`` (``record``, ``withheld``): someone in organisation X follows a company the
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from environet import notices
 from seizures import access
-from seizures.models import FollowedSearch, Link, Seizure, WithheldMatch
+from seizures.models import FollowedSearch, ImportJob, Link, Seizure, WithheldMatch
 from seizures.notify import reasons_text
 
 
@@ -49,6 +51,34 @@ def related(person, references: dict[str, Any]) -> notices.Shown | None:
         "reasons": reasons_text(reasons),
     }
     return notices.Shown(text=text, url=reverse("seizures:record", args=[own.pk]) + "#related")
+
+
+@notices.renderer("seizure.related_import")
+def related_import(person, references: dict[str, Any]) -> notices.Shown | None:
+    job_id, ids = _id(references, "job"), references.get("records")
+    if job_id is None or not isinstance(ids, list):
+        return None
+    job = ImportJob.objects.select_related("organisation").filter(pk=job_id).first()
+    if job is None:
+        return None
+    own = [
+        seizure
+        for seizure in Seizure.objects.filter(pk__in=[i for i in ids if isinstance(i, int)])
+        if access.is_owner(person, seizure)
+    ]
+    if not own:
+        return None  # moved out of their reach since
+    if job.person_id == person.pk:
+        text = _("Your import of %(imported)d records: %(related)d have related records.") % {
+            "imported": len(job.created),
+            "related": len(own),
+        }
+        return notices.Shown(text=text, url=reverse("seizures:import_job", args=[job.pk]))
+    text = _("An import by %(organisation)s holds records related to %(related)d of your records.") % {
+        "organisation": job.organisation,
+        "related": len(own),
+    }
+    return notices.Shown(text=text, url=reverse("seizures:record", args=[own[0].pk]) + "#related")
 
 
 @notices.renderer("seizure.match")

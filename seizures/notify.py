@@ -16,6 +16,11 @@ open pages and, by their choice, an email, in their own language, saying only wh
   organisation the nominal data (the follower is then told) or offer to get in touch.
 """
 
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
@@ -28,16 +33,41 @@ from environet.mail import absolute, send_after_commit
 from messaging import actions as messaging
 from messaging.access import marking_allows_email_content
 from seizures import access
+from seizures.marking import strictest
 from seizures.models import CONVENTION_TOPICS, FollowedSearch, Link, MatchKey, Seizure, WithheldMatch
 from topics.models import TopicChoice
 
 EMAIL_DELIVERIES = (TopicChoice.Delivery.LIVE_AND_EMAIL, TopicChoice.Delivery.LIVE_AND_DIGEST)
 
 
+# While an import files its records, the records whose links are to be told are gathered here instead of
+# each queueing its own task: the import then tells each person once (tell_related_import).
+_gathered: ContextVar[list[int] | None] = ContextVar("gathered_related", default=None)
+
+
 def related_after_commit(seizure_id: int) -> None:
     """A save found new links for the record, or the record was just shared: tell of each of its links that
     may now be known and was not told yet."""
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.append(seizure_id)
+        return
     transaction.on_commit(lambda: tell_related.enqueue(seizure_id=seizure_id))
+
+
+@contextmanager
+def related_of_import(job_id: int) -> Iterator[None]:
+    """Within it (an import saving its records), related records are told in one summary per person, after
+    commit, instead of one notice and email per record."""
+    gathered: list[int] = []
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    if gathered:
+        ids = list(dict.fromkeys(gathered))
+        transaction.on_commit(lambda: tell_related_import.enqueue(job_id=job_id, seizure_ids=ids))
 
 
 def followers_after_commit(seizure_id: int) -> None:
@@ -90,28 +120,83 @@ def tell_related(*, seizure_id: int, **_queued_before: object) -> int:
 
     (Tasks queued by an earlier version also carried the pairs and their reasons: the links are read now.)"""
     with transaction.atomic():
-        links = list(Link.objects.filter(Q(low_id=seizure_id) | Q(high_id=seizure_id), announced=False))
-        records = Seizure.objects.select_related("officer", "organisation").in_bulk(
-            {pk for link in links for pk in (link.low_id, link.high_id)}
-        )
-        told = 0
-        for link in links:
-            low, high = records[link.low_id], records[link.high_id]
-            if not access.link_is_open(low, high) or not _claim(link):
-                continue
-            # The record this task is about first: one officer who filed both is told once, of that one.
-            first, second = (low, high) if low.pk == seizure_id else (high, low)
-            told += _tell_owner(first, second, link.reasons)
-            if second.officer_id != first.officer_id:
-                told += _tell_owner(second, first, link.reasons)
-            if low.organisation_id != high.organisation_id:
-                for own, other in ((low, high), (high, low)):
-                    record(
-                        "seizure.related_announced",
-                        target=own,
-                        changes={"related": other.pk, "organisation": other.organisation_id, "reasons": link.reasons},
-                    )
+        return _announce(seizure_id, _tell_owner)
+
+
+def _announce(seizure_id: int, tell: Callable[[Seizure, Seizure, int], int]) -> int:
+    links = list(Link.objects.filter(Q(low_id=seizure_id) | Q(high_id=seizure_id), announced=False))
+    records = Seizure.objects.select_related("officer", "organisation").in_bulk(
+        {pk for link in links for pk in (link.low_id, link.high_id)}
+    )
+    told = 0
+    for link in links:
+        low, high = records[link.low_id], records[link.high_id]
+        if not access.link_is_open(low, high) or not _claim(link):
+            continue
+        # The record this task is about first: one officer who filed both is told once, of that one.
+        first, second = (low, high) if low.pk == seizure_id else (high, low)
+        told += tell(first, second, link.reasons)
+        if second.officer_id != first.officer_id:
+            told += tell(second, first, link.reasons)
+        if low.organisation_id != high.organisation_id:
+            for own, other in ((low, high), (high, low)):
+                record(
+                    "seizure.related_announced",
+                    target=own,
+                    changes={"related": other.pk, "organisation": other.organisation_id, "reasons": link.reasons},
+                )
     return told
+
+
+@task()
+def tell_related_import(*, job_id: int, seizure_ids: list[int]) -> int:
+    """The links an import's records made, announced as ``tell_related`` does (each once, audited alike), but
+    each person told once: a notice and, by their choice, an email saying how many of their records have
+    related records, with a link (the import's page for the importer). Returns how many people were told."""
+    from seizures.models import ImportJob
+
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return 0
+    concerned: dict[int, set[int]] = defaultdict(set)  # person id -> their records with a new link
+
+    def gather(own: Seizure, other: Seizure, reasons: int) -> int:
+        if not own.officer.is_active:
+            return 0
+        concerned[own.officer_id].add(own.pk)
+        if other.officer_id == own.officer_id:
+            concerned[own.officer_id].add(other.pk)  # told once of both (see _announce)
+        return 0
+
+    with transaction.atomic():
+        for seizure_id in seizure_ids:
+            _announce(seizure_id, gather)
+        people = Person.objects.in_bulk(list(concerned))
+        for person_id, own_ids in concerned.items():
+            _tell_summary(people[person_id], job, sorted(own_ids))
+    return len(concerned)
+
+
+def _tell_summary(person: Person, job, own_ids: list[int]) -> None:
+    imported = len(job.created)
+    mine = job.person_id == person.pk
+    path = reverse("seizures:import_job", args=[job.pk]) if mine else reverse("seizures:record", args=[own_ids[0]])
+    messaging.notice(person=person, about="seizure.related_import", job=job.pk, records=own_ids)
+    own = list(Seizure.objects.filter(pk__in=own_ids).prefetch_related("lines"))
+    if not any(wants_email(person, seizure) for seizure in own):
+        return
+    context = {
+        "person": person,
+        "mine": mine,
+        "imported": imported,
+        "related": len(own_ids),
+        "organisation": job.organisation,
+        "marking": strictest([seizure.marking for seizure in own]),
+        "link": absolute(path),
+    }
+    send_after_commit(
+        to=person.email, template="seizures/email/related_import", language=person.language, context=context
+    )
 
 
 def _claim(link: Link) -> bool:
