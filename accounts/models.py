@@ -232,6 +232,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-pk"]
+        # How the audit trail names the kind of thing an entry concerns.
+        verbose_name = _("API token")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"

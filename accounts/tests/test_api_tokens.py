@@ -214,3 +214,11 @@ def test_the_page_says_what_each_token_may_do_in_words(cast):
     assert str(ApiToken.Scope.MESSAGES.label) in page and str(ApiToken.Scope.SEIZURES_WRITE.label) in page
     assert page.count(f"<li>{ApiToken.Scope.READ.label}</li>") == 1
     assert f"<li>{ApiToken.Scope.SEIZURES_WRITE.label}</li>" not in page
+
+
+def test_the_trail_names_the_token_made_by_its_name_and_prefix(cast):
+    token, _text = _make(cast.focal_point)
+
+    trail = signed_in(cast.administrator).get("/audit/").content.decode()
+
+    assert str(token) in trail and token.prefix in str(token)
