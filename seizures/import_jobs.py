@@ -37,7 +37,7 @@ from messaging import attachments
 from messaging.forms import AudienceForm
 from messaging.models import Marking
 from seizures import access, actions, import_refusals, importer, notify
-from seizures.models import ImportJob
+from seizures.models import ImportJob, Seizure, Status
 from seizures.spreadsheets import Sheet, Unreadable
 
 logger = logging.getLogger(__name__)
@@ -312,3 +312,26 @@ def _fail(job_id: int) -> None:
     job = ImportJob.objects.select_related("person").get(pk=job_id)
     record("seizures.import_failed", actor=job.person, target=job, changes={"rows": job.total_rows})
     _end(job, State.FAILED)
+
+
+def drafts_of(person: Person, job: ImportJob) -> list[Seizure]:
+    """The records the import made that are still drafts the person may share."""
+    if job.person_id != person.pk or job.state != State.DONE or not job.created:
+        return []
+    found = Seizure.objects.filter(pk__in=job.created, status=Status.DRAFT).order_by("pk")
+    return [seizure for seizure in found if access.can_share(person, seizure)]
+
+
+@transaction.atomic
+def share_imported(*, request, person: Person, job: ImportJob) -> int:
+    """Share at once the import's drafts, each with the audience and marking chosen for the import (as it
+    kept them): all or none (a record whose marking its audience may no longer have refuses the whole, with
+    its reason). Related records are told in one summary per person. Returns how many were shared."""
+    drafts = drafts_of(person, job)
+    if not drafts:
+        return 0
+    with notify.related_of_import(job.pk):
+        for seizure in drafts:
+            actions.share_seizure(request=request, person=person, seizure=seizure)
+    record("seizures.import_shared", request=request, actor=person, target=job, changes={"records": len(drafts)})
+    return len(drafts)

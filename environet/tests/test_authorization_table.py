@@ -173,6 +173,8 @@ TABLE: dict[str, tuple[str, ...]] = {
     "seizures:import_job":       (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   DENIED),
     # Mohamed's import waits for his choice (an empty POST chooses nothing: 400); its refused rows are his alone.
     "seizures:import_choose":     (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   BAD,      DENIED,   DENIED,   DENIED),
+    # Sharing an import's drafts at once: for Mohamed (his job has none waiting: he is told so).
+    "seizures:import_share":      (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, DENIED,   DENIED,   DENIED),
     "seizures:import_refused_rows": (GET, ANY, SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   DENIED),
     # Exports hold only what the person may read.
     "seizures:export":           (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, OK,       OK,       OK,       OK,       OK),

@@ -122,3 +122,50 @@ def test_no_email_goes_out_when_the_import_rolls_back(cast, django_capture_on_co
 
     assert job.state == "failed" and job.created == []
     assert notices_for(cast.member) == [] and related_mail(mailbox, cast.member) == []
+
+
+# --- Sharing an import's drafts at once --------------------------------------------------------------------
+
+
+def test_an_imports_drafts_are_shared_at_once_with_its_audience_and_marking(
+    cast, django_capture_on_commit_callbacks, mailbox, french_records
+):
+    from conftest import signed_in
+    from seizures.models import Status
+
+    choose(cast.member, "B")
+    choose(cast.other_focal_point, "B")
+    job = import_through_page(
+        cast.member, officers_file(), django_capture_on_commit_callbacks, share="0", marking="amber", audience="network"
+    )
+    page = signed_in(cast.member).get(f"/seizures/import/{job.pk}/").content.decode()
+    assert f'action="/seizures/import/{job.pk}/share/"' in page and "Share the 5 drafts" in page
+    assert "TLP:AMBER" in page
+    before = len(related_mail(mailbox, cast.member))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(cast.member).post(f"/seizures/import/{job.pk}/share/")
+
+    assert response.status_code == 302
+    made = Seizure.objects.filter(pk__in=job.created)
+    assert {(seizure.status, seizure.marking, seizure.audience) for seizure in made} == {
+        (Status.SHARED, "amber", "network")
+    }
+    assert all(seizure.thread_id for seizure in made)
+    assert Entry.objects.get(action="seizures.import_shared", object_id=str(job.pk)).changes == {"records": 5}
+    # Now that both sides are shared, the links across organisations are told: once per person.
+    assert len(related_mail(mailbox, cast.member)) == before + 1
+    assert len(related_mail(mailbox, cast.other_focal_point)) == 1
+    again = signed_in(cast.member).get(f"/seizures/import/{job.pk}/").content.decode()
+    assert "/share/" not in again
+
+
+def test_only_the_importer_shares_an_imports_drafts(cast, django_capture_on_commit_callbacks):
+    from conftest import signed_in
+    from seizures.models import Status
+
+    job = import_through_page(cast.member, officers_file(), django_capture_on_commit_callbacks, share="0")
+
+    for someone in (cast.focal_point, cast.other_focal_point, cast.administrator, cast.observer):
+        assert signed_in(someone).post(f"/seizures/import/{job.pk}/share/").status_code == 404
+    assert set(Seizure.objects.filter(pk__in=job.created).values_list("status", flat=True)) == {Status.DRAFT}

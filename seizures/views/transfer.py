@@ -7,12 +7,13 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.actions import record
 from environet.http import SignedInRequest
 from messaging.views import _file_response
-from seizures import access, exporter, import_columns, import_jobs, search, spreadsheets
+from seizures import access, actions, exporter, import_columns, import_jobs, search, spreadsheets
 from seizures.forms import SearchForm
 from seizures.views.records import filters_of
 
@@ -54,7 +55,8 @@ def import_job(request: SignedInRequest, job_id: int) -> HttpResponse:
     person = _reader(request)
     job = access.import_job_for(person, job_id)
     made = access.seizures_visible_to(person).filter(pk__in=job.created).order_by("pk") if job.created else []
-    context = {"job": job, "made": made}
+    drafts = import_jobs.drafts_of(person, job)
+    context = {"job": job, "made": made, "drafts": drafts, "first_draft": drafts[0] if drafts else None}
     # htmx asks for the progress part alone, every two seconds until the job is over.
     partial = request.headers.get("HX-Request") == "true"
     template = "seizures/_import_progress.html" if partial else "seizures/import_job.html"
@@ -73,6 +75,27 @@ def import_choose(request: SignedInRequest, job_id: int) -> HttpResponse:
         return HttpResponseBadRequest(_("Choose to import the records that pass, or nothing."))
     if not import_jobs.choose(request=request, person=person, job=job, choice=choice):
         notices.info(request, _("This import was already answered: here is where it is."))
+    return redirect("seizures:import_job", job_id=job.pk)
+
+
+@require_POST
+def import_share(request: SignedInRequest, job_id: int) -> HttpResponse:
+    """Share every draft the import made, at once, with the audience and marking chosen for the import."""
+    person = _filer(request)
+    job = access.import_job_for(person, job_id)
+    try:
+        shared = import_jobs.share_imported(request=request, person=person, job=job)
+    except actions.Refused as refused:
+        # A draft whose marking its audience may no longer have: nothing was shared; the reason is said.
+        notices.error(request, refused.args[0] if refused.args else _("These records may not be shared."))
+        return redirect("seizures:import_job", job_id=job.pk)
+    if shared:
+        notices.success(
+            request,
+            ngettext("%(count)d record is shared.", "%(count)d records are shared.", shared) % {"count": shared},
+        )
+    else:
+        notices.info(request, _("No record of this import is waiting to be shared."))
     return redirect("seizures:import_job", job_id=job.pk)
 
 
