@@ -76,6 +76,17 @@ class Thread(Shared):
         return self.subject
 
     @property
+    def shown_subject(self) -> str:
+        """The subject in the reader's language where the platform wrote it: a seizure record's thread says
+        "Saisie KE-2026-0001 (Kenya)" to a French reader whoever filed it. Other subjects are as written.
+        Lists should ``select_related("seizure")`` and prefetch ``seizure__lines``."""
+        try:
+            seizure = self.seizure  # the seizures app's reverse one-to-one
+        except models.ObjectDoesNotExist:
+            return self.subject
+        return seizure.thread_subject() if seizure is not None else self.subject
+
+    @property
     def is_locked(self) -> bool:
         return self.locked_at is not None
 

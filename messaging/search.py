@@ -74,7 +74,11 @@ def search(*, person, filters: Filters) -> QuerySet[Message]:
         found = found.filter(thread__marking=filters.marking)
     if filters.text.strip():
         found = _matching(found, filters.text)
-    return found.select_related("thread", "author", "author__organisation").order_by("-created_at", "-pk")
+    return (
+        found.select_related("thread", "thread__seizure", "author", "author__organisation")
+        .prefetch_related("thread__seizure__lines")  # a seizure's thread is named in the reader's language
+        .order_by("-created_at", "-pk")
+    )
 
 
 def parse(text: str) -> tuple[list[list[str]], list[list[str]]]:

@@ -51,8 +51,8 @@ def threads_in(*, person, topic: Topic | None = None) -> QuerySet[Thread]:
         threads = threads.filter(topics=topic)
     unread = unread_messages(person).filter(thread=OuterRef("pk"))
     return (
-        threads.select_related("author", "organisation")
-        .prefetch_related("topics")
+        threads.select_related("author", "organisation", "seizure")
+        .prefetch_related("topics", "seizure__lines")  # a seizure's thread is named in the reader's language
         .annotate(has_unread=Exists(unread))
         .order_by("-last_message_at")
     )

@@ -298,7 +298,7 @@ def _thread_text(seizure: Seizure, template: str, person: Person) -> str:
 
 def _share(*, request, person: Person, seizure: Seizure, filed_now: bool = False) -> None:
     with translation.override(person.language):
-        subject = render_to_string("seizures/thread_subject.txt", {"seizure": seizure}).strip()[:200]
+        subject = seizure.thread_subject()  # as stored and indexed; shown in each reader's language
     draft = messaging.Draft(
         subject=subject,
         topics=_topics_of(seizure),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -234,6 +235,10 @@ class Seizure(Shared):
 
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
+
+    def thread_subject(self) -> str:
+        """The subject of the record's thread in the active language ("Seizure KE-2026-0001 (Kenya): 0301")."""
+        return render_to_string("seizures/thread_subject.txt", {"seizure": self}).strip()[:200]
 
     @property
     def container_numbers(self) -> list[str]:

@@ -598,9 +598,8 @@ def _api_token(cast: Cast):
 
 
 def _import_job(cast: Cast):
-    from seizures.models import ImportJob
-
     from environet import crypto
+    from seizures.models import ImportJob
 
     job = ImportJob.objects.create(
         person=cast.member, organisation=cast.home, file_name="seizures.csv", state=ImportJob.State.CHOOSING

@@ -119,7 +119,7 @@ def test_a_page_of_results_is_the_paginators_page_of_the_search(cast):
     items in the same order, the same count, and the same page for a number out of range or not a number."""
     for item in _items(cast):
         search.index(item)
-    asked = [1, 2, "3", 3, 99, 0, -1, "x", None, 2.0, ""]
+    asked: list[int | float | str | None] = [1, 2, "3", 3, 99, 0, -1, "x", None, 2.0, ""]
     shapes = [
         search.Filters(text="from"),
         search.Filters(text="from", kind="guide"),
