@@ -84,7 +84,8 @@ async def listen(listener: Listener, stop: asyncio.Event) -> None:
     In-process: registers with this process. With Redis: one subscription, reconnecting after a failure
     (a stream that missed events during the gap catches up from the database by event id).
     Once listening, it gets ``{"kind": "broker.connected"}`` (again after each reconnection): events
-    published from then on will reach it.
+    published from then on will reach it. When Redis cannot be reached it gets ``{"kind": "broker.lost"}``,
+    once per outage, so the process can follow the event table meanwhile and pages can say so.
     """
     loop = asyncio.get_running_loop()
     if not settings.REDIS_URL:
@@ -98,6 +99,7 @@ async def listen(listener: Listener, stop: asyncio.Event) -> None:
     import redis.asyncio as aioredis
 
     channel = settings.LIVE_CHANNEL
+    lost = False  # told already of this outage
     while not stop.is_set():
         client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
         try:
@@ -111,6 +113,7 @@ async def listen(listener: Listener, stop: asyncio.Event) -> None:
                 if stop.is_set():
                     break
                 _call(listener, {"kind": "broker.connected"})
+                lost = False
                 while not stop.is_set():
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is None or message["type"] != "message":
@@ -124,6 +127,9 @@ async def listen(listener: Listener, stop: asyncio.Event) -> None:
                         _call(listener, event)
         except (OSError, aioredis.RedisError) as error:
             log.warning("live events: Redis subscription lost (%s); retrying", error)
+            if not lost:
+                lost = True
+                _call(listener, {"kind": "broker.lost"})
             await asyncio.sleep(1)
         finally:
             await client.aclose()

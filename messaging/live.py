@@ -21,6 +21,11 @@ management command. So the hub also follows the event table: while it has open s
 LIVE_POLL_SECONDS it asks the database for the latest event id (one query for all the streams of the
 process) and, when that is beyond what it handed out, reads the events in between and hands them out in
 order, as for skipped ids. Its own events still arrive at once through the broker.
+
+With Redis, a process that loses its subscription (Redis restarted, out of reach) follows the event table
+the same way until the subscription is back, so open pages keep receiving events, a second or so late.
+Each open page is told when this starts ("delayed") and when it ends ("back"), in an event of kind
+``delivery`` without an id (it is about this connection, not something to resume from).
 """
 
 import asyncio
@@ -47,6 +52,8 @@ log = logging.getLogger(__name__)
 RESYNC = {"kind": "resync"}
 CLOSE = {"kind": "close"}
 HEARTBEAT = {"kind": "heartbeat"}
+DELAYED = {"kind": "delivery", "state": "delayed"}
+BACK = {"kind": "delivery", "state": "back"}
 FOLLOWING_TABLE = "live events: following the event table"  # the task's name
 
 # backlog(after, reader) -> (stored events newer than ``after`` the reader wants, oldest first; the
@@ -109,9 +116,11 @@ class Hub:
         self._ordering: asyncio.Task | None = None
         self._generation = 0  # changes at each (re)connection of the broker
         # The latest event id seen in the table (LIVE_POLL_SECONDS), to be handed out up to; and the task that
-        # follows the table while there are streams (without Redis only).
+        # follows the table while there are streams (without Redis, or while its subscription is lost).
         self._stored_upto = 0
         self._following: asyncio.Task | None = None
+        # With Redis: whether the subscription is up (None until it is first known).
+        self.relay_up: bool | None = None
 
     def _ensure_listening(self) -> None:
         loop = asyncio.get_running_loop()
@@ -124,6 +133,7 @@ class Hub:
         # own, not in that request's (whose thread, database connection and context end with it).
         self._listening = loop.create_task(broker.listen(self.deliver, self._stop), context=contextvars.Context())
         self._following, self._stored_upto = None, 0
+        self.relay_up = None
 
     def connect(self, reader: Reader) -> Connection:
         self._ensure_listening()
@@ -132,9 +142,13 @@ class Hub:
         self._ensure_following()
         return connection
 
+    def _table_needed(self) -> bool:
+        """Without Redis, or while its subscription is lost, events of other processes come only from the table."""
+        return not settings.REDIS_URL or self.relay_up is False
+
     def _ensure_following(self) -> None:
-        """Without Redis, follow the event table while streams are open (see the module's docstring)."""
-        if settings.REDIS_URL or (self._following is not None and not self._following.done()):
+        """Follow the event table while streams are open and it is needed (see the module's docstring)."""
+        if not self._table_needed() or (self._following is not None and not self._following.done()):
             return
         self._following = asyncio.get_running_loop().create_task(
             self._follow_table(), name=FOLLOWING_TABLE, context=contextvars.Context()
@@ -144,9 +158,9 @@ class Hub:
         """Every LIVE_POLL_SECONDS, while there are streams: one query for the latest event id; events beyond
         those handed out are read and handed out in order (by _put_in_order). Ends with the last stream."""
         failures = 0
-        while self.connections:
+        while self.connections and self._table_needed():
             await asyncio.sleep(settings.LIVE_POLL_SECONDS)
-            if not self.connections:
+            if not self.connections or not self._table_needed():
                 continue
             if self.high is None:
                 # The starting point is being read from the table: for a moment, unless the table is out of reach.
@@ -174,7 +188,13 @@ class Hub:
 
     def deliver(self, event: dict[str, Any]) -> None:
         kind = event.get("kind")
+        if kind == "broker.lost":
+            self._relay_lost()
+            return
         if kind == "broker.connected":
+            if self.relay_up is False:
+                self._tell_all(BACK)
+            self.relay_up = True
             # Events published while the subscription was down are in the database: take the latest id
             # as the new starting point, then every stream catches up from there (see _put_in_order).
             self.high = None
@@ -207,6 +227,19 @@ class Hub:
                 self._schedule()
             return
         self._hand_out(event)
+
+    def _relay_lost(self) -> None:
+        """Redis is out of reach: events are still stored, so follow the table until it is back, and say so."""
+        if self.relay_up is not False:
+            self._tell_all(DELAYED)
+        self.relay_up = False
+        if self.high is None:
+            self._schedule()  # the starting point, from the table
+        self._ensure_following()
+
+    def _tell_all(self, status: dict[str, Any]) -> None:
+        for connection in list(self.connections):
+            connection.offer(status)
 
     def _hand_out(self, event: dict[str, Any]) -> None:
         self.high = event["id"]
@@ -280,6 +313,11 @@ class Hub:
 hub = Hub()
 
 
+def delivery_frame(status: dict[str, Any]) -> bytes:
+    """How live delivery is going, for this connection: no id, so the page's place in the events stays."""
+    return ("event: delivery\ndata: " + json.dumps({"state": status["state"]}) + "\n\n").encode()
+
+
 def sse_frame(event: dict[str, Any]) -> bytes:
     public = {key: value for key, value in event.items() if key not in ("audience", "mentions")}
     lines = [f"id: {event['id']}", f"event: {event['kind']}", "data: " + json.dumps(public, separators=(",", ":"))]
@@ -328,6 +366,8 @@ async def stream(
 
     try:
         yield b"retry: 3000\n\n"
+        if hub.relay_up is False:
+            yield delivery_frame(DELAYED)
         async for frame in catch_up():
             yield frame
         beat(heartbeat=False)
@@ -338,6 +378,9 @@ async def stream(
                 continue
             if item is CLOSE:
                 return
+            if item is DELAYED or item is BACK:
+                yield delivery_frame(item)
+                continue
             if item is RESYNC:
                 async for frame in catch_up():
                     yield frame

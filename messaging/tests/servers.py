@@ -72,6 +72,7 @@ class Server:
     port: int = 0
     process: subprocess.Popen | None = None
     log: Any = None
+    ready_status: int = 200  # what /healthz answers once it is up (503: a server told to expect no Redis)
 
     @property
     def url(self) -> str:
@@ -119,7 +120,7 @@ class Server:
                 status, _, _ = request(self, "GET", "/healthz", timeout=2)
             except OSError:
                 status = 0
-            if status == 200:
+            if status == self.ready_status:
                 return True
             time.sleep(0.1)
         self.kill()
@@ -162,7 +163,9 @@ class Servers:
     def __init__(self) -> None:
         self.started: list[Server] = []
 
-    def start(self, *, redis_url: str = "", channel: str = "", heartbeat: int = 1, **extra: str) -> Server:
+    def start(
+        self, *, redis_url: str = "", channel: str = "", heartbeat: int = 1, ready_status: int = 200, **extra: str
+    ) -> Server:
         """``extra``: more environment variables for the server (ENVIRONET_MAX_STREAMS...)."""
         env = {
             **os.environ,
@@ -176,7 +179,7 @@ class Servers:
             "PYTHONPATH": str(ROOT),
             **extra,
         }
-        server = Server(env=env)
+        server = Server(env=env, ready_status=ready_status)
         self.started.append(server)
         return server.start()
 
@@ -354,7 +357,9 @@ class Stream:
                     name, _, value = line.partition(":")
                     fields[name] = value.removeprefix(" ")
                 elif "data" in fields:
-                    frame = Frame(int(fields["id"]), fields.get("event", "message"), json.loads(fields["data"]))
+                    # A frame without an id (how delivery is going) is numbered 0.
+                    number = int(fields.get("id") or 0)
+                    frame = Frame(number, fields.get("event", "message"), json.loads(fields["data"]))
                     with self._changed:
                         self.frames.append(frame)
                         self._changed.notify_all()
@@ -394,7 +399,8 @@ class Stream:
     @property
     def last_event_id(self) -> int | None:
         with self._changed:
-            return self.frames[-1].id if self.frames else self.last_id
+            numbered = [frame.id for frame in self.frames if frame.id]
+            return numbered[-1] if numbered else self.last_id
 
     def close(self) -> None:
         """Drop the connection, as a browser does when the network goes."""

@@ -209,3 +209,37 @@ def test_an_alert_reaches_an_open_page_and_its_author_sees_who_read_it(server: S
     )
 
     assert visitors.csp_violations == []
+
+
+@pytest.mark.redis
+def test_an_open_page_says_when_live_delivery_is_down_and_when_it_is_back(visitors, cast: Cast, redis_url: str):
+    """Redis lost, then the server itself gone: each time the page says so, and says when all is well."""
+    from messaging.tests.test_live_delivery_status import Relay
+
+    relay = Relay(redis_url)
+    relay.restore()
+    started = Servers()
+    try:
+        server = started.start(redis_url=relay.url, channel=f"environet:test:{cast.member.pk}:{relay.port}")
+        base = f"http://localhost:{server.port}"
+        page = visitors.new_page()
+        sign_in(page, base, cast.member)
+        open_live(page, f"{base}/messages/")
+        mark_page(page)
+        status = page.locator("#live-status")
+        expect(status).to_be_hidden()
+
+        relay.cut()
+        expect(status).to_contain_text("Live updates are running slowly")
+        relay.restore()
+        expect(status).to_contain_text("Live updates are back to normal.")
+
+        server.kill()
+        expect(status).to_contain_text("Live updates are interrupted", timeout=30_000)
+        server.restart()
+        expect(status).to_contain_text("Live updates are back to normal.", timeout=30_000)
+        expect(status).to_be_hidden(timeout=30_000)  # the all-clear goes away by itself
+        assert not_reloaded(page)
+    finally:
+        started.stop_all()
+        relay.cut()

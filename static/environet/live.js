@@ -22,6 +22,36 @@
     box.hidden = false;
   }
 
+  // How live delivery is going, said on the page (texts in the page's language, from the template):
+  // "interrupted" while the browser reconnects to the server, "paused" when the server turned the stream
+  // away (it is tried again later), "delayed" while the server reads new events from the database because
+  // its relay is out of reach, and "back" once all is well again.
+  var status = document.getElementById("live-status");
+  var troubled = false;
+  var interruption = null;
+  var clearing = null;
+  function say(state) {
+    if (!status) { return; }
+    window.clearTimeout(clearing);
+    status.textContent = status.dataset[state] || "";
+    status.className = "live-status " + state;
+    status.hidden = false;
+    troubled = state !== "back";
+    if (!troubled) { clearing = window.setTimeout(function () { status.hidden = true; }, 8000); }
+  }
+  function connected() {
+    window.clearTimeout(interruption);
+    interruption = null;
+    if (troubled) { say("back"); }
+  }
+  function dropped() {
+    // Streams end now and then (a session check, a server restart) and the browser reconnects within
+    // seconds: only a connection still down after a while is worth a word.
+    if (interruption === null) {
+      interruption = window.setTimeout(function () { interruption = null; say("interrupted"); }, 6000);
+    }
+  }
+
   function markRead(messageId) {
     if (!body.dataset.readUrl || !token) { return; }
     var form = new FormData();
@@ -89,9 +119,16 @@
     // The browser retries by itself after a dropped connection, but gives up on an answer other than a
     // stream (a server holding all the streams it can answers 503): then try again later, from the last
     // event received, so nothing is missed meanwhile.
+    source.addEventListener("delivery", function (raw) { say(JSON.parse(raw.data).state); });
+    source.addEventListener("open", connected);
     source.addEventListener("error", function () {
       if (source.readyState === EventSource.CLOSED) {
+        window.clearTimeout(interruption);
+        interruption = null;
+        say("paused");
         window.setTimeout(connect, 30000 + Math.random() * 30000);
+      } else {
+        dropped();
       }
     });
   }
