@@ -8,7 +8,8 @@ message is indexed when posted or edited and removed when retracted or hidden.
 The index only answers "which message ids contain these words". What a person finds, and how many, is
 always ``access.messages_visible_to(person)`` narrowed by those ids and the filters: the count is taken
 from that same query, so it cannot reveal what they may not see. The index is asked first, alone; when
-the ids are few they are given to that query by value, so the database starts from them (``_matching``).
+the ids are few they are given to that query by value, so the database starts from them, and the access rule
+is asked of their threads only (``_containing``).
 
 Words typed by people never become query syntax: on SQLite each word is quoted for FTS5, on PostgreSQL
 the text goes to ``websearch_to_tsquery``, which accepts anything; both are passed as parameters.
@@ -34,7 +35,7 @@ from topics.models import Topic
 _PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _WORD = re.compile(r"[^\W_]+")
 SNIPPET_LENGTH = 220
-# Up to this many matches, the matching ids are given to the search by value (see ``_matching``); a list
+# Up to this many matches, the matching ids are given to the search by value (see ``_containing``); a list
 # well within SQLite's limit of bound parameters (32,766).
 FEW_MATCHES = 5000
 
@@ -54,7 +55,7 @@ class Filters:
 
 def search(*, person, filters: Filters) -> QuerySet[Message]:
     """Messages the person may see, still shown (not retracted or hidden), that match; newest first."""
-    found = access.messages_visible_to(person).filter(retracted_at__isnull=True, hidden_at__isnull=True)
+    found = _containing(person, filters.text).filter(retracted_at__isnull=True, hidden_at__isnull=True)
     if filters.topic is not None:
         found = found.filter(thread__topics=filters.topic)
     if filters.kind:
@@ -72,8 +73,6 @@ def search(*, person, filters: Filters) -> QuerySet[Message]:
         found = found.filter(created_at__lte=datetime.combine(filters.date_to, time.max, tzinfo=zone))
     if filters.marking:
         found = found.filter(thread__marking=filters.marking)
-    if filters.text.strip():
-        found = _matching(found, filters.text)
     return (
         found.select_related("thread", "thread__seizure", "author", "author__organisation")
         .prefetch_related("thread__seizure__lines")  # a seizure's thread is named in the reader's language
@@ -121,20 +120,26 @@ def matching_ids(text: str, *, limit: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _matching(found: QuerySet[Message], text: str) -> QuerySet[Message]:
+def _containing(person, text: str) -> QuerySet[Message]:
+    """The messages the person may see that contain the words (all they may see when no words are given)."""
     # The index is asked first, on its own, for the matching ids. When they are few (a rare word, a phrase)
     # the search is the access rule and the filters applied to those ids, given by value: the database
     # starts from them (the primary key), whatever it guesses of the words. Asked inside one query, both
     # databases guessed wrong for phrases and rare words and walked every message newest first, probing
-    # the index and the access rule row by row (110x the raw query on PostgreSQL). For common words the
+    # the index and the access rule row by row (110x the raw query on PostgreSQL). The access rule is then
+    # asked of those messages' threads only, not of every thread the person may read. For common words the
     # matches are most messages, and walking them newest first is the right plan: the ids stay a subquery.
+    if not text.strip():
+        return access.messages_visible_to(person)
     if not parse(text)[0]:
-        return found.none()  # only words to leave out: nothing was asked for
+        return Message.objects.none()  # only words to leave out: nothing was asked for
     ids = matching_ids(text, limit=FEW_MATCHES + 1)
     if len(ids) <= FEW_MATCHES:
-        return found.filter(pk__in=ids)
+        threads = set(Message.objects.filter(pk__in=ids).values_list("thread_id", flat=True))
+        return access.messages_visible_to(person, among_threads=threads).filter(pk__in=ids)
     sql, params = _index_query(text)
-    return found.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - constant SQL; the words are parameters
+    matches = RawSQL(sql, params)  # noqa: S611 - constant SQL; the words are parameters
+    return access.messages_visible_to(person).filter(pk__in=matches)
 
 
 # --- Keeping the index -------------------------------------------------------------------------------

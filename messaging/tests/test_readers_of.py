@@ -50,3 +50,46 @@ def test_the_readers_of_a_thread_are_exactly_those_who_see_it(
     readers = set(access.readers_of(thread, Person.objects.all()).values_list("pk", flat=True))
     seeing = {person.pk for person in people if access.threads_visible_to(person).filter(pk=thread.pk).exists()}
     assert readers == seeing
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    threads=st.lists(
+        st.tuples(
+            st.sampled_from(AUDIENCES),
+            st.integers(min_value=0, max_value=20),
+            st.sets(st.integers(min_value=0, max_value=10), max_size=2),
+            st.sets(st.integers(min_value=0, max_value=20), max_size=2),
+            st.sets(st.sampled_from(["KE", "FR", "BR", "XX"]), max_size=2),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    asked=st.sets(st.integers(min_value=0, max_value=7), max_size=5),
+)
+def test_the_rule_asked_of_a_few_threads_is_the_whole_rule_narrowed_to_them(cast, threads, asked):
+    """A search asks the rule of its matches' threads only (``among``): the same answer as the whole rule."""
+    people = list(Person.objects.order_by("pk"))
+    organisations = list(Organisation.objects.order_by("pk"))
+    made = []
+    for audience, author_index, organisation_picks, people_picks, country_picks, in_forum in threads:
+        author = people[author_index % len(people)]
+        thread = Thread.objects.create(
+            subject="Which of these?",
+            author=author,
+            organisation=author.organisation,
+            audience=audience,
+            audience_countries="," + ",".join(sorted(country_picks)) + "," if country_picks else "",
+        )
+        thread.audience_organisations.set([organisations[index % len(organisations)] for index in organisation_picks])
+        thread.audience_people.set([people[index % len(people)] for index in people_picks])
+        if in_forum:
+            forum = Topic.objects.create(code=f"F{thread.pk}", name="Working group", is_forum=True)
+            forum.members.set(people[: author_index % 4])
+            thread.topics.add(forum)
+        made.append(thread.pk)
+    among = {made[index % len(made)] for index in asked} | {10**9}  # and a thread that does not exist
+    for person in people:
+        whole = set(access.threads_visible_to(person).values_list("pk", flat=True)) & among
+        assert set(access.threads_visible_to(person, among=among).values_list("pk", flat=True)) == whole
