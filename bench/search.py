@@ -247,7 +247,6 @@ def raw_query(vendor: str, filters: dict[str, Any]) -> tuple[str, str]:
 
 
 def measure(args: argparse.Namespace, cast: dict[str, Any], chosen: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    from django.core.paginator import Paginator
     from django.db import connection
     from django.utils import timezone
 
@@ -262,7 +261,7 @@ def measure(args: argparse.Namespace, cast: dict[str, Any], chosen: dict[str, di
         return search.Filters(text=given["text"], **extra)
 
     def environet(person: Any, given: dict[str, Any]) -> tuple[list[int], int]:
-        page = Paginator(search.search(person=person, filters=filters_of(given)), PAGE_SIZE).get_page(1)
+        page = search.Results(search.search(person=person, filters=filters_of(given)), PAGE_SIZE).get_page(1)
         return [message.pk for message in page], page.paginator.count
 
     connection.ensure_connection()

@@ -18,7 +18,10 @@ the text goes to ``websearch_to_tsquery``, which accepts anything; both are pass
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
+from math import ceil
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -35,6 +38,8 @@ from topics.models import Topic
 _PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _WORD = re.compile(r"[^\W_]+")
 SNIPPET_LENGTH = 220
+# The search page counts matches up to this many; past it, it says "more than" (see ``Results``).
+COUNT_LIMIT = 1000
 # Up to this many matches, the matching ids are given to the search by value (see ``_containing``); a list
 # well within SQLite's limit of bound parameters (32,766).
 FEW_MATCHES = 5000
@@ -78,6 +83,46 @@ def search(*, person, filters: Filters) -> QuerySet[Message]:
         .prefetch_related("thread__seizure__lines")  # a seizure's thread is named in the reader's language
         .order_by("-created_at", "-pk")
     )
+
+
+class Results(Paginator):
+    """The search page's pages.
+
+    The count stops at COUNT_LIMIT: counting every visible match of a very common word costs more than the
+    page itself (the access rule for each of them); nobody reads past a thousand results, and the page says
+    "more than 1000: add words or filters" instead, with pages of the newest 1000.
+
+    A page takes its ids first, sorted on a narrow row, then reads those messages whole: sorting thousands of
+    whole rows (bodies, threads, authors) to keep twenty cost more than all the rest of a search."""
+
+    limit = COUNT_LIMIT
+    object_list: QuerySet[Message]
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.limit + 1].count()
+
+    @property
+    def more(self) -> bool:
+        """There are more matches than counted (the count is the limit's, plus one)."""
+        return self.count > self.limit
+
+    @cached_property
+    def num_pages(self) -> int:
+        """Pages of the newest ``limit`` matches at most."""
+        if self.count == 0 and not self.allow_empty_first_page:
+            return 0
+        return ceil(max(1, min(self.count, self.limit) - self.orphans) / self.per_page)
+
+    def page(self, number: int | str) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : min(top, self.limit)])
+        whole = {message.pk: message for message in self.object_list.filter(pk__in=ids)}
+        return Page([whole[pk] for pk in ids if pk in whole], number, self)
 
 
 def parse(text: str) -> tuple[list[list[str]], list[list[str]]]:

@@ -318,7 +318,7 @@ def search_page(request: SignedInRequest) -> HttpResponse:
     page, results = None, []
     if form.is_bound and form.is_valid() and form.has_criteria():
         filters = form.filters()
-        page = Paginator(search.search(person=person, filters=filters), 20).get_page(request.GET.get("page"))
+        page = search.Results(search.search(person=person, filters=filters), 20).get_page(request.GET.get("page"))
         results = [(message, search.snippet(message.body, filters.text)) for message in page]
     query = request.GET.copy()
     query.pop("page", None)

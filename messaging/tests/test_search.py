@@ -432,3 +432,23 @@ def test_postgresql_search_asks_the_gin_index_first(cast, postgres_only):
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "messaging_search_document" in plan, plan
             assert "Seq Scan on messaging_search" not in plan, plan
+
+
+def test_the_page_counts_up_to_its_limit_and_then_says_more(cast, monkeypatch):
+    """Counting every visible match of a very common word costs more than the page: the page counts up to
+    ``Results.limit`` and then says "more than", with pages of the newest up to the limit; the API counts all."""
+    monkeypatch.setattr(search.Results, "limit", 25)
+    for number in range(30):
+        post(cast.member, body=f"Ivory shipment number {number}.")
+    for number in range(25):
+        post(cast.member, body=f"Timber shipment number {number}.")
+
+    crowded = page(cast.focal_point, q="ivory")
+    assert "More than 25 messages found" in crowded and "Only the newest 25 are listed" in crowded
+    assert "page=2" in crowded and "page=3" not in crowded  # 20 + 5: the newest 25
+    last = page(cast.focal_point, q="ivory", page=2)
+    assert "shipment number 5." in last and "shipment number 4." not in last
+    assert "page=3" not in page(cast.focal_point, q="ivory", page=9)  # past the end: the last page
+    exact = page(cast.focal_point, q="timber")
+    assert "25 messages found" in exact and "More than" not in exact
+    assert api(cast.focal_point, q="ivory")["count"] == 30
