@@ -15,6 +15,7 @@ import json
 import os
 import re
 import resource
+import secrets
 import socket
 import subprocess
 import sys
@@ -43,6 +44,9 @@ TAIL = 64  # bytes kept between reads, so a probe split across two reads is stil
 AIM_P99_RATIO = 1.5
 AIM_KIB_PER_CONNECTION = 64
 AIM_POST_COST_RATIO = 1.2
+# ENVIRONET runs with production settings (DEBUG off), so its cookies have production names.
+SESSION_COOKIE = "__Host-sessionid"
+CSRF_COOKIE = "__Host-csrftoken"
 
 
 # --- Preparing the data (runs in a child process, with Django) -------------------------------------------
@@ -129,6 +133,7 @@ class Answer:
     headers: list[tuple[str, str]]
     body: bytes
     at: float  # when the status line and headers had arrived (time.perf_counter)
+    sent: float = 0.0  # when the request began to be written: the poster's click
 
     def header(self, name: str) -> str:
         return next((value for key, value in self.headers if key == name), "")
@@ -160,12 +165,13 @@ class HttpClient:
         reader, writer = await self._connection()
         lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", f"Content-Length: {len(body)}"]
         lines += [f"{key}: {value}" for key, value in headers.items()]
+        sent = time.perf_counter()
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         head = await reader.readuntil(b"\r\n\r\n")
         at = time.perf_counter()
         status_line, *header_lines = head.decode("latin-1").rstrip("\r\n").split("\r\n")
         pairs = [(key.strip().lower(), value.strip()) for key, value in (line.split(":", 1) for line in header_lines)]
-        answer = Answer(int(status_line.split()[1]), pairs, b"", at)
+        answer = Answer(int(status_line.split()[1]), pairs, b"", at, sent)
         if answer.header("transfer-encoding") == "chunked":
             parts = []
             while size := int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16):
@@ -385,15 +391,11 @@ class Phase:
     idle: dict[str, int] = field(default_factory=dict)
 
     def latencies(self, probes: range) -> list[float]:
-        """Milliseconds from acceptance to each arrival. A post is accepted when the poster's answer
-        arrives, or when the first stream receives it if that was earlier (the server had accepted it
-        then): a server that held its answer back until every stream had the event would otherwise
-        show no latency at all."""
+        """Milliseconds from the moment the post began to be written (the poster's click) to each arrival:
+        the post's own handling counts, as the people waiting for it see it."""
         found = []
         for probe in probes:
-            times = self.recorder.arrivals[probe]
-            accepted = min(self.accepted[probe], min(times, default=self.accepted[probe]))
-            found += [(at - accepted) * 1000 for at in times]
+            found += [(at - self.accepted[probe]) * 1000 for at in self.recorder.arrivals[probe]]
         return found
 
     def delivered(self, probes: range) -> int:
@@ -416,7 +418,7 @@ class Environet:
         self.port = port
         self.fixture = fixture
         self.poster = HttpClient(port)
-        self.cookie = f"sessionid={fixture['poster']}"
+        self.cookie = f"{SESSION_COOKIE}={fixture['poster']}"
         self.tokens: dict[int, str] = {}
 
     async def prepare(self, thread: int) -> None:
@@ -425,8 +427,8 @@ class Environet:
         if page.status != 200:
             raise RuntimeError(f"the thread page answered {page.status}")
         for key, value in page.headers:
-            if key == "set-cookie" and value.startswith("csrftoken="):
-                self.cookie = f"sessionid={self.fixture['poster']}; {value.split(';', 1)[0]}"
+            if key == "set-cookie" and value.startswith(f"{CSRF_COOKIE}="):
+                self.cookie = f"{SESSION_COOKIE}={self.fixture['poster']}; {value.split(';', 1)[0]}"
         found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
         if found is None:
             raise RuntimeError("no reply form on the thread page")
@@ -492,7 +494,7 @@ async def measure(args: argparse.Namespace, env: dict[str, str], fixture: dict[s
         for code in "ABC":
             await site.prepare(fixture["threads"][code])
         # A stream opened and closed before measuring, so that its code is loaded and the caches warm.
-        poster_stream = stream_request("/messages/live/", f"sessionid={fixture['poster']}")
+        poster_stream = stream_request("/messages/live/", f"{SESSION_COOKIE}={fixture['poster']}")
         await close_streams(await open_streams(port, [poster_stream], Recorder(slots=1)))
         ours = Phase(Recorder(slots=posts + 2 * (2 * rounds + 2)))
         ours.rss_before = process_status(servers[0].pid)["rss"]
@@ -511,7 +513,7 @@ async def measure(args: argparse.Namespace, env: dict[str, str], fixture: dict[s
 
         say(f"environet: opening {clients} streams")
         started = time.perf_counter()
-        requests = [stream_request("/messages/live/", f"sessionid={key}") for key in fixture["streams"]]
+        requests = [stream_request("/messages/live/", f"{SESSION_COOKIE}={key}") for key in fixture["streams"]]
         streams = await open_streams(port, requests, ours.recorder)
         say(f"environet: {len(streams)} streams open in {time.perf_counter() - started:.1f} s")
         ours.idle = await idle_status(servers[0].pid)
@@ -524,11 +526,11 @@ async def measure(args: argparse.Namespace, env: dict[str, str], fixture: dict[s
         for probe in range(posts):
             before = streams[0].received
             ours.recorder.expect(probe, clients)
-            ours.accepted[probe] = (await site.post(fixture["threads"]["B"], probe)).at
+            ours.accepted[probe] = (await site.post(fixture["threads"]["B"], probe)).sent
             await wait_delivered(ours.recorder, probe)
             raw.event_size = raw.event_size or streams[0].received - before
             baseline.recorder.expect(probe, clients)
-            baseline.accepted[probe] = (await raw.post(probe)).at
+            baseline.accepted[probe] = (await raw.post(probe)).sent
             await wait_delivered(baseline.recorder, probe)
         cpu = [cpu_seconds(server.pid) - used for server, used in zip(servers, cpu, strict=True)]
         await close_streams(raw_streams)
@@ -580,7 +582,16 @@ def raise_open_files(needed: int) -> None:
 
 
 def fanout_env(folder: Path, database: Database, redis_url: str | None) -> dict[str, str]:
+    """Production settings, as a deployment runs: DEBUG off (no query log, no debug pages), a secret key,
+    static files collected with their manifest; plain HTTP on loopback without the redirect to HTTPS."""
     env = child_env(folder, database.url)
+    del env["ENVIRONET_DEBUG"]
+    env.update(
+        ENVIRONET_SECRET_KEY=secrets.token_urlsafe(50),
+        ENVIRONET_ALLOWED_HOSTS="127.0.0.1,localhost",
+        ENVIRONET_SSL_REDIRECT="0",
+        ENVIRONET_STATIC_ROOT=str(folder / "static"),
+    )
     if redis_url:
         env["REDIS_URL"] = redis_url
         env["ENVIRONET_LIVE_CHANNEL"] = f"environet:fanout:{os.getpid()}"  # not another site's channel
@@ -591,6 +602,7 @@ def prepare(args: argparse.Namespace, env: dict[str, str], folder: Path) -> dict
     say("preparing: migrate, people, sessions")
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=600)
+    subprocess.run([*manage, "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=600)
     fixture = folder / "fixture.json"
     followers = str(max(args.clients, COST_FOLLOWERS))
     command = [sys.executable, __file__, "--seed-into", str(fixture), "--followers", followers]
@@ -625,6 +637,8 @@ def report(args: argparse.Namespace, database: Database, measured: dict[str, Any
         "p99_within_1_5x_raw": ratio <= AIM_P99_RATIO,
         "under_64_kib_per_connection": measured["kib_per_connection"] < AIM_KIB_PER_CONNECTION,
         "post_cost_within_1_2x": cost <= AIM_POST_COST_RATIO,
+        # The cost that matters: the followers' pages are open, and the server fans out while it answers.
+        "post_cost_connected_within_1_2x": figures["post_cost_2000_vs_1_connected"] <= AIM_POST_COST_RATIO,
     }
     return {key: round(value, 3) if isinstance(value, float) else value for key, value in figures.items()}
 
