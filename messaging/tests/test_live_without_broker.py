@@ -161,3 +161,37 @@ def test_the_table_is_no_longer_followed_once_it_cannot_be_read_a_number_of_time
         hub._stop.set()
 
     asyncio.run(scenario())
+
+
+def test_an_event_is_handed_out_in_slices_with_the_loop_free_between_them_and_in_order(monkeypatch, settings):
+    """Thousands of open followers must not hold back the poster's own answer: between two slices of streams
+    the event loop runs whatever else is ready. Each stream still gets every event once and in id order."""
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(live, "HAND_OUT_SLICE", 10)
+    audience = {"audience": "network", "forums": [], "topics": ["B"], "author": 0}
+
+    async def scenario() -> None:
+        hub = live.Hub()
+        monkeypatch.setattr(hub, "_ensure_listening", lambda: None)
+        monkeypatch.setattr(hub, "_ensure_following", lambda: None)
+        connections = [
+            hub.connect(Reader(person_id=number, organisation_id=1, country="KE", topics={"B"})) for number in range(35)
+        ]
+        hub.high = 0
+        answered_after: list[int] = []  # how many streams had the first event when the "answer" ran
+
+        def answer() -> None:
+            answered_after.append(sum(connection.queue.qsize() > 0 for connection in connections))
+
+        for event_id in (1, 2):
+            hub.deliver({"id": event_id, "kind": "message", "thread": 7, "audience": audience, "mentions": []})
+        asyncio.get_running_loop().call_soon(answer)  # ready while the hand-out is under way
+        while hub._handing_out:
+            await asyncio.sleep(0)
+        # The first slice goes at once; the answer, ready then, runs after one more, not after all 35 streams.
+        assert answered_after == [20], "the answer waited for more than one slice of streams"
+        for connection in connections:
+            assert [connection.queue.get_nowait()["id"] for _ in range(2)] == [1, 2]
+            assert connection.queue.empty()
+
+    asyncio.run(scenario())
