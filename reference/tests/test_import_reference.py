@@ -96,11 +96,14 @@ def test_it_loads_the_places_of_an_official_release_with_every_column(loaded_dir
 
 @pytest.mark.django_db
 def test_the_pages_use_the_loaded_table(loaded_dir, release, cast):
+    shipped = signed_in(cast.member).get("/reference/locodes/").content.decode()
+    assert "Left empty in this table, no source for their values being known: Subdivision, Function, Status" in shipped
     load(release)
     page = signed_in(cast.member).get("/reference/locodes/", {"q": "göteborg"}).content.decode()
-    assert "SEGOT – Göteborg (SE)" in page and "2024-2" in page
+    assert "SEGOT – Göteborg (SE)" in page and "2024-2" in page and "Left empty" not in page
+    assert "Official release loaded by this installation on 20" in page
     overview = signed_in(cast.member).get("/reference/").content.decode()
-    assert "UN/LOCODE, UNECE" in overview
+    assert "UN/LOCODE, UNECE" in overview and "official release loaded by this installation" in overview
 
 
 @pytest.mark.django_db
