@@ -23,8 +23,9 @@ import csv
 import io
 import json
 import re
+import sys
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property, lru_cache
@@ -89,7 +90,7 @@ DATE_COLUMNS = ("as_of", "valid_from", "valid_to")
 APPENDICES = ("I", "II", "III")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One row of a table: the code stored on a record, the label people read, and the whole row."""
 
@@ -491,6 +492,32 @@ def _in_force(entry: Entry, on: date) -> bool:
     return (not start or date.fromisoformat(start) <= on) and (not end or on <= date.fromisoformat(end))
 
 
+# The keys of a UN/LOCODE row: the official columns, then the code and the manifest's source and date.
+_LOCODE_KEYS = (*LOCODE_COLUMNS, "code", "source", "as_of")
+_LOCODE_POSITIONS = {key: position for position, key in enumerate(_LOCODE_KEYS)}
+# Columns whose few values recur on thousands of rows: kept once each (a whole official list holds ~116,000 rows).
+_LOCODE_SHARED = frozenset({"Ch", "Country", "Subdivision", "Function", "Status", "Date", "source", "as_of"})
+
+
+class _LocodeRow(Mapping[str, str]):
+    """A UN/LOCODE row held as a tuple: a dict per place would take some 150 MB per process for the whole list."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, row: Mapping[str, str]) -> None:
+        values = ((key, row.get(key, "")) for key in _LOCODE_KEYS)
+        self._values = tuple(sys.intern(value) if key in _LOCODE_SHARED else value for key, value in values)
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[_LOCODE_POSITIONS[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_LOCODE_KEYS)
+
+    def __len__(self) -> int:
+        return len(_LOCODE_KEYS)
+
+
 def _entry(name: str, row: dict[str, str], described: Mapping[str, str]) -> Entry:
     layout = _LAYOUTS[name]
     if name == "locodes":
@@ -499,7 +526,8 @@ def _entry(name: str, row: dict[str, str], described: Mapping[str, str]) -> Entr
     row.setdefault("source", described.get("source", ""))
     row.setdefault("as_of", described.get("as_of", ""))
     code, text = row[layout.key], row.get(layout.text, "")
-    return Entry(table=name, code=code, label=_label(name, code, text, row), row=MappingProxyType(row))
+    kept = _LocodeRow(row) if name == "locodes" else MappingProxyType(row)
+    return Entry(table=name, code=code, label=_label(name, code, text, row), row=kept)
 
 
 def _label(name: str, code: str, text: str, row: Mapping[str, str]) -> str:
