@@ -22,7 +22,7 @@ LIVE_POLL_SECONDS it asks the database for the latest event id (one query for al
 process) and, when that is beyond what it handed out, reads the events in between and hands them out in
 order, as for skipped ids. Its own events still arrive at once through the broker.
 
-Handing an event to thousands of streams is done in slices of HAND_OUT_SLICE streams, one slice per turn of
+Handing an event to thousands of streams is done in slices of HAND_OUT_SLICE (50) streams, one slice per turn of
 the event loop: the poster's own answer, ready meanwhile, is sent between two slices instead of after every
 stream has been woken, so a post to a topic with 2,000 open followers is answered nearly as fast as a post
 to a topic with one. Events still reach each stream in id order: slices of a later event wait for the
@@ -53,7 +53,7 @@ from messaging.access import Reader
 from messaging.models import Event
 
 QUEUE_LIMIT = 1000
-HAND_OUT_SLICE = 200  # streams handed an event per turn of the event loop
+HAND_OUT_SLICE = 50  # streams handed an event per turn of the event loop
 FILL_LIMIT = 1000
 WAITING_LIMIT = 10_000
 log = logging.getLogger(__name__)
