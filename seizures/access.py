@@ -23,6 +23,7 @@ from django.http import Http404
 from messaging.access import audience_rule, can_post, is_reader, threads_visible_to
 from seizures import handles
 from seizures.models import (
+    ColumnMapping,
     FollowedSearch,
     ImportJob,
     Link,
@@ -216,6 +217,14 @@ def import_job_for(person, job_id: int) -> ImportJob:
         return import_jobs_of(person).get(pk=job_id)
     except ImportJob.DoesNotExist:
         raise Http404 from None
+
+
+def column_mappings_of(person) -> QuerySet[ColumnMapping]:
+    """The headers an organisation's imports have mapped: used by that organisation's people only (those who
+    may file), whoever confirmed them."""
+    if not can_file(person) or person.organisation_id is None:
+        return ColumnMapping.objects.none()
+    return ColumnMapping.objects.filter(organisation_id=person.organisation_id)
 
 
 def can_report_for(person, country: str) -> bool:

@@ -10,7 +10,7 @@ the form as it was, for the form to say what is wrong with it.
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.utils import translation
 from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
 
 from accounts import places
 from seizures.forms import LineForm, SeizureForm
@@ -274,3 +275,76 @@ def column_guide() -> list[dict[str, Any]]:
             }
         )
     return guide
+
+
+# --- Columns the officer maps on the import's page ------------------------------------------------------
+# A header nobody recognised is mapped by the officer to one of our columns, or left out; the choice is
+# remembered for the organisation by its header as compared (``header_key``). A suggestion is the column whose
+# known names (ours, the form's labels in English, French and Spanish, the usual headers above) are closest to
+# the header: rapidfuzz's token-set ratio (a header holding a known name, "Location of incident") averaged with
+# its token-sort ratio (the same words in another order, not a longer header), so that a header merely holding
+# one short word ("country") does not beat a header that reads as a whole like a known name.
+SUGGESTION_CUTOFF = 60
+# What a national report gives once for the whole file rather than in a column: the Party (the country of
+# seizure), the convention of a CITES or Basel report, and a date of seizure for rows without one.
+REPORT_COLUMNS = ("country", "convention", "date")
+
+
+def header_key(text: str) -> str:
+    """A header as remembered and compared: accents, case and punctuation do not count."""
+    return places.plain(text)[:200]
+
+
+@cache
+def _known_names() -> tuple[tuple[str, str], ...]:
+    names = {(name, column) for name, column in _header_words().items()}
+    names |= {(column.replace("_", " "), column) for column in COLUMNS}
+    return tuple(sorted(names))
+
+
+def suggestion(text: str) -> str:
+    """The column a header most likely stands for, or "" (leave it out) when none is close enough."""
+    plain = places.plain(text)
+    best, best_score = "", float(SUGGESTION_CUTOFF)
+    for name, column in _known_names():
+        score = (fuzz.token_set_ratio(plain, name) + fuzz.token_sort_ratio(plain, name)) / 2
+        if score > best_score:
+            best, best_score = column, score
+    return best
+
+
+def column_labels() -> list[tuple[str, str]]:
+    """Each column a header may be mapped to, with its label in the reader's language, in the template's order."""
+    return [(column["name"], f"{column['label']} ({column['name']})") for column in column_guide()]
+
+
+_PARTY_WORDS = frozenset(
+    {"party", "partie", "parte", "reporting party", "country", "pays", "pais", "reporting country"}
+)
+_YEAR_WORDS = frozenset(
+    {"year", "year of report", "reporting year", "annee", "annee du rapport", "ano", "ano del informe"}
+)
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+
+
+def title_hints(titles: Iterable[Iterable[str]]) -> dict[str, str]:
+    """What the rows above the header say of the whole report: "Party: Kenya" (or "Party:" then "Kenya" in the
+    next cell) gives the country of seizure, "Year: 2025" the year, a title naming CITES the convention."""
+    hints: dict[str, str] = {}
+    for row in titles:
+        cells = [cell for cell in row if cell]
+        for position, cell in enumerate(cells):
+            label, _colon, rest = cell.partition(":")
+            value = rest.strip() or (cells[position + 1] if _colon and position + 1 < len(cells) else "")
+            word = places.plain(label)
+            if word in _PARTY_WORDS and value and "country" not in hints:
+                code = places.country_code(value)
+                if code:
+                    hints["country"] = code
+            elif word in _YEAR_WORDS and "year" not in hints:
+                found = _YEAR.search(value)
+                if found:
+                    hints["year"] = found.group(0)
+            if "convention" not in hints and re.search(r"\bCITES\b", cell):
+                hints["convention"] = "cites"
+    return hints

@@ -7,6 +7,11 @@ enqueues ``run_import``, which:
    PROGRESS_EVERY rows so that the job page can show it;
 2. REFUSED when the file itself has a problem (its header, the choices made on the page) or no record passes:
    nothing is saved, and the report lists the problems;
+2b. MAPPING when the header has columns nobody recognised, or required columns no column gives (and nothing
+   that only a changed file puts right, such as a column of names): nothing is checked further, the sealed file
+   is kept, and the officer says on the job's page what those columns hold and may give values for the whole
+   file (seizures/import_mapping.py); ``confirm_mapping`` remembers the mapping for the organisation and runs
+   the job again. The organisation's remembered mapping is applied at every run, without asking;
 3. CHOOSING when some records pass and others do not: nothing is saved yet, the sealed file is kept, and the
    officer chooses on the job's page (``choose``) to import the records that pass or nothing. Importing them
    runs the job again with ``partial``: every row is checked again and the records that pass then are filed;
@@ -36,8 +41,9 @@ from environet import crypto
 from messaging import attachments
 from messaging.forms import AudienceForm
 from messaging.models import Marking
-from seizures import access, actions, import_refusals, importer, notify
-from seizures.models import ImportJob, Seizure, Status
+from seizures import access, actions, import_mapping, import_refusals, importer, notify
+from seizures.import_columns import header_key
+from seizures.models import ColumnMapping, ImportJob, Seizure, Status
 from seizures.spreadsheets import Sheet, Unreadable
 
 logger = logging.getLogger(__name__)
@@ -80,6 +86,7 @@ class ImportForm(AudienceForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["marking"].initial = Marking.AMBER
+        self.fields.update(import_mapping.report_fields())
         self.order_fields(["file"])
 
     def clean_file(self) -> Received:
@@ -108,6 +115,7 @@ class ImportForm(AudienceForm):
             "countries": list(data["countries"]),
             "people": [person.pk for person in data["people"]],
             "share": data["share"],
+            "report": import_mapping.report_values(data),
         }
 
 
@@ -184,8 +192,25 @@ def _run(job: ImportJob) -> None:
         _refuse(job, [importer.Problem(None, "", refused.message)])
         return
     job.total_rows = len(sheet.rows)
-    job.save(update_fields=["total_rows"])
-    checked = importer.check(sheet, options=job.options, progress=_progress(job))
+    confirmed = job.options.get("mapping") or {}
+    mapping = {**import_mapping.remembered(job.person), **confirmed}
+    layout = importer.Layout(
+        sheet.header, header_row=sheet.header_row, mapping=mapping, report=job.options.get("report") or {}
+    )
+    # Said on the job's page, so that nobody is surprised by a column read through the organisation's memory.
+    job.options = {
+        **job.options,
+        "remembered": [
+            {"header": text[:60], "column": column}
+            for text, column in layout.mapped
+            if header_key(text) not in confirmed
+        ],
+    }
+    job.save(update_fields=["total_rows", "options"])
+    if layout.needs_mapping:
+        _ask_mapping(job, layout)
+        return
+    checked = importer.check(sheet, options=job.options, progress=_progress(job), mapping=mapping)
     job.checked_rows = job.total_rows
     if checked.problems:
         job.refused_rows = _sealed_refusals(job, sheet, checked)
@@ -218,6 +243,56 @@ def _offer_choice(job: ImportJob, checked: importer.Checked) -> None:
     job.state, job.passing = State.CHOOSING, len(checked.filings)
     job.problems = _kept(checked.problems)
     job.save(update_fields=["state", "passing", "problems", "checked_rows", "refused_rows"])
+
+
+@transaction.atomic
+def _ask_mapping(job: ImportJob, layout: importer.Layout) -> None:
+    """Nothing checked further; the file stays sealed until the officer says what its columns hold."""
+    record(
+        "seizures.import_mapping_asked",
+        actor=job.person,
+        target=job,
+        changes={"unrecognised": len(layout.unknown), "missing": sorted(layout.missing)},
+    )
+    job.state = State.MAPPING
+    job.problems = _kept(layout.problems)  # what is wrong with the header as it is, for the record
+    job.save(update_fields=["state", "problems"])
+
+
+@transaction.atomic
+def confirm_mapping(*, request, person: Person, job: ImportJob, form: import_mapping.MappingForm) -> bool:
+    """Keep the officer's mapping and values for the whole file in the job, remember the mapping for the
+    organisation, and run the job again (every row checked as in any import). False when the job no longer
+    waits for a mapping (answered in another tab)."""
+    if job.person_id != person.pk or not access.can_file(person):
+        raise actions.Refused
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.state != State.MAPPING:
+        return False
+    mapping = form.mapping()
+    report = import_mapping.report_values(form.cleaned_data)
+    for header, column in mapping.items():
+        ColumnMapping.objects.update_or_create(
+            organisation_id=person.organisation_id, header=header, defaults={"column": column, "confirmed_by": person}
+        )
+    record(
+        "seizures.import_mapped",
+        request=request,
+        actor=person,
+        target=job,
+        # Column names and counts only: a header is the file's own text.
+        changes={
+            "mapped": sorted(column for column in mapping.values() if column),
+            "left_out": sum(1 for column in mapping.values() if not column),
+            "for_the_whole_file": sorted(report),
+        },
+    )
+    job.state, job.problems = State.WAITING, []
+    job.options = {**job.options, "mapping": mapping, "report": report}
+    job.save(update_fields=["state", "options", "problems"])
+    job_id = job.pk
+    transaction.on_commit(lambda: run_import.enqueue(job_id=job_id))
+    return True
 
 
 class Choice:

@@ -37,6 +37,7 @@ from seizures.import_columns import (
     Vocabulary,
     column_for,
     fold,
+    header_key,
     line_data,
     record_data,
 )
@@ -101,10 +102,17 @@ def open_sheet(content: bytes) -> Sheet:
     return sheet
 
 
-def check(sheet: Sheet, *, options: Mapping[str, Any], progress: Callable[[int], None] | None = None) -> Checked:
+def check(
+    sheet: Sheet,
+    *,
+    options: Mapping[str, Any],
+    progress: Callable[[int], None] | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> Checked:
     """Every row checked: the records that pass, those that do not with each row's problems, and the problems
-    of the whole file. ``progress`` hears how many rows are done."""
-    layout = Layout(sheet.header, header_row=sheet.header_row)
+    of the whole file. ``progress`` hears how many rows are done. ``mapping`` and ``options["report"]`` are
+    what the officer (or the organisation's remembered mapping) said of the header: see ``Layout``."""
+    layout = Layout(sheet.header, header_row=sheet.header_row, mapping=mapping, report=options.get("report") or {})
     checked = Checked(rows=len(sheet.rows), problems=list(layout.problems))
     audience = audience_form(options)
     if not audience.is_valid():
@@ -145,28 +153,58 @@ def audience_form(options: Mapping[str, Any]) -> AudienceForm:
 
 
 class Layout:
-    """Where each column is in the header row, and what is wrong with the header."""
+    """Where each column is in the header row, and what is wrong with the header.
 
-    def __init__(self, header: Iterable[str], *, header_row: int = 1) -> None:
+    ``mapping`` gives the column of a header nobody recognised, by ``import_columns.header_key`` ("" to leave it
+    out): confirmed by the officer on the import's page, or remembered for the organisation. ``report`` gives a
+    value for every row of a column the file does not have (the Party, the convention, a date: REPORT_COLUMNS)."""
+
+    def __init__(
+        self,
+        header: Iterable[str],
+        *,
+        header_row: int = 1,
+        mapping: Mapping[str, str] | None = None,
+        report: Mapping[str, str] | None = None,
+    ) -> None:
+        mapping = mapping or {}
         self.positions: dict[str, int] = {}
         self.ignored: set[int] = set()  # unknown or repeated columns: reported once, in the header
         self.problems: list[Problem] = []
+        self.unknown: list[int] = []  # positions of headers the officer may map on the import's page
+        self.mapped: list[tuple[str, str]] = []  # (header, column or "") read through ``mapping``
+        self.refused = False  # a problem no mapping puts right (a column of names, a column twice)
         for index, text in enumerate(header):
             if not normal_name(text):
                 continue
             name = column_for(text)
+            key = header_key(text)
+            if name is None and key in mapping and mapping[key] in (*COLUMNS, ""):
+                name = mapping[key]
+                self.mapped.append((text, name))
+                if not name:
+                    self.ignored.add(index)  # left out by the officer's choice
+                    continue
             if name in ("status", "organisation", "problem"):
                 self.ignored.add(index)  # the exporter's, not facts to import (import_columns.FILE_ONLY)
                 continue
             if name is None:
                 self.ignored.add(index)
-                self.problems.append(Problem(header_row, text.strip()[:60], _unknown_column(normal_name(text))))
+                message, nominal = _unknown_column(normal_name(text))
+                self.refused |= nominal
+                if not nominal:
+                    self.unknown.append(index)
+                self.problems.append(Problem(header_row, text.strip()[:60], message))
             elif name in self.positions:
                 self.ignored.add(index)
+                self.refused = True
                 self.problems.append(Problem(header_row, name, _("This column appears twice: keep only one.")))
             else:
                 self.positions[name] = index
-        self.missing = frozenset(name for name in REQUIRED if name not in self.positions)
+        self.report = {
+            column: value for column, value in (report or {}).items() if value and column not in self.positions
+        }
+        self.missing = frozenset(name for name in REQUIRED if name not in self.positions and name not in self.report)
         self.problems += [
             Problem(
                 header_row, name, _("The column “%(column)s” is missing: every record needs it.") % {"column": name}
@@ -175,23 +213,32 @@ class Layout:
         ]
         self._read = set(self.positions.values()) | self.ignored
 
+    @property
+    def needs_mapping(self) -> bool:
+        """The officer may put the header right on the import's page: columns not recognised, or required ones
+        that no column gives, and nothing that only a changed file puts right."""
+        return bool(self.unknown or self.missing) and not self.refused
+
     def values(self, row: Row) -> dict[str, str]:
-        return {name: row.cells[index] if index < len(row.cells) else "" for name, index in self.positions.items()}
+        found = {name: row.cells[index] if index < len(row.cells) else "" for name, index in self.positions.items()}
+        return {**self.report, **found}
 
     def stray(self, row: Row) -> list[int]:
         """Positions of the row's values under a column without a name."""
         return [index for index, text in enumerate(row.cells) if text and index not in self._read]
 
 
-def _unknown_column(name: str) -> str:
+def _unknown_column(name: str) -> tuple[str, bool]:
+    """What is said of a header nobody recognised, and whether it names persons or companies (refused)."""
     if name in _NOMINAL_NAMES or _NOMINAL_WORDS & set(name.split("_")):
-        return _(
+        message = _(
             "Names of persons and companies, and their details, are not imported. Remove this column and type "
             "them on each record's page, where only your organisation sees them."
         )
+        return message, True
     message = _("ENVIRONET does not know this column: rename it as in the list on the import page, or remove it.")
     near = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.75)
-    return f"{message} {_('Did you mean “%(column)s”?') % {'column': near[0]}}" if near else message
+    return (f"{message} {_('Did you mean “%(column)s”?') % {'column': near[0]}}" if near else message), False
 
 
 def _groups(rows: Iterable[Row], layout: Layout, problems: list[Problem]) -> list[list[tuple[Row, dict[str, str]]]]:

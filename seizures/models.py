@@ -483,6 +483,7 @@ class ImportJob(models.Model):
         DONE = "done", _("Imported")
         REFUSED = "refused", _("Not imported: some rows have problems")
         CHOOSING = "choosing", _("Checked: some rows have problems, the others may be imported")
+        MAPPING = "mapping", _("Waiting for you to say what some columns hold")
         FAILED = "failed", _("Not imported: an error stopped it")
 
     person = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
@@ -516,14 +517,31 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self) -> bool:
-        """In the task queue (not over, and not waiting for the officer's choice)."""
-        return not self.is_over and self.state != self.State.CHOOSING
+        """In the task queue (not over, and not waiting for the officer's choice or mapping)."""
+        return not self.is_over and self.state not in (self.State.CHOOSING, self.State.MAPPING)
 
     @property
     def is_stalled(self) -> bool:
         """Still running two hours after it was sent (the largest import takes minutes): the task queue's worker
         stopped, or is not running. Nothing was saved (records are saved in one transaction, at the end)."""
         return self.is_running and timezone.now() - self.created_at > STALLED_AFTER
+
+
+class ColumnMapping(models.Model):
+    """A column header an organisation's import confirmed once, and the column it stands for ("" when the
+    officer left it out): the next file from anyone of that organisation with that header is read the same way
+    without asking. Only that organisation's imports use it (seizures.access.column_mappings_of)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    header = models.CharField(max_length=200)  # as compared: seizures.import_columns.header_key
+    column = models.CharField(max_length=40, blank=True)  # an import column; "": left out
+    confirmed_by = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["organisation", "header"], name="one_mapping_per_header"),
+        ]
 
 
 class IndexKey(models.Model):

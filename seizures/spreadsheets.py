@@ -65,6 +65,7 @@ class Sheet:
     rows: tuple[Row, ...]
     header_row: int = 1
     skipped: tuple[int, ...] = ()  # rows above the header and footer rows, not read as data
+    titles: tuple[Row, ...] = ()  # the rows above the header ("Party: Kenya", "Year: 2025"), not read as data
 
 
 # How far down a header is looked for, and what starts a footer row (in English, French and Spanish).
@@ -133,7 +134,14 @@ def _sheet(kind: str, rows: Generator[Row], recognise: Callable[[str], str | Non
     if not data:
         raise Unreadable(_("The file has a header row but no rows under it."))
     skipped = tuple(row.number for row in (*above, *below))
-    return Sheet(kind=kind, header=header.cells, rows=tuple(data), header_row=header.number, skipped=skipped)
+    return Sheet(
+        kind=kind,
+        header=header.cells,
+        rows=tuple(data),
+        header_row=header.number,
+        skipped=skipped,
+        titles=tuple(above),
+    )
 
 
 def _header_position(rows: list[Row], recognise: Callable[[str], str | None]) -> int:

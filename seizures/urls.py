@@ -24,6 +24,7 @@ urlpatterns = [
     path("import/template/", transfer.import_template, name="import_template"),
     path("import/<int:job_id>/", transfer.import_job, name="import_job"),
     path("import/<int:job_id>/choose/", transfer.import_choose, name="import_choose"),
+    path("import/<int:job_id>/mapping/", transfer.import_mapping_confirm, name="import_mapping"),
     path("import/<int:job_id>/share/", transfer.import_share, name="import_share"),
     path("import/<int:job_id>/refused-rows.xlsx", transfer.import_refused_rows, name="import_refused_rows"),
     path("export/", transfer.export, name="export"),

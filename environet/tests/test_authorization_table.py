@@ -173,6 +173,9 @@ TABLE: dict[str, tuple[str, ...]] = {
     "seizures:import_job":       (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   DENIED),
     # Mohamed's import waits for his choice (an empty POST chooses nothing: 400); its refused rows are his alone.
     "seizures:import_choose":     (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   BAD,      DENIED,   DENIED,   DENIED),
+    # Saying what an import's unrecognised columns hold: Mohamed's (his job waits for a choice, not a mapping: he
+    # is sent back to it).
+    "seizures:import_mapping":    (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, DENIED,   DENIED,   DENIED),
     # Sharing an import's drafts at once: for Mohamed (his job has none waiting: he is told so).
     "seizures:import_share":      (POST, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   REDIRECT, DENIED,   DENIED,   DENIED),
     "seizures:import_refused_rows": (GET, ANY, SIGNIN, SIGNIN, SIGNIN, DENIED,   OK,       DENIED,   DENIED,   DENIED),

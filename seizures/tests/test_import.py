@@ -470,7 +470,8 @@ def test_it_turns_any_bytes_into_a_report(cast, content):
 
     job = run_job(cast.member, content)
 
-    assert job.state in (State.DONE, State.REFUSED)
+    # A header with columns nobody recognised waits for the officer to map them (test_import_mapping.py).
+    assert job.state in (State.DONE, State.REFUSED, State.MAPPING)
     assert Seizure.objects.count() == before + len(job.created)
 
 
@@ -485,7 +486,8 @@ def test_it_turns_any_csv_text_into_a_report(cast, header, rows, delimiter):
 
     job = run_job(cast.member, csv_file([header, *rows], delimiter=delimiter))
 
-    assert job.state in (State.DONE, State.REFUSED)
+    # A header with columns nobody recognised waits for the officer to map them (test_import_mapping.py).
+    assert job.state in (State.DONE, State.REFUSED, State.MAPPING)
     assert Seizure.objects.count() == before + len(job.created)
 
 
@@ -498,7 +500,7 @@ def test_it_imports_every_record_of_a_file_or_none(cast, cells, delimiter, as_xl
     job = run_job(cast.member, content)
 
     event(f"ended {job.state}")
-    assert job.state in (State.DONE, State.REFUSED, State.CHOOSING)
+    assert job.state in (State.DONE, State.REFUSED, State.CHOOSING, State.MAPPING)
     if job.state == State.DONE:
         groups = importer.Layout(cells[0]).values
         sheet = importer.open_sheet(content)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from audit.actions import record
 from environet.http import SignedInRequest
 from messaging.views import _file_response
-from seizures import access, actions, exporter, import_columns, import_jobs, search, spreadsheets
+from seizures import access, actions, exporter, import_columns, import_jobs, import_mapping, search, spreadsheets
 from seizures.forms import SearchForm
 from seizures.views.records import filters_of
 
@@ -54,15 +54,40 @@ def import_file(request: SignedInRequest) -> HttpResponse:
 def import_job(request: SignedInRequest, job_id: int) -> HttpResponse:
     person = _reader(request)
     job = access.import_job_for(person, job_id)
+    return _job_page(request, person, job)
+
+
+def _job_page(request: SignedInRequest, person, job, *, mapping_form=None, status: int = 200) -> HttpResponse:
     made = access.seizures_visible_to(person).filter(pk__in=job.created).order_by("pk") if job.created else []
     drafts = import_jobs.drafts_of(person, job)
     context = {"job": job, "made": made, "drafts": drafts, "first_draft": drafts[0] if drafts else None}
+    if mapping_form is None and job.state == job.State.MAPPING:
+        proposal = import_mapping.proposal(job)
+        mapping_form = import_mapping.MappingForm(proposal=proposal) if proposal else None
+    context["mapping_form"] = mapping_form
     # htmx asks for the progress part alone, every two seconds until the job is over.
     partial = request.headers.get("HX-Request") == "true"
     template = "seizures/_import_progress.html" if partial else "seizures/import_job.html"
-    response = render(request, template, context)
+    response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@require_POST
+def import_mapping_confirm(request: SignedInRequest, job_id: int) -> HttpResponse:
+    """What the unrecognised columns hold, and values for the whole file: the job then runs again."""
+    person = _filer(request)
+    job = access.import_job_for(person, job_id)
+    proposal = import_mapping.proposal(job)
+    if proposal is None:
+        notices.info(request, _("This import no longer waits for its columns: here is where it is."))
+        return redirect("seizures:import_job", job_id=job.pk)
+    form = import_mapping.MappingForm(request.POST, proposal=proposal)
+    if not form.is_valid():
+        return _job_page(request, person, job, mapping_form=form, status=400)
+    if not import_jobs.confirm_mapping(request=request, person=person, job=job, form=form):
+        notices.info(request, _("This import no longer waits for its columns: here is where it is."))
+    return redirect("seizures:import_job", job_id=job.pk)
 
 
 @require_POST
