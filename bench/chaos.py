@@ -30,6 +30,7 @@ import http.client
 import json
 import math
 import os
+import random
 import re
 import secrets
 import shutil
@@ -39,8 +40,9 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +55,13 @@ from deploy.check import (
     Failed,
     Mailbox,
     Process,
+    Response,
     Stream,
     eventually,
     find_nginx,
     free_port,
     manage,
+    page_parts,
     postgres_answers,
     redis_answers,
     unit_command,
@@ -69,6 +73,8 @@ WORKER_UNIT = "environet-worker.service"
 RETRY = 3.0  # seconds: the stream's own "retry: 3000", after which a browser's EventSource comes back
 REDIS_DOWN = 5.0  # seconds Redis stays away before it is started again
 CATCH_UP = 60.0  # seconds after the last post for every stream to have every stored post
+NEW_THREAD = "/messages/new/"
+SENDING_FOR = 0.005  # seconds a post's form has been on its way when an app process is killed
 KILL_WINDOW = 5.0  # seconds after a killed process is back during which posts count as its kill's
 CHAOS_KINDS = ("app 1", "app 2", "worker", "redis")
 
@@ -217,6 +223,8 @@ class Post:
     phase: str
     started: float = 0.0
     answered: float | None = None
+    sending: float = 0.0  # when the form itself was sent (after its page came)
+    ended: float = 0.0
     thread: int | None = None
     problem: str = ""
 
@@ -224,9 +232,10 @@ class Post:
 @dataclass
 class Kill:
     what: str
-    at: float
+    at: float  # seconds from the start of the posting
+    clock: float  # time.monotonic() when it was killed
+    aimed: bool  # killed while a post's form was on its way
     back: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
 
 class Chaos(Deployment):
@@ -312,27 +321,40 @@ def post_one(deployment: Chaos, cookies: dict[str, str], topic: int, post: Post)
     browser.cookies = dict(cookies)
     post.started = time.monotonic()
     try:
-        sent = browser.submit(
-            "/messages/new/",
-            "subject",
-            {
-                "subject": f"Chaos bench {post.marker}",
-                "body": f"Posted through nginx by bench/chaos.py: {post.marker}.",
-                "topics": [topic],
-                "kind": "information",
-                "marking": "green",
-                "audience": "network",
-            },
-        )
+        sent = submit_post(browser, topic, post)
     except (OSError, http.client.HTTPException, Failed) as error:
         post.problem = f"{type(error).__name__}: {error}"[:200]
         return
+    finally:
+        post.ended = time.monotonic()
     location = sent.headers.get("Location", "")
     found = re.search(r"/threads/(\d+)/", location)
     if sent.status == 302 and found:
-        post.answered, post.thread = time.monotonic(), int(found.group(1))
+        post.answered, post.thread = post.ended, int(found.group(1))
     else:
-        post.problem = f"HTTP {sent.status} {location}"
+        post.problem = f"HTTP {sent.status} {location}".strip()
+
+
+def submit_post(browser: Browser, topic: int, post: Post) -> Response:
+    """Browser.submit's two steps (the form's page, then the form), noting when the form itself is sent: the
+    moment an app process's kill aims at."""
+    page = browser.get(NEW_THREAD)
+    if page.status != 200:
+        raise Failed(f"GET {NEW_THREAD}: {page.status}")
+    form = next((form for form in page_parts(page.text).forms if "subject" in {*form["fields"], *form["names"]}), None)
+    if form is None:
+        raise Failed(f"GET {NEW_THREAD}: no form with a subject")
+    values = {
+        "subject": f"Chaos bench {post.marker}",
+        "body": f"Posted through nginx by bench/chaos.py: {post.marker}.",
+        "topics": [topic],
+        "kind": "information",
+        "marking": "green",
+        "audience": "network",
+    }
+    action = urllib.parse.urljoin(NEW_THREAD, form["action"]) if form["action"] else NEW_THREAD
+    post.sending = time.monotonic()
+    return browser.request("POST", action, fields=form["fields"] | values)
 
 
 def post_steadily(deployment: Chaos, cookies: dict[str, str], topic: int, posts: list[Post], rate: float) -> None:
@@ -378,7 +400,15 @@ def kill_figures(kill: Kill, posts: list[Post], worst: dict[str, float], began: 
         for post in posts
         if post.marker in worst and kill.at <= post.started - began <= kill.back + KILL_WINDOW
     ]
-    return {"what": kill.what, "at_s": kill.at, "back_s": kill.back, "gap_max_s": round(max(window, default=0), 3)}
+    in_flight = sum(1 for post in posts if post.started <= kill.clock < post.ended)
+    return {
+        "what": kill.what,
+        "at_s": kill.at,
+        "back_s": kill.back,
+        "posts_in_flight": in_flight,
+        "while_a_form_was_sent": kill.aimed,
+        "gap_max_s": round(max(window, default=0), 3),
+    }
 
 
 def chaos_plan(seconds: float, rounds: int) -> list[tuple[float, str]]:
@@ -387,8 +417,22 @@ def chaos_plan(seconds: float, rounds: int) -> list[tuple[float, str]]:
     return [(spacing * (index + 1), kind) for index, kind in enumerate(kinds)]
 
 
-def do_kill(deployment: Chaos, redis: PrivateRedis, kind: str, began: float) -> Kill:
-    kill = Kill(kind, round(time.monotonic() - began, 1))
+def a_post_being_sent(posts: list[Post], seconds: float) -> bool:
+    """Wait, at most ``seconds``, until a post's form has been on its way for SENDING_FOR seconds."""
+    ends = time.monotonic() + seconds
+    while (now := time.monotonic()) < ends:
+        if any(post.sending and not post.ended and now - post.sending >= SENDING_FOR for post in posts):
+            return True
+        time.sleep(0.001)
+    return False
+
+
+def do_kill(deployment: Chaos, redis: PrivateRedis, kind: str, began: float, posts: list[Post]) -> Kill:
+    """Kill, then start again. An app process is killed while a post's form is on its way, when one comes
+    within a second: nginx sends it to either process, so about one such kill in two cuts a post mid-request."""
+    aimed = kind.startswith("app") and a_post_being_sent(posts, 1.0)
+    now = time.monotonic()
+    kill = Kill(kind, round(now - began, 1), now, aimed)
     if kind.startswith("app"):
         number = int(kind.split()[1])
         port = deployment.kill_app(number)
@@ -435,9 +479,13 @@ def run(args: argparse.Namespace, nginx: str, redis_binary: str, folder: Path) -
         began = time.monotonic()
         poster_thread.start()
         kills: list[Kill] = []
+        # Posts start on the beat of the rate; each kill comes somewhere between two beats, so that it may
+        # land on a post in flight (a kill on the beat would always find the last post done).
+        jitter = random.Random(args.seed)
         for at, kind in chaos_plan(chaos_seconds, rounds):
-            time.sleep(max(0.0, began + calm_seconds + at - time.monotonic()))
-            kills.append(do_kill(deployment, redis, kind, began))
+            offset = jitter.uniform(0.05, 0.95) / args.rate
+            time.sleep(max(0.0, began + calm_seconds + at + offset - time.monotonic()))
+            kills.append(do_kill(deployment, redis, kind, began, posts))
         poster_thread.join()
         posting_ended = time.monotonic()
         stored = stored_messages(deployment.database_url, run_id)
@@ -571,6 +619,7 @@ def main() -> int:
     parser.add_argument("--calm", type=float, default=0, help="seconds of the calm phase")
     parser.add_argument("--chaos", type=float, default=0, help="seconds of the phase with kills")
     parser.add_argument("--rate", type=float, default=2.0, help="posts a second")
+    parser.add_argument("--seed", type=int, default=13, help="where between two posts each kill comes")
     parser.add_argument("--readers", type=int, default=4, help="open streams (one reader each)")
     parser.add_argument(
         "--postgres",
