@@ -33,6 +33,7 @@ from seizures.import_columns import (
     GROUP,
     LINE_COLUMNS,
     RECORD_COLUMNS,
+    REPORT_COLUMNS,
     REQUIRED,
     Vocabulary,
     column_for,
@@ -216,8 +217,11 @@ class Layout:
     @property
     def needs_mapping(self) -> bool:
         """The officer may put the header right on the import's page: columns not recognised, or required ones
-        that no column gives, and nothing that only a changed file puts right."""
-        return bool(self.unknown or self.missing) and not self.refused
+        that no column gives, and nothing that only a changed file puts right. A required column that is not
+        given once for the whole file (REPORT_COLUMNS) may only come from a column not recognised."""
+        if self.refused or not (self.unknown or self.missing):
+            return False
+        return bool(self.unknown) or self.missing <= set(REPORT_COLUMNS)
 
     def values(self, row: Row) -> dict[str, str]:
         found = {name: row.cells[index] if index < len(row.cells) else "" for name, index in self.positions.items()}

@@ -287,6 +287,29 @@ def test_a_column_of_names_is_refused_not_mapped(cast):
     assert job.state == State.REFUSED
 
 
+def test_a_missing_column_no_mapping_can_give_is_refused(cast):
+    # No species column, and no column left to map to it: only a changed file puts it right.
+    job = run_job(cast.member, csv_file([["date", "country", "convention"], ["2025-03-14", "KE", "cites"]]))
+
+    assert job.state == State.REFUSED
+    assert [(problem["column"], problem["message"]) for problem in job.problems] == [
+        ("code", "The column “code” is missing: every record needs it.")
+    ]
+
+
+def test_a_file_missing_only_its_party_asks_for_it(cast, django_capture_on_commit_callbacks):
+    cells = [["Party: Kenya"], ["date", "convention", "code"], ["2025-03-14", "cites", "Loxodonta africana"]]
+    job = import_through_page(cast.member, csv_file(cells), django_capture_on_commit_callbacks)
+    assert job.state == State.MAPPING
+    page = signed_in(cast.member).get(f"/seizures/import/{job.pk}/").content.decode()
+    assert selected(page, "report_country") == "KE" and "Columns not recognised" not in page
+
+    map_columns(cast.member, job, {"report_country": "KE"}, django_capture_on_commit_callbacks)
+
+    assert job.state == State.DONE and Seizure.objects.get(pk__in=job.created).country == "KE"
+    assert not ColumnMapping.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("header", "column"),
     [
