@@ -10,7 +10,7 @@ from django.test import Client
 
 from audit.models import Entry
 from conftest import signed_in
-from seizures import access, import_columns, import_mapping
+from seizures import access, actions, import_columns, import_jobs, import_mapping
 from seizures.models import ColumnMapping, ImportJob, Seizure
 from seizures.tests.test_import import csv_file, import_through_page, run_job, table, xlsx_file
 from seizures.tests.test_import_partial import unkeyed
@@ -347,3 +347,17 @@ def test_the_report_values_are_what_the_form_cleaned():
         "country": "KE",
         "date": "2025-01-02",
     }
+
+
+def test_the_action_refuses_anyone_but_the_importer(cast, waiting):
+    proposal = import_mapping.proposal(waiting)
+    assert proposal is not None
+    form = import_mapping.MappingForm(confirmed_choices(), proposal=proposal)
+    assert form.is_valid(), form.errors
+
+    for someone in (cast.focal_point, cast.other_focal_point):
+        with pytest.raises(actions.Refused):
+            import_jobs.confirm_mapping(request=None, person=someone, job=waiting, form=form)
+
+    waiting.refresh_from_db()
+    assert waiting.state == State.MAPPING and not ColumnMapping.objects.exists()
