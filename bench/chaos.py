@@ -14,9 +14,11 @@ the Last-Event-ID of the last event they had.
 
 Two phases at the same rate: calm (nothing killed, the baseline), then chaos, where each of app process 1, app
 process 2, the worker and Redis is sent SIGKILL in turn, and started again as systemd would (RestartSec of its
-unit; Redis after REDIS_DOWN seconds). Then catch-up: until every stream has every stored post, or CATCH_UP
+unit; Redis after REDIS_DOWN seconds). An app process is killed while a post's form is on its way (nginx
+sends it to either process, so one such kill in two cuts a post mid-request); the others come between two
+posts' beats. Then catch-up: until every stream has every stored post, or CATCH_UP
 seconds. Figures: posts acknowledged (302 to the new thread), unacknowledged (an error or no answer: not lost,
-the poster was told nothing), stored (messages with the marker in the database), lost (acknowledged, not
+the poster was not told it was taken), stored (messages with the marker in the database), lost (acknowledged, not
 stored), duplicated (a marker stored twice, or one post or event id delivered twice on one stream), and per
 stream whether it is complete (every stored post delivered exactly once). The gap is from a post's answer
 reaching the poster to its arrival on a stream (0 when it arrived first), over every stream, per phase.
@@ -73,6 +75,8 @@ WORKER_UNIT = "environet-worker.service"
 RETRY = 3.0  # seconds: the stream's own "retry: 3000", after which a browser's EventSource comes back
 REDIS_DOWN = 5.0  # seconds Redis stays away before it is started again
 CATCH_UP = 60.0  # seconds after the last post for every stream to have every stored post
+EMAIL_WAIT = 90.0  # seconds after the last post for the email follower to have an email of each stored post
+EMAIL_FOLLOWER = "reader1@chaos.example"
 NEW_THREAD = "/messages/new/"
 SENDING_FOR = 0.005  # seconds a post's form has been on its way when an app process is killed
 KILL_WINDOW = 5.0  # seconds after a killed process is back during which posts count as its kill's
@@ -500,7 +504,12 @@ def run(args: argparse.Namespace, nginx: str, redis_binary: str, folder: Path) -
         catch_up = time.monotonic() - posting_ended
         for reader in readers:
             reader.stop()
-        return figures(args, posts, stored, readers, kills, catch_up, mailbox, calm_seconds, chaos_seconds, began)
+        # The worker's emails: a task the killed worker had claimed goes back in the queue once its lease
+        # runs out (ENVIRONET_TASK_LEASE_SECONDS, 60 s), so they may come well after the streams are complete.
+        with contextlib.suppress(Failed):
+            eventually(lambda: mailbox.recipients.count(EMAIL_FOLLOWER) >= len(stored), "the emails", EMAIL_WAIT)
+        emails = (mailbox.recipients.count(EMAIL_FOLLOWER), time.monotonic() - posting_ended)
+        return figures(args, posts, stored, readers, kills, catch_up, emails, calm_seconds, chaos_seconds, began)
 
 
 def figures(
@@ -510,7 +519,7 @@ def figures(
     readers: list[Reader],
     kills: list[Kill],
     catch_up: float,
-    mailbox: Mailbox,
+    emails: tuple[int, float],
     calm_seconds: float,
     chaos_seconds: float,
     began: float,
@@ -605,7 +614,9 @@ def figures(
         "calm": phases["calm"],
         "chaos": phases["chaos"] | {"kills": [kill_figures(kill, posts, worst, began) for kill in kills]},
         "catch_up_s": round(catch_up, 1),
-        "emails_to_email_follower": mailbox.recipients.count("reader1@chaos.example"),
+        "emails_to_email_follower": emails[0],
+        "emails_expected": len(stored),
+        "emails_after_s": round(emails[1], 1),
         "per_stream": streams,
         "aims": aims,
         "aims_met": aims_met,
