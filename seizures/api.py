@@ -7,6 +7,7 @@ the record page (SeizureForm, LineForm) and its problems are reported as the imp
 column, message: the row is the commodity line's number, none for the record's own fields); nothing is
 saved unless everything passes. Nominal data and files are not taken through the API yet."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -318,6 +319,19 @@ def _replayed(person, key: str, status: int) -> Status | None:
     return Status(status, _saved(seizure))
 
 
+def _checked_and_saved(
+    person, body: RecordIn, key: str, status: int, save: Callable[[actions.Filing], Seizure]
+) -> Status:
+    """The record checked as the record page checks it, then saved once per key; problems as a 422 report."""
+    filing, problems = _filing(body)
+    if filing is None:
+        return _refusal(problems)
+    try:
+        return _once(person, key, status, lambda: save(filing))
+    except actions.Refused as refused:
+        return _refusal([Problem(None, "marking", str(refused.args[0]) if refused.args else "")])
+
+
 def _once(person, key: str, status: int, work) -> Status:
     """Run ``work`` (which saves and returns the record) once per key: the key is remembered in the same
     transaction, so two requests racing with one key save one record, and the loser answers as the winner."""
@@ -348,18 +362,13 @@ def create_seizure(
     person = request.auth
     if not access.can_file(person):
         raise Http404
-    filing, problems = _filing(body)
-    if filing is None:
-        return _refusal(problems)
-    try:
-        return _once(
-            person,
-            idempotency_key,
-            201,
-            lambda: actions.file_seizure(request=request, officer=person, filing=filing, share=share),
-        )
-    except actions.Refused as refused:
-        return _refusal([Problem(None, "marking", str(refused.args[0]) if refused.args else "")])
+    return _checked_and_saved(
+        person,
+        body,
+        idempotency_key,
+        201,
+        lambda filing: actions.file_seizure(request=request, officer=person, filing=filing, share=share),
+    )
 
 
 @router.put(
@@ -374,18 +383,13 @@ def update_seizure(
     seizure = access.seizure_for(person, seizure_id)
     if not access.can_change(person, seizure) or seizure.status == RecordStatus.CLOSED:
         raise Http404
-    filing, problems = _filing(body)
-    if filing is None:
-        return _refusal(problems)
-    try:
-        return _once(
-            person,
-            idempotency_key,
-            200,
-            lambda: actions.update_seizure(request=request, person=person, seizure=seizure, filing=filing),
-        )
-    except actions.Refused as refused:
-        return _refusal([Problem(None, "marking", str(refused.args[0]) if refused.args else "")])
+    return _checked_and_saved(
+        person,
+        body,
+        idempotency_key,
+        200,
+        lambda filing: actions.update_seizure(request=request, person=person, seizure=seizure, filing=filing),
+    )
 
 
 @router.post(

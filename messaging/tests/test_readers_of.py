@@ -15,6 +15,26 @@ pytestmark = pytest.mark.django_db
 AUDIENCES = [Audience.NETWORK, Audience.ORGANISATIONS, Audience.PEOPLE, Audience.COUNTRIES]
 
 
+def _thread(audience, author, organisation_picks, people_picks, country_picks, forum_members) -> Thread:
+    """A thread with this audience; in a forum of ``forum_members`` unless that is None."""
+    people = list(Person.objects.order_by("pk"))
+    organisations = list(Organisation.objects.order_by("pk"))
+    thread = Thread.objects.create(
+        subject="Who reads this?",
+        author=author,
+        organisation=author.organisation,
+        audience=audience,
+        audience_countries="," + ",".join(sorted(country_picks)) + "," if country_picks else "",
+    )
+    thread.audience_organisations.set([organisations[index % len(organisations)] for index in organisation_picks])
+    thread.audience_people.set([people[index % len(people)] for index in people_picks])
+    if forum_members is not None:
+        forum = Topic.objects.create(code=f"F{thread.pk}", name="Working group", is_forum=True)
+        forum.members.set(forum_members)
+        thread.topics.add(forum)
+    return thread
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     audience=st.sampled_from(AUDIENCES),
@@ -29,23 +49,15 @@ def test_the_readers_of_a_thread_are_exactly_those_who_see_it(
     cast, audience, author_index, organisation_picks, people_picks, country_picks, in_forum, forum_member_picks
 ):
     people = list(Person.objects.order_by("pk"))
-    organisations = list(Organisation.objects.order_by("pk"))
-    author = people[author_index % len(people)]
-    thread = Thread.objects.create(
-        subject="Who reads this?",
-        author=author,
-        organisation=author.organisation,
-        audience=audience,
-        audience_countries="," + ",".join(sorted(country_picks)) + "," if country_picks else "",
+    thread = _thread(
+        audience,
+        people[author_index % len(people)],
+        organisation_picks,
+        people_picks,
+        country_picks,
+        [people[index % len(people)] for index in forum_member_picks] if in_forum else None,
     )
-    thread.audience_organisations.set([organisations[index % len(organisations)] for index in organisation_picks])
-    thread.audience_people.set([people[index % len(people)] for index in people_picks])
-    topic = Topic.objects.get(code="B")
-    thread.topics.add(topic)
-    if in_forum:
-        forum = Topic.objects.create(code=f"F{thread.pk}", name="Working group", is_forum=True)
-        forum.members.set([people[index % len(people)] for index in forum_member_picks])
-        thread.topics.add(forum)
+    thread.topics.add(Topic.objects.get(code="B"))
 
     readers = set(access.readers_of(thread, Person.objects.all()).values_list("pk", flat=True))
     seeing = {person.pk for person in people if access.threads_visible_to(person).filter(pk=thread.pk).exists()}
@@ -71,24 +83,17 @@ def test_the_readers_of_a_thread_are_exactly_those_who_see_it(
 def test_the_rule_asked_of_a_few_threads_is_the_whole_rule_narrowed_to_them(cast, threads, asked):
     """A search asks the rule of its matches' threads only (``among``): the same answer as the whole rule."""
     people = list(Person.objects.order_by("pk"))
-    organisations = list(Organisation.objects.order_by("pk"))
-    made = []
-    for audience, author_index, organisation_picks, people_picks, country_picks, in_forum in threads:
-        author = people[author_index % len(people)]
-        thread = Thread.objects.create(
-            subject="Which of these?",
-            author=author,
-            organisation=author.organisation,
-            audience=audience,
-            audience_countries="," + ",".join(sorted(country_picks)) + "," if country_picks else "",
-        )
-        thread.audience_organisations.set([organisations[index % len(organisations)] for index in organisation_picks])
-        thread.audience_people.set([people[index % len(people)] for index in people_picks])
-        if in_forum:
-            forum = Topic.objects.create(code=f"F{thread.pk}", name="Working group", is_forum=True)
-            forum.members.set(people[: author_index % 4])
-            thread.topics.add(forum)
-        made.append(thread.pk)
+    made = [
+        _thread(
+            audience,
+            people[author_index % len(people)],
+            organisation_picks,
+            people_picks,
+            country_picks,
+            people[: author_index % 4] if in_forum else None,
+        ).pk
+        for audience, author_index, organisation_picks, people_picks, country_picks, in_forum in threads
+    ]
     among = {made[index % len(made)] for index in asked} | {10**9}  # and a thread that does not exist
     for person in people:
         whole = set(access.threads_visible_to(person).values_list("pk", flat=True)) & among
