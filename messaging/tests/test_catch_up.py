@@ -16,7 +16,7 @@ from messaging import actions, events
 from messaging.models import Audience, Event, Marking, Thread
 from messaging.stream import load_reader, stored_events
 from messaging.tests.servers import Visitor
-from messaging.tests.test_live import abroad, follows, home, open_stream, server, streams, topic  # noqa: F401
+from messaging.tests.test_live import abroad, follows, open_stream, server, topic  # noqa: F401 - fixtures too
 from seizures import actions as seizure_actions
 from seizures.tests.builders import file, filing
 from topics.models import Topic
@@ -122,7 +122,7 @@ def test_a_receipt_is_worded_now_and_only_while_its_author_may_see_the_alert(hom
     assert [event for event in stored_events(0, load_reader(author, None)) if event["kind"] == "receipt"] == []
 
 
-def test_a_notice_is_worded_when_shown_and_not_at_all_once_unknown(home):  # noqa: F811
+def test_a_notice_is_worded_when_shown_and_not_at_all_once_unknown(home):
     person = make_person("officer@kra.example", "Kioko Officer", home)
     with pytest.raises(ValueError, match="no renderer"):
         actions.notice(person=person, about="nothing.registered", thread=1)

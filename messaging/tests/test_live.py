@@ -42,16 +42,6 @@ def topics(transactional_db) -> None:
         Topic.objects.get_or_create(code=code, defaults={"name": str(name), "position": position})
 
 
-@pytest.fixture
-def servers() -> Iterator[Servers]:
-    """Servers of one test's own (started by the test, with the settings it needs)."""
-    started = Servers()
-    try:
-        yield started
-    finally:
-        started.stop_all()
-
-
 @pytest.fixture(scope="module")
 def server(django_db_setup) -> Iterator[Server]:
     """One server with the in-process broker, shared by the tests that do not stop it (each has its own
@@ -64,26 +54,12 @@ def server(django_db_setup) -> Iterator[Server]:
 
 
 @pytest.fixture
-def streams() -> Iterator[list[Stream]]:
-    """Streams a test opens are registered here, so they are closed even when it fails."""
-    opened: list[Stream] = []
-    yield opened
-    for stream in opened:
-        stream.close()
-
-
-@pytest.fixture
 def channel(redis_url: str, settings) -> str:
     """A Redis channel of this test's own (pub/sub ignores database numbers); this process publishes
     there too, like another server process."""
     name = f"environet:test:{uuid.uuid4().hex}"
     settings.REDIS_URL, settings.LIVE_CHANNEL = redis_url, name
     return name
-
-
-@pytest.fixture
-def home() -> Organisation:
-    return Organisation.objects.create(name="Kenya Revenue Authority", short_name="KRA", kind="customs", country="KE")
 
 
 @pytest.fixture

@@ -11,46 +11,15 @@ import contextlib
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 
-from accounts.models import Organisation
 from conftest import make_person
-from messaging.tests.servers import Servers, Stream, Visitor, free_port
+from messaging.tests.servers import Stream, Visitor, free_port
 from messaging.tests.test_live import follows, topic
-from topics.models import TOPIC_NAMES, Topic
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def topics(transactional_db) -> None:
-    for position, (code, name) in enumerate(TOPIC_NAMES.items()):
-        Topic.objects.get_or_create(code=code, defaults={"name": str(name), "position": position})
-
-
-@pytest.fixture
-def servers() -> Iterator[Servers]:
-    started = Servers()
-    try:
-        yield started
-    finally:
-        started.stop_all()
-
-
-@pytest.fixture
-def streams() -> Iterator[list[Stream]]:
-    opened: list[Stream] = []
-    yield opened
-    for stream in opened:
-        stream.close()
-
-
-@pytest.fixture
-def home() -> Organisation:
-    return Organisation.objects.create(name="Kenya Revenue Authority", short_name="KRA", kind="customs", country="KE")
 
 
 class Relay:
