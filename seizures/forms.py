@@ -498,6 +498,14 @@ class LineForm(forms.Form):
         entry = tables.find(name, code)
         if entry is None and name in SUGGESTION_TABLES.values():
             return code, ""
+        if entry is None and name == "cites" and not _close_matches(name, code):
+            # A taxon the tables do not list at all (nor its genus) may still be traded under a higher-taxon
+            # listing they cannot see: it is kept as written and shown "not in the reference tables" for
+            # review (seizures.selectors.what_the_code_says), rather than blocking the record. A name spelt
+            # nearly like a listed one is taken for a slip and refused with the listed name.
+            written = scientific_name(code)
+            if written:
+                return written, ""
         if entry is None:
             self.add_error("code", self._unknown(name, code))
             return code, table.version
@@ -527,6 +535,19 @@ class LineForm(forms.Form):
             "start": row.get("valid_from") or "—",
             "end": row.get("valid_to") or "—",
         }
+
+
+# A scientific name as officers write one: a genus and up to three more words (species, subspecies, "spp."),
+# letters only, in any case ("python regius", "DENDROBIUM spp.").
+_SCIENTIFIC_NAME = re.compile(r"[^\W\d_]{2,}(?: (?:[^\W\d_]{2,}|[×x]|spp?\.?)){0,3}")
+
+
+def scientific_name(text: str) -> str:
+    """``text`` written as a scientific name ("python  REGIUS" -> "Python regius"), or "" when it is not one."""
+    words = text.split()
+    if not _SCIENTIFIC_NAME.fullmatch(" ".join(words)):
+        return ""
+    return " ".join([words[0].capitalize(), *(word.lower() for word in words[1:])])
 
 
 def _close_matches(name: str, code: str) -> list[tables.Entry]:

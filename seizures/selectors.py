@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reference import tables
 from seizures import access, correlation, handles, nominal
@@ -75,12 +76,18 @@ def common_values(*, person, seizure: Seizure) -> list[str]:
     return said
 
 
+# Said of a taxon kept as written because the tables do not list it (seizures.forms.LineForm): for review.
+NOT_IN_TABLES = gettext_lazy("Not in the reference tables: kept as written, for review")
+
+
 def what_the_code_says(line: CommodityLine, origin: str) -> str:
     """What the reference tables say of a line's code: the CITES appendix (of the population of the country
     of origin, for a split listing), the Montreal annex and group, the Basel entry, the chemical's name."""
     if line.convention == Convention.CITES:
         appendix = tables.cites_appendix(line.code, origin if origin not in ("", "XX", "XZ") else "")
-        return _("CITES Appendix %(appendix)s") % {"appendix": appendix} if appendix else ""
+        if not appendix:
+            return str(NOT_IN_TABLES)
+        return _("CITES Appendix %(appendix)s") % {"appendix": appendix}
     if line.convention == Convention.MONTREAL:
         entry = tables.find("montreal", line.code)
         if entry is None:
