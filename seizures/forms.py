@@ -8,6 +8,7 @@ on its own field, in plain words, and the officer's input comes back with it.
 import difflib
 import json
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -17,6 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -69,19 +71,66 @@ def transport_group_applies(modes: tuple[str, ...], mode: str) -> bool:
     return mode in ANY_MODE or mode in modes
 
 
-def route_country_choices() -> list[tuple[str, str]]:
+class Prepared(BaseChoiceIterator):
+    """A choice list made once (per language, or per loaded table) and given to every form as it is.
+
+    Django normalises a plain list each time it is assigned to a field, and copies it with each form: for the
+    250 countries of the record form's five country fields and the units and specimen types of each commodity
+    line, that was most of the cost of a form, paid again for every row of an import. Django takes a choice
+    iterator as it is; this one is never changed, so copies of a form share it. It also finds a choice by its
+    value or label (any case) without going through the list."""
+
+    def __init__(self, choices: Iterable[tuple[str, str]]) -> None:
+        self.choices = tuple((str(value), str(label)) for value, label in choices)
+        self._by_text: dict[str, str] = {}
+        for value, label in self.choices:  # the first choice holding a text wins, as in a walk through the list
+            if value:
+                self._by_text.setdefault(value.casefold(), value)
+                self._by_text.setdefault(label.casefold(), value)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Prepared":
+        return self  # never changed: every copy of a form may share it
+
+    def value_for(self, text: str) -> str | None:
+        """The value of the choice whose value or label is ``text`` (any case, without surrounding spaces)."""
+        return self._by_text.get(text.strip().casefold())
+
+
+def route_country_choices() -> Prepared:
     """Countries for a route, in the reader's language (made once per language: every form needs them)."""
     return _route_country_choices(get_language() or "en")
 
 
 @cache
-def _route_country_choices(language: str) -> list[tuple[str, str]]:
-    return [
-        ("", "—"),
-        (UNKNOWN_COUNTRY, str(_("Not known"))),
-        (HIGH_SEAS, str(_("High seas (international waters)"))),
-        *places.country_choices(),
-    ]
+def _route_country_choices(language: str) -> Prepared:
+    return Prepared(
+        [
+            ("", "—"),
+            (UNKNOWN_COUNTRY, str(_("Not known"))),
+            (HIGH_SEAS, str(_("High seas (international waters)"))),
+            *places.country_choices(),
+        ]
+    )
+
+
+def table_choices(name: str) -> Prepared:
+    """A reference table's entries as choices (code, label), with an empty first choice: made once per loaded
+    table (a table loaded anew, by ``manage.py import_reference``, is another object and gets its own)."""
+    loaded = tables.table(name)
+    made = _table_choices.get(name)
+    if made is None or made[0] is not loaded:
+        made = (loaded, Prepared([("", "—"), *((entry.code, entry.label) for entry in loaded.entries)]))
+        _table_choices[name] = made
+    return made[1]
+
+
+_table_choices: dict[str, tuple[tables.Table, Prepared]] = {}
 
 
 def country_label(code: str) -> str:
@@ -92,13 +141,7 @@ def country_label(code: str) -> str:
 
 def country_code(text: str) -> str | None:
     """A country typed as its ISO code or its name (in the reader's language or in English)."""
-    wanted = text.strip().casefold()
-    if not wanted:
-        return None
-    for code, name in route_country_choices()[1:]:
-        if wanted in (code.casefold(), name.casefold()):
-            return code
-    return None
+    return route_country_choices().value_for(text) if text.strip() else None
 
 
 COUNTRY_NAMES = "country-names"
@@ -122,6 +165,8 @@ class CountryInput(forms.TextInput):
         typed = super().value_from_datadict(data, files, name)
         if not isinstance(typed, str):
             return typed
+        if isinstance(self.choices, Prepared):
+            return self.choices.value_for(typed) or typed.strip()
         wanted = typed.strip().casefold()
         for code, label in self.choices:
             if code and wanted in (str(code).casefold(), str(label).casefold()):
@@ -424,10 +469,8 @@ class LineForm(forms.Form):
     def __init__(self, *args, on: date | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.on = on  # the date of seizure: Basel codes are checked as they were then
-        specimens = tables.table("specimens").entries
-        self.fields["specimen_type"].choices = [("", "—"), *((entry.code, entry.label) for entry in specimens)]  # type: ignore[attr-defined]
-        units = tables.table("units").entries
-        self.fields["unit"].choices = [("", "—"), *((entry.code, entry.label) for entry in units)]  # type: ignore[attr-defined]
+        self.fields["specimen_type"].choices = table_choices("specimens")  # type: ignore[attr-defined]
+        self.fields["unit"].choices = table_choices("units")  # type: ignore[attr-defined]
         if self.prefix:
             # Species, codes and substances suggested as the officer types (htmx fills the line's <datalist>
             # from seizures:codes); without JavaScript the field takes free text, checked by clean().

@@ -15,6 +15,7 @@ cell is read (choices by value or label, dates, countries) is in seizures/import
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -123,9 +124,10 @@ def check(
     checked.problems += stray
     checked.whole_file = bool(checked.problems)
     vocabulary = Vocabulary()
+    row_forms = RowForms()
     done = 0
     for group in groups:
-        filing, problems = _check_record(group, audience, vocabulary, layout.missing)
+        filing, problems = _check_record(group, audience, vocabulary, layout.missing, row_forms)
         if filing is not None:
             checked.filings.append(filing)
         else:
@@ -264,6 +266,44 @@ def _groups(rows: Iterable[Row], layout: Layout, problems: list[Problem]) -> lis
 # --- One record ------------------------------------------------------------------------------------------
 
 
+class RowForms:
+    """The record form and the line form of an import, each made once and bound to every row's data in turn.
+
+    Making a form copies each of its fields with their choices (the record form has some forty): paid for every
+    row, it cost more than checking the row. A form made once and bound again runs the very same fields and
+    ``clean`` methods on each row. The audience and marking are checked once for the whole file
+    (``audience_form``), so the record form here has none of those fields: checking them again on every row
+    (a query for the named people each time) would only repeat what the whole file's check said."""
+
+    def __init__(self) -> None:
+        self.record = SeizureForm({})
+        # Day-first dates were turned into ISO dates by record_data; no other spelling may be read (10/01/26 is
+        # ambiguous).
+        self.record.fields["occurred_on"].input_formats = ["%Y-%m-%d"]  # type: ignore[attr-defined]
+        for name in AUDIENCE_FIELDS:
+            self.record.fields.pop(name, None)
+        self.line = LineForm({})
+
+    def checked_record(self, data: dict[str, Any]) -> SeizureForm:
+        return _bound_again(self.record, data)
+
+    def checked_line(self, data: dict[str, Any], *, on: date | None) -> LineForm:
+        self.line.on = on  # the date of seizure of the row's record: Basel codes are checked as they were then
+        return _bound_again(self.line, data)
+
+
+def _bound_again[F: forms.Form](form: F, data: dict[str, Any]) -> F:
+    """``form`` bound to ``data`` and checked, as a new form given ``data`` would be. Its bound fields are kept:
+    they read the form's data anew each time (what they keep, the initial value and the rendered widgets, does
+    not depend on it). What a previous row's check gave (``cleaned_data``, the errors) is replaced, not changed:
+    a caller may keep them."""
+    form.data, form.is_bound = data, True
+    form._errors = None  # type: ignore[attr-defined]  # what Django's own ``errors`` checks to run the check again
+    form.__dict__.pop("changed_data", None)
+    form.full_clean()
+    return form
+
+
 Group = list[tuple[Row, dict[str, str]]]
 
 
@@ -293,22 +333,19 @@ def _marking_problems(group: Group, audience: AudienceForm) -> list[Problem]:
 
 
 def _check_record(
-    group: Group, audience: AudienceForm, vocabulary: Vocabulary, missing: frozenset[str]
+    group: Group, audience: AudienceForm, vocabulary: Vocabulary, missing: frozenset[str], row_forms: RowForms
 ) -> tuple[actions.Filing | None, list[Problem]]:
     merged, source, problems = _merged(group)
     problems += _marking_problems(group, audience)
     first = group[0][0].number
-    record = SeizureForm({**audience.data, **record_data(merged, vocabulary)})
-    # Day-first dates were turned into ISO dates above; no other spelling may be read (10/01/26 is ambiguous).
-    record.fields["occurred_on"].input_formats = ["%Y-%m-%d"]  # type: ignore[attr-defined]
-    record.is_valid()
+    record = row_forms.checked_record(record_data(merged, vocabulary))
     problems += _problems(record, lambda column: source.get(column, first), _RECORD_FIELDS, skip=missing)
     on = record.cleaned_data.get("occurred_on")
     lines = []
     for position, (row, values) in enumerate(group):
         if position == LineFormSet.max_num:
             problems.append(Problem(row.number, GROUP, _too_many_lines()))
-        line = LineForm(line_data(values, vocabulary), on=on)
+        line = row_forms.checked_line(line_data(values, vocabulary), on=on)
         if line.is_valid():
             lines.append(line.cleaned_data)
         else:
