@@ -146,6 +146,7 @@ ACTIONS: dict[str, Promise] = {
     "seizures.import_checked": gettext_lazy("Import of seizure records checked: some rows have problems"),
     "seizures.import_chosen": gettext_lazy("Choice made for an import with problems"),
     "seizures.import_failed": gettext_lazy("Import of seizure records failed"),
+    "seizures.import_expired": gettext_lazy("Import of seizure records expired, left waiting for its officer"),
     "seizures.import_mapped": gettext_lazy("Columns of an import mapped, remembered for the organisation"),
     "seizures.import_mapping_asked": gettext_lazy("Import of seizure records waiting for its columns to be mapped"),
     "seizures.import_refused": gettext_lazy("Import of seizure records refused"),

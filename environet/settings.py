@@ -153,6 +153,9 @@ SEIZURE_COMMON_LIMIT = env.number("ENVIRONET_SEIZURE_COMMON_LIMIT", 20)
 # Saving persons or companies involved (a new record naming someone, a change of the names of one) is how
 # names would be guessed at: at most this many such saves an hour per person (0: no limit).
 SEIZURE_NOMINAL_SAVES_PER_HOUR = env.number("ENVIRONET_SEIZURE_NOMINAL_SAVES_PER_HOUR", 20)
+# An import waiting for its officer (a choice on rows with problems, or what some columns hold) expires after
+# this many days: its file is deleted and nothing of it is saved (seizures.import_jobs.expire_waiting).
+IMPORT_WAIT_DAYS = env.number("ENVIRONET_IMPORT_WAIT_DAYS", 14)
 
 # The expert directory is for members, focal points and administrators; observers see it only if this is on.
 ENVIRONET_OBSERVERS_SEE_EXPERTS = env.flag("ENVIRONET_OBSERVERS_SEE_EXPERTS")

@@ -8,7 +8,9 @@ beside it that, every ``HEARTBEAT`` seconds,
 - writes the worker's sign of life (``WorkerSeen``), and
 - takes back tasks RUNNING under a worker with no sign of life for ``LEASE`` seconds: they are made READY
   again for the next worker, up to ``MAX_TRIES`` claims in all; after that they are marked FAILED with a
-  reason administrators can read, and ``manage.py tasks --retry ID`` puts one back in the queue.
+  reason administrators can read, and ``manage.py tasks --retry ID`` puts one back in the queue;
+- every ``SWEEP_EVERY`` seconds, does the platform's periodic clean-up (``sweep``): imports left waiting for
+  their officer too long expire.
 
 A retried task runs again from its start. Each email is its own task (environet/mail.py ``deliver``), so a
 worker killed before the mail server accepted the message leaves it to be sent once, by the retry; only a
@@ -17,6 +19,7 @@ kill in the milliseconds between the server's acceptance and the task's completi
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -34,6 +37,7 @@ HEARTBEAT = env.number("ENVIRONET_WORKER_HEARTBEAT_SECONDS", 5)
 LEASE = env.number("ENVIRONET_TASK_LEASE_SECONDS", 60)
 MAX_TRIES = env.number("ENVIRONET_TASK_MAX_TRIES", 3)
 STOPPED = "environet.worker.WorkerStopped"
+SWEEP_EVERY = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,15 @@ def retry(task_id: str) -> DBTaskResult:
     return result
 
 
+def sweep() -> None:
+    """The periodic clean-up (several workers may sweep at once: each job is expired under its row's lock)."""
+    from seizures import import_jobs  # an app's module: imported once the apps are ready
+
+    expired = import_jobs.expire_waiting()
+    if expired:
+        logger.info("Imports left waiting expired: %d", expired)
+
+
 class Heartbeat(threading.Thread):
     """Beside the worker's loop, so a long task does not stop the sign of life."""
 
@@ -110,11 +123,15 @@ class Heartbeat(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        swept_at: float | None = None  # at the first beat, then every SWEEP_EVERY
         while not self.stopping.is_set():
             try:
                 close_old_connections()
                 beat(self.worker_id)
                 recover_abandoned()
+                if swept_at is None or time.monotonic() - swept_at >= SWEEP_EVERY:
+                    swept_at = time.monotonic()  # first: a sweep that fails waits for the next turn
+                    sweep()
             except Exception:  # the database may be away for a moment; the next beat tries again
                 logger.exception("Worker heartbeat failed")
             self.stopping.wait(HEARTBEAT)

@@ -20,11 +20,13 @@ enqueues ``run_import``, which:
 Whenever records are refused, their rows are kept sealed as a spreadsheet with a "problem" column
 (seizures/import_refusals.py) that only the importer may download, to fix and send again.
 An unexpected error ends it as FAILED with nothing saved; the error goes to the log, never to the page.
+A job left waiting for its officer (MAPPING or CHOOSING) for IMPORT_WAIT_DAYS EXPIRES: see ``expire_waiting``.
 However it ends, the sealed file is cleared. The audit trail gets counts, never the contents of a cell.
 """
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -38,12 +40,13 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Person
 from audit.actions import record
 from environet import crypto
+from messaging import actions as messaging
 from messaging import attachments
 from messaging.forms import AudienceForm
 from messaging.models import Marking
 from seizures import access, actions, import_mapping, import_refusals, importer, notify
 from seizures.import_columns import header_key
-from seizures.models import ColumnMapping, ImportJob, Seizure, Status
+from seizures.models import WAITING_FOR_OFFICER, ColumnMapping, ImportJob, Seizure, Status
 from seizures.spreadsheets import Sheet, Unreadable
 
 logger = logging.getLogger(__name__)
@@ -240,9 +243,9 @@ def _offer_choice(job: ImportJob, checked: importer.Checked) -> None:
         target=job,
         changes={"passing": len(checked.filings), "refused": len(checked.refused), "problems": len(checked.problems)},
     )
-    job.state, job.passing = State.CHOOSING, len(checked.filings)
+    job.state, job.passing, job.waiting_since = State.CHOOSING, len(checked.filings), timezone.now()
     job.problems = _kept(checked.problems)
-    job.save(update_fields=["state", "passing", "problems", "checked_rows", "refused_rows"])
+    job.save(update_fields=["state", "passing", "problems", "checked_rows", "refused_rows", "waiting_since"])
 
 
 @transaction.atomic
@@ -254,20 +257,20 @@ def _ask_mapping(job: ImportJob, layout: importer.Layout) -> None:
         target=job,
         changes={"unrecognised": len(layout.unknown), "missing": sorted(layout.missing)},
     )
-    job.state = State.MAPPING
+    job.state, job.waiting_since = State.MAPPING, timezone.now()
     job.problems = _kept(layout.problems)  # what is wrong with the header as it is, for the record
-    job.save(update_fields=["state", "problems"])
+    job.save(update_fields=["state", "problems", "waiting_since"])
 
 
 @transaction.atomic
 def confirm_mapping(*, request, person: Person, job: ImportJob, form: import_mapping.MappingForm) -> bool:
     """Keep the officer's mapping and values for the whole file in the job, remember the mapping for the
     organisation, and run the job again (every row checked as in any import). False when the job no longer
-    waits for a mapping (answered in another tab)."""
+    waits for a mapping (answered in another tab, or expired: past its time, it expires here)."""
     if job.person_id != person.pk or not access.can_file(person):
         raise actions.Refused
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.state != State.MAPPING:
+    if job.state != State.MAPPING or _expired_now(job):
         return False
     mapping = form.mapping()
     report = import_mapping.report_values(form.cleaned_data)
@@ -303,11 +306,12 @@ class Choice:
 @transaction.atomic
 def choose(*, request, person: Person, job: ImportJob, choice: str) -> bool:
     """The officer's answer to a partial check: import the records that pass (the job runs again, checking
-    every row again) or nothing. False when the job no longer waits for a choice (answered in another tab)."""
+    every row again) or nothing. False when the job no longer waits for a choice (answered in another tab, or
+    expired: past its time, it expires here)."""
     if job.person_id != person.pk or choice not in (Choice.PASSING, Choice.NOTHING):
         raise actions.Refused
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.state != State.CHOOSING:
+    if job.state != State.CHOOSING or _expired_now(job):
         return False
     record(
         "seizures.import_chosen",
@@ -324,6 +328,57 @@ def choose(*, request, person: Person, job: ImportJob, choice: str) -> bool:
     job_id = job.pk
     transaction.on_commit(lambda: run_import.enqueue(job_id=job_id))
     return True
+
+
+# --- Jobs left waiting ---------------------------------------------------------------------------------------
+# A job waiting for its officer holds the uploaded file (sealed) and the rows of the records to be. Unanswered
+# for IMPORT_WAIT_DAYS, it expires: the file and everything read from it are deleted, nothing is saved, and the
+# importer is told once. The task worker's heartbeat sweeps every hour (environet/worker.py SWEEP_EVERY;
+# ``manage.py expire_imports`` runs the same sweep by hand); an answer that comes after the time but before the
+# sweep expires the job there and then, so a job never outlives its date by a sweep's delay.
+
+
+def expire_waiting(*, now: datetime | None = None) -> int:
+    """Expire every job waiting for its officer past its time; how many expired."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.IMPORT_WAIT_DAYS)
+    # waiting_since is set whenever a job starts waiting (and by migration 0007 for those waiting before).
+    due = ImportJob.objects.filter(state__in=WAITING_FOR_OFFICER, waiting_since__lt=cutoff).values_list("pk", flat=True)
+    expired = 0
+    for job_id in list(due):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().select_related("person").get(pk=job_id)
+            expired += _expired_now(job, now=now)
+    return expired
+
+
+@transaction.atomic
+def expire_if_due(job: ImportJob) -> ImportJob:
+    """The job as it is now, expired first if it waited past its time (its page and answers come after the
+    time, before the sweep)."""
+    if job.expires_at is None or job.expires_at > timezone.now():
+        return job
+    job = ImportJob.objects.select_for_update().select_related("person").get(pk=job.pk)
+    _expired_now(job)
+    return job
+
+
+def _expired_now(job: ImportJob, *, now: datetime | None = None) -> bool:
+    """Expire ``job`` (locked by the caller's transaction) if it is waiting for its officer past its time."""
+    expires_at = job.expires_at
+    if expires_at is None or expires_at > (now or timezone.now()):
+        return False
+    record("seizures.import_expired", actor=None, target=job, changes={"waited_in": job.state, "rows": job.total_rows})
+    # Nothing read from the file is kept: its rows, the problems quoting its cells, the headers it was mapped by.
+    job.refused_rows = None
+    job.options = {name: value for name, value in job.options.items() if name not in _READ_FROM_FILE}
+    job.save(update_fields=["refused_rows", "options"])
+    _end(job, State.EXPIRED)
+    messaging.notice(person=job.person, about="seizure.import_expired", job=job.pk)
+    return True
+
+
+_READ_FROM_FILE = ("remembered", "mapping", "report")
 
 
 def _progress(job: ImportJob):

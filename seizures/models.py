@@ -10,7 +10,7 @@ A record holds two kinds of data, kept apart:
 Nothing is purged: a record is closed, not deleted, and each change of status is kept with its date.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
@@ -296,6 +296,8 @@ class CommodityLine(models.Model):
     hs_code = models.CharField(_("HS code"), max_length=6, blank=True)
     hs_edition = models.CharField(max_length=8, default="HS2022")
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3, null=True, blank=True)
+    # The quantity is an estimate ("approx. 300"): shown as "about 300 kg", exported and imported back as such.
+    approximate = models.BooleanField(_("approximate"), default=False, db_default=False)
     unit = models.CharField(_("unit"), max_length=3, blank=True)
     value = models.DecimalField(_("estimated value"), max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
@@ -485,6 +487,7 @@ class ImportJob(models.Model):
         CHOOSING = "choosing", _("Checked: some rows have problems, the others may be imported")
         MAPPING = "mapping", _("Waiting for you to say what some columns hold")
         FAILED = "failed", _("Not imported: an error stopped it")
+        EXPIRED = "expired", _("Expired: not finished in time, nothing was imported")
 
     person = models.ForeignKey(PERSON, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -502,6 +505,8 @@ class ImportJob(models.Model):
     # The rows of refused records with a "problem" column, encrypted (XLSX), for the importer to fix and resend.
     refused_rows = models.BinaryField(null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # When it last stopped to wait for its officer (CHOOSING or MAPPING): it expires IMPORT_WAIT_DAYS later.
+    waiting_since = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -513,18 +518,33 @@ class ImportJob(models.Model):
 
     @property
     def is_over(self) -> bool:
-        return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)
+        return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED, self.State.EXPIRED)
+
+    @property
+    def is_waiting_for_officer(self) -> bool:
+        return self.state in WAITING_FOR_OFFICER
 
     @property
     def is_running(self) -> bool:
         """In the task queue (not over, and not waiting for the officer's choice or mapping)."""
-        return not self.is_over and self.state not in (self.State.CHOOSING, self.State.MAPPING)
+        return not self.is_over and not self.is_waiting_for_officer
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When a job waiting for its officer expires (None for any other job)."""
+        if not self.is_waiting_for_officer:
+            return None
+        return (self.waiting_since or self.created_at) + timedelta(days=settings.IMPORT_WAIT_DAYS)
 
     @property
     def is_stalled(self) -> bool:
         """Still running two hours after it was sent (the largest import takes minutes): the task queue's worker
         stopped, or is not running. Nothing was saved (records are saved in one transaction, at the end)."""
         return self.is_running and timezone.now() - self.created_at > STALLED_AFTER
+
+
+# The states in which a job holds its file until its officer answers on the job's page; it expires unanswered.
+WAITING_FOR_OFFICER = (ImportJob.State.CHOOSING, ImportJob.State.MAPPING)
 
 
 class ColumnMapping(models.Model):

@@ -7,6 +7,7 @@ of their reach, a search they stopped following.
 - ``seizure.related`` (``record``, ``other``): a record of the person's organisation is related to another.
 - ``seizure.related_import`` (``job``, ``records``): an import made links to several of the person's records,
   told once (seizures.notify.tell_related_import).
+- ``seizure.import_expired`` (``job``): the person's import waited for their answer too long and expired.
 - ``seizure.match`` (``record``, ``search``): a new shared record matches a search the person follows
   (on a company: only while they may read the record's nominal data).
 - ``seizure.followed_company`` (``record``, ``withheld``): someone in organisation X follows a company the
@@ -79,6 +80,16 @@ def related_import(person, references: dict[str, Any]) -> notices.Shown | None:
         "related": len(own),
     }
     return notices.Shown(text=text, url=reverse("seizures:record", args=[own[0].pk]) + "#related")
+
+
+@notices.renderer("seizure.import_expired")
+def import_expired(person, references: dict[str, Any]) -> notices.Shown | None:
+    job_id = _id(references, "job")
+    job = access.import_jobs_of(person).filter(pk=job_id).first() if job_id is not None else None
+    if job is None or job.state != ImportJob.State.EXPIRED:
+        return None
+    text = _("Your import of %(file)s expired without being finished; nothing was saved.") % {"file": job.file_name}
+    return notices.Shown(text=text, url=reverse("seizures:import_job", args=[job.pk]))
 
 
 @notices.renderer("seizure.match")

@@ -4,8 +4,9 @@ from django.contrib import messages as notices
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -53,7 +54,7 @@ def import_file(request: SignedInRequest) -> HttpResponse:
 @require_safe
 def import_job(request: SignedInRequest, job_id: int) -> HttpResponse:
     person = _reader(request)
-    job = access.import_job_for(person, job_id)
+    job = import_jobs.expire_if_due(access.import_job_for(person, job_id))
     return _job_page(request, person, job)
 
 
@@ -77,29 +78,45 @@ def _job_page(request: SignedInRequest, person, job, *, mapping_form=None, statu
 def import_mapping_confirm(request: SignedInRequest, job_id: int) -> HttpResponse:
     """What the unrecognised columns hold, and values for the whole file: the job then runs again."""
     person = _filer(request)
-    job = access.import_job_for(person, job_id)
+    job = import_jobs.expire_if_due(access.import_job_for(person, job_id))
     proposal = import_mapping.proposal(job)
     if proposal is None:
-        notices.info(request, _("This import no longer waits for its columns: here is where it is."))
-        return redirect("seizures:import_job", job_id=job.pk)
+        return _no_longer_waiting(request, job, _("This import no longer waits for its columns: here is where it is."))
     form = import_mapping.MappingForm(request.POST, proposal=proposal)
     if not form.is_valid():
         return _job_page(request, person, job, mapping_form=form, status=400)
     if not import_jobs.confirm_mapping(request=request, person=person, job=job, form=form):
-        notices.info(request, _("This import no longer waits for its columns: here is where it is."))
+        return _no_longer_waiting(request, job, _("This import no longer waits for its columns: here is where it is."))
     return redirect("seizures:import_job", job_id=job.pk)
+
+
+def _no_longer_waiting(request: SignedInRequest, job, said: str) -> HttpResponse:
+    """Back to the job's page, saying why the answer changed nothing: it expired, or was answered already."""
+    job.refresh_from_db()
+    if job.state == job.State.EXPIRED:
+        notices.error(request, _expired_text(job))
+    else:
+        notices.info(request, said)
+    return redirect("seizures:import_job", job_id=job.pk)
+
+
+def _expired_text(job) -> str:
+    return _(
+        "This import expired on %(date)s without being finished, so your answer changed nothing: nothing from "
+        "%(file)s was saved, and the file was deleted. Send the file again to import it."
+    ) % {"date": date_format(timezone.localtime(job.finished_at), "DATE_FORMAT"), "file": job.file_name}
 
 
 @require_POST
 def import_choose(request: SignedInRequest, job_id: int) -> HttpResponse:
     """Import the records that pass, or nothing: the answer to a check where some rows have problems."""
     person = _filer(request)
-    job = access.import_job_for(person, job_id)
+    job = import_jobs.expire_if_due(access.import_job_for(person, job_id))
     choice = request.POST.get("import", "")
     if choice not in (import_jobs.Choice.PASSING, import_jobs.Choice.NOTHING):
         return HttpResponseBadRequest(_("Choose to import the records that pass, or nothing."))
     if not import_jobs.choose(request=request, person=person, job=job, choice=choice):
-        notices.info(request, _("This import was already answered: here is where it is."))
+        return _no_longer_waiting(request, job, _("This import was already answered: here is where it is."))
     return redirect("seizures:import_job", job_id=job.pk)
 
 
