@@ -233,7 +233,6 @@ def measure_extraction(args: argparse.Namespace, words: Words, publisher: Any) -
     timers = Timers()
     timers.wrap(attachments, "write", "encrypt_and_write")
     timers.wrap(attachments, "content_of", "decrypt")
-    timers.wrap(extraction, "text_of", "text")
     timers.wrap(tasks, "draw_previews", "previews_after_commit")  # the item is searchable before them
     timers.wrap(extraction, "first_page_preview", "preview")
     timers.wrap(attachments, "write_thumbnail", "preview_write")
@@ -487,7 +486,6 @@ def report(args: argparse.Namespace, extracted: dict[str, Any], searched: dict[s
     runs = extracted["runs"]
     alone = extracted["alone"]
     task = [run["task"] for run in runs]
-    text = [run["task_parts"].get("text", 0.0) for run in runs]
     # Searchable: the task's transaction (texts, state, index row, audit) has committed; the previews follow.
     searchable = [run["task"] - run["task_parts"].get("previews_after_commit", 0.0) for run in runs]
     figures: dict[str, Any] = {
@@ -523,7 +521,6 @@ def report(args: argparse.Namespace, extracted: dict[str, Any], searched: dict[s
     )
     figures["task_until_searchable_vs_library"] = statistics.median(alone) / statistics.median(searchable)
     figures["task_vs_library"] = statistics.median(alone) / statistics.median(task)  # previews included
-    figures["text_only_vs_library"] = statistics.median(alone) / statistics.median(text)
     figures["store_and_task_vs_library"] = statistics.median(alone) / statistics.median(
         [run["store"] + run["task"] for run in runs]
     )

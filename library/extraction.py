@@ -48,13 +48,21 @@ class ExtractionFailed(Exception):
 
 def text_of(content: bytes, content_type: str) -> str:
     """The text of a file of an accepted type ('' for images); ExtractionFailed if it cannot be read."""
+    return "\n".join(pieces_of(content, content_type))
+
+
+def pieces_of(content: bytes, content_type: str) -> Iterator[str]:
+    """The text of a file as it is read, piece by piece (a PDF's pages, a document's paragraphs), stripped, empty
+    pieces left out, at most ``MAX_TEXT`` characters once joined by newlines (``text_of``): the search index can
+    take its words while the rest is still being read (library.search.WordsAhead). ExtractionFailed, possibly
+    after some pieces, if the file cannot be read."""
     if content_type in ZIPPED:
         _check_unpacked_size(content)
     reader = _READERS.get(content_type)
     if reader is None:
-        return ""
+        return
     try:
-        return _bounded(reader(content))
+        yield from _bounded(reader(content))
     except ExtractionFailed:
         raise
     except Exception as error:  # every library raises its own kinds for a damaged file
@@ -89,18 +97,16 @@ def _preview(page) -> bytes:
     return attachments.make_thumbnail(pixels.getvalue())
 
 
-def _bounded(parts: Iterator[str]) -> str:
-    kept: list[str] = []
-    length = 0
+def _bounded(parts: Iterator[str]) -> Iterator[str]:
+    left = MAX_TEXT + 1  # the first piece has no newline before it
     for part in parts:
         part = part.strip()
         if not part:
             continue
-        kept.append(part)
-        length += len(part) + 1
-        if length >= MAX_TEXT:
-            break
-    return "\n".join(kept)[:MAX_TEXT]
+        yield part[: left - 1]
+        left -= len(part) + 1
+        if left <= 1:
+            return
 
 
 def _check_unpacked_size(content: bytes) -> None:

@@ -30,10 +30,19 @@ def extract_text(*, item_id: int) -> str:
     # earlier files their previews. Only the current edition's text is indexed (library.search.index).
     texts: list[tuple[LibraryFile, str]] = []
     to_draw: list[tuple[LibraryFile, bytes]] = []
+    current = item.editions.order_by("-number").values_list("pk", flat=True).first()
+    # On PostgreSQL the current edition's words are parsed by the database while the files are being read.
+    ahead = search.WordsAhead()
     for stored in LibraryFile.objects.filter(edition__item_id=item_id, text=""):
         try:
             content = attachments.content_of(stored)
-            texts.append((stored, extraction.text_of(content, stored.content_type)))
+            pieces: list[str] = []
+            with ahead:
+                for piece in extraction.pieces_of(content, stored.content_type):
+                    pieces.append(piece)
+                    if stored.edition_id == current:
+                        ahead.add(piece)
+            texts.append((stored, "\n".join(pieces)))
         except extraction.ExtractionFailed as failed:
             failure = failure or failed.code
             continue
@@ -54,11 +63,27 @@ def extract_text(*, item_id: int) -> str:
         item.extraction = Extraction.FAILED if failure else Extraction.DONE
         item.extraction_failure = failure
         item.save(update_fields=["extraction", "extraction_failure"])
-        search.index(item)
+        # An edition added while the files were read (it locks the item too) makes what was read not current.
+        still_current = current == item.editions.order_by("-number").values_list("pk", flat=True).first()
+        body = _current_text(current, texts) if still_current else None
+        search.index(item, body=body, parsed=ahead.parsed if body is not None else None)
         # By the task, not a person: the state and the reason's code, nothing read from the files.
         record("library.text_read", target=item, changes={"state": item.extraction, "reason": failure})
     draw_previews(to_draw)
     return item.extraction
+
+
+def _current_text(current: int | None, texts: list[tuple[LibraryFile, str]]) -> str | None:
+    """The text of the current edition (id ``current``) for the index when this task has just read every one of
+    its files (the usual case: the upload's own task), so that 185,000 characters just written are not read
+    back; None otherwise (library.search.index then reads what is stored)."""
+    if current is None:
+        return None
+    read = {stored.pk: text for stored, text in texts if stored.edition_id == current}
+    if not read or set(read) != set(LibraryFile.objects.filter(edition_id=current).values_list("pk", flat=True)):
+        return None
+    # In the order library.search.index reads them (the files' own order), empty texts left out.
+    return "\n".join(read[pk] for pk in sorted(read) if read[pk])
 
 
 def draw_previews(files: list[tuple[LibraryFile, bytes]]) -> None:

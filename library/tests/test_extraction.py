@@ -114,3 +114,62 @@ def test_the_item_page_says_why_reading_failed(cast, django_capture_on_commit_ca
     page = signed_in(cast.observer).get(reverse("library:item", args=[item.pk]))
     assert b"could not be read for search" in page.content
     assert b"damaged or protected by a password" in page.content
+
+
+# --- The words read ahead (PostgreSQL) and the text read piece by piece ------------------------------------
+
+
+def test_the_pieces_of_a_pdf_are_its_pages_and_join_into_its_text():
+    content = builders.pdf("Pangolin scales", "Keratin plates", "Ivory")
+    pieces = list(extraction.pieces_of(content, attachments.PDF))
+    assert [" ".join(piece.split()) for piece in pieces] == ["Pangolin scales", "Keratin plates", "Ivory"]
+    assert "\n".join(pieces) == extraction.text_of(content, attachments.PDF)
+
+
+@pytest.mark.parametrize("bound", [1, 7, 15, 16, 17, 40])
+def test_the_pieces_stop_at_the_bound_of_the_text(monkeypatch, bound):
+    monkeypatch.setattr(extraction, "MAX_TEXT", bound)
+    text = extraction.text_of(b"  first line  \n\n second line\nthird\n", attachments.TEXT)
+    assert text == "first line  \n\n second line\nthird"[:bound]
+
+
+def _document(item: Item) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT document::text FROM library_search WHERE item_id = %s", [item.pk])
+        return cursor.fetchone()[0]
+
+
+def test_on_postgresql_the_words_parsed_ahead_make_the_same_document_as_the_whole_text(
+    postgres_only, cast, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(search.WordsAhead, "CHUNK", 40)  # several chunks, each cut between two pages
+    pages = [f"Page {number}: pangolin scales, keratin plates and zebrawood number {number}." for number in range(9)]
+    sent: list[str] = []
+    real_send = search.WordsAhead._send
+
+    def counted(self):
+        sent.extend(self._chunk)
+        real_send(self)
+
+    monkeypatch.setattr(search.WordsAhead, "_send", counted)
+    indexed_with: list = []
+    real_index = search.index
+
+    def index(item, **given):
+        indexed_with.append(given.get("parsed"))
+        real_index(item, **given)
+
+    monkeypatch.setattr(search, "index", index)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(
+            cast.member, title="Scales", summary="Pangolins.", files=[builders.upload("g.pdf", builders.pdf(*pages))]
+        )
+    assert len(sent) == 9  # every page went through the words read ahead
+    assert indexed_with[-1] is not None and len(indexed_with[-1]) == 9  # and the index took them
+    ahead = _document(item)
+    real_index(item)  # the whole text read back from the files and parsed at once
+    assert _document(item) == ahead
+    found = search.search(person=cast.member, filters=search.Filters(text='"keratin plates and zebrawood number 8"'))
+    assert list(found) == [item]
