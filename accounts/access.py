@@ -15,7 +15,16 @@ Role = Person.Role
 
 
 def is_member_in_good_standing(person: Person) -> bool:
-    return person.is_authenticated and person.is_active
+    """Whether ``person`` may read and act on the platform now: an active person, or the service identity
+    of an active organisation (it only ever gets here through one of its tokens: it cannot sign in). The
+    service identity then holds the rights of a member of its organisation with no personal grants, so
+    every app's audience, marking and ownership rules apply to it unchanged. Deactivating the organisation
+    stops its tokens at the next call."""
+    if not person.is_authenticated:
+        return False
+    if person.is_service:
+        return person.organisation.is_active and not person.organisation.proposed
+    return person.is_active
 
 
 def people_who_may_be_named() -> QuerySet[Person]:
@@ -39,12 +48,15 @@ def can_manage_people(person: Person) -> bool:
 
 
 def people_managed_by(person: Person) -> QuerySet[Person]:
+    # An organisation's service identity is nobody's to manage as a person (role, suspension, welcome
+    # link) and is no member to list: its tokens are managed on the organisation's service-token page.
+    people = Person.objects.exclude(state=Person.State.SERVICE)
     if person.is_administrator:
-        return Person.objects.all()
+        return people
     if person.is_focal_point:
         # Administrators answer to the secretariat: a focal point never touches one, even in their own
         # organisation (role, suspension, expertise, welcome link).
-        return Person.objects.filter(organisation_id=person.organisation_id).exclude(role=Role.ADMINISTRATOR)
+        return people.filter(organisation_id=person.organisation_id).exclude(role=Role.ADMINISTRATOR)
     return Person.objects.none()
 
 
@@ -186,6 +198,51 @@ def token_allows(token: ApiToken, *, method: str, section: str) -> bool:
 def token_of(person: Person, token_id: int) -> ApiToken:
     """One of the person's own tokens; anyone else's answers as missing."""
     token = ApiToken.objects.filter(pk=token_id, person=person).first()
+    if token is None:
+        raise Http404
+    return token
+
+
+# An organisation's service tokens are made, listed and revoked by the people who already answer for the
+# organisation on the platform: its focal points, and the administrators. They belong to the organisation
+# rather than to whoever made them, so they outlive that person's suspension or move.
+
+
+def organisations_with_service_tokens_of(person: Person) -> QuerySet[Organisation]:
+    """The organisations whose service tokens ``person`` may list, make and revoke."""
+    known = Organisation.objects.filter(proposed=False)
+    if person.is_administrator:
+        return known
+    if person.is_focal_point:
+        return known.filter(pk=person.organisation_id)
+    return Organisation.objects.none()
+
+
+def service_tokens_organisation_for(person: Person, organisation_id: int) -> Organisation:
+    """An organisation whose service tokens ``person`` manages; any other answers as missing."""
+    organisation = organisations_with_service_tokens_of(person).filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def can_manage_service_tokens(person: Person, organisation: Organisation) -> bool:
+    return organisations_with_service_tokens_of(person).filter(pk=organisation.pk).exists()
+
+
+def can_make_service_token(person: Person, organisation: Organisation) -> bool:
+    """A deactivated organisation's tokens would not work: none is made for it."""
+    return organisation.is_active and can_manage_service_tokens(person, organisation)
+
+
+def service_token_of(person: Person, organisation: Organisation, token_id: int) -> ApiToken:
+    """One of the organisation's service tokens, for someone who manages them; anything else (a personal
+    token, another organisation's) answers as missing."""
+    if not can_manage_service_tokens(person, organisation):
+        raise Http404
+    token = ApiToken.objects.filter(
+        pk=token_id, person__organisation=organisation, person__state=Person.State.SERVICE
+    ).first()
     if token is None:
         raise Http404
     return token

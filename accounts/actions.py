@@ -99,6 +99,10 @@ def request_access(*, request: HttpRequest, data: dict[str, Any]) -> None:
     never tells whether the email or the organisation is already known."""
     email = data["email"].lower()
     existing = Person.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.is_service:
+        # An organisation's service identity has no mailbox: nothing to tell, nobody to make.
+        record("access.requested_again", request=request, target=existing)
+        return
     if existing is not None:
         # Tell the address's owner instead of the requester: only they can read it.
         send_after_commit(
@@ -478,7 +482,9 @@ def request_email_change(*, request: HttpRequest, person: Person, new_email: str
         changes={"email": [person.email, new_email.lower()]},
     )
     owner = Person.objects.filter(email__iexact=new_email).exclude(pk=person.pk).first()
-    if owner is not None:
+    if owner is not None and owner.is_service:
+        pass  # the address is taken, by a service identity, which has no mailbox to tell
+    elif owner is not None:
         send_after_commit(
             to=owner.email, template="accounts/email/address_taken", language=owner.language, context={"person": owner}
         )
@@ -538,6 +544,10 @@ def save_organisation(
     organisation.proposed = False
     changes = _changes(organisation, ORGANISATION_FIELDS, before)
     organisation.save()
+    if {"name", "standing"} & changes.keys():
+        Person.objects.filter(organisation=organisation, state=Person.State.SERVICE).update(
+            full_name=organisation.name, role=_service_role(organisation)
+        )
     if "country" in changes:
         # Streams open for its people judge country audiences by the country they had at connection.
         broker.readers_changed(organisation.people.values_list("pk", flat=True))
@@ -552,15 +562,19 @@ def save_organisation(
     return organisation
 
 
-def create_api_token(
-    *, request: HttpRequest | None, person: Person, name: str, scopes: list[str], expires_on: date
-) -> tuple[ApiToken, str]:
-    """Make a personal API token and return it with its full text, which is shown once and never stored."""
+def _checked_token_terms(scopes: list[str], expires_on: date) -> None:
     if not scopes or not set(scopes) <= set(ApiToken.Scope.values):
         raise ValueError(f"unknown or no scopes: {scopes!r}")
     today = timezone.now().date()
     if not today <= expires_on <= today + timedelta(days=tokens.MAX_DAYS):
         raise ValueError("a token expires between today and the longest lifetime allowed")
+
+
+def create_api_token(
+    *, request: HttpRequest | None, person: Person, name: str, scopes: list[str], expires_on: date
+) -> tuple[ApiToken, str]:
+    """Make a personal API token and return it with its full text, which is shown once and never stored."""
+    _checked_token_terms(scopes, expires_on)
     text, prefix, secret_hash = tokens.new_token_text()
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -579,8 +593,91 @@ def create_api_token(
 
 def revoke_api_token(*, request: HttpRequest | None, person: Person, token: ApiToken) -> None:
     """Stop a token working at once; revoking it again changes nothing."""
+    _revoke(request=request, actor=person, token=token)
+
+
+def _revoke(*, request: HttpRequest | None, actor: Person, token: ApiToken) -> None:
     with transaction.atomic():
         changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         if changed:
-            record("api_token.revoked", request=request, actor=person, target=token)
+            record(
+                "api_token.revoked",
+                request=request,
+                actor=actor,
+                target=token,
+                subject_organisation=token.person.organisation if token.person.is_service else None,
+            )
     token.refresh_from_db()
+
+
+# --- Organisation service tokens ------------------------------------------------------------------------
+
+# Where service identities' addresses live: ``.invalid`` can never be delivered to (RFC 2606), and the
+# address is unique per organisation as every person's must be. Nothing is ever sent there: the identity
+# is not active, so no notice or email chooses it.
+SERVICE_EMAIL_DOMAIN = "service.environet.invalid"
+
+
+def _service_role(organisation: Organisation) -> str:
+    # As a person of the organisation with no grants of their own: an observer organisation's system reads.
+    return Person.Role.OBSERVER if organisation.standing == Organisation.Standing.OBSERVER else Person.Role.MEMBER
+
+
+def service_identity_of(*, request: HttpRequest | None, actor: Person, organisation: Organisation) -> Person:
+    """The organisation's service identity, made the first time a service token is made for it. Its name is
+    the organisation's: what it files reads as filed by the organisation."""
+    existing = Person.objects.filter(organisation=organisation, state=Person.State.SERVICE).first()
+    if existing is not None:
+        return existing
+    identity = Person(
+        email=f"organisation-{organisation.pk}@{SERVICE_EMAIL_DOMAIN}",
+        full_name=organisation.name,
+        organisation=organisation,
+        state=Person.State.SERVICE,
+        role=_service_role(organisation),
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    identity.set_unusable_password()
+    identity.save()
+    record("person.service_identity_made", request=request, actor=actor, target=identity)
+    return identity
+
+
+def create_service_token(
+    *,
+    request: HttpRequest | None,
+    actor: Person,
+    organisation: Organisation,
+    name: str,
+    scopes: list[str],
+    expires_on: date,
+) -> tuple[ApiToken, str]:
+    """Make a service token of ``organisation`` (its calls act as the organisation's service identity) and
+    return it with its full text, which is shown once and never stored."""
+    if not access.can_make_service_token(actor, organisation):
+        raise NotAllowed
+    _checked_token_terms(scopes, expires_on)
+    text, prefix, secret_hash = tokens.new_token_text()
+    with transaction.atomic():
+        identity = service_identity_of(request=request, actor=actor, organisation=organisation)
+        token = ApiToken.objects.create(
+            person=identity, made_by=actor, name=name, prefix=prefix, secret_hash=secret_hash,
+            scopes=sorted(scopes), expires_on=expires_on,
+        )  # fmt: skip
+        record(
+            "api_token.created",
+            request=request,
+            actor=actor,
+            target=token,
+            subject_organisation=organisation,
+            changes={"scopes": token.scopes, "expires_on": expires_on.isoformat(), "service": True},
+        )
+    return token, text
+
+
+def revoke_service_token(*, request: HttpRequest | None, actor: Person, token: ApiToken) -> None:
+    """Stop one of an organisation's service tokens at once; revoking it again changes nothing."""
+    if not token.person.is_service or not access.can_manage_service_tokens(actor, token.person.organisation):
+        raise NotAllowed
+    _revoke(request=request, actor=actor, token=token)

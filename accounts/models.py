@@ -10,6 +10,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,9 @@ class Person(AbstractBaseUser):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
         REJECTED = "rejected", _("Rejected")
+        # An organisation's service identity (see ``Person.is_service``): never "active", so every
+        # list, directory and recipient query that asks for active people leaves it out by itself.
+        SERVICE = "service", _("Service account")
 
     class Role(models.TextChoices):
         ADMINISTRATOR = "administrator", _("Platform administrator")
@@ -126,6 +130,11 @@ class Person(AbstractBaseUser):
         ordering: ClassVar = ["full_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(state="service"), name="one_service_identity_per_organisation"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -146,6 +155,15 @@ class Person(AbstractBaseUser):
     @property
     def is_focal_point(self) -> bool:
         return self.is_active and self.role == self.Role.FOCAL_POINT
+
+    @property
+    def is_service(self) -> bool:
+        """The identity an organisation's service tokens act as: a national system calling the API for the
+        organisation, not a named officer. It has no password and no second factor, so it never signs in to
+        the pages; it is not ``is_active``, so it is never told anything, named, listed or counted; and while
+        one of its tokens calls the API, accounts.access lets it read and write as a member of its
+        organisation with no personal grants (see ``is_member_in_good_standing``)."""
+        return self.state == self.State.SERVICE
 
     @property
     def is_observer(self) -> bool:
@@ -210,9 +228,11 @@ class Throttle(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token: it authenticates as its person, limited to its scopes, until it expires or is
-    revoked. Only a short public prefix (to find the row) and a hash of the secret are kept; the whole
-    token is shown once, when it is made."""
+    """An API token: it authenticates as its person, limited to its scopes, until it expires or is revoked.
+    A personal token's person is the one who made it; an organisation's service token's person is the
+    organisation's service identity, and ``made_by`` the focal point or administrator who made it. Only a
+    short public prefix (to find the row) and a hash of the secret are kept; the whole token is shown once,
+    when it is made."""
 
     class Scope(models.TextChoices):
         READ = "read", _("Read what you may read (seizures, library, requests for assistance, topics)")
@@ -220,6 +240,11 @@ class ApiToken(models.Model):
         MESSAGES = "messages", _("Read and search messages")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="api_tokens")
+    # Who made an organisation's service token (its ``person`` is then the organisation's service identity);
+    # empty for a personal token, which its person made.
+    made_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     secret_hash = models.CharField(max_length=64)

@@ -276,3 +276,13 @@ def _topics_with_unread(person: Person, topics: list) -> list[tuple]:
 def api_tokens(*, person: Person) -> QuerySet[ApiToken]:
     """The person's own API tokens, newest first, revoked and expired ones included (with their dates)."""
     return ApiToken.objects.filter(person=person)
+
+
+def service_tokens(*, person: Person, organisation: Organisation) -> QuerySet[ApiToken]:
+    """The organisation's service tokens for someone who manages them (none for anyone else), newest first,
+    revoked and expired ones included (with their dates)."""
+    if not access.can_manage_service_tokens(person, organisation):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(
+        person__organisation=organisation, person__state=Person.State.SERVICE
+    ).select_related("made_by")

@@ -1,4 +1,9 @@
-"""Personal API tokens: how one is written, how it is checked, and ninja's Bearer authentication with it.
+"""API tokens: how one is written, how it is checked, and ninja's Bearer authentication with it.
+
+A personal token acts as its person. An organisation's service token acts as the organisation's service
+identity (``Person.is_service``), so a national system's calls get exactly what a member of the
+organisation with no personal grants gets, and what they make is the organisation's; the audit names the
+token either way.
 
 A token reads ``env_<prefix>_<secret>``. The prefix is public and finds the row; the secret is 32 random
 bytes, kept only as its SHA-256. A slow password hash would add nothing here: the secret is random and
@@ -49,8 +54,9 @@ def new_token_text() -> tuple[str, str, str]:
 
 
 def find_usable(text: str) -> ApiToken | None:
-    """The token this text is, if it is still usable and its person is active; None for anything else, so
-    a revoked, expired or unknown token are answered alike."""
+    """The token this text is, if it is still usable and its person is in good standing (for a service
+    token: its organisation is active); None for anything else, so a revoked, expired or unknown token are
+    answered alike."""
     match = _FORMAT.fullmatch(text.strip())
     if match is None:
         return None
@@ -95,5 +101,6 @@ class TokenBearer(HttpBearer):
                 actor=person,
                 target=found,
                 changes={"method": request.method, "section": section},
+                subject_organisation=person.organisation if person.is_service else None,
             )
         return person

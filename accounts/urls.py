@@ -40,4 +40,10 @@ urlpatterns = [
     path("organisations/", organisations.organisations, name="organisations"),
     path("organisations/new/", organisations.organisation_edit, name="organisation_new"),
     path("organisations/<int:organisation_id>/", organisations.organisation_edit, name="organisation"),
+    path("organisations/<int:organisation_id>/tokens/", tokens.service_tokens, name="service_tokens"),
+    path(
+        "organisations/<int:organisation_id>/tokens/<int:service_token_id>/revoke/",
+        tokens.revoke_service_token,
+        name="revoke_service_token",
+    ),
 ]

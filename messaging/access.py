@@ -13,11 +13,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.access import is_member_in_good_standing
 from messaging.models import Attachment, Audience, Marking, Message, Thread
 
 
 def is_reader(person) -> bool:
-    return person.is_authenticated and person.is_active
+    # One rule for every app: active people, and an active organisation's service identity calling the API.
+    return is_member_in_good_standing(person)
 
 
 def can_post(person) -> bool:

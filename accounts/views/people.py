@@ -50,7 +50,8 @@ def people(request: SignedInRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "state": state,
-            "states": Person.State.choices,
+            # Service identities are no members: they are not listed, so not offered as a filter either.
+            "states": [choice for choice in Person.State.choices if choice[0] != Person.State.SERVICE],
             "waiting": selectors.waiting_requests(person=actor),
         },
     )

@@ -106,6 +106,11 @@ TABLE: dict[str, tuple[str, ...]] = {
     "accounts:organisations":    (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
     "accounts:organisation_new": (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
     "accounts:organisation":     (FORM, ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   DENIED,   DENIED,   OK),
+    # The home organisation's service tokens: its focal points and the administrators, behind a fresh
+    # confirmation. The token revoked is one of the home organisation's.
+    "accounts:service_tokens":   (FORM, SUDO, SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   OK,       DENIED,   OK),
+    "accounts:revoke_service_token": (POST, SUDO, SIGNIN, SIGNIN, SIGNIN, DENIED, DENIED, REDIRECT, DENIED,
+                                  REDIRECT),
     # Every focal point sees their own organisation's part of the trail (see audit/tests).
     "audit:trail":               (GET,  ANY,  SIGNIN, SIGNIN, SIGNIN, DENIED,   DENIED,   OK,       OK,       OK),
     # Conversations. The thread is Mohamed's (member, home), for his organisation and the secretariat:
@@ -405,6 +410,7 @@ def objects(cast: Cast) -> dict[str, object]:
         "job_id": _import_job(cast),
         "person_id": cast.member,
         "token_id": _api_token(cast),
+        "service_token_id": _service_token(cast),
         # Invited, holding a password, but never enrolled: someone a manager may send a new link to.
         "invited": make_person("ivan@kra.example", "Ivan Invited", cast.home, enrolled=False),
         "organisation_id": cast.home,
@@ -595,6 +601,18 @@ def _api_token(cast: Cast):
 
     token, _text = account_actions.create_api_token(
         request=None, person=cast.member, name="Customs system", scopes=["read"],
+        expires_on=datetime.date.today() + datetime.timedelta(days=30),
+    )  # fmt: skip
+    return token
+
+
+def _service_token(cast: Cast):
+    import datetime
+
+    from accounts import actions as account_actions
+
+    token, _text = account_actions.create_service_token(
+        request=None, actor=cast.administrator, organisation=cast.home, name="Risk system", scopes=["read"],
         expires_on=datetime.date.today() + datetime.timedelta(days=30),
     )  # fmt: skip
     return token
