@@ -53,7 +53,7 @@ FACTS = (
 LIST_FACTS = ("containers", "transit_countries", "traffic_types")
 LINE_FIELDS = (
     *("convention", "code", "specimen_type", "description", "cas_number", "vessel_imo", "vessel_name"),
-    *("hs_code", "quantity", "unit", "value", "currency", "reference_version"),
+    *("hs_code", "quantity", "approximate", "unit", "value", "currency", "reference_version"),
 )
 
 
@@ -151,6 +151,8 @@ def _value(line: dict[str, Any], name: str) -> Any:
     """A line's field as stored: a missing quantity or value is unknown (None), a missing text is empty. A
     quantity of 0 stays 0."""
     value = line.get(name)
+    if name == "approximate":
+        return bool(value)
     if value is None or value == "":
         return None if name in ("quantity", "value") else ""
     return value

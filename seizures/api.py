@@ -55,6 +55,7 @@ class LineOut(Schema):
     hs_code: str
     hs_edition: str
     quantity: Decimal | None
+    approximate: bool  # the quantity is an estimate ("about 300 kg")
     unit: str
     value: Decimal | None
     currency: str
@@ -220,7 +221,7 @@ def read_seizure(request, seizure_id: int) -> Any:
 class RecordIn(Schema):
     """A record as the record page's form takes it: ``record`` holds its fields by name (``occurred_on``,
     ``country``, ``marking``, ``audience``, ``organisations`` as ids...), ``lines`` one object per commodity
-    line with the line form's fields (``convention``, ``code``, ``quantity``, ``unit``...)."""
+    line with the line form's fields (``convention``, ``code``, ``quantity``, ``approximate``, ``unit``...)."""
 
     record: dict[str, Any]
     lines: list[dict[str, Any]]

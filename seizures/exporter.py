@@ -123,7 +123,13 @@ def _facts(seizure: Seizure) -> list[Any]:
 def _line(line: CommodityLine | None) -> list[Any]:
     if line is None:
         return [None] * len(LINE_COLUMNS)
-    return [getattr(line, name) for name in LINE_COLUMNS.values()]
+    return [_line_value(line, name) for name in LINE_COLUMNS.values()]
+
+
+def _line_value(line: CommodityLine, name: str) -> Any:
+    if name == "approximate":
+        return "yes" if line.approximate else ""  # as the import reads it back (seizures.estimates)
+    return getattr(line, name)
 
 
 # --- CSV --------------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from accounts.models import Organisation
 from messaging.forms import AttachmentsField, AudienceForm
 from messaging.models import Marking
 from reference import identifiers, tables
+from seizures import estimates
 from seizures.models import (
     Concealment,
     Convention,
@@ -439,6 +440,17 @@ class SeizureForm(AudienceForm):
         return data
 
 
+class QuantityField(forms.DecimalField):
+    """One number. A range ("200-300") or an open bound ("300+") is refused saying to give one number and mark
+    it approximate (seizures.estimates)."""
+
+    def to_python(self, value):
+        said = estimates.refusal(value) if isinstance(value, str) else None
+        if said is not None:
+            raise ValidationError(said, code="not_one_number")
+        return super().to_python(value)
+
+
 class LineForm(forms.Form):
     """One commodity: its convention and code, the HS code, quantity and value."""
 
@@ -455,8 +467,9 @@ class LineForm(forms.Form):
     vessel_imo = forms.CharField(label=_("Fishing vessel IMO number"), max_length=20, required=False)
     vessel_name = forms.CharField(label=_("Fishing vessel name"), max_length=100, required=False)
     hs_code = forms.CharField(label=_("HS code"), max_length=12, required=False, help_text=_("HS 2022, six digits."))
-    quantity = forms.DecimalField(
-        label=_("Quantity"), required=False, min_value=Decimal(0), max_digits=14, decimal_places=3
+    quantity = QuantityField(label=_("Quantity"), required=False, min_value=Decimal(0), max_digits=14, decimal_places=3)
+    approximate = forms.BooleanField(
+        label=_("Approximate"), required=False, help_text=_("The quantity is an estimate: it is shown as “about”.")
     )
     unit = forms.ChoiceField(label=_("Unit"), required=False)
     value = forms.DecimalField(
@@ -506,6 +519,14 @@ class LineForm(forms.Form):
             )
         return code
 
+    def clean_approximate(self) -> bool:
+        # The checkbox sends "on", the API a boolean, a spreadsheet its own words: read those, refuse the rest
+        # (a checkbox would take any text for yes).
+        ticked = estimates.flag(self.data.get(self.add_prefix("approximate")))
+        if ticked is None:
+            raise ValidationError(estimates.FLAG_MESSAGE)
+        return ticked
+
     def clean_currency(self) -> str:
         text = self.cleaned_data["currency"].strip()
         if not text:
@@ -529,6 +550,8 @@ class LineForm(forms.Form):
         data["code"], data["reference_version"] = self._checked_code(convention, code)
         if data.get("quantity") is not None and not data.get("unit"):
             self.add_error("unit", _("Choose the unit of the quantity."))
+        if data.get("approximate") and data.get("quantity") is None and "quantity" not in self.errors:
+            self.add_error("approximate", _("Give the approximate quantity, or leave “approximate” unticked."))
         if data.get("value") is not None and not data.get("currency"):
             self.add_error("currency", _("Write the currency of the value."))
         return data

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from accounts import places
+from seizures import estimates
 from seizures.forms import LineForm, SeizureForm
 
 GROUP = "record"
@@ -43,7 +44,7 @@ LINE_COLUMNS = {
     **{name: name for name in ("convention", "code", "specimen_type", "description", "cas_number")},
     "line_vessel_imo": "vessel_imo",
     "line_vessel_name": "vessel_name",
-    **{name: name for name in ("hs_code", "quantity", "unit", "value", "currency")},
+    **{name: name for name in ("hs_code", "quantity", "approximate", "unit", "value", "currency")},
 }
 COLUMNS = (GROUP, *RECORD_COLUMNS, *LINE_COLUMNS)
 REQUIRED = ("date", "country", "convention", "code")
@@ -74,8 +75,14 @@ def record_data(merged: Mapping[str, str], vocabulary: "Vocabulary") -> dict[str
 
 
 def line_data(values: Mapping[str, str], vocabulary: "Vocabulary") -> dict[str, str]:
-    """What LineForm receives for a row's commodity."""
-    return {name: vocabulary.value(column, values.get(column, "")) for column, name in LINE_COLUMNS.items()}
+    """What LineForm receives for a row's commodity. A quantity written as approximate ("approx. 300", "environ
+    300": seizures.estimates) gives its number, and makes the line approximate whatever the column
+    ``approximate`` says (unless that column holds words nobody can read: the form says so)."""
+    data = {name: vocabulary.value(column, values.get(column, "")) for column, name in LINE_COLUMNS.items()}
+    data["quantity"], approximate = estimates.read(data["quantity"])
+    if approximate and estimates.flag(data["approximate"]) is not None:
+        data["approximate"] = "yes"
+    return data
 
 
 def _parts(text: str, vocabulary: "Vocabulary", column: str) -> list[str]:
@@ -115,6 +122,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "specimen_type": ("specimen", "specimen type", "type of specimen", "term", "type de specimen"),
     "quantity": ("quantity", "quantity seized", "amount seized", "number", "quantite", "cantidad"),
     "unit": ("unit", "units", "unit of measure", "unit of measurement", "unite", "unidad"),
+    "approximate": ("approximate", "approx", "estimated", "approximatif", "approximative", "aproximado"),
     "origin_country": ("country of origin", "origin", "pays d origine", "pais de origen"),
     "export_country": ("country of export", "exporting country", "pays d exportation", "pais de exportacion"),
     "destination_country": ("country of destination", "destination", "pays de destination", "pais de destino"),

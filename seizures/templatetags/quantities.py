@@ -112,6 +112,15 @@ def quantity(value, unit: str = "") -> str:
 
 
 @register.filter
+def line_quantity(line) -> str:
+    """A line's quantity with its unit, said to be an estimate when it is: "about 300 kg" ("" without one)."""
+    said = quantity(line.quantity, line.unit)
+    if said and getattr(line, "approximate", False):
+        return gettext("about %(quantity)s") % {"quantity": said}
+    return said
+
+
+@register.filter
 def specimen(code: str) -> str:
     """A CITES specimen term in words ("TUS" -> "tusks"), or its code when the table does not have it."""
     code = (code or "").strip()
@@ -127,7 +136,7 @@ def commodity(line) -> str:
     name = entry.label if entry is not None else (line.code or line.description)
     if line.specimen_type:
         name = f"{name}, {specimen(line.specimen_type)}"
-    said = quantity(line.quantity, line.unit)
+    said = line_quantity(line)
     return f"{name}: {said}" if said else name
 
 
