@@ -1,5 +1,6 @@
 """Writing to the audit trail. Every write elsewhere in ENVIRONET calls ``record`` in its transaction."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -35,6 +36,58 @@ def record(
     settings (marking, audience kind, state, role) and counts, never subjects, bodies, file names, titles,
     nominal data or secrets.
     """
+    with transaction.atomic():
+        last = _last_of_chain()
+        entry = _entry(
+            action,
+            request=request,
+            actor=actor,
+            target=target,
+            label=label,
+            changes=changes,
+            subject_organisation=subject_organisation,
+            last=last,
+        )
+        entry.save(force_insert=True)
+    return entry
+
+
+def record_each(
+    action: str, *, request: HttpRequest | None = None, actor: Any = None, targets: Sequence[tuple[Any, dict[str, Any]]]
+) -> list[Entry]:
+    """Append one entry per (target, changes), exactly as ``record`` called for each in turn would, in one
+    statement: for a write that makes many objects at once (an import's records). Same rules as ``record``."""
+    entries: list[Entry] = []
+    with transaction.atomic():
+        last = _last_of_chain()
+        for target, changes in targets:
+            last = _entry(action, request=request, actor=actor, target=target, changes=changes, last=last)
+            entries.append(last)
+        Entry.objects.bulk_create(entries)
+    return entries
+
+
+def _last_of_chain() -> Entry | None:
+    """The last entry, once no one else may append (call inside a transaction)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    # On SQLite the IMMEDIATE transaction already holds the write lock, so no one else appends now.
+    return Entry.objects.order_by("-seq").only("seq", "hash").first()
+
+
+def _entry(
+    action: str,
+    *,
+    request: HttpRequest | None,
+    actor: Any,
+    target: Any,
+    changes: dict[str, Any] | None,
+    last: Entry | None,
+    label: str = "",
+    subject_organisation: Any = None,
+) -> Entry:
+    """The entry that follows ``last`` in the chain, with its hash (not saved)."""
     object_type = target._meta.label_lower if target is not None else ""
     if labels.carries_content(object_type):
         if label:
@@ -48,30 +101,23 @@ def record(
         subject_organisation = getattr(target, "organisation", None)
         if subject_organisation is None and target._meta.label_lower == "accounts.organisation":
             subject_organisation = target
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-        # On SQLite the IMMEDIATE transaction already holds the write lock, so no one else appends now.
-        last = Entry.objects.order_by("-seq").only("seq", "hash").first()
-        entry = Entry(
-            seq=(last.seq + 1) if last else 1,
-            at=timezone.now(),
-            actor=actor,
-            actor_name=_describe(actor),
-            organisation=getattr(actor, "organisation", None),
-            subject_organisation=subject_organisation,
-            action=action,
-            object_type=object_type,
-            object_id=str(target.pk) if target is not None else "",
-            object_label=stored_label,
-            changes=changes or {},
-            client_address=getattr(request, "client_address", "") if request else "",
-            user_agent=request.headers.get("User-Agent", "")[:300] if request else "",
-            previous_hash=last.hash if last else GENESIS,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save(force_insert=True)
+    entry = Entry(
+        seq=(last.seq + 1) if last else 1,
+        at=timezone.now(),
+        actor=actor,
+        actor_name=_describe(actor),
+        organisation=getattr(actor, "organisation", None),
+        subject_organisation=subject_organisation,
+        action=action,
+        object_type=object_type,
+        object_id=str(target.pk) if target is not None else "",
+        object_label=stored_label,
+        changes=changes or {},
+        client_address=getattr(request, "client_address", "") if request else "",
+        user_agent=request.headers.get("User-Agent", "")[:300] if request else "",
+        previous_hash=last.hash if last else GENESIS,
+    )
+    entry.hash = entry.compute_hash()
     return entry
 
 

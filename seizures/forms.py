@@ -83,6 +83,7 @@ class Prepared(BaseChoiceIterator):
 
     def __init__(self, choices: Iterable[tuple[str, str]]) -> None:
         self.choices = tuple((str(value), str(label)) for value, label in choices)
+        self._values = frozenset(value for value, _label in self.choices)
         self._by_text: dict[str, str] = {}
         for value, label in self.choices:  # the first choice holding a text wins, as in a walk through the list
             if value:
@@ -98,9 +99,23 @@ class Prepared(BaseChoiceIterator):
     def __deepcopy__(self, memo: dict[int, Any]) -> "Prepared":
         return self  # never changed: every copy of a form may share it
 
+    def has(self, value: Any) -> bool:
+        """Whether ``value`` is one of the choices' values, as Django's ``ChoiceField.valid_value`` compares."""
+        return str(value) in self._values
+
     def value_for(self, text: str) -> str | None:
         """The value of the choice whose value or label is ``text`` (any case, without surrounding spaces)."""
         return self._by_text.get(text.strip().casefold())
+
+
+class PreparedChoiceField(forms.ChoiceField):
+    """A choice field whose choices are ``Prepared``: a value is looked up rather than compared with each of the
+    250 countries, or each unit, in turn (what Django's own check does, for every country of every record)."""
+
+    def valid_value(self, value: Any) -> bool:
+        if isinstance(self.choices, Prepared):
+            return self.choices.has(value)
+        return super().valid_value(value)
 
 
 def route_country_choices() -> Prepared:
@@ -196,7 +211,7 @@ class SeizureForm(AudienceForm):
     """The non-nominal facts of a record, its audience and marking, and new photos or documents."""
 
     occurred_on = forms.DateField(label=_("Date of seizure"), widget=forms.DateInput(attrs={"type": "date"}))
-    country = forms.ChoiceField(label=_("Country of seizure"), widget=CountryInput)
+    country = PreparedChoiceField(label=_("Country of seizure"), widget=CountryInput)
     place = forms.CharField(
         label=_("Place"), max_length=200, required=False, help_text=_("Port, airport, border post, town.")
     )
@@ -228,15 +243,15 @@ class SeizureForm(AudienceForm):
     air_waybill = forms.CharField(
         label=_("Air waybill"), max_length=20, required=False, help_text=_("For example 176-12345675.")
     )
-    origin_country = forms.ChoiceField(label=_("Country of origin"), required=False, widget=CountryInput)
-    export_country = forms.ChoiceField(label=_("Country of export"), required=False, widget=CountryInput)
+    origin_country = PreparedChoiceField(label=_("Country of origin"), required=False, widget=CountryInput)
+    export_country = PreparedChoiceField(label=_("Country of export"), required=False, widget=CountryInput)
     transit_countries = forms.CharField(
         label=_("Transit countries, in order"),
         max_length=300,
         required=False,
         help_text=_("Country codes or names separated by commas, for example “AE, QA”."),
     )
-    destination_country = forms.ChoiceField(label=_("Country of destination"), required=False, widget=CountryInput)
+    destination_country = PreparedChoiceField(label=_("Country of destination"), required=False, widget=CountryInput)
     declared_goods = forms.CharField(
         label=_("Goods declared"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
@@ -461,7 +476,7 @@ class LineForm(forms.Form):
         required=False,
         help_text=_("The scientific name, Basel code (Y46, A1181), substance (HCFC-22) or chemical."),
     )
-    specimen_type = forms.ChoiceField(label=_("Specimen type (CITES)"), required=False)
+    specimen_type = PreparedChoiceField(label=_("Specimen type (CITES)"), required=False)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
     cas_number = forms.CharField(label=_("CAS number"), max_length=20, required=False)
     vessel_imo = forms.CharField(label=_("Fishing vessel IMO number"), max_length=20, required=False)
@@ -471,7 +486,7 @@ class LineForm(forms.Form):
     approximate = forms.BooleanField(
         label=_("Approximate"), required=False, help_text=_("The quantity is an estimate: it is shown as “about”.")
     )
-    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    unit = PreparedChoiceField(label=_("Unit"), required=False)
     value = forms.DecimalField(
         label=_("Estimated value"), required=False, min_value=Decimal(0), max_digits=14, decimal_places=2
     )

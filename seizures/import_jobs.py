@@ -15,8 +15,9 @@ enqueues ``run_import``, which:
 3. CHOOSING when some records pass and others do not: nothing is saved yet, the sealed file is kept, and the
    officer chooses on the job's page (``choose``) to import the records that pass or nothing. Importing them
    runs the job again with ``partial``: every row is checked again and the records that pass then are filed;
-4. otherwise SAVING: files every record through seizures.actions.file_seizure in ONE transaction, so an
-   import (or the part of it chosen) is whole or absent, and a record never half saved; then DONE.
+4. otherwise SAVING: files every record through seizures.actions.file_seizure in ONE transaction (written
+   together: seizures.actions.filing_together), so an import (or the part of it chosen) is whole or absent, and
+   a record never half saved; then DONE.
 Whenever records are refused, their rows are kept sealed as a spreadsheet with a "problem" column
 (seizures/import_refusals.py) that only the importer may download, to fix and send again.
 An unexpected error ends it as FAILED with nothing saved; the error goes to the log, never to the page.
@@ -397,8 +398,9 @@ def _progress(job: ImportJob):
 @transaction.atomic
 def _save(job: ImportJob, filings: list[actions.Filing], *, problems: list[importer.Problem]) -> None:
     share = bool(job.options.get("share"))
-    # Related records are told in one summary per person for the whole import, after commit.
-    with notify.related_of_import(job.pk):
+    # Related records are told in one summary per person for the whole import, after commit; the records are
+    # written together once all are checked (actions.filing_together), each as file_seizure alone would.
+    with notify.related_of_import(job.pk), actions.filing_together(officer=job.person, share=share):
         made = [
             actions.file_seizure(request=None, officer=job.person, filing=filing, share=share) for filing in filings
         ]

@@ -8,7 +8,7 @@ always ``access.seizures_visible_to(person)`` narrowed by them.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -176,6 +176,21 @@ def index(seizure: Seizure, lines: Iterable[CommodityLine] | None = None) -> Non
                 "INSERT INTO seizures_search (seizure_id, document) VALUES (%s, to_tsvector('simple', %s)) "
                 "ON CONFLICT (seizure_id) DO UPDATE SET document = EXCLUDED.document",
                 [seizure.pk, text],
+            )
+
+
+def index_each(records: Sequence[tuple[Seizure, Sequence[CommodityLine]]]) -> None:
+    """``index`` for many records (each with its commodity lines) at once: one statement for all of them."""
+    rows = [(seizure.pk, document(seizure, lines)) for seizure, lines in records]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.executemany("DELETE FROM seizures_search WHERE rowid = %s", [(pk,) for pk, _text in rows])
+            cursor.executemany("INSERT INTO seizures_search (rowid, document) VALUES (%s, %s)", rows)
+        else:
+            cursor.executemany(
+                "INSERT INTO seizures_search (seizure_id, document) VALUES (%s, to_tsvector('simple', %s)) "
+                "ON CONFLICT (seizure_id) DO UPDATE SET document = EXCLUDED.document",
+                rows,
             )
 
 

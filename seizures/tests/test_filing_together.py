@@ -1,0 +1,143 @@
+"""Records filed together (seizures.actions.filing_together, what an import does) are the records that filing
+them one by one gives: the same facts, lines, audience members, history, audit entries, search entries, keys,
+counts and links, each record correlated with those filed before it."""
+
+import itertools
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+
+from audit.models import Entry
+from seizures import actions
+from seizures.models import Link, MatchKey, Seizure, StatusChange, ValueCount
+from seizures.tests.builders import filing, line
+
+pytestmark = pytest.mark.django_db
+
+ELEPHANT = line(code="Loxodonta africana", quantity=3, unit="KGM")
+PANGOLIN = line(code="Manis gigantea", quantity=40, unit="KGM", value=1200, currency="USD")
+CONTAINER = "CSQU3054383"
+
+
+def filings(cast) -> list[actions.Filing]:
+    """Records that relate to one another (a container, a species on a route), with each kind of audience."""
+    return [
+        filing(lines=[ELEPHANT], containers=[CONTAINER], transport_mode="sea"),
+        filing(lines=[ELEPHANT, PANGOLIN], containers=[CONTAINER], transport_mode="sea", place="Mombasa"),
+        filing(lines=[PANGOLIN], audience="organisations", organisations=[cast.home, cast.other], marking="amber"),
+        filing(lines=[PANGOLIN], audience="people", people=[cast.focal_point], marking="red", summary="Named only"),
+        filing(lines=[line(convention="other", code="Charcoal")], country="TZ", origin_country="TZ"),
+    ]
+
+
+def filed(cast, *, together: bool) -> dict[str, Any]:
+    """What filing the records wrote, with every record named by its position in the filing order; the database
+    is left as it was."""
+    with transaction.atomic():
+        if together:
+            with actions.filing_together(officer=cast.member):
+                made = [actions.file_seizure(request=None, officer=cast.member, filing=f) for f in filings(cast)]
+        else:
+            made = [actions.file_seizure(request=None, officer=cast.member, filing=f) for f in filings(cast)]
+        written = snapshot(made)
+        transaction.set_rollback(True)
+    return written
+
+
+def snapshot(made: list[Seizure]) -> dict[str, Any]:
+    position = {seizure.pk: index for index, seizure in enumerate(made)}
+    named = {
+        **position,
+        **{pk: f"before-{pk}" for pk in Seizure.objects.exclude(pk__in=position).values_list("pk", flat=True)},
+    }
+    records = []
+    for seizure in Seizure.objects.filter(pk__in=position).order_by("pk"):
+        records.append(
+            {
+                "position": position[seizure.pk],
+                "reference": seizure.reference.replace(f"{seizure.pk:06d}", "<id>"),
+                "facts": {name: getattr(seizure, name) for name in (*actions.FACTS, "marking", "audience", "status")},
+                "audience_countries": seizure.audience_countries,
+                "by": (seizure.organisation_id, seizure.officer_id),
+                "lines": [
+                    {name: getattr(each, name) for name in ("position", *actions.LINE_FIELDS)}
+                    for each in seizure.lines.order_by("position")
+                ],
+                "organisations": sorted(seizure.audience_organisations.values_list("pk", flat=True)),
+                "people": sorted(seizure.audience_people.values_list("pk", flat=True)),
+                "history": list(StatusChange.objects.filter(seizure=seizure).values_list("status", "by_id", "note")),
+                "search": search_document(seizure.pk),
+            }
+        )
+    entries = list(Entry.objects.filter(action="seizure.filed").order_by("seq"))
+    keys = MatchKey.objects.filter(seizure__in=made).values_list("seizure_id", "kind", "digest", "label", "is_common")
+    return {
+        "records": sorted(records, key=lambda record: record["position"]),
+        "audit": [
+            (entry.actor_id, entry.organisation_id, entry.subject_organisation_id, entry.changes, entry.object_type)
+            for entry in entries
+        ],
+        "audited": [(named[int(entry.object_id)], entry.object_label) for entry in entries],
+        "keys": sorted((position[pk], kind, bytes(digest), label, common) for pk, kind, digest, label, common in keys),
+        "counts": sorted((bytes(digest), count) for digest, count in ValueCount.objects.values_list("digest", "count")),
+        "links": sorted(
+            (str(named[low]), str(named[high]), reasons)
+            for low, high, reasons in Link.objects.values_list("low_id", "high_id", "reasons")
+        ),
+    }
+
+
+def search_document(pk: int) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT document FROM seizures_search WHERE rowid = %s", [pk])
+        else:
+            cursor.execute("SELECT document::text FROM seizures_search WHERE seizure_id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def test_records_filed_together_are_those_filed_one_by_one(cast):
+    # A record filed before: the new ones relate to it as well as to one another.
+    actions.file_seizure(
+        request=None, officer=cast.focal_point, filing=filing(lines=[ELEPHANT], containers=[CONTAINER])
+    )
+
+    one_by_one = filed(cast, together=False)
+    together = filed(cast, together=True)
+
+    assert len(one_by_one["records"]) == 5 and one_by_one["links"] and one_by_one["keys"]
+    assert one_by_one["records"][2]["organisations"] and one_by_one["records"][3]["people"]
+    assert together == one_by_one
+
+
+def test_the_audit_chain_holds_across_entries_written_together(cast):
+    with actions.filing_together(officer=cast.member):
+        for each in filings(cast):
+            actions.file_seizure(request=None, officer=cast.member, filing=each)
+
+    entries = list(Entry.objects.order_by("seq"))
+    assert [entry.seq for entry in entries] == list(range(1, len(entries) + 1))
+    for previous, entry in itertools.pairwise(entries):
+        assert entry.previous_hash == previous.hash and entry.hash == entry.compute_hash()
+
+
+def test_a_record_refused_in_the_block_is_refused_at_once_and_nothing_is_written(cast):
+    refused = filing(audience="people", people=[], marking="red")  # RED needs named people
+    with pytest.raises(actions.Refused), transaction.atomic(), actions.filing_together(officer=cast.member):
+        actions.file_seizure(request=None, officer=cast.member, filing=filings(cast)[0])
+        actions.file_seizure(request=None, officer=cast.member, filing=refused)
+
+    assert Seizure.objects.count() == 0 and not Entry.objects.filter(action="seizure.filed").exists()
+
+
+def test_records_naming_persons_are_filed_at_once_not_together(cast):
+    from seizures.tests.builders import person
+
+    with transaction.atomic(), actions.filing_together(officer=cast.member):
+        named = actions.file_seizure(request=None, officer=cast.member, filing=filing(involved=[person("Jean Dupont")]))
+        assert named.pk is not None  # written now: its save is throttled and its names sealed one by one
+        waiting = actions.file_seizure(request=None, officer=cast.member, filing=filings(cast)[0])
+        assert waiting.pk is None
+
+    assert waiting.pk is not None and waiting.reference.endswith(f"{waiting.pk:06d}")
