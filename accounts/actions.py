@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
@@ -639,7 +639,12 @@ def service_identity_of(*, request: HttpRequest | None, actor: Person, organisat
         decided_at=timezone.now(),
     )
     identity.set_unusable_password()
-    identity.save()
+    try:
+        with transaction.atomic():
+            identity.save()
+    except IntegrityError:
+        # Two first tokens made at the same moment: the other one made the identity (one per organisation).
+        return Person.objects.get(organisation=organisation, state=Person.State.SERVICE)
     record("person.service_identity_made", request=request, actor=actor, target=identity)
     return identity
 

@@ -481,3 +481,17 @@ def test_asking_for_access_with_its_address_answers_as_usual_and_writes_to_nobod
 
     assert response["Location"] == "/accounts/request-access/sent/"
     assert mailbox.messages == [] and Person.objects.filter(email=service.email).get() == service
+
+
+def test_the_database_keeps_one_service_identity_per_organisation(cast):
+    from django.db import IntegrityError, transaction
+
+    _make(cast)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(
+            email="second@service.environet.invalid", full_name="Second", organisation=cast.home, state="service"
+        )
+    # A person of the organisation, and another organisation's identity, are no second one.
+    _make(cast, organisation=cast.other, actor=cast.other_focal_point)
+    assert Person.objects.filter(state=Person.State.SERVICE).count() == 2
