@@ -30,8 +30,12 @@ class LiveStreamsShareAThread:
 
     async def __call__(self, scope, receive, send) -> None:
         if _SHARED_THREAD and scope["type"] == "http" and _path(scope) == LIVE_PATH:
+            from messaging import stream  # needs the apps, ready once the application is made
+
             async with ThreadSensitiveContext(executor=self.executor):
-                await self.application(scope, receive, send)
+                # A signed-in person's stream opens without Django's request handling; anything else goes
+                # through it (messaging/stream.py).
+                await stream.serve(scope, receive, send, self.application)
         else:
             await self.application(scope, receive, send)
 

@@ -6,7 +6,7 @@ side by side: ``threads_visible_to`` (a query, for pages, API, search, email and
 """
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -171,17 +171,19 @@ def audience_of(thread: Thread, *, topic_codes: list[str], forum_ids: list[int])
     }
 
 
-@dataclass
+@dataclass(slots=True)
 class Reader:
-    """A connected person, as the live stream knows them."""
+    """A connected person, as the live stream knows them. One per open stream, so it is kept small: slots,
+    and sets that streams share (messaging.live.ReaderFacts hands the same frozen set to everyone whose
+    choices are the same)."""
 
     person_id: int
     organisation_id: int
     country: str
-    forums: set[int] = field(default_factory=set)
-    topics: set[str] = field(default_factory=set)  # topics they chose to hear about
-    followed: set[int] = field(default_factory=set)  # threads followed one by one
-    muted: set[int] = field(default_factory=set)
+    forums: frozenset[int] | set[int] = frozenset()
+    topics: frozenset[str] | set[str] = frozenset()  # topics they chose to hear about
+    followed: frozenset[int] | set[int] = frozenset()  # threads followed one by one
+    muted: frozenset[int] | set[int] = frozenset()
     watching: int | None = None  # the thread open on the page, delivered whatever they follow
 
     def can_see(self, audience: dict[str, Any]) -> bool:

@@ -39,8 +39,7 @@ import contextvars
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -69,18 +68,90 @@ FOLLOWING_TABLE = "live events: following the event table"  # the task's name
 Backlog = Callable[[int, Reader], Awaitable[tuple[list[dict[str, Any]], int, bool]]]
 
 
-@dataclass(eq=False)
 class Connection:
-    reader: Reader
-    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    """One open stream in the hub: its reader and the items waiting to be sent. Thousands are open at once,
+    so it holds no asyncio.Queue (a queue, its two waiter queues and its own Event each): a deque, and a
+    future only while the stream waits."""
+
+    __slots__ = ("items", "reader", "waiter")
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.items: deque[dict[str, Any]] = deque()
+        self.waiter: asyncio.Future[None] | None = None
 
     def offer(self, event: dict[str, Any]) -> None:
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self.items) >= QUEUE_LIMIT:
             # A stream this far behind is dropped; the browser reconnects and catches up from the database.
-            self.queue = asyncio.Queue(QUEUE_LIMIT)
-            self.queue.put_nowait(CLOSE)
+            self.items.clear()
+            event = CLOSE
+        self.items.append(event)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def next(self) -> dict[str, Any]:
+        """The next item for the stream, once there is one."""
+        while not self.items:
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        return self.items.popleft()
+
+
+class ReaderFacts:
+    """What a stream's reader is made of, per person (organisation, country, forums, topics, followed and
+    muted threads), kept so that a page reopening its stream does not read them again.
+
+    A person's entry is dropped when their choices or forums change (the ``reader.changed`` events the
+    hub receives, from every process through the broker), and every entry when the broker's subscription
+    was lost or is back (such events may have been missed meanwhile). An entry also lasts at most
+    LIFETIME seconds, for changes made where no event reaches this process (a worker without Redis).
+    Equal sets are shared: thousands of readers who follow the same topics hold one set between them."""
+
+    LIFETIME = 60.0
+    LIMIT = 50_000  # people kept; beyond, the cache starts afresh
+
+    def __init__(self) -> None:
+        self._people: dict[int, tuple[float, tuple[Any, ...]]] = {}
+        self._shared: dict[frozenset[Any], frozenset[Any]] = {}
+        self._changes = 0  # facts dropped so far: facts read before a drop are not kept
+
+    def mark(self) -> int:
+        """To be taken before reading a person's facts from the database, and given to ``put``."""
+        return self._changes
+
+    def get(self, person_id: int, now: float) -> tuple[Any, ...] | None:
+        found = self._people.get(person_id)
+        if found is None or found[0] < now:
+            return None
+        return found[1]
+
+    def put(self, person_id: int, now: float, facts: tuple[Any, ...], mark: int) -> tuple[Any, ...]:
+        """Keep ``facts`` (organisation id, country, then four sets), unless something was dropped since
+        ``mark`` (they may be older than the change); returns them with shared sets."""
+        if len(self._people) >= self.LIMIT:
+            self._people.clear()
+        organisation_id, country, *sets = facts
+        shared = (organisation_id, country, *(self._share(frozenset(items)) for items in sets))
+        if mark == self._changes:
+            self._people[person_id] = (now + self.LIFETIME, shared)
+        return shared
+
+    def _share(self, items: frozenset[Any]) -> frozenset[Any]:
+        if len(self._shared) >= self.LIMIT:
+            self._shared.clear()
+        return self._shared.setdefault(items, items)
+
+    def forget(self, person_id: Any) -> None:
+        self._changes += 1
+        self._people.pop(person_id, None)
+
+    def clear(self) -> None:
+        self._changes += 1
+        self._people.clear()
+        self._shared.clear()
 
 
 # The hub reads the database outside any request, so nothing else would close its connection or replace
@@ -132,6 +203,7 @@ class Hub:
         # Events being handed out, in id order: (event, the streams open when it came, how many were done).
         self._outbox: deque[list[Any]] = deque()
         self._handing_out = False
+        self.facts = ReaderFacts()
 
     def _ensure_listening(self) -> None:
         loop = asyncio.get_running_loop()
@@ -202,9 +274,11 @@ class Hub:
     def deliver(self, event: dict[str, Any]) -> None:
         kind = event.get("kind")
         if kind == "broker.lost":
+            self.facts.clear()
             self._relay_lost()
             return
         if kind == "broker.connected":
+            self.facts.clear()
             if self.relay_up is False:
                 self._tell_all(BACK)
             self.relay_up = True
@@ -220,6 +294,7 @@ class Hub:
                     connection.offer(CLOSE)
             return
         if kind == "reader.changed":
+            self.facts.forget(event.get("person"))
             for connection in list(self.connections):
                 if connection.reader.person_id == event.get("person"):
                     connection.offer(event)
@@ -365,15 +440,18 @@ async def stream(
     backlog: Backlog,
     reload_reader: Callable[[int | None], Awaitable[Reader]],
     deadline: float,
-) -> AsyncIterator[bytes]:
+    receive: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+) -> AsyncGenerator[bytes]:
     """The bytes of one stream. ``backlog`` reads stored events (see Backlog); ``reload_reader(watching)``
-    rereads the person's choices.
+    rereads the person's choices; ``receive``, the ASGI server's, when nobody else watches for the browser
+    going away (the stream then ends as soon as it does).
 
     The stream subscribes when it starts (not when the response is made), so a response that is never
     sent leaves nothing behind in the hub."""
     loop = asyncio.get_running_loop()
     connection = hub.connect(reader)
     last = after  # every event up to this id has been sent or was not for this reader
+    watcher = loop.create_task(_until_gone(receive, connection)) if receive is not None else None
 
     async def catch_up() -> AsyncIterator[bytes]:
         nonlocal last
@@ -402,11 +480,15 @@ async def stream(
         yield b"retry: 3000\n\n"
         if hub.relay_up is False:
             yield delivery_frame(DELAYED)
-        async for frame in catch_up():
-            yield frame
+        # Every event after the hub's mark reaches this stream through the hub, since it is connected: a
+        # page that has everything up to the mark (a fresh page, or one coming back having missed nothing)
+        # has nothing to read from the database.
+        if hub.high is None or last < hub.high:
+            async for frame in catch_up():
+                yield frame
         beat(heartbeat=False)
         while True:
-            item = await connection.queue.get()
+            item = await connection.next()
             if item is HEARTBEAT:
                 yield b": heartbeat\n\n"  # keeps proxies from closing a quiet connection
                 continue
@@ -429,4 +511,14 @@ async def stream(
     finally:
         if timer is not None:
             timer.cancel()
+        if watcher is not None:
+            watcher.cancel()
         hub.disconnect(connection)
+
+
+async def _until_gone(receive: Callable[[], Awaitable[dict[str, Any]]], connection: Connection) -> None:
+    """Close the stream when the browser goes away (the server would otherwise write into the void until
+    the next heartbeat, and keep the stream in the hub)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    connection.offer(CLOSE)

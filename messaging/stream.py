@@ -1,50 +1,81 @@
-"""The Server-Sent Events endpoint: one long response per open page."""
+"""The Server-Sent Events endpoint: one long response per open page.
+
+Opening a stream is the request a server gets most of: every open page holds one, and every page whose
+stream dropped (a restart, a deployment) opens a new one within 3 s. So a signed-in person's stream is
+opened by ``serve``, straight from the ASGI server (environet/asgi.py), without Django's request handling
+and its middleware: one query reads the session with the person (their reader facts come from the hub's
+cache, messaging.live.ReaderFacts), the same checks as Django's are made on them, and the stream starts.
+Whatever those checks do not accept as it is (no session cookie, a session expired, ended, signed with an
+older key or past its limits, a person no longer active, a host not allowed, plain HTTP where HTTPS is
+required, no room for another stream) goes to Django's handling, which answers as for any page: sign-in,
+401, 400, 503. ``events`` is that view.
+"""
 
 import asyncio
+import functools
+import threading
 import time
+import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.db import connection as database
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port, validate_host
 from django.http.response import HttpResponseBase
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_safe
 
-from accounts.models import Person
+from accounts.models import Organisation, Person
 from environet import limits
 from messaging import access, live
 from messaging import events as event_log
 from messaging.models import Event, Follow
-from topics.models import TopicChoice
+from topics.models import Topic, TopicChoice
 
 BACKLOG_LIMIT = 2000
+LIVE_THREAD = "live-streams"  # the name of the thread the streams share (environet/asgi.py)
 
 
 def load_reader(person, watching: int | None) -> access.Reader:
+    """The reader of ``person``'s stream, read from the database (and kept in the hub's ReaderFacts)."""
+    mark = live.hub.facts.mark()
     follows = dict(Follow.objects.filter(person=person).values_list("thread_id", "state"))
     watched = watching if watching and access.threads_visible_to(person).filter(pk=watching).exists() else None
-    return access.Reader(
-        person_id=person.pk,
-        organisation_id=person.organisation_id,
-        country=person.organisation.country,
-        forums=set(person.forums.values_list("pk", flat=True)),
-        topics=set(
+    facts = live.hub.facts.put(
+        person.pk,
+        time.monotonic(),
+        (
+            person.organisation_id,
+            person.organisation.country,
+            person.forums.values_list("pk", flat=True),
             TopicChoice.objects.filter(person=person)
             .exclude(delivery=TopicChoice.Delivery.NONE)
-            .values_list("topic__code", flat=True)
+            .values_list("topic__code", flat=True),
+            [thread for thread, state in follows.items() if state == Follow.State.FOLLOW],
+            [thread for thread, state in follows.items() if state == Follow.State.MUTE],
         ),
-        followed={thread for thread, state in follows.items() if state == Follow.State.FOLLOW},
-        muted={thread for thread, state in follows.items() if state == Follow.State.MUTE},
-        watching=watched,
+        mark,
     )
+    organisation_id, country, forums, topics, followed, muted = facts
+    return access.Reader(person.pk, organisation_id, country, forums, topics, followed, muted, watching=watched)
 
 
 def stored_page(after: int, reader: access.Reader) -> tuple[list[dict], int, bool]:
     """The events newer than ``after`` that this reader wants, oldest first, from at most BACKLOG_LIMIT
     stored ones; the highest id examined; and whether there may be more after it."""
     rows = list(Event.objects.filter(pk__gt=after).order_by("pk")[:BACKLOG_LIMIT])
-    examined = rows[-1].pk if rows else after
+    if not rows:
+        return [], after, False
+    examined = rows[-1].pk
     # Today's access rule and today's content, whatever the event was when it was stored (messaging.events).
     person = Person.objects.select_related("organisation").filter(pk=reader.person_id).first()
     built = event_log.for_reader(rows, person) if person is not None else []
@@ -83,16 +114,26 @@ def _briefly[**P, R](function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
     A stream stays open for hours and reads the database only now and then: it must not hold a
     connection all that time (with PostgreSQL a few hundred open pages would use up the server's
-    connections; with SQLite each keeps its own page cache). A connection inside a transaction (the
-    tests') is left alone."""
+    connections; with SQLite each keeps its own page cache). The streams' shared thread (environet/asgi.py)
+    is the exception: it keeps its one connection for all the streams of the process, as opening one for
+    each stream would cost more than the rest of the opening; one that failed is replaced, as Django does
+    between requests. A connection inside a transaction (the tests') is left alone."""
 
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
         finally:
+            shared = threading.current_thread().name.startswith(LIVE_THREAD)
             for connection in connections.all(initialized_only=True):
-                if not connection.in_atomic_block:
+                if connection.in_atomic_block:
+                    continue
+                if not shared:
                     connection.close()
+                elif connection.errors_occurred:
+                    if connection.is_usable():
+                        connection.errors_occurred = False
+                    else:
+                        connection.close()
 
     return sync_to_async(run)
 
@@ -154,3 +195,233 @@ async def events(request: HttpRequest) -> HttpResponseBase:
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
+
+
+# --- Opening a stream straight from the ASGI server (see the module's docstring) --------------------------
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Session key -> the person it was last found signed in as: a guess that lets one query read the session
+# and the person together. The session read then says whose it is; a wrong guess costs a second query.
+_whose: dict[str, int] = {}
+_WHOSE_LIMIT = 100_000
+
+
+@functools.cache
+def _queries() -> tuple[str, str, str]:
+    """The three statements, with this database's table and column names."""
+    q = database.ops.quote_name
+    session, person, organisation = Session._meta.db_table, Person._meta.db_table, Organisation._meta.db_table
+    members = Topic._meta.get_field("members").remote_field.through._meta  # type: ignore[union-attr]
+    choice, topic, follow = TopicChoice._meta.db_table, Topic._meta.db_table, Follow._meta.db_table
+    columns = (
+        f"p.{q('id')}, p.{q('password')}, p.{q('session_epoch')}, p.{q('state')}, p.{q('language')}, "
+        f"p.{q('organisation_id')}, o.{q('country')}"
+    )
+    signed_in = (
+        f"SELECT s.{q('session_data')}, {columns} FROM {q(session)} s "  # noqa: S608 - names from the models
+        f"LEFT JOIN {q(person)} p ON p.{q('id')} = %s "
+        f"LEFT JOIN {q(organisation)} o ON o.{q('id')} = p.{q('organisation_id')} "
+        f"WHERE s.{q('session_key')} = %s AND s.{q('expire_date')} > %s"
+    )
+    person_alone = (
+        f"SELECT {columns} FROM {q(person)} p "  # noqa: S608 - names from the models, values as parameters
+        f"JOIN {q(organisation)} o ON o.{q('id')} = p.{q('organisation_id')} "
+        f"WHERE p.{q('id')} = %s"
+    )
+    # Forums, topics chosen (delivered somehow), threads followed or muted: one statement, one row each.
+    facts = (
+        f"SELECT 'forum', {q('topic_id')}, '' FROM {q(members.db_table)} "  # noqa: S608 - names from the models
+        f"WHERE {q('person_id')} = %s "
+        f"UNION ALL SELECT 'topic', 0, t.{q('code')} FROM {q(choice)} c "
+        f"JOIN {q(topic)} t ON t.{q('id')} = c.{q('topic_id')} "
+        f"WHERE c.{q('person_id')} = %s AND c.{q('delivery')} <> %s "
+        f"UNION ALL SELECT {q('state')}, {q('thread_id')}, '' FROM {q(follow)} WHERE {q('person_id')} = %s"
+    )
+    return signed_in, person_alone, facts
+
+
+def signed_in_reader(session_key: str, watching: int | None) -> tuple[access.Reader, str, float] | None:
+    """The reader of the person signed in with ``session_key``, their language and the seconds until their
+    session ends; None unless Django's own checks would let the request through as it is, unchanged:
+
+    - the session exists, has not expired and is signed with the current key (Django's session middleware);
+    - it names a person through the model backend, with the hash of their password and session epoch (a
+      password change or an ended session fails it), and that person is active (AuthenticationMiddleware;
+      a session holds a person only once the second factor is done, accounts.views.signin);
+    - it is within the idle and total limits (accounts.middleware.SessionLimitsMiddleware, which
+      would sign the person out: Django does it and says why).
+
+    Runs in the streams' thread, which keeps its database connection (see ``_briefly``)."""
+    signed_in, person_alone, facts_query = _queries()
+    guess = _whose.get(session_key, 0)
+    with database.cursor() as cursor:
+        cursor.execute(signed_in, [guess, session_key, database.ops.adapt_datetimefield_value(timezone.now())])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        session = SessionStore().decode(row[0])
+        person_id = str(session.get(SESSION_KEY, ""))
+        if session.get(BACKEND_SESSION_KEY) != MODEL_BACKEND or not person_id.isdigit():
+            return None
+        found = row[1:]
+        if found[0] != int(person_id):
+            cursor.execute(person_alone, [int(person_id)])
+            found = cursor.fetchone()
+            if found is None:
+                return None
+        pk, password, epoch, state, language, organisation_id, country = found
+        expected = Person(pk=pk, password=password, session_epoch=epoch).get_session_auth_hash()
+        if state != Person.State.ACTIVE or not constant_time_compare(session.get(HASH_SESSION_KEY, ""), expected):
+            return None
+        now = time.time()
+        signed_in_at, seen_at = session.get("signed_in_at"), session.get("seen_at")
+        if not isinstance(signed_in_at, int | float) or not isinstance(seen_at, int | float):
+            return None
+        ends = min(signed_in_at + settings.SESSION_MAX_SECONDS, seen_at + settings.SESSION_IDLE_SECONDS)
+        if ends <= now:
+            return None
+        if len(_whose) >= _WHOSE_LIMIT:
+            _whose.clear()
+        _whose[session_key] = pk
+        clock = time.monotonic()
+        facts = live.hub.facts.get(pk, clock)
+        if facts is None:
+            mark = live.hub.facts.mark()
+            cursor.execute(facts_query, [pk, pk, TopicChoice.Delivery.NONE, pk])
+            rows = cursor.fetchall()
+            facts = live.hub.facts.put(
+                pk,
+                clock,
+                (
+                    organisation_id,
+                    country,
+                    [number for kind, number, _code in rows if kind == "forum"],
+                    [code for kind, _number, code in rows if kind == "topic"],
+                    [number for kind, number, _code in rows if kind == Follow.State.FOLLOW],
+                    [number for kind, number, _code in rows if kind == Follow.State.MUTE],
+                ),
+                mark,
+            )
+    if watching:
+        # Only a thread the person may read is delivered whatever they follow (the query form of the rule).
+        person = Person.objects.select_related("organisation").get(pk=pk)
+        if not access.threads_visible_to(person).filter(pk=watching).exists():
+            watching = None
+    # Organisation and country as read now; the sets as kept.
+    _organisation, _country, forums, topics, followed, muted = facts
+    reader = access.Reader(pk, organisation_id, country, forums, topics, followed, muted, watching=watching)
+    return reader, language, ends - now
+
+
+def _plain_request(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    """A request Django would pass on as it is: an allowed host, over HTTPS where HTTPS is required."""
+    if settings.USE_X_FORWARDED_HOST:
+        return False
+    domain, _port = split_domain_port(headers.get(b"host", b"").decode("latin-1"))
+    allowed = settings.ALLOWED_HOSTS or (["localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+    if not domain or not validate_host(domain, allowed):
+        return False
+    return not settings.SECURE_SSL_REDIRECT or _secure(scope, headers)
+
+
+def _secure(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    if settings.SECURE_PROXY_SSL_HEADER:
+        name, value = settings.SECURE_PROXY_SSL_HEADER
+        header = name.removeprefix("HTTP_").lower().replace("_", "-").encode()
+        return headers.get(header, b"").decode("latin-1").split(",")[0].strip() == value
+    return scope.get("scheme") == "https"
+
+
+def _response_headers(language: str, secure: bool) -> list[tuple[bytes, bytes]]:
+    """What Django's middleware would add to the stream's response (a stream is no page: no CSP for it)."""
+    headers = [
+        (b"content-type", b"text/event-stream"),
+        (b"cache-control", b"no-store"),
+        (b"x-accel-buffering", b"no"),  # nginx: pass each event on at once
+        (b"content-language", language.encode()),
+        (b"vary", b"Cookie"),
+        (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
+    ]
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append((b"x-content-type-options", b"nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        headers.append((b"referrer-policy", str(settings.SECURE_REFERRER_POLICY).encode()))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append((b"cross-origin-opener-policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY.encode()))
+    if secure and settings.SECURE_HSTS_SECONDS:
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        hsts += "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
+        hsts += "; preload" if settings.SECURE_HSTS_PRELOAD else ""
+        headers.append((b"strict-transport-security", hsts.encode()))
+    return headers
+
+
+def _query_number(query: dict[str, list[str]], name: str) -> int | None:
+    value = (query.get(name) or [""])[-1]
+    return int(value) if value.isdigit() else None
+
+
+async def serve(scope: Scope, receive: Receive, send: Send, django: Callable[..., Awaitable[None]]) -> None:
+    """ASGI: a stream for a signed-in person, opened without Django's request handling; anything else
+    (see ``signed_in_reader``) handed to ``django``."""
+    headers = dict(scope["headers"])
+    cookie = parse_cookie(headers.get(b"cookie", b"").decode("latin-1")).get(settings.SESSION_COOKIE_NAME, "")
+    if (
+        scope["method"] != "GET"
+        or settings.SESSION_ENGINE != "django.contrib.sessions.backends.db"
+        or not cookie
+        or len(live.hub.connections) >= limits.stream_capacity()
+        or not _plain_request(scope, headers)
+    ):
+        await django(scope, receive, send)
+        return
+    query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    opened = await _briefly(signed_in_reader)(cookie, _query_number(query, "thread"))
+    if opened is None:
+        await django(scope, receive, send)
+        return
+    reader, language, remaining = opened
+    raw = headers.get(b"last-event-id", b"").decode("latin-1")
+    asked = int(raw) if raw.isdigit() else _query_number(query, "after")
+    high = live.hub.high  # every event up to it handed out: no need to ask the database where "now" is
+    if high is not None and (asked is None or asked <= high):
+        after = high if asked is None else asked
+    else:
+        # An id from the future (a restored database, a made-up header) would hold back every event up to
+        # it: the page starts from now instead, as in ``_opening``.
+        latest = await _briefly(_latest_event_id)()
+        after = latest if asked is None else min(asked, latest)
+    person = reader.person_id
+
+    async def backlog(since: int, current: access.Reader) -> tuple[list[dict], int, bool]:
+        def read() -> tuple[list[dict], int, bool]:
+            with translation.override(language):  # the person's language, as their pages
+                return stored_page(since, current)
+
+        return await _briefly(read)()
+
+    async def reload_reader(watched: int | None) -> access.Reader:
+        def reload() -> access.Reader:
+            found = Person.objects.select_related("organisation").get(pk=person)
+            return load_reader(found, watched)
+
+        return await _briefly(reload)()
+
+    deadline = asyncio.get_running_loop().time() + max(remaining, 1)
+    body = live.stream(
+        reader, after=after, backlog=backlog, reload_reader=reload_reader, deadline=deadline, receive=receive
+    )
+    headers_out = _response_headers(language, _secure(scope, headers))
+    await send({"type": "http.response.start", "status": 200, "headers": headers_out})
+    try:
+        async for frame in body:
+            await send({"type": "http.response.body", "body": frame, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    except OSError:
+        pass  # the browser went away while a frame was being written
+    finally:
+        await body.aclose()

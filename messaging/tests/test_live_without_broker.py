@@ -181,7 +181,7 @@ def test_an_event_is_handed_out_in_slices_with_the_loop_free_between_them_and_in
         answered_after: list[int] = []  # how many streams had the first event when the "answer" ran
 
         def answer() -> None:
-            answered_after.append(sum(connection.queue.qsize() > 0 for connection in connections))
+            answered_after.append(sum(len(connection.items) > 0 for connection in connections))
 
         for event_id in (1, 2):
             hub.deliver({"id": event_id, "kind": "message", "thread": 7, "audience": audience, "mentions": []})
@@ -191,7 +191,7 @@ def test_an_event_is_handed_out_in_slices_with_the_loop_free_between_them_and_in
         # The first slice goes at once; the answer, ready then, runs after one more, not after all 35 streams.
         assert answered_after == [20], "the answer waited for more than one slice of streams"
         for connection in connections:
-            assert [connection.queue.get_nowait()["id"] for _ in range(2)] == [1, 2]
-            assert connection.queue.empty()
+            assert [connection.items.popleft()["id"] for _ in range(2)] == [1, 2]
+            assert not connection.items
 
     asyncio.run(scenario())

@@ -1,0 +1,127 @@
+"""Opening a stream without Django's request handling (messaging.stream.serve): it happens only when every
+check Django's middleware makes passes; anything else goes to Django's handling."""
+
+import asyncio
+import time
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+
+from accounts.models import Person
+from messaging import live, stream
+from messaging.tests.servers import session_for
+from topics.models import Topic, TopicChoice
+
+
+@pytest.fixture(autouse=True)
+def _fresh_facts():
+    live.hub.facts.clear()
+    stream._whose.clear()
+    yield
+    live.hub.facts.clear()
+
+
+def test_it_opens_for_a_signed_in_active_person_with_their_facts(cast):
+    TopicChoice.objects.update_or_create(
+        person=cast.member, topic=Topic.objects.get(code="B"), defaults={"delivery": TopicChoice.Delivery.LIVE}
+    )
+    opened = stream.signed_in_reader(session_for(cast.member), None)
+
+    assert opened is not None
+    reader, language, remaining = opened
+    assert (reader.person_id, reader.organisation_id, reader.country) == (cast.member.pk, cast.home.pk, "KE")
+    assert "B" in reader.topics
+    assert language == cast.member.language
+    assert 0 < remaining <= 30 * 60
+
+
+def test_it_leaves_an_ended_session_to_django(cast):
+    key = session_for(cast.member)
+    Session.objects.filter(session_key=key).delete()
+
+    assert stream.signed_in_reader(key, None) is None
+
+
+def test_it_leaves_a_session_of_an_older_password_or_epoch_to_django(cast):
+    key = session_for(cast.member)
+    Person.objects.filter(pk=cast.member.pk).update(session_epoch=cast.member.session_epoch + 1)
+
+    assert stream.signed_in_reader(key, None) is None
+
+
+def test_it_leaves_a_suspended_person_to_django(cast):
+    key = session_for(cast.member)
+    Person.objects.filter(pk=cast.member.pk).update(state=Person.State.SUSPENDED)
+
+    assert stream.signed_in_reader(key, None) is None
+
+
+@pytest.mark.parametrize("stamp", ["seen_at", "signed_in_at"])
+def test_it_leaves_a_session_past_its_limits_to_django(cast, stamp):
+    key = session_for(cast.member)
+    session = SessionStore(session_key=key)
+    session[stamp] = time.time() - 13 * 3600
+    session.save()
+
+    assert stream.signed_in_reader(key, None) is None
+
+
+def test_it_leaves_a_half_signed_in_session_to_django(cast):
+    """A session waiting for the second factor holds no person (accounts.confirmation)."""
+    session = SessionStore()
+    session.update({"pending": {"person": cast.member.pk, "stage": "code", "since": time.time()}})
+    session.create()
+
+    assert stream.signed_in_reader(session.session_key, None) is None
+
+
+def test_a_wrong_guess_of_whose_session_it_is_costs_a_query_not_a_mistake(cast):
+    key = session_for(cast.member)
+    stream._whose[key] = cast.focal_point.pk
+
+    opened = stream.signed_in_reader(key, None)
+
+    assert opened is not None and opened[0].person_id == cast.member.pk
+
+
+def test_a_change_of_choices_is_not_served_from_the_cache(cast):
+    key = session_for(cast.member)
+    first = stream.signed_in_reader(key, None)
+    assert first is not None and "C" not in first[0].topics
+    TopicChoice.objects.update_or_create(
+        person=cast.member, topic=Topic.objects.get(code="C"), defaults={"delivery": TopicChoice.Delivery.LIVE}
+    )
+    live.hub.deliver({"kind": "reader.changed", "person": cast.member.pk})  # what topics.actions publishes
+
+    second = stream.signed_in_reader(key, None)
+
+    assert second is not None and "C" in second[0].topics
+
+
+def test_readers_who_choose_alike_share_their_sets(cast):
+    readers = [stream.signed_in_reader(session_for(person), None) for person in (cast.member, cast.focal_point)]
+
+    assert readers[0] is not None and readers[1] is not None
+    assert readers[0][0].followed is readers[1][0].followed
+
+
+def test_anything_it_does_not_serve_goes_to_django(settings):
+    handed: list[dict] = []
+
+    async def django(scope, receive, send):
+        handed.append(scope)
+
+    async def nothing():
+        return {"type": "http.disconnect"}
+
+    async def ignore(message):
+        raise AssertionError("answered without Django")
+
+    cookie = (b"cookie", f"{settings.SESSION_COOKIE_NAME}=x".encode())
+    host = (b"host", b"localhost")
+    for method, headers in (("GET", [host]), ("POST", [host, cookie]), ("GET", [(b"host", b"evil.example"), cookie])):
+        scope = {"type": "http", "method": method, "path": "/messages/live/", "headers": headers, "query_string": b""}
+        asyncio.run(stream.serve(scope, nothing, ignore, django))
+
+    assert len(handed) == 3
