@@ -119,8 +119,13 @@ def country_name(code: str) -> str:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    names = _country_names(get_language() or "en")
-    return sorted(names.items(), key=lambda item: item[1])
+    """Every country as (code, name in the active language), by name: a new list each time, sorted once."""
+    return list(_sorted_countries(get_language() or "en"))
+
+
+@cache
+def _sorted_countries(language: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(_country_names(language).items(), key=lambda item: item[1]))
 
 
 @cache

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -115,6 +115,8 @@ def grants_of(seizure: Seizure) -> list[NominalGrant]:
 
 def record_page(*, person, seizure: Seizure) -> dict:
     """Everything the record page shows this person."""
+    # Read once for the page and for the library's guides to the lines (library_guides_for_seizure).
+    prefetch_related_objects([seizure], "lines")
     return {
         "seizure": seizure,
         "lines": [(line, what_the_code_says(line, seizure.origin_country)) for line in seizure.lines.all()],

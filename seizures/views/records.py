@@ -11,11 +11,12 @@ from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from environet import submissions
+from environet import fragments, submissions
 from environet.http import SignedInRequest
 from messaging.views import stored_file_response
 from reference import tables
@@ -75,11 +76,25 @@ def records(request: SignedInRequest) -> HttpResponse:
         "seizures/records.html",
         {
             "form": form,
+            "filters": _blank_filters(form),
             "page": page,
             "query": query.urlencode(),
             "can_file": access.can_file(person),
         },
         status=400 if form.errors else 200,
+    )
+
+
+def _blank_filters(form: SearchForm) -> str:
+    """The filter form as the list first shows it, empty: the same for every reader in a language, so it is
+    rendered once per process (its lists of countries and organisations made most of the page's time), again
+    when the organisations change. A form with filters chosen is rendered for its request ("")."""
+    if form.is_bound:
+        return ""
+    listed = form.fields["organisation"].queryset  # type: ignore[attr-defined]
+    organisations = tuple(listed.values_list("pk", "short_name", "name"))
+    return fragments.rendered(
+        "seizures.filters", organisations, lambda: render_to_string("form_fields.html", {"form": form})
     )
 
 
