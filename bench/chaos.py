@@ -7,7 +7,9 @@ acknowledged post stored once, and does every open page get every stored post on
 The deployment is deploy/check.py's (imported, not copied): nginx with TLS and HTTP/2 in front of two uvicorn
 app processes, the task worker, a throwaway PostgreSQL database, a local mailbox, production settings. Redis
 is a private ``redis-server`` on a free loopback port (the machine's own Redis is shared; it is never touched),
-so that it can be killed. One poster posts a new thread to topic B at a steady rate, each with a marker in its
+so that it can be killed; on a machine without ``redis-server`` the app processes run without Redis (each follows
+the event table for the other's events) and only the Redis kills are left out ("redis_phase" in the JSON says
+so). One poster posts a new thread to topic B at a steady rate, each with a marker in its
 body; N readers who follow topic B each hold a live stream (/messages/live/) through nginx, spread over both
 app processes, and when it drops come back as a browser does: after the ``retry`` the server asked for, with
 the Last-Event-ID of the last event they had.
@@ -81,6 +83,7 @@ NEW_THREAD = "/messages/new/"
 SENDING_FOR = 0.005  # seconds a post's form has been on its way when an app process is killed
 KILL_WINDOW = 5.0  # seconds after a killed process is back during which posts count as its kill's
 CHAOS_KINDS = ("app 1", "app 2", "worker", "redis")
+SKIPPED_REDIS = "skipped: no redis-server"
 
 # The poster and the readers, as an administrator's invitation leaves them (password and authenticator). The
 # readers follow topic B on the platform; the first also by email, so the worker has mail to send meanwhile.
@@ -415,8 +418,8 @@ def kill_figures(kill: Kill, posts: list[Post], worst: dict[str, float], began: 
     }
 
 
-def chaos_plan(seconds: float, rounds: int) -> list[tuple[float, str]]:
-    kinds = [kind for _round in range(rounds) for kind in CHAOS_KINDS]
+def chaos_plan(seconds: float, rounds: int, with_redis: bool = True) -> list[tuple[float, str]]:
+    kinds = [kind for _round in range(rounds) for kind in CHAOS_KINDS if with_redis or kind != "redis"]
     spacing = seconds / (len(kinds) + 1)
     return [(spacing * (index + 1), kind) for index, kind in enumerate(kinds)]
 
@@ -431,7 +434,7 @@ def a_post_being_sent(posts: list[Post], seconds: float) -> bool:
     return False
 
 
-def do_kill(deployment: Chaos, redis: PrivateRedis, kind: str, began: float, posts: list[Post]) -> Kill:
+def do_kill(deployment: Chaos, redis: PrivateRedis | None, kind: str, began: float, posts: list[Post]) -> Kill:
     """Kill, then start again. An app process is killed while a post's form is on its way, when one comes
     within a second: nginx sends it to either process, so about one such kill in two cuts a post mid-request."""
     aimed = kind.startswith("app") and a_post_being_sent(posts, 1.0)
@@ -446,7 +449,7 @@ def do_kill(deployment: Chaos, redis: PrivateRedis, kind: str, began: float, pos
         deployment.kill_worker()
         time.sleep(restart_seconds(WORKER_UNIT))
         deployment.start_worker()
-    else:
+    elif redis is not None:
         redis.kill()
         time.sleep(REDIS_DOWN)
         redis.start()
@@ -455,15 +458,19 @@ def do_kill(deployment: Chaos, redis: PrivateRedis, kind: str, began: float, pos
     return kill
 
 
-def run(args: argparse.Namespace, nginx: str, redis_binary: str, folder: Path) -> dict[str, Any]:
+def run(args: argparse.Namespace, nginx: str, redis_binary: str | None, folder: Path) -> dict[str, Any]:
+    """The deployment, the posting and the kills. Without ``redis_binary`` the app processes run without Redis
+    (each follows the event table for the other's events, as a site without Redis does) and Redis is not
+    killed: every other phase runs as with it."""
     calm_seconds, chaos_seconds, rounds = (30.0, 60.0, 1) if args.quick else (90.0, 180.0, 2)
     calm_seconds, chaos_seconds = args.calm or calm_seconds, args.chaos or chaos_seconds
     run_id = f"chaos-{secrets.token_hex(3)}"
     with contextlib.ExitStack() as stack, Mailbox() as mailbox:
-        redis = PrivateRedis(redis_binary, folder)
-        stack.callback(redis.stop)
-        redis.start()
-        options = argparse.Namespace(postgres=args.postgres, redis=redis.url, require_services=True)
+        redis = PrivateRedis(redis_binary, folder) if redis_binary else None
+        if redis is not None:
+            stack.callback(redis.stop)
+            redis.start()
+        options = argparse.Namespace(postgres=args.postgres, redis=redis and redis.url, require_services=True)
         deployment = Chaos(folder, nginx, options, stack)
         setup = deployment.bring_up(mailbox, args.readers)
         poster = deployment.sign_in(deployment.emails[0], setup["secrets"][deployment.emails[0]])
@@ -486,7 +493,7 @@ def run(args: argparse.Namespace, nginx: str, redis_binary: str, folder: Path) -
         # Posts start on the beat of the rate; each kill comes somewhere between two beats, so that it may
         # land on a post in flight (a kill on the beat would always find the last post done).
         jitter = random.Random(args.seed)
-        for at, kind in chaos_plan(chaos_seconds, rounds):
+        for at, kind in chaos_plan(chaos_seconds, rounds, with_redis=redis is not None):
             offset = jitter.uniform(0.05, 0.95) / args.rate
             time.sleep(max(0.0, began + calm_seconds + at + offset - time.monotonic()))
             kills.append(do_kill(deployment, redis, kind, began, posts))
@@ -509,7 +516,11 @@ def run(args: argparse.Namespace, nginx: str, redis_binary: str, folder: Path) -
         with contextlib.suppress(Failed):
             eventually(lambda: mailbox.recipients.count(EMAIL_FOLLOWER) >= len(stored), "the emails", EMAIL_WAIT)
         emails = (mailbox.recipients.count(EMAIL_FOLLOWER), time.monotonic() - posting_ended)
-        return figures(args, posts, stored, readers, kills, catch_up, emails, calm_seconds, chaos_seconds, began)
+        result = figures(args, posts, stored, readers, kills, catch_up, emails, calm_seconds, chaos_seconds, began)
+        if redis is None:
+            result["redis"] = "none: each app process follows the event table"
+            result["redis_phase"] = SKIPPED_REDIS
+        return result
 
 
 def figures(
@@ -600,6 +611,7 @@ def figures(
         "bench": "chaos",
         "database": "postgresql",
         "redis": "private redis-server",
+        "redis_phase": "run",
         "app_processes": 2,
         "streams": len(readers),
         "rate_per_s": args.rate,
@@ -647,7 +659,6 @@ def main() -> int:
         text
         for text, absent in (
             ("nginx is not installed (make system-deps)", nginx is None),
-            ("redis-server is not installed (apt-get install redis-server)", redis_binary is None),
             (f"PostgreSQL does not answer at {args.postgres}: {why}", bool(why)),
         )
         if absent
@@ -655,7 +666,12 @@ def main() -> int:
     if missing:
         log("cannot run here: " + "; ".join(missing))
         return 2
-    assert nginx is not None and redis_binary is not None
+    assert nginx is not None
+    if redis_binary is None:
+        log(
+            "redis-server is not installed (apt-get install redis-server): the app processes run without Redis and "
+            "the Redis kills are left out; every other phase runs ('redis_phase': 'skipped: no redis-server')"
+        )
     folder = Path(tempfile.mkdtemp(prefix="environet-chaos-"))
     folder.chmod(0o755)  # nginx's workers (an unprivileged user) read the static files and certificate in it
     log(f"temporary folder {folder}")
