@@ -122,6 +122,7 @@ ACTIONS: dict[str, Promise] = {
     "person.invited": gettext_lazy("Person invited"),
     "person.moderator_changed": gettext_lazy("Moderator rights changed"),
     "person.reactivated": gettext_lazy("Person reactivated"),
+    "person.service_identity_made": gettext_lazy("Organisation service identity made"),
     "person.rejected": gettext_lazy("Person rejected"),
     "person.role_changed": gettext_lazy("Role changed"),
     "person.suspended": gettext_lazy("Person suspended"),
