@@ -225,7 +225,11 @@ def _xlsx_rows(content: bytes) -> Generator[Row]:
         for number, values in enumerate(rows, start=1):
             if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] not in (None, ""):
                 raise _too_wide(number)
-            row = _kept(number, (cell_text(value) for value in values[:MAX_COLUMNS]))
+            # Each row comes padded to MAX_COLUMNS + 1 cells: the empty ones at its end are dropped before reading.
+            end = min(len(values), MAX_COLUMNS)
+            while end and values[end - 1] is None:
+                end -= 1
+            row = _kept(number, (cell_text(value) for value in values[:end]))
             if row is not None:
                 yield row
     except Unreadable:
