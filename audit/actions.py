@@ -36,7 +36,12 @@ def record(
     settings (marking, audience kind, state, role) and counts, never subjects, bodies, file names, titles,
     nominal data or secrets.
     """
-    with transaction.atomic():
+    object_type = target._meta.label_lower if target is not None else ""
+    if label and labels.carries_content(object_type):
+        raise ValueError(f"{object_type} carries content: its label is made when the trail is shown")
+    # No savepoint of its own (two round trips fewer per write on PostgreSQL): an entry that cannot be written
+    # fails the write it records, whole.
+    with transaction.atomic(savepoint=False):
         last = _last_of_chain()
         entry = _entry(
             action,
@@ -58,7 +63,7 @@ def record_each(
     """Append one entry per (target, changes), exactly as ``record`` called for each in turn would, in one
     statement: for a write that makes many objects at once (an import's records). Same rules as ``record``."""
     entries: list[Entry] = []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         last = _last_of_chain()
         for target, changes in targets:
             last = _entry(action, request=request, actor=actor, target=target, changes=changes, last=last)
@@ -90,9 +95,7 @@ def _entry(
     """The entry that follows ``last`` in the chain, with its hash (not saved)."""
     object_type = target._meta.label_lower if target is not None else ""
     if labels.carries_content(object_type):
-        if label:
-            raise ValueError(f"{object_type} carries content: its label is made when the trail is shown")
-        stored_label = ""
+        stored_label = ""  # passing one is refused by record, before the chain is locked
     else:
         stored_label = (label or (str(target) if target is not None else ""))[:300]
     if actor is None and request is not None and request.user.is_authenticated:
