@@ -20,8 +20,9 @@ holding every reason (a bit per kind of value).
 
 Saving a new record costs a handful of statements, all plain SQL: the counts of its values, the holders of
 those that may still link, its keys, the counts, its links. The reads (``find_related``) are what the
-benchmark compares with raw indexed queries. Rebuilding (``manage.py recorrelate``) replays every record in
-the order they were filed, so it gives the links that saving them one by one gave.
+benchmark compares with raw indexed queries. Rebuilding (``manage.py recorrelate``, seizures.recorrelation)
+gives the keys, counts and links that saving every record again in the order they were filed would give,
+in a few set-based statements instead of record by record.
 """
 
 import itertools
@@ -31,11 +32,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 
 from seizures import nominal
-from seizures.models import CommodityLine, Link, MatchKey, NominalEntry, Seizure, ValueCount
+from seizures.models import CommodityLine, Link, MatchKey, NominalEntry, Seizure
 
 Kind = MatchKey.Kind
 WINDOWED = frozenset({Kind.FLIGHT, Kind.COMMODITY_ROUTE})
@@ -157,78 +158,84 @@ def _placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
-def holder_counts(values: dict[bytes, Value], day: date) -> dict[bytes, int]:
+def counts_sql(values: dict[bytes, Value], window: tuple[date, date], limit: int) -> tuple[str, list]:
+    """The one statement that reads how many records hold each value (see ``holder_counts``)."""
+    plain = [digest for digest, value in values.items() if value.kind not in WINDOWED]
+    windowed = [digest for digest, value in values.items() if value.kind in WINDOWED]
+    parts: list[str] = []
+    params: list = []
+    if plain:
+        parts.append(f"SELECT digest, count FROM seizures_valuecount WHERE digest IN ({_placeholders(len(plain))})")  # noqa: S608
+        params += plain
+    if windowed:
+        # One bounded read per value: a popular value costs no more than a rare one.
+        parts.append(
+            "SELECT wanted.column1, (SELECT COUNT(*) FROM (SELECT 1 FROM seizures_matchkey"  # noqa: S608
+            " WHERE digest = wanted.column1 AND occurred_on BETWEEN %s AND %s LIMIT %s) AS held)"
+            f" FROM (VALUES {', '.join(['(%s)'] * len(windowed))}) AS wanted"
+        )
+        params += [*window, limit + 2, *windowed]
+    return " UNION ALL ".join(parts), params
+
+
+def holder_counts(cursor, values: dict[bytes, Value], window: tuple[date, date], limit: int) -> dict[bytes, int]:
     """How many records hold each value (the record itself not among them); windowed values counted within
-    the window and only up to the limit plus two (enough to know it is common, and whether it just became)."""
-    plain = [digest for digest, value in values.items() if not value.windowed]
-    windowed = [digest for digest, value in values.items() if value.windowed]
-    counts: dict[bytes, int] = {}
-    with connection.cursor() as cursor:
-        if plain:
-            cursor.execute(
-                f"SELECT digest, count FROM seizures_valuecount WHERE digest IN ({_placeholders(len(plain))})",  # noqa: S608
-                plain,
-            )
-            counts.update((bytes(digest), count) for digest, count in cursor.fetchall())
-        if windowed:
-            first, last = within(day)
-            # One bounded read per value, in one statement: a popular value costs no more than a rare one.
-            part = (
-                "SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM seizures_matchkey WHERE digest = %s"
-                " AND occurred_on BETWEEN %s AND %s LIMIT %s) AS held)"
-            )
-            cursor.execute(
-                " UNION ALL ".join([part] * len(windowed)),
-                [item for digest in windowed for item in (digest, digest, first, last, common_limit() + 2)],
-            )
-            counts.update((bytes(digest), count) for digest, count in cursor.fetchall())
-    return counts
+    the ``window`` of dates and only up to ``limit`` plus two (enough to know it is common, and whether it just
+    became). A value no record holds yet may be missing."""
+    if not values:
+        return {}
+    cursor.execute(*counts_sql(values, window, limit))
+    return {bytes(digest): count for digest, count in cursor.fetchall()}
 
 
-def holders(linkable: dict[bytes, Value], day: date, exclude: int) -> list[tuple[int, bytes, date]]:
-    """(record, digest, date) of the other records holding the linkable values (windowed ones in the window)."""
-    plain = [digest for digest, value in linkable.items() if not value.windowed]
-    windowed = [digest for digest, value in linkable.items() if value.windowed]
+def holders_sql(wanted: dict[bytes, Value], window: tuple[date, date], exclude: int) -> tuple[str, list] | None:
+    """The statement that reads the other holders of ``wanted`` (windowed values in the window), if any."""
+    plain = [digest for digest, value in wanted.items() if value.kind not in WINDOWED]
+    windowed = [digest for digest, value in wanted.items() if value.kind in WINDOWED]
     where: list[str] = []
-    params: list[bytes | date] = []
+    params: list = [exclude]
     if plain:
         where.append(f"digest IN ({_placeholders(len(plain))})")
         params += plain
     if windowed:
         where.append(f"(digest IN ({_placeholders(len(windowed))}) AND occurred_on BETWEEN %s AND %s)")
-        params += [*windowed, *within(day)]
+        params += [*windowed, *window]
     if not where:
+        return None
+    sql = f"SELECT seizure_id, digest FROM seizures_matchkey WHERE seizure_id <> %s AND ({' OR '.join(where)})"  # noqa: S608
+    return sql, params
+
+
+def holders(cursor, wanted: dict[bytes, Value], window: tuple[date, date], exclude: int) -> list[tuple[int, bytes]]:
+    """(record, digest) of the other records holding the wanted values (windowed ones in the window)."""
+    statement = holders_sql(wanted, window, exclude)
+    if statement is None:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT seizure_id, digest, occurred_on FROM seizures_matchkey "  # noqa: S608
-            f"WHERE seizure_id <> %s AND ({' OR '.join(where)})",
-            [exclude, *params],
-        )
-        return [(seizure_id, bytes(digest), _day(held_on)) for seizure_id, digest, held_on in cursor.fetchall()]
-
-
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    cursor.execute(*statement)
+    return cursor.fetchall()
 
 
 def find_related(seizure: Seizure, values: dict[bytes, Value]) -> Found:
     """The other records sharing a value with this one, its common values, and those it makes common.
-    Reads only; the record's own keys must not be stored yet."""
-    counts = holder_counts(values, seizure.occurred_on)
+    Reads only (two statements on one cursor, rows read as tuples); the record's own keys must not be stored
+    yet."""
     limit = common_limit()
-    common = {digest for digest in values if counts.get(digest, 0) > limit}
-    # Held by exactly one more than the limit: this record is the one that makes it common.
-    crossing = {digest for digest in common if counts[digest] == limit + 1}
-    wanted = {digest: value for digest, value in values.items() if digest not in common or digest in crossing}
-    related: dict[int, int] = defaultdict(int)
-    crossed: dict[bytes, list[int]] = defaultdict(list)
-    for other, digest, _held_on in holders(wanted, seizure.occurred_on, seizure.pk):
-        if digest in crossing:
-            crossed[digest].append(other)
-        else:
-            related[other] |= 1 << values[digest].kind
-    return Found(related=dict(related), common=common, crossed=dict(crossed))
+    window = within(seizure.occurred_on)
+    related: dict[int, int] = {}
+    crossed: dict[bytes, list[int]] = {}
+    with connection.cursor() as cursor:
+        counts = holder_counts(cursor, values, window, limit)
+        common = {digest for digest, count in counts.items() if count > limit}
+        # Held by exactly one more than the limit: this record is the one that makes it common.
+        crossing = {digest for digest in common if counts[digest] == limit + 1}
+        wanted = {digest: value for digest, value in values.items() if digest not in common or digest in crossing}
+        for other, digest in holders(cursor, wanted, window, seizure.id):
+            digest = bytes(digest)
+            if digest in crossing:
+                crossed.setdefault(digest, []).append(other)
+            else:
+                related[other] = related.get(other, 0) | 1 << wanted[digest].kind
+    return Found(related=related, common=common, crossed=crossed)
 
 
 # --- The writes --------------------------------------------------------------------------------------------
@@ -381,34 +388,3 @@ def correlate(
 def common_values(seizure: Seizure) -> list[MatchKey]:
     """The record's values that are held by too many records to link (for its page)."""
     return list(MatchKey.objects.filter(seizure=seizure, is_common=True).select_related("nominal_entry"))
-
-
-# The links their owners have been told of, as records stand: every link within one organisation, and every
-# link between two shared records (seizures.access.link_is_open).
-_OPEN_LINKS_ANNOUNCED = """
-UPDATE seizures_link SET announced = TRUE WHERE EXISTS (
-    SELECT 1 FROM seizures_seizure AS low, seizures_seizure AS high
-    WHERE low.id = seizures_link.low_id AND high.id = seizures_link.high_id
-    AND (low.organisation_id = high.organisation_id OR (low.status <> 'draft' AND high.status <> 'draft'))
-)
-"""
-
-
-def rebuild(*, progress=None) -> tuple[int, int]:
-    """Forget every key, count and link, and correlate every record again in the order they were filed.
-    A rebuild tells nobody anything: the links that may be known are taken as told (as they were when
-    found), the others are told of when the draft they wait for is shared. Returns (records, links)."""
-    with transaction.atomic():
-        Link.objects.all().delete()
-        MatchKey.objects.all().delete()
-        ValueCount.objects.all().delete()
-    done = 0
-    for seizure in Seizure.objects.order_by("pk").iterator(chunk_size=500):
-        with transaction.atomic():
-            correlate(seizure, new=True)
-        done += 1
-        if progress is not None:
-            progress(done)
-    with connection.cursor() as cursor:
-        cursor.execute(_OPEN_LINKS_ANNOUNCED)
-    return done, Link.objects.count()
