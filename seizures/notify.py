@@ -88,28 +88,30 @@ def wants_email(person: Person, seizure: Seizure) -> bool:
 
 
 def _tell_owner(own: Seizure, other: Seizure, reasons: int) -> int:
-    officer = own.officer
-    if not officer.is_active:
-        return 0
-    path = reverse("seizures:record", args=[own.pk]) + "#related"
-    link = absolute(path)
+    """Tell who decides for ``own`` (its officer, or their organisation's focal points when the officer is gone
+    or the record was filed by a national system's service token) that it is related to ``other``."""
+    told = _deciders(own)
+    for person in told:
+        _tell_of_related(person, own, other, reasons)
+    return len(told)
+
+
+def _tell_of_related(person: Person, own: Seizure, other: Seizure, reasons: int) -> None:
+    link = absolute(reverse("seizures:record", args=[own.pk]) + "#related")
     context = {
-        "person": officer,
+        "person": person,
         "own": own,
         "organisation": other.organisation,
         "link": link,
-        # The email is about the officer's own record: its marking says what the email may hold.
+        # The email is about the organisation's own record: its marking says what the email may hold.
         "with_content": marking_allows_email_content(own.marking),
     }
-    with translation.override(officer.language):
+    with translation.override(person.language):
         context["reasons"] = reasons_text(reasons)
     # Ids only: the notice is worded when shown, through the access rule of that day (seizures.notices).
-    messaging.notice(person=officer, about="seizure.related", record=own.pk, other=other.pk)
-    if wants_email(officer, own):
-        send_after_commit(
-            to=officer.email, template="seizures/email/related", language=officer.language, context=context
-        )
-    return 1
+    messaging.notice(person=person, about="seizure.related", record=own.pk, other=other.pk)
+    if wants_email(person, own):
+        send_after_commit(to=person.email, template="seizures/email/related", language=person.language, context=context)
 
 
 @task()
