@@ -26,6 +26,8 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property, lru_cache
@@ -211,7 +213,23 @@ def table(name: str) -> Table:
     KeyError for an unknown name."""
     if name not in TABLES:
         raise KeyError(name)
-    return _table(name, DATA_DIR, loaded_stamp())
+    pinned = _pinned.get()
+    return _table(name, DATA_DIR, loaded_stamp() if pinned is None else pinned)
+
+
+_pinned: ContextVar[int | None] = ContextVar("tables_pinned", default=None)
+
+
+@contextmanager
+def pinned() -> Iterator[None]:
+    """Within it, every look-up uses the tables as they were loaded when it began, without looking at the loaded
+    releases' manifest again (one file system call per look-up otherwise): for work that looks up many codes at
+    once, such as checking every row of an import, which so also sees one edition of each table throughout."""
+    token = _pinned.set(loaded_stamp())
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def loaded_dir() -> Path:

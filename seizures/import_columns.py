@@ -223,6 +223,8 @@ class Vocabulary:
 
     def value(self, column: str, text: str) -> str:
         text = text.strip()
+        if not text:
+            return ""  # most cells of a row: nothing to look up
         if column in COUNTRY_COLUMNS:
             # Codes, names in English, French or Spanish, the UN's forms and usual abbreviations (accounts.places).
             return places.country_code(text) or text

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from accounts.models import Person
 from messaging.forms import AudienceForm
 from messaging.models import Marking
+from reference import tables
 from seizures import actions
 from seizures.forms import LineForm, LineFormSet, SeizureForm
 from seizures.import_columns import (
@@ -126,16 +127,18 @@ def check(
     vocabulary = Vocabulary()
     row_forms = RowForms()
     done = 0
-    for group in groups:
-        filing, problems = _check_record(group, audience, vocabulary, layout.missing, row_forms)
-        if filing is not None:
-            checked.filings.append(filing)
-        else:
-            checked.problems += problems
-            checked.refused.append(Refused([(row, [p for p in problems if p.row == row.number]) for row, _v in group]))
-        done += len(group)
-        if progress is not None:
-            progress(done)
+    with tables.pinned():  # one edition of the reference tables for the whole file
+        for group in groups:
+            filing, problems = _check_record(group, audience, vocabulary, layout.missing, row_forms)
+            if filing is not None:
+                checked.filings.append(filing)
+            else:
+                checked.problems += problems
+                refused = [(row, [p for p in problems if p.row == row.number]) for row, _v in group]
+                checked.refused.append(Refused(refused))
+            done += len(group)
+            if progress is not None:
+                progress(done)
     if checked.problems:
         checked.problems.sort(key=lambda problem: problem.row or 0)  # stable: in a row, as the forms said
     return checked
@@ -170,6 +173,7 @@ class Layout:
         mapping: Mapping[str, str] | None = None,
         report: Mapping[str, str] | None = None,
     ) -> None:
+        header = tuple(header)
         mapping = mapping or {}
         self.positions: dict[str, int] = {}
         self.ignored: set[int] = set()  # unknown or repeated columns: reported once, in the header
@@ -214,7 +218,11 @@ class Layout:
             )
             for name in sorted(self.missing, key=_ORDER.__getitem__)
         ]
-        self._read = set(self.positions.values()) | self.ignored
+        read = set(self.positions.values()) | self.ignored
+        self._width = len(header)
+        # Positions of the header whose values are not read (a column without a name); every cell past the header
+        # is not read either.
+        self._unread = [index for index in range(self._width) if index not in read]
 
     @property
     def needs_mapping(self) -> bool:
@@ -231,7 +239,9 @@ class Layout:
 
     def stray(self, row: Row) -> list[int]:
         """Positions of the row's values under a column without a name."""
-        return [index for index, text in enumerate(row.cells) if text and index not in self._read]
+        cells = row.cells
+        beyond = range(self._width, len(cells))
+        return [index for index in (*self._unread, *beyond) if index < len(cells) and cells[index]]
 
 
 def _unknown_column(name: str) -> tuple[str, bool]:
@@ -314,12 +324,12 @@ def _marking_problems(group: Group, audience: AudienceForm) -> list[Problem]:
     if chosen not in Marking.values:
         return []  # said once for the whole file
     problems = []
-    labels = {fold(label): value for value, label in Marking.choices} | {fold(value): value for value in Marking.values}
     for row, values in group:
         written = values.get("marking", "")
         if not written:
             continue
-        marking = labels.get(fold(written))
+        labels = {fold(str(label)): value for value, label in Marking.choices}
+        marking = {**labels, **{fold(value): value for value in Marking.values}}.get(fold(written))
         if marking is None:
             message = _("Unknown marking: write it as TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT or TLP:RED.")
             problems.append(Problem(row.number, "marking", message))

@@ -181,7 +181,8 @@ def index(seizure: Seizure, lines: Iterable[CommodityLine] | None = None) -> Non
 
 def index_each(records: Sequence[tuple[Seizure, Sequence[CommodityLine]]]) -> None:
     """``index`` for many records (each with its commodity lines) at once: one statement for all of them."""
-    rows = [(seizure.pk, document(seizure, lines)) for seizure, lines in records]
+    with tables.pinned():
+        rows = [(seizure.pk, document(seizure, lines)) for seizure, lines in records]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.executemany("DELETE FROM seizures_search WHERE rowid = %s", [(pk,) for pk, _text in rows])

@@ -76,6 +76,23 @@ def test_it_reads_each_table_once(monkeypatch):
     assert reads == ["basel_codes.csv"]
 
 
+def test_pinned_tables_look_at_the_loaded_releases_once(monkeypatch):
+    looked = []
+    stamp = tables.loaded_stamp
+
+    def counting() -> int:
+        looked.append(1)
+        return stamp()
+
+    monkeypatch.setattr(tables, "loaded_stamp", counting)
+    with tables.pinned():
+        for _ in range(3):
+            tables.find("basel", "Y46")
+    assert len(looked) == 1  # when the block began
+    tables.find("basel", "Y46")
+    assert len(looked) == 2  # outside it, each look-up notices a new release
+
+
 def test_it_reads_a_folder_given_to_load():
     loaded = tables.load("units", FIXTURES)
     assert loaded.get("KGM") is not None
