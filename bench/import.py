@@ -458,8 +458,10 @@ def bulk_insert(person, rows: list[dict[str, str]], run: str) -> float:
 
 
 def _seizure(person, row: dict[str, str], reference: str, as_list: Callable) -> Any:
-    from seizures.models import Seizure
+    from seizures.models import DetectionMethod, Seizure
 
+    # A stored value as it is; the template's rows sometimes give a label, which the import reads.
+    method = row.get("detection_method", "")
     return Seizure(
         reference=reference,
         organisation=person.organisation,
@@ -468,7 +470,7 @@ def _seizure(person, row: dict[str, str], reference: str, as_list: Callable) -> 
         **{name: row.get(name, "") for name in ("country", "place", "transport_mode", "origin_country")},
         **{name: row.get(name, "") for name in ("destination_country", "declared_goods", "found_goods")},
         **{name: row.get(name, "") for name in ("concealment", "summary", "reason", "disposal")},
-        detection_method=row.get("detection_method") or "scanner",
+        detection_method=method if method in DetectionMethod.values else "scanner",
         containers=as_list([row["containers"]] if row.get("containers") else []),
         transit_countries=as_list([row["transit_countries"]] if row.get("transit_countries") else []),
         marking="green",

@@ -67,7 +67,8 @@ def snapshot(made: list[Seizure]) -> dict[str, Any]:
                 "organisations": sorted(seizure.audience_organisations.values_list("pk", flat=True)),
                 "people": sorted(seizure.audience_people.values_list("pk", flat=True)),
                 "history": list(StatusChange.objects.filter(seizure=seizure).values_list("status", "by_id", "note")),
-                "search": search_document(seizure.pk),
+                # The reference is indexed, and holds the id (on PostgreSQL, not given back by a rollback).
+                "search": search_document(seizure.pk).replace(f"{seizure.pk:06d}", "<id>"),
             }
         )
     entries = list(Entry.objects.filter(action="seizure.filed").order_by("seq"))
