@@ -490,6 +490,11 @@ class Clients:
             await asyncio.wait_for(self.complete[probe].wait(), max(seconds, 0.0))
         return self.complete[probe].is_set()
 
+    def cpu_seconds(self) -> float:
+        """Processor time the client processes have used so far: when they are busy all the time, arrivals
+        are noted late and the clients, not the server, set the latency."""
+        return sum(cpu_seconds(worker.process.pid) for worker in self.workers)
+
     async def received(self) -> int:
         """Bytes the first stream has received so far."""
         return (await self._ask(self.workers[0], {"op": "received"}))["received"]
@@ -729,6 +734,7 @@ class Window:
     answered_ms: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     cpu_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0  # of the client processes holding this server's streams
 
 
 async def open_loop(
@@ -764,6 +770,7 @@ async def open_loop(
         spare.append(connection)
 
     used = cpu_seconds(pid)
+    clients_used = phase.streams.cpu_seconds()
     window.start = time.perf_counter() + 0.2
     tasks = []
     for index, probe in enumerate(probes):
@@ -778,6 +785,7 @@ async def open_loop(
     for probe in probes:
         await phase.streams.wait(probe, deadline - time.perf_counter())
     window.cpu_seconds = cpu_seconds(pid) - used
+    window.client_cpu_seconds = phase.streams.cpu_seconds() - clients_used
     for connection in connections:
         await connection.close()
     return window
@@ -799,6 +807,7 @@ def open_loop_figures(phase: Phase, window: Window, probes: range) -> dict[str, 
     written_by_end = bisect.bisect_right(posted, window.end)
     drained = len(arrived) >= expected
     late = [phase.sent[probe] - window.due[probe] for probe in probes if probe in phase.sent]
+    span = max(1e-9, max(window.end, arrived[-1] if arrived else 0.0) - window.start)
     return {
         "posts": len(probes),
         "posts_failed": len(window.failures),
@@ -818,8 +827,9 @@ def open_loop_figures(phase: Phase, window: Window, probes: range) -> dict[str, 
         "post_answer_p99_ms": percentile(window.answered_ms, 0.99),
         "poster_late_max_ms": max(late, default=0.0) * 1000,  # how far behind its schedule the poster wrote
         "cpu_us_per_delivery": window.cpu_seconds * 1e6 / max(1, len(arrived)),
-        "server_cpu_share": window.cpu_seconds
-        / max(1e-9, max(window.end, arrived[-1] if arrived else 0) - window.start),
+        # Cores used from the window's start to the last delivery (1.0: one core all the time).
+        "server_cpu_share": window.cpu_seconds / span,
+        "client_cpu_share": window.client_cpu_seconds / span,
     }
 
 
