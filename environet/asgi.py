@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext
 
-from environet import uploads
+from environet import broker, uploads
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "environet.settings")
 
@@ -22,7 +22,11 @@ class LiveStreamsShareAThread:
     request's own, which lasts as long as its response. A live stream's response lasts hours and needs a
     thread only for a moment when it opens, or to catch up after a reconnection of the broker: thousands of
     open pages would each keep an idle thread, and its memory. The streams share one thread instead; other
-    requests keep theirs."""
+    requests keep theirs.
+
+    Every other request is marked as being answered until its answer has gone out (environet.broker.Answer):
+    the events it publishes reach the open pages after that, so that a post is answered as fast whether its
+    topic has one follower or thousands (messaging.live)."""
 
     def __init__(self, application) -> None:
         self.application = application
@@ -36,6 +40,8 @@ class LiveStreamsShareAThread:
                 # A signed-in person's stream opens without Django's request handling; anything else goes
                 # through it (messaging/stream.py).
                 await stream.serve(scope, receive, send, self.application)
+        elif scope["type"] == "http":
+            await broker.answer_request(self.application, scope, receive, send)
         else:
             await self.application(scope, receive, send)
 

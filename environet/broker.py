@@ -6,6 +6,7 @@ transaction that produced the event has committed.
 """
 
 import asyncio
+import contextvars
 import json
 import logging
 import threading
@@ -56,10 +57,78 @@ def _redis(url: str):
         return _clients[url]
 
 
+class Answer:
+    """A request this process is answering (``answer_request`` marks each one, for as long as it takes)."""
+
+    __slots__ = ("done", "published")
+
+    def __init__(self) -> None:
+        self.published = False  # it published an event: its answer is awaited (see ``answering``)
+        self.done = False
+
+
+# The request being answered, in the request's context (which Django's threads for it share).
+answer_in_progress: contextvars.ContextVar[Answer | None] = contextvars.ContextVar("answer_in_progress", default=None)
+_awaited = 0  # requests of this process that published events and whose answers have not all gone out
+_awaited_lock = threading.Lock()
+
+
+def answering() -> bool:
+    """Whether a request of this process published events and is still being answered.
+
+    The hub of live streams hands events out after the poster's answer has gone (messaging.live): handing
+    an event to thousands of streams is work for this process's event loop and its one interpreter lock,
+    which the poster's answer would otherwise share with it, so a post to many followers would be answered
+    more slowly than a post to one."""
+    return _awaited > 0
+
+
+def answered(answer: Answer) -> None:
+    """``answer``'s request has been answered (or has ended otherwise). Called once or more; counts once."""
+    global _awaited
+    with _awaited_lock:  # the request's thread may be publishing meanwhile
+        if answer.done:
+            return
+        answer.done = True
+        if answer.published:
+            _awaited -= 1
+
+
+async def answer_request(application: Callable[..., Any], scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """ASGI: ``application`` answering an HTTP request, which is marked as being answered (``answer_in_progress``)
+    until the last part of its answer has been sent, or it ends otherwise."""
+    answer = Answer()
+    marked = answer_in_progress.set(answer)
+
+    async def sending(message: dict[str, Any]) -> None:
+        await send(message)
+        if message["type"] == "http.response.body" and not message.get("more_body", False):
+            answered(answer)
+
+    try:
+        await application(scope, receive, sending)
+    finally:
+        answered(answer)
+        answer_in_progress.reset(marked)
+
+
+def _await_answer() -> None:
+    """The request in progress, if any, published: its answer is now awaited."""
+    global _awaited
+    answer = answer_in_progress.get()
+    if answer is None:
+        return
+    with _awaited_lock:
+        if not (answer.published or answer.done):
+            answer.published = True
+            _awaited += 1
+
+
 def publish(event: dict[str, Any]) -> None:
     """Hand an event to every process's listeners. Called after commit, so it never fails the change
     that produced the event: an event Redis did not take is in the database, and streams catch up on it
     at the next event or reconnection."""
+    _await_answer()  # before the event can reach a listener
     if not settings.REDIS_URL:
         local.dispatch(event)
         return

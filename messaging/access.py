@@ -1,14 +1,17 @@
 """Who may see and do what with threads and messages: the only place these rules live.
 
-Audience is enforced the same way everywhere a message can appear. Two forms of the one rule live here
-side by side: ``threads_visible_to`` (a query, for pages, API, search, email and downloads) and
-``Reader.can_see`` (in memory, for the live stream, which must not query the database per event).
+Audience is enforced the same way everywhere a message can appear. Its forms live here side by side:
+``threads_visible_to`` (a query, for pages, API, search, email and downloads), ``Reader.can_see`` (in memory,
+for the live stream, which must not query the database per event) and ``may_read_thread`` (one prepared
+statement, for a live stream opened from a thread page); tests check that they agree.
 """
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -79,6 +82,51 @@ def threads_visible_to(person, *, among: Collection[int] | None = None) -> Query
     hidden = threads.filter(closed_forums).values("pk")
     visible = threads.filter(audience_rule(person)).values("pk")
     return Thread.objects.filter(pk__in=visible).exclude(pk__in=hidden)
+
+
+def may_read_thread(cursor, *, person_id: int, organisation_id: int, country: str, thread_id: int) -> bool:
+    """Whether the person may read the thread: ``threads_visible_to(person).filter(pk=thread_id).exists()``
+    in one prepared statement on ``cursor``, for opening a live stream from a thread page, which knows the
+    person's id, organisation and country already and must not build a query each time (a parity test
+    checks the two answer alike). The caller has checked that the person is a reader (``is_reader``)."""
+    like = "%," + country.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ",%"
+    cursor.execute(
+        _may_read_thread_sql(),
+        [
+            thread_id,
+            *(Audience.NETWORK, person_id),
+            *(Audience.ORGANISATIONS, organisation_id),
+            *(Audience.PEOPLE, person_id),
+            *(Audience.COUNTRIES, country, like),
+            person_id,
+        ],
+    )
+    return cursor.fetchone() is not None
+
+
+@functools.cache
+def _may_read_thread_sql() -> str:
+    """``threads_visible_to``'s rule for one thread and one person, with this database's names."""
+    q = connection.ops.quote_name
+    organisations = Thread.audience_organisations.through._meta.db_table
+    people = Thread.audience_people.through._meta.db_table
+    from topics.models import Topic
+
+    filed = Thread.topics.through._meta.db_table
+    topic, members = Topic._meta.db_table, Topic.members.through._meta.db_table
+    return (
+        f"SELECT 1 FROM {q(Thread._meta.db_table)} t WHERE t.{q('id')} = %s AND ("  # noqa: S608 - names from models
+        f"t.{q('audience')} = %s OR t.{q('author_id')} = %s "
+        f"OR (t.{q('audience')} = %s AND EXISTS (SELECT 1 FROM {q(organisations)} o "
+        f"WHERE o.{q('thread_id')} = t.{q('id')} AND o.{q('organisation_id')} = %s)) "
+        f"OR (t.{q('audience')} = %s AND EXISTS (SELECT 1 FROM {q(people)} p "
+        f"WHERE p.{q('thread_id')} = t.{q('id')} AND p.{q('person_id')} = %s)) "
+        f"OR (t.{q('audience')} = %s AND %s <> '' AND t.{q('audience_countries')} LIKE %s ESCAPE '\\')) "
+        # A thread filed under a forum is for that forum's members only: members of every forum it is under.
+        f"AND NOT EXISTS (SELECT 1 FROM {q(filed)} f JOIN {q(topic)} g ON g.{q('id')} = f.{q('topic_id')} "
+        f"WHERE f.{q('thread_id')} = t.{q('id')} AND g.{q('is_forum')} AND NOT EXISTS ("
+        f"SELECT 1 FROM {q(members)} m WHERE m.{q('topic_id')} = g.{q('id')} AND m.{q('person_id')} = %s))"
+    )
 
 
 def readers_of(thread: Thread, people: QuerySet) -> QuerySet:
@@ -169,6 +217,22 @@ def audience_of(thread: Thread, *, topic_codes: list[str], forum_ids: list[int])
         "forums": forum_ids,
         "topics": topic_codes,
     }
+
+
+def for_readers(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` as ``Reader.wants`` asks it of every open stream: its audience's organisations, countries,
+    people and topics and its mentions as sets, so that each stream's check is a set lookup however many
+    it names (they arrive as lists, from JSON). The event given is left as it is."""
+    audience = event.get("audience")
+    if audience is None:
+        return event
+    checked = {**event, "audience": {**audience}}
+    for key in ("organisations", "countries", "people", "topics", "forums"):
+        if key in audience:
+            checked["audience"][key] = frozenset(audience[key])
+    if "mentions" in event:
+        checked["mentions"] = frozenset(event["mentions"])
+    return checked
 
 
 @dataclass(slots=True)

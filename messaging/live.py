@@ -22,11 +22,17 @@ LIVE_POLL_SECONDS it asks the database for the latest event id (one query for al
 process) and, when that is beyond what it handed out, reads the events in between and hands them out in
 order, as for skipped ids. Its own events still arrive at once through the broker.
 
-Handing an event to thousands of streams is done in slices of HAND_OUT_SLICE (50) streams, one slice per turn of
-the event loop: the poster's own answer, ready meanwhile, is sent between two slices instead of after every
-stream has been woken, so a post to a topic with 2,000 open followers is answered nearly as fast as a post
-to a topic with one. Events still reach each stream in id order: slices of a later event wait for the
-earlier event's.
+Handing an event to thousands of streams is work for this process's event loop and its one interpreter lock,
+which every request of the process shares. So the hub hands events out once the poster's answer has gone:
+while a request of this process that published an event is still being answered (environet.broker.answering),
+the hand-out waits, HOLD_SECONDS at most; the poster's remaining work (its redirect, its session, its
+answer) then runs alone instead of taking turns with thousands of streams, and a post to a topic with 2,000
+open followers is answered as fast as a post to a topic with one. The streams wait for the poster's last
+milliseconds, but their events then go out without the poster's work competing with them, so the last
+stream has its event no later than before. Then the hand-out goes in slices of HAND_OUT_SLICE (50) streams,
+one slice per turn of the event loop, so that other requests' answers go out between two slices (and a
+hand-out pauses again while another post is answered). Events still reach each stream in id order: slices of
+a later event wait for the earlier event's.
 
 With Redis, a process that loses its subscription (Redis restarted, out of reach) follows the event table
 the same way until the subscription is back, so open pages keep receiving events, a second or so late.
@@ -47,12 +53,14 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from environet import broker
-from messaging import events
+from messaging import access, events
 from messaging.access import Reader
 from messaging.models import Event
 
 QUEUE_LIMIT = 1000
 HAND_OUT_SLICE = 50  # streams handed an event per turn of the event loop
+HOLD_SECONDS = 0.1  # the longest a hand-out waits for posters' answers to go out (see the module's docstring)
+HOLD_CHECK_SECONDS = 0.001  # how often a waiting hand-out looks again
 FILL_LIMIT = 1000
 WAITING_LIMIT = 10_000
 log = logging.getLogger(__name__)
@@ -203,6 +211,7 @@ class Hub:
         # Events being handed out, in id order: (event, the streams open when it came, how many were done).
         self._outbox: deque[list[Any]] = deque()
         self._handing_out = False
+        self._hold_until = 0.0  # loop time until which the current hand-out may wait for posters' answers
         self.facts = ReaderFacts()
 
     def _ensure_listening(self) -> None:
@@ -332,14 +341,20 @@ class Hub:
     def _hand_out(self, event: dict[str, Any]) -> None:
         self.high = event["id"]
         # The streams open now: one opened later starts after this event (its catch-up reads the table).
-        self._outbox.append([event, list(self.connections), 0, None])
+        self._outbox.append([access.for_readers(event), list(self.connections), 0, None])
         if not self._handing_out:
             self._handing_out = True
+            self._hold_until = asyncio.get_running_loop().time() + HOLD_SECONDS
             self._hand_out_slice()
 
     def _hand_out_slice(self) -> None:
         """Hand the oldest event in the outbox to the next HAND_OUT_SLICE streams; come back on the loop's
-        next turn while any is left (see the module's docstring)."""
+        next turn while any is left, or a moment later while a poster's answer is on its way (see the
+        module's docstring)."""
+        loop = asyncio.get_running_loop()
+        if broker.answering() and loop.time() < self._hold_until:
+            loop.call_later(HOLD_CHECK_SECONDS, self._hand_out_slice)
+            return
         budget = HAND_OUT_SLICE
         while self._outbox and budget > 0:
             entry = self._outbox[0]
@@ -355,7 +370,7 @@ class Hub:
             if upto == len(streams):
                 self._outbox.popleft()
         if self._outbox:
-            asyncio.get_running_loop().call_soon(self._hand_out_slice)
+            loop.call_soon(self._hand_out_slice)
         else:
             self._handing_out = False
 

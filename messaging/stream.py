@@ -4,7 +4,8 @@ Opening a stream is the request a server gets most of: every open page holds one
 stream dropped (a restart, a deployment) opens a new one within 3 s. So a signed-in person's stream is
 opened by ``serve``, straight from the ASGI server (environet/asgi.py), without Django's request handling
 and its middleware: one query reads the session with the person (their reader facts come from the hub's
-cache, messaging.live.ReaderFacts), the same checks as Django's are made on them, and the stream starts.
+cache, messaging.live.ReaderFacts), the same checks as Django's are made on them, and the stream starts;
+from a thread page (``?thread=``), one more statement asks whether they may read that thread.
 Whatever those checks do not accept as it is (no session cookie, a session expired, ended, signed with an
 older key or past its limits, a person no longer active, a host not allowed, plain HTTP where HTTPS is
 required, no room for another stream) goes to Django's handling, which answers as for any page: sign-in,
@@ -306,10 +307,11 @@ def signed_in_reader(session_key: str, watching: int | None) -> tuple[access.Rea
                 ),
                 mark,
             )
-    if watching:
-        # Only a thread the person may read is delivered whatever they follow (the query form of the rule).
-        person = Person.objects.select_related("organisation").get(pk=pk)
-        if not access.threads_visible_to(person).filter(pk=watching).exists():
+        # Only a thread the person may read is delivered whatever they follow; a forbidden or missing one is
+        # simply not watched.
+        if watching and not access.may_read_thread(
+            cursor, person_id=pk, organisation_id=organisation_id, country=country or "", thread_id=watching
+        ):
             watching = None
     # Organisation and country as read now; the sets as kept.
     _organisation, _country, forums, topics, followed, muted = facts

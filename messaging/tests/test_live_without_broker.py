@@ -10,8 +10,10 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from asgiref.sync import sync_to_async
 
 from conftest import Cast
+from environet import broker
 from messaging import live
 from messaging.access import Reader
 from messaging.models import Event
@@ -193,5 +195,86 @@ def test_an_event_is_handed_out_in_slices_with_the_loop_free_between_them_and_in
         for connection in connections:
             assert [connection.items.popleft()["id"] for _ in range(2)] == [1, 2]
             assert not connection.items
+
+    asyncio.run(scenario())
+
+
+def test_a_request_is_awaited_from_its_first_event_until_its_answer_has_gone(settings):
+    """What the hub asks before handing out (broker.answering): a request of this process published an event,
+    in Django's thread, on commit, and its answer has not all been sent yet."""
+    settings.REDIS_URL = ""
+    seen: list[bool] = []
+
+    async def django(scope, receive, send) -> None:
+        seen.append(broker.answering())
+        await sync_to_async(broker.publish)({"kind": "reader.changed", "person": -1})
+        await sync_to_async(broker.publish)({"kind": "reader.changed", "person": -2})  # counted once
+        seen.append(broker.answering())
+        await send({"type": "http.response.start", "status": 302, "headers": []})
+        seen.append(broker.answering())
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        seen.append(broker.answering())
+        broker.publish({"kind": "reader.changed", "person": -3})  # after the answer: awaits nothing
+        seen.append(broker.answering())
+
+    async def sent(message) -> None:
+        pass
+
+    async def failing(scope, receive, send) -> None:
+        broker.publish({"kind": "reader.changed", "person": -4})
+        raise RuntimeError("the request failed before answering")
+
+    scope = {"type": "http", "method": "POST", "path": "/messages/threads/1/reply/", "headers": []}
+    asyncio.run(broker.answer_request(django, scope, None, sent))
+    assert seen == [False, True, True, False, False]
+    with pytest.raises(RuntimeError):
+        asyncio.run(broker.answer_request(failing, scope, None, sent))
+    assert not broker.answering()  # a request that ended without answering is awaited no more
+
+
+def test_a_hand_out_waits_for_the_posters_answer_for_a_moment_at_most(monkeypatch, settings):
+    """Handing an event to many streams would share the process with the poster's answer: it starts once the
+    answer has gone, or after HOLD_SECONDS whatever happens to the answer."""
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(live, "HOLD_SECONDS", 0.2)
+    audience = {"audience": "network", "forums": [], "topics": ["B"], "author": 0, "organisations": []}
+    audience |= {"countries": [], "people": []}
+
+    async def scenario() -> None:
+        hub = live.Hub()
+        monkeypatch.setattr(hub, "_ensure_listening", lambda: None)
+        monkeypatch.setattr(hub, "_ensure_following", lambda: None)
+        readers = [Reader(person_id=number, organisation_id=1, country="KE", topics={"B"}) for number in range(3)]
+        connections = [hub.connect(reader) for reader in readers]
+        hub.high = 0
+
+        async def handed_out(event_id: int, within: float) -> bool:
+            deadline = asyncio.get_running_loop().time() + within
+            while asyncio.get_running_loop().time() < deadline:
+                if all(connection.items and connection.items[-1]["id"] == event_id for connection in connections):
+                    return True
+                await asyncio.sleep(0.005)
+            return False
+
+        poster = broker.Answer()
+        marked = broker.answer_in_progress.set(poster)
+        broker.publish({"kind": "reader.changed", "person": -1})  # the post's event, published on commit
+        broker.answer_in_progress.reset(marked)
+        hub.deliver({"id": 1, "kind": "message", "thread": 7, "audience": audience, "mentions": []})
+        assert not await handed_out(1, within=0.05), "handed out while the poster's answer was on its way"
+        broker.answered(poster)
+        assert await handed_out(1, within=0.05)
+
+        stuck = broker.Answer()  # an answer that does not go out
+        marked = broker.answer_in_progress.set(stuck)
+        broker.publish({"kind": "reader.changed", "person": -1})
+        broker.answer_in_progress.reset(marked)
+        try:
+            started = asyncio.get_running_loop().time()
+            hub.deliver({"id": 2, "kind": "message", "thread": 7, "audience": audience, "mentions": []})
+            assert await handed_out(2, within=1.0)
+            assert asyncio.get_running_loop().time() - started >= 0.19
+        finally:
+            broker.answered(stuck)
 
     asyncio.run(scenario())

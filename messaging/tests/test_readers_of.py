@@ -2,6 +2,7 @@
 ``access.threads_visible_to`` (what one person may read), person by person, whatever the thread's audience."""
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -98,3 +99,39 @@ def test_the_rule_asked_of_a_few_threads_is_the_whole_rule_narrowed_to_them(cast
     for person in people:
         whole = set(access.threads_visible_to(person).values_list("pk", flat=True)) & among
         assert set(access.threads_visible_to(person, among=among).values_list("pk", flat=True)) == whole
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    audience=st.sampled_from(AUDIENCES),
+    author_index=st.integers(min_value=0, max_value=20),
+    organisation_picks=st.sets(st.integers(min_value=0, max_value=10), max_size=3),
+    people_picks=st.sets(st.integers(min_value=0, max_value=20), max_size=3),
+    country_picks=st.sets(st.sampled_from(["KE", "FR", "BR", "CH", "XX"]), max_size=3),
+    forums=st.lists(st.sets(st.integers(min_value=0, max_value=20), max_size=4), max_size=2),
+)
+def test_the_one_statement_a_stream_asks_answers_as_the_rule(
+    cast, audience, author_index, organisation_picks, people_picks, country_picks, forums
+):
+    """``access.may_read_thread`` (a thread page's live stream, one prepared statement) answers exactly as
+    ``threads_visible_to`` for every reader, whatever the audience and forums; and no for a missing thread."""
+    people = list(Person.objects.select_related("organisation").order_by("pk"))
+    thread = _thread(
+        audience, people[author_index % len(people)], organisation_picks, people_picks, country_picks, None
+    )
+    for number, members in enumerate(forums):  # under two forums: for the members of both only
+        forum = Topic.objects.create(code=f"G{thread.pk}-{number}", name="Working group", is_forum=True)
+        forum.members.set([people[index % len(people)] for index in members])
+        thread.topics.add(forum)
+    thread.topics.add(Topic.objects.get(code="B"))
+
+    with connection.cursor() as cursor:
+        for person in [person for person in people if access.is_reader(person)]:
+            facts = {
+                "person_id": person.pk,
+                "organisation_id": person.organisation_id,
+                "country": person.organisation.country,
+            }
+            expected = access.threads_visible_to(person).filter(pk=thread.pk).exists()
+            assert access.may_read_thread(cursor, **facts, thread_id=thread.pk) == expected, person
+            assert not access.may_read_thread(cursor, **facts, thread_id=thread.pk + 1000)

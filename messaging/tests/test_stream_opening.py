@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 
 from accounts.models import Person
 from messaging import live, stream
+from messaging.models import Audience, Thread
 from messaging.tests.servers import session_for
 from topics.models import Topic, TopicChoice
 
@@ -125,3 +126,44 @@ def test_anything_it_does_not_serve_goes_to_django(settings):
         asyncio.run(stream.serve(scope, nothing, ignore, django))
 
     assert len(handed) == 3
+
+
+def test_a_thread_page_watches_its_thread_when_the_person_may_read_it(cast, django_assert_num_queries):
+    forum = Topic.objects.create(code="WG", name="Working group", is_forum=True)
+    open_thread = _thread(cast.focal_point, Audience.NETWORK)
+    named = _thread(cast.focal_point, Audience.PEOPLE, people=[cast.member])
+    not_named = _thread(cast.focal_point, Audience.PEOPLE, people=[cast.other_focal_point])
+    other_country = _thread(cast.other_focal_point, Audience.COUNTRIES, countries=",FR,")
+    in_forum = _thread(cast.focal_point, Audience.NETWORK, topics=[forum])
+    key = session_for(cast.member)
+    stream.signed_in_reader(key, None)  # the person's facts are kept from here on
+
+    def watched(thread_id: int) -> int | None:
+        opened = stream.signed_in_reader(key, thread_id)
+        assert opened is not None  # a thread that cannot be watched does not stop the stream
+        return opened[0].watching
+
+    # The session and person, then the thread: the rule asked in one statement, not built each time.
+    with django_assert_num_queries(2):
+        assert watched(open_thread.pk) == open_thread.pk
+    assert watched(named.pk) == named.pk
+    # Forbidden and missing are alike: not watched.
+    assert watched(not_named.pk) is None
+    assert watched(other_country.pk) is None
+    assert watched(in_forum.pk) is None
+    assert watched(in_forum.pk + 1000) is None
+    forum.members.add(cast.member)
+    assert watched(in_forum.pk) == in_forum.pk
+
+
+def _thread(author, audience, *, people=(), countries="", topics=()) -> Thread:
+    thread = Thread.objects.create(
+        subject="Ivory at the port",
+        author=author,
+        organisation=author.organisation,
+        audience=audience,
+        audience_countries=countries,
+    )
+    thread.audience_people.set(people)
+    thread.topics.set([Topic.objects.get(code="B"), *topics])
+    return thread
