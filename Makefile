@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 export ENVIRONET_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint types unit bench migrate demo messages compilemessages system-deps clean lock nginx deploy-check
+.PHONY: run test lint types unit bench api-fuzz migrate demo messages compilemessages system-deps clean lock nginx deploy-check
 
 # Every package, dependencies of dependencies included, at the version and with the hashes of the lock;
 # then the project itself, built with the locked setuptools. `make lock` rewrites the lock.
@@ -75,6 +75,13 @@ test: lint types unit
 bench: $(STAMP)
 	@for script in bench/*.py; do case "$$script" in bench/raw_*|bench/_*) continue;; esac; \
 		echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
+
+# The API fuzzed from its OpenAPI schema with the long budget: EXAMPLES generated calls per operation (CI
+# makes 10), besides the boundary cases; SEED=N makes other calls than every other run (README, "Testing").
+EXAMPLES ?= 500
+api-fuzz: $(STAMP) compilemessages
+	API_FUZZ_EXAMPLES=$(EXAMPLES) $(if $(SEED),API_FUZZ_SEED=$(SEED)) $(BIN)/pytest \
+		environet/tests/test_api_schemathesis.py -k every_operation -q $(if $(SEED),--hypothesis-seed=$(SEED)) $(PYTEST_ARGS)
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l en -l fr -l es --ignore=.venv --ignore=var --no-obsolete

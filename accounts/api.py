@@ -1,5 +1,7 @@
 from ninja import Router, Schema
 
+from environet.api_errors import refusals
+
 router = Router(tags=["people"])
 
 
@@ -14,7 +16,7 @@ class MeOut(Schema):
     is_expert: bool
 
 
-@router.get("/me", response=MeOut, summary="The signed-in person")
+@router.get("/me", response={200: MeOut, **refusals(invalid=False)}, summary="The signed-in person")
 def me(request):
     person = request.auth
     return MeOut(

@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema
 
 from assistance import access, selectors
 from assistance.models import Request
+from environet.api_errors import refusals
 from library.access import items_visible_to
 
 router = Router(tags=["assistance"])
@@ -121,7 +122,7 @@ def _person(person) -> PersonOut:
 
 @router.get(
     "/requests",
-    response=ListOut,
+    response={200: ListOut, **refusals()},
     summary="Requests for assistance in one section of the caller's tracker, only those the caller may read",
 )
 def list_assistance_requests(request, filters: Query[SectionIn]) -> Any:
@@ -133,7 +134,7 @@ def list_assistance_requests(request, filters: Query[SectionIn]) -> Any:
 
 @router.get(
     "/requests/{request_id}",
-    response=RequestOut,
+    response={200: RequestOut, **refusals(missing=True)},
     summary="One request for assistance with its state history, as its audience may read it",
 )
 def read_assistance_request(request, request_id: int) -> Any:

@@ -32,11 +32,16 @@ def _signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 
 class _Session(SessionAuth):
-    """ninja's session authentication, reading the body before the CSRF check: that check reads a form
-    post's fields, which consumes a multipart body that ninja reads afterwards (a session POST of a form to
-    the API would otherwise be a server error instead of a 422)."""
+    """ninja's session authentication, with its CSRF check only for a request that has a session: ninja
+    checks first, so a call with no session cookie (a token's, or nobody's) would be refused as a forgery
+    (403) before the token was read, or before it could be told it is not signed in (401).
+
+    It reads the body before that check, which reads a form post's fields and so consumes a multipart body
+    that ninja reads afterwards (a session POST of a form would otherwise be a server error, not a 422)."""
 
     def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             request.body  # noqa: B018  (cached on the request for the CSRF check and for ninja)
         return super()._get_key(request)
@@ -46,7 +51,9 @@ class _Session(SessionAuth):
 api = NinjaAPI(
     title="ENVIRONET API",
     version="1",
-    auth=[_Session(), TokenBearer()],
+    # The token first: a browser never sends it by itself, so a call with one needs no CSRF token, even from
+    # someone who also has a session cookie.
+    auth=[TokenBearer(), _Session()],
     docs_url=None,
     docs_decorator=_signed_in_only,
     urls_namespace="api",

@@ -5,8 +5,9 @@ from datetime import date
 from typing import Any
 
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 
+from environet.api_errors import FiltersRefusedOut, filters_refused, refusals
 from library import access, links, search
 from library.forms import SearchForm
 from library.models import Edition, Item, ReferenceLink
@@ -39,15 +40,11 @@ class ItemSummaryOut(Schema):
     url: str
 
 
-class SearchOut(Schema):
+class LibrarySearchOut(Schema):
     count: int
     page: int
     pages: int
     results: list[ItemSummaryOut]
-
-
-class ProblemOut(Schema):
-    detail: dict[str, list[str]]
 
 
 class FileOut(Schema):
@@ -103,7 +100,7 @@ def _summary(item: Item) -> dict[str, Any]:
 
 @router.get(
     "/search",
-    response={200: SearchOut, 400: ProblemOut},
+    response={200: LibrarySearchOut, **refusals(), 400: FiltersRefusedOut},
     summary="Library items the signed-in person may read that match words and filters, newest first",
 )
 def search_library(request, filters: Query[SearchIn]) -> Any:
@@ -111,11 +108,9 @@ def search_library(request, filters: Query[SearchIn]) -> Any:
     criteria = filters.dict(exclude={"page"})
     form = SearchForm({name: value for name, value in criteria.items() if value})
     if not form.is_valid():
-        return Status(
-            400, ProblemOut(detail={name: [str(error) for error in errors] for name, errors in form.errors.items()})
-        )
+        return filters_refused(form)
     page = search.page(person=person, filters=form.filters(), number=filters.page, size=PAGE_SIZE)
-    return SearchOut(
+    return LibrarySearchOut(
         count=page.paginator.count,
         page=page.number,
         pages=page.paginator.num_pages,
@@ -123,7 +118,11 @@ def search_library(request, filters: Query[SearchIn]) -> Any:
     )
 
 
-@router.get("/items/{item_id}", response=ItemOut, summary="One library item with its editions and files")
+@router.get(
+    "/items/{item_id}",
+    response={200: ItemOut, **refusals(missing=True)},
+    summary="One library item with its editions and files",
+)
 def read_library_item(request, item_id: int) -> Any:
     item = access.item_for(request.auth, item_id)
     editions = Edition.objects.filter(item=item).prefetch_related("files")

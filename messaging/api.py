@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 
+from environet.api_errors import FiltersRefusedOut, filters_refused, refusals
 from messaging import search, selectors
 from messaging.forms import SearchForm
 
@@ -40,20 +41,16 @@ class FoundOut(Schema):
     url: str
 
 
-class SearchOut(Schema):
+class MessageSearchOut(Schema):
     count: int
     page: int
     pages: int
     results: list[FoundOut]
 
 
-class ProblemOut(Schema):
-    detail: dict[str, list[str]]
-
-
 @router.get(
     "/search",
-    response={200: SearchOut, 400: ProblemOut},
+    response={200: MessageSearchOut, **refusals(), 400: FiltersRefusedOut},
     summary="Messages the signed-in person may see that match words and filters, newest first",
 )
 def search_messages(request, filters: Query[SearchIn]) -> Any:
@@ -61,12 +58,10 @@ def search_messages(request, filters: Query[SearchIn]) -> Any:
     criteria = filters.dict(exclude={"page"})
     form = SearchForm({name: value for name, value in criteria.items() if value}, person=person)
     if not form.is_valid():
-        return Status(
-            400, ProblemOut(detail={name: [str(error) for error in errors] for name, errors in form.errors.items()})
-        )
+        return filters_refused(form)
     chosen = form.filters()
     page = Paginator(search.search(person=person, filters=chosen), PAGE_SIZE).get_page(filters.page)
-    return SearchOut(
+    return MessageSearchOut(
         count=page.paginator.count,
         page=page.number,
         pages=page.paginator.num_pages,

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import Http404
 from ninja import Query, Router, Schema
 
+from environet.api_errors import refusals
 from reference import tables
 
 router = Router(tags=["reference"])
@@ -31,7 +32,11 @@ class TableOut(Schema):
     results: list[EntryOut]
 
 
-@router.get("/{name}", response=TableOut, summary="Entries of a reference table whose code or name matches")
+@router.get(
+    "/{name}",
+    response={200: TableOut, **refusals(missing=True)},
+    summary="Entries of a reference table whose code or name matches",
+)
 def lookup(request, name: str, query: Query[LookupIn]) -> Any:
     if name not in tables.TABLES:
         raise Http404

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema, Status
 
 from environet import submissions
+from environet.api_errors import FiltersRefusedOut, InvalidOut, filters_refused, refusals
 from seizures import access, actions, search, selectors
 from seizures.forms import LineForm, LineFormSet, SearchForm, SeizureForm
 from seizures.importer import Problem
@@ -122,10 +123,6 @@ class PageOut(Schema):
     results: list[SummaryOut]
 
 
-class ProblemOut(Schema):
-    detail: dict[str, list[str]]
-
-
 def _summary(seizure) -> dict[str, Any]:
     return {
         "id": seizure.pk,
@@ -143,7 +140,7 @@ def _summary(seizure) -> dict[str, Any]:
 
 @router.get(
     "/",
-    response={200: PageOut, 400: ProblemOut},
+    response={200: PageOut, **refusals(), 400: FiltersRefusedOut},
     summary="Seizure records the signed-in person may read that match words and filters, latest first",
 )
 def search_seizures(request, filters: Query[SearchIn]) -> Any:
@@ -151,7 +148,7 @@ def search_seizures(request, filters: Query[SearchIn]) -> Any:
     criteria = {name: value for name, value in filters.dict(exclude={"page"}).items() if value}
     form = SearchForm(criteria)
     if not form.is_valid():
-        return Status(400, ProblemOut(detail={name: [str(e) for e in errors] for name, errors in form.errors.items()}))
+        return filters_refused(form)
     page = Paginator(search.search(person=person, filters=filters_of(form)), PAGE_SIZE).get_page(filters.page)
     return PageOut(
         count=page.paginator.count,
@@ -161,7 +158,11 @@ def search_seizures(request, filters: Query[SearchIn]) -> Any:
     )
 
 
-@router.get("/{seizure_id}", response=SeizureOut, summary="One seizure record, as its page shows it to the reader")
+@router.get(
+    "/{seizure_id}",
+    response={200: SeizureOut, **refusals(missing=True)},
+    summary="One seizure record, as its page shows it to the reader",
+)
 def read_seizure(request, seizure_id: int) -> Any:
     person = request.auth
     seizure = access.seizure_for(person, seizure_id)
@@ -244,24 +245,10 @@ class ProblemsOut(Schema):
     problems: list[ProblemItem]
 
 
-class DetailOut(Schema):
-    detail: str
-
-
-class MalformedOut(Schema):
-    """A body that is not a record at all (not JSON, no ``record`` or ``lines``): ninja's own report."""
-
-    detail: list[dict[str, Any]]
-
-
-# 401: no session and no usable token; 403: a session's CSRF token missing, or the token's scopes too narrow;
-# 404: missing, or not the caller's to change (the same answer); 422: what is wrong, nothing saved.
-WRITE_RESPONSES: dict[int, Any] = {
-    401: DetailOut,
-    403: DetailOut,
-    404: DetailOut,
-    422: ProblemsOut | MalformedOut,
-}
+# The refusals of environet.api_errors (404: missing, or not the caller's to change); a 422 is either the
+# record's problems, nothing saved, or ninja's report of a body that is not a record at all (no ``record``
+# or ``lines``) or of a path or header value that is not of its type.
+WRITE_RESPONSES: dict[int, Any] = {**refusals(missing=True, unreadable_body=True), 422: ProblemsOut | InvalidOut}
 IDEMPOTENCY = "A key of your choosing (up to 64 characters): the same request sent again with it is done once."
 
 
@@ -358,7 +345,10 @@ def _once(person, key: str, status: int, work) -> Status:
     summary="File a seizure record (a draft, or shared at once), checked as the record page checks it",
 )
 def create_seizure(
-    request, body: RecordIn, share: bool = False, idempotency_key: str = Header("", description=IDEMPOTENCY)
+    request,
+    body: RecordIn,
+    share: bool = False,
+    idempotency_key: str = Header("", alias="Idempotency-Key", max_length=64, description=IDEMPOTENCY),
 ) -> Any:
     person = request.auth
     if not access.can_file(person):
@@ -378,7 +368,10 @@ def create_seizure(
     summary="Replace a record's facts, lines and audience, checked as the record page checks them",
 )
 def update_seizure(
-    request, seizure_id: int, body: RecordIn, idempotency_key: str = Header("", description=IDEMPOTENCY)
+    request,
+    seizure_id: int,
+    body: RecordIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key", max_length=64, description=IDEMPOTENCY),
 ) -> Any:
     person = request.auth
     seizure = access.seizure_for(person, seizure_id)
@@ -395,7 +388,7 @@ def update_seizure(
 
 @router.post(
     "/{seizure_id}/share",
-    response={200: SavedOut, **WRITE_RESPONSES},
+    response={200: SavedOut, **refusals(missing=True), 422: ProblemsOut | InvalidOut},
     summary="Share a draft with its audience, which opens its discussion",
 )
 def share_seizure(request, seizure_id: int) -> Any:
