@@ -127,11 +127,17 @@ def test_the_one_statement_a_stream_asks_answers_as_the_rule(
 
     with connection.cursor() as cursor:
         for person in [person for person in people if access.is_reader(person)]:
-            facts = {
-                "person_id": person.pk,
-                "organisation_id": person.organisation_id,
-                "country": person.organisation.country,
-            }
             expected = access.threads_visible_to(person).filter(pk=thread.pk).exists()
-            assert access.may_read_thread(cursor, **facts, thread_id=thread.pk) == expected, person
-            assert not access.may_read_thread(cursor, **facts, thread_id=thread.pk + 1000)
+            assert _may_read(cursor, person, thread.pk) == expected, person
+            assert not _may_read(cursor, person, thread.pk + 1000)
+
+
+def _may_read(cursor, person: Person, thread_id: int) -> bool:
+    organisation = person.organisation
+    return access.may_read_thread(
+        cursor,
+        person_id=person.pk,
+        organisation_id=organisation.pk,
+        country=organisation.country,
+        thread_id=thread_id,
+    )
