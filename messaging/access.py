@@ -9,10 +9,11 @@ statement, for a live stream opened from a thread page); tests check that they a
 import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -77,11 +78,118 @@ def threads_visible_to(person, *, among: Collection[int] | None = None) -> Query
     if not is_reader(person):
         return Thread.objects.none()
     threads = Thread.objects.all() if among is None else Thread.objects.filter(pk__in=list(among))
-    # A thread filed under a forum is for that forum's members only.
-    closed_forums = Q(topics__is_forum=True) & ~Q(topics__members=person)
-    hidden = threads.filter(closed_forums).values("pk")
+    hidden = threads.filter(_in_closed_forum(person)).values("pk")
     visible = threads.filter(audience_rule(person)).values("pk")
     return Thread.objects.filter(pk__in=visible).exclude(pk__in=hidden)
+
+
+def _in_closed_forum(person) -> Q:
+    # A thread filed under a forum is for that forum's members only.
+    return Q(topics__is_forum=True) & ~Q(topics__members=person)
+
+
+def message_rule(person) -> Q | None:
+    """The rule of ``messages_visible_to`` as a condition on each message's own row, with the same meaning
+    (a test compares them); None when the person may read nothing.
+
+    ``messages_visible_to`` selects the threads the person may read first, which makes the database work
+    out all of them. A search asks the rule of the few messages the index gives it instead: each message's
+    thread is read by its key, a chosen organisation or a named person is looked up in its own table for
+    that thread (``row_by_row``), and so is a forum the person is not in."""
+    if not is_reader(person):
+        return None
+    audience = row_by_row(audience_rule(person), Thread, outer="thread_id", path="thread__")
+    return audience & ~Q(Exists(Thread.objects.filter(_in_closed_forum(person), pk=OuterRef("thread_id"))))
+
+
+def rule_key(person) -> tuple:
+    """Everything of ``person`` that ``message_rule`` reads, and the query built from it holds: two people with
+    the same key get the same query (what they are members of, forums included, the database reads when the
+    query runs). messaging.search compiles its page once per key and reuses it, so whatever the rule comes to
+    read of a person must be added here."""
+    if not is_reader(person):
+        return ("not a reader",)
+    organisation = person.organisation
+    return (person.pk, organisation.pk, organisation.country)
+
+
+def row_by_row(rule: Q, model: type[Model], *, outer: str = "pk", path: str = "") -> Q:
+    """``rule``, a condition on ``model`` (a thread, a library item), as a condition on each row the query is
+    about, with the same meaning: rows of ``model`` itself, or rows that reach one through a foreign key
+    (``outer``, the key's column, and ``path``, its name with "__": ``"thread_id"``, ``"thread__"`` for a
+    message).
+
+    Filtering on a many-to-many field (chosen organisations, named people) joins its table, which would give
+    a row once per joined row; and selecting the matching ids first (``pk__in``) makes the database apply the
+    rule to every row of ``model`` before narrowing. Instead, each alternative of the rule that goes through
+    a many-to-many field is asked as ``EXISTS`` of that row alone, and the others (the whole network, the
+    author, the countries) are read from the row as they are: the database then asks the rule only of the
+    rows the rest of the query is about (the matches of some words, one item), cheapest alternative first."""
+    alternatives = rule.children if rule.connector == Q.OR and not rule.negated else [rule]
+    direct, related = Q(), Q()
+    for alternative in alternatives:
+        condition = alternative if isinstance(alternative, Q) else Q(alternative)
+        if _goes_through_many(condition, model):
+            related |= _exists(condition, model, outer, path)
+        else:
+            direct |= _along(condition, path)
+    return direct | related
+
+
+def _along(condition: Q, path: str) -> Q:
+    """``condition`` with every field name reached through ``path``."""
+    along = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        if isinstance(child, Q):
+            along.children.append(_along(child, path))
+        else:
+            name, value = cast(tuple[str, Any], child)
+            along.children.append((path + name, value))
+    return along
+
+
+def _exists(condition: Q, model: type[Model], outer: str, path: str) -> Q:
+    """``condition`` (which goes through a many-to-many field) of the outer row, as EXISTS.
+
+    The plain form, ``audience=...`` and one ``many_to_many_field=value``, asks the joining table directly
+    (its row for this item and that value) and reads the rest from the row; any other form asks EXISTS of
+    the ``model`` row itself, which means the same whatever the condition."""
+    plain = (
+        condition.connector == Q.AND
+        and not condition.negated
+        and all(isinstance(child, tuple) and isinstance(child[0], str) for child in condition.children)
+    )
+    if plain:
+        on_row: list[tuple[str, Any, Any]] = []
+        through: list[tuple[str, Any, Any]] = []
+        for child in condition.children:
+            name, value = cast(tuple[str, Any], child)
+            field = model._meta.get_field(name.split(LOOKUP_SEP)[0])
+            (through if field.many_to_many else on_row).append((name, value, field))
+        if len(through) == 1 and all(not field.is_relation or field.many_to_one for _n, _v, field in on_row):
+            name, value, field = through[0]
+            rest = name[len(field.name) :]
+            table = field.remote_field.through.objects.filter(
+                **{field.m2m_field_name(): OuterRef(outer), field.m2m_reverse_field_name() + rest: value}
+            )
+            return Q(*[(path + name, value) for name, value, _field in on_row]) & Q(Exists(table))
+    return Q(Exists(model._default_manager.filter(condition, pk=OuterRef(outer))))
+
+
+def _goes_through_many(condition: Q, model: type[Model]) -> bool:
+    """Whether a condition joins a table that holds several rows per ``model`` row (or might: anything not a
+    plain ``field__lookup=value`` counts as joining, and is asked by EXISTS, which means the same anyway)."""
+    for child in condition.children:
+        if isinstance(child, Q):
+            if _goes_through_many(child, model):
+                return True
+            continue
+        if not (isinstance(child, tuple) and isinstance(child[0], str)):
+            return True
+        field = model._meta.get_field(child[0].split(LOOKUP_SEP)[0])
+        if field.many_to_many or field.one_to_many:
+            return True
+    return False
 
 
 def may_read_thread(cursor, *, person_id: int, organisation_id: int, country: str, thread_id: int) -> bool:

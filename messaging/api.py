@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Any
 
-from django.core.paginator import Paginator
 from ninja import Query, Router, Schema
 
 from environet.api_errors import FiltersRefusedOut, filters_refused, refusals
@@ -60,7 +59,7 @@ def search_messages(request, filters: Query[SearchIn]) -> Any:
     if not form.is_valid():
         return filters_refused(form)
     chosen = form.filters()
-    page = Paginator(search.search(person=person, filters=chosen), PAGE_SIZE).get_page(filters.page)
+    page = search.page(person=person, filters=chosen, number=filters.page, size=PAGE_SIZE)  # every match counted
     return MessageSearchOut(
         count=page.paginator.count,
         page=page.number,

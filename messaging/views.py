@@ -318,7 +318,7 @@ def search_page(request: SignedInRequest) -> HttpResponse:
     page, results = None, []
     if form.is_bound and form.is_valid() and form.has_criteria():
         filters = form.filters()
-        page = search.Results(search.search(person=person, filters=filters), 20).get_page(request.GET.get("page"))
+        page = search.page(person=person, filters=filters, number=request.GET.get("page"), limit=search.COUNT_LIMIT)
         results = [(message, search.snippet(message.body, filters.text)) for message in page]
     query = request.GET.copy()
     query.pop("page", None)

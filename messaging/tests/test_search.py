@@ -392,8 +392,9 @@ def test_postgresql_uses_a_gin_index(cast, postgres_only):
 
 
 def test_many_matches_go_through_the_same_rule(cast, everywhere, monkeypatch):
-    """Past ``FEW_MATCHES`` the matching ids stay a subquery instead of a list: the same messages, the same
-    order and the same count for everyone, and the query really takes that road."""
+    """Past ``FEW_MATCHES`` matches (SQLite then walks the messages newest first instead of starting from the
+    matches): the same messages, the same order and the same count for everyone, in a statement that asks
+    the index and the messages together."""
     from django.test.utils import CaptureQueriesContext
 
     people = ("focal_point", "observer", "other_focal_point", "administrator")
@@ -408,8 +409,9 @@ def test_many_matches_go_through_the_same_rule(cast, everywhere, monkeypatch):
 
 
 def test_postgresql_search_asks_the_gin_index_first(cast, postgres_only):
-    """Every query ``search`` runs on the index is answered through its GIN index (no walk of the table),
-    once the table is big enough for the planner to choose (the plan, not a setting, decides)."""
+    """Every statement the API and the search page run on the index is answered through its GIN index (no
+    walk of the table), once the table is big enough for the planner to choose (the plan, not a setting,
+    decides)."""
     from django.test.utils import CaptureQueriesContext
 
     wanted = [post(cast.member, subject="Pangolin scales", body=f"Parcel {n} of scales.") for n in range(3)]
@@ -422,8 +424,10 @@ def test_postgresql_search_asks_the_gin_index_first(cast, postgres_only):
         )
         cursor.execute("ANALYZE messaging_search")
     with CaptureQueriesContext(connection) as queries:
-        page = api(cast.focal_point, q='"pangolin scales"')
-    assert sorted(result["id"] for result in page["results"]) == sorted(message.pk for message in wanted)
+        found = api(cast.focal_point, q='"pangolin scales"')  # every match counted
+        listed = page(cast.focal_point, q='"pangolin scales"')  # counted up to COUNT_LIMIT
+    assert sorted(result["id"] for result in found["results"]) == sorted(message.pk for message in wanted)
+    assert "3 messages found" in listed
     asked = [query["sql"] for query in queries if "messaging_search" in query["sql"]]
     assert asked
     with connection.cursor() as cursor:
@@ -436,8 +440,8 @@ def test_postgresql_search_asks_the_gin_index_first(cast, postgres_only):
 
 def test_the_page_counts_up_to_its_limit_and_then_says_more(cast, monkeypatch):
     """Counting every visible match of a very common word costs more than the page: the page counts up to
-    ``Results.limit`` and then says "more than", with pages of the newest up to the limit; the API counts all."""
-    monkeypatch.setattr(search.Results, "limit", 25)
+    ``COUNT_LIMIT`` and then says "more than", with pages of the newest up to the limit; the API counts all."""
+    monkeypatch.setattr(search, "COUNT_LIMIT", 25)
     for number in range(30):
         post(cast.member, body=f"Ivory shipment number {number}.")
     for number in range(25):
