@@ -98,6 +98,11 @@ async def measure(args: argparse.Namespace, env: dict[str, str], fixture: dict[s
         say(f"environet: closing them, then {clients} pages coming back having missed the first events")
         cpu_missed, streams = await opening(ours, port, [reconnect_request(key, 1) for key in keys])
         await close_streams(streams)
+        say(f"environet: closing them, then {clients} fresh pages of a thread (asking whether each may read it)")
+        thread = fixture["threads"]["B"]
+        on_thread = [stream_request(f"/messages/live/?thread={thread}", f"{SESSION_COOKIE}={key}") for key in keys]
+        cpu_thread, streams = await opening(ours, port, on_thread)
+        await close_streams(streams)
 
         say(f"raw broadcaster: opening {clients} streams, twice")
         raw_rss_before = process_status(raw)["rss"]
@@ -113,6 +118,7 @@ async def measure(args: argparse.Namespace, env: dict[str, str], fixture: dict[s
         "cpu_ms_per_stream_opened": cpu_fresh,
         "cpu_ms_per_stream_reopened": cpu_back,
         "cpu_ms_per_stream_reopened_catching_up": cpu_missed,
+        "cpu_ms_per_stream_opened_on_thread_page": cpu_thread,
         "raw_cpu_ms_per_stream_opened": raw_cpu_fresh,
         "raw_cpu_ms_per_stream_reopened": raw_cpu_back,
         "kib_per_idle_stream": (idle["rss"] - rss_before) / clients / 1024,
@@ -134,6 +140,8 @@ def report(args: argparse.Namespace, database: Database, runs: list[dict[str, An
         **middle,
         "cpu_ratio_vs_raw": ratio,
         "reopen_cpu_ratio_vs_raw": middle["cpu_ms_per_stream_reopened"] / middle["raw_cpu_ms_per_stream_reopened"],
+        "thread_page_cpu_ratio_vs_raw": middle["cpu_ms_per_stream_opened_on_thread_page"]
+        / middle["raw_cpu_ms_per_stream_opened"],
         # What RECONNECTING_PAGES pages coming back at once cost the process, in seconds of one core.
         "core_seconds_for_10000_reconnecting": middle["cpu_ms_per_stream_reopened"] * RECONNECTING_PAGES / 1000,
         "per_run": [{key: round(value, 3) for key, value in run.items()} for run in runs],
