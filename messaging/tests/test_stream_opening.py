@@ -73,6 +73,7 @@ def test_it_leaves_a_half_signed_in_session_to_django(cast):
     session = SessionStore()
     session.update({"pending": {"person": cast.member.pk, "stage": "code", "since": time.time()}})
     session.create()
+    assert session.session_key is not None
 
     assert stream.signed_in_reader(session.session_key, None) is None
 
