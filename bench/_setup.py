@@ -2,8 +2,10 @@
 in the benchmark's own process. Not a benchmark (`make bench` skips files starting with "_")."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -88,3 +90,42 @@ def setup_django(env: dict[str, str]) -> None:
     # Under DEBUG Django keeps every query in memory, and on SQLite logging one runs another (to quote its
     # parameters).
     settings.DEBUG = False
+
+
+# --- Servers under uvicorn (pages.py, throughput.py) -----------------------------------------------------
+
+SERVER_START_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(app: str, port: int, env: dict[str, str], app_dir: Path = ROOT) -> subprocess.Popen:
+    """``app`` under uvicorn on 127.0.0.1:``port``, once it accepts connections."""
+    command = [sys.executable, "-m", "uvicorn", app, "--app-dir", str(app_dir), "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--no-proxy-headers", "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"{app} stopped at start (exit {server.returncode})")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    stop_server(server)
+    raise RuntimeError(f"{app} did not start within {SERVER_START_SECONDS} s")
+
+
+def stop_server(server: subprocess.Popen, wait: float = 20) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(wait)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)

@@ -18,18 +18,16 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._setup import ROOT, child_env, migrate
+from bench._setup import ROOT, child_env, free_port, migrate, start_server, stop_server
 
 CHROMIUM = "/usr/bin/chromium"
 MAX_BYTES = 100_000
@@ -37,7 +35,6 @@ MAX_SECONDS = 3.0
 # Chromium's emulation: bytes per second, latency in milliseconds.
 CONDITIONS = {"offline": False, "latency": 400, "downloadThroughput": 256_000 / 8, "uploadThroughput": 256_000 / 8}
 DEMO_EMAIL = "member.kenya@demo.environet.test"
-SERVER_START_SECONDS = 60
 FILLER = b"<p>Forty tusks in hollowed logs, declared as timber, found at the port by the customs team.</p>\n"
 
 
@@ -56,39 +53,6 @@ async def baseline(scope: dict[str, Any], receive: Any, send: Any) -> None:
     headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(app: str, port: int, env: dict[str, str], app_dir: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "uvicorn", app, "--app-dir", str(app_dir), "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-proxy-headers", "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"{app} stopped at start (exit {server.returncode})")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    stop_server(server)
-    raise RuntimeError(f"{app} did not start within {SERVER_START_SECONDS} s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
 
 
 def readme_password() -> str:
@@ -259,7 +223,7 @@ def main() -> int:
                     browser.close()
         finally:
             for server in servers:
-                stop_server(server)
+                stop_server(server, wait=10)
     aims_met = all(page["bytes_aim_met"] and page["seconds_aim_met"] for page in pages.values())
     figures = {
         "bench": "pages",

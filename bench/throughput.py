@@ -25,11 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _setup import ROOT, Database, child_env, migrate
+from _setup import ROOT, Database, child_env, free_port, migrate, start_server, stop_server
 
 AIM_RATIO = 0.5  # a page answers at least half as many requests a second as the bare view
 CONCURRENCY = 4
-SERVER_START_SECONDS = 60
 SESSION_COOKIE = "__Host-sessionid"  # production settings: the cookie has its production name
 MEMBER = "member.kenya@demo.environet.test"  # the demo member whose pages are measured
 BARE = "/bench/bare/"
@@ -209,43 +208,6 @@ def text_of(answer: Answer) -> str:
 
 
 # --- Measuring ---------------------------------------------------------------------------------------------
-
-
-def start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
-    command = [sys.executable, "-m", "uvicorn", "environet.asgi:application", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-proxy-headers", "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server stopped at start (exit {server.returncode})")
-        try:
-            import socket
-
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    stop_server(server)
-    raise RuntimeError(f"the server did not start within {SERVER_START_SECONDS} s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def check(connection: Connection, name: str, path: str, expected: str) -> int:
@@ -432,7 +394,7 @@ def main() -> int:
                 (folder / "profiles").mkdir()
                 env["ENVIRONET_BENCH_PROFILE_DIR"] = str(folder / "profiles")
             port = free_port()
-            server = start_server(port, env)
+            server = start_server("environet.asgi:application", port, env)
             if args.profile:
                 asyncio.run(profile(port, fixture, 100))
                 stop_server(server)

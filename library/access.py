@@ -18,14 +18,11 @@
 Fetching an item or a file answers 404 both when it is missing and when it is forbidden.
 """
 
-from typing import Any, cast
-
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.constants import LOOKUP_SEP
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from library.models import Collection, Item, LibraryFile
-from messaging.access import audience_rule, can_post, is_reader, marking_refusal
+from messaging.access import audience_rule, can_post, is_reader, marking_refusal, row_by_row
 from messaging.models import Marking
 
 __all__ = ["marking_refusal"]  # the one marking rule, re-exported so the library's callers ask here
@@ -40,7 +37,7 @@ def items_visible_to(person) -> QuerySet[Item]:
     if not is_reader(person):
         return Item.objects.none()
     own = Q(organisation_id=person.organisation_id) & ~Q(marking=Marking.RED)
-    return Item.objects.filter(own | _row_by_row(audience_rule(person, author="publisher")))
+    return Item.objects.filter(own | row_by_row(audience_rule(person, author="publisher"), Item))
 
 
 def rule_key(person) -> tuple:
@@ -51,71 +48,6 @@ def rule_key(person) -> tuple:
         return ("not a reader",)
     organisation = person.organisation
     return (person.pk, person.organisation_id, organisation.pk, organisation.country)
-
-
-def _row_by_row(rule: Q) -> Q:
-    """``rule`` as a condition on each item's own row, with the same meaning.
-
-    Filtering on a many-to-many field (chosen organisations, named people) joins its table, which would give
-    an item once per joined row; and selecting the matching ids first (``pk__in``) makes the database
-    apply the rule to every item before narrowing. Instead, each alternative of the rule that goes through
-    a many-to-many field is asked as ``EXISTS`` of that item alone, and the others (the whole network, the
-    publisher, the countries) are read from the row as they are: the database then asks the rule only of the
-    items the rest of the query is about (the matches of some words, one item), cheapest alternative first.
-    """
-    alternatives = rule.children if rule.connector == Q.OR and not rule.negated else [rule]
-    direct, related = Q(), Q()
-    for alternative in alternatives:
-        condition = alternative if isinstance(alternative, Q) else Q(alternative)
-        if _goes_through_many(condition):
-            related |= _exists(condition)
-        else:
-            direct |= condition
-    return direct | related
-
-
-def _exists(condition: Q) -> Q:
-    """``condition`` (which goes through a many-to-many field) of the outer item, as EXISTS.
-
-    The plain form, ``audience=...`` and one ``many_to_many_field=value``, asks the joining table directly
-    (its row for this item and that value) and reads the rest from the item's row; any other form asks
-    EXISTS of the item itself, which means the same whatever the condition."""
-    plain = (
-        condition.connector == Q.AND
-        and not condition.negated
-        and all(isinstance(child, tuple) and isinstance(child[0], str) for child in condition.children)
-    )
-    if plain:
-        on_row: list[tuple[str, Any, Any]] = []
-        through: list[tuple[str, Any, Any]] = []
-        for child in condition.children:
-            name, value = cast(tuple[str, Any], child)
-            field = Item._meta.get_field(name.split(LOOKUP_SEP)[0])
-            (through if field.many_to_many else on_row).append((name, value, field))
-        if len(through) == 1 and all(not field.is_relation or field.many_to_one for _n, _v, field in on_row):
-            name, value, field = through[0]
-            rest = name[len(field.name) :]
-            table = field.remote_field.through.objects.filter(
-                **{field.m2m_field_name(): OuterRef("pk"), field.m2m_reverse_field_name() + rest: value}
-            )
-            return Q(*[(name, value) for name, value, _field in on_row]) & Q(Exists(table))
-    return Q(Exists(Item.objects.filter(condition, pk=OuterRef("pk"))))
-
-
-def _goes_through_many(condition: Q) -> bool:
-    """Whether a condition joins a table that holds several rows per item (or might: anything not a plain
-    ``field__lookup=value`` counts as joining, and is asked by EXISTS, which means the same in any case)."""
-    for child in condition.children:
-        if isinstance(child, Q):
-            if _goes_through_many(child):
-                return True
-            continue
-        if not (isinstance(child, tuple) and isinstance(child[0], str)):
-            return True
-        field = Item._meta.get_field(child[0].split(LOOKUP_SEP)[0])
-        if field.many_to_many or field.one_to_many:
-            return True
-    return False
 
 
 def item_for(person, item_id: int) -> Item:

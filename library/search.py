@@ -22,7 +22,7 @@ from operator import attrgetter
 from threading import Lock
 from typing import Any
 
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import Page
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
@@ -30,7 +30,7 @@ from django.db.models.expressions import RawSQL
 from accounts.models import Organisation
 from library import access
 from library.models import Item, LibraryFile
-from messaging.search import fts5_query, parse
+from messaging.search import counted_page, fts5_query, parse
 from topics.models import Topic
 
 logger = logging.getLogger(__name__)
@@ -63,37 +63,7 @@ def page(*, person, filters: Filters, number: Any = 1, size: int = 20) -> Page:
     """Page ``number`` of ``search(person=..., filters=...)``, as ``Paginator(found, size).get_page(number)``
     gives it (the same items, order, count, and page number for a number out of range or not a number), in
     one query of the page and its count instead of two, without building that query again for every search."""
-    first = _as_number(number)
-    items, count = _page_items(person, filters, first, size)
-    if not items and first > 1:  # past the last page: the count, then the last page
-        _none, count = _page_items(person, filters, 1, 1)
-    paginator = _Counted(count, size)
-    try:
-        shown = paginator.validate_number(number)
-    except PageNotAnInteger:
-        shown = 1
-    except EmptyPage:
-        shown = paginator.num_pages
-    if shown != first:
-        items, count = _page_items(person, filters, shown, size)
-        paginator = _Counted(count, size)
-    return Page(items, shown, paginator)
-
-
-class _Counted(Paginator):
-    """A paginator whose count is already known (from the page's own query)."""
-
-    def __init__(self, count: int, per_page: int) -> None:
-        super().__init__([], per_page)
-        self.__dict__["count"] = count  # Paginator.count is a cached property
-
-
-def _as_number(number: Any) -> int:
-    """The page asked for, as a first guess (``Paginator.validate_number`` has the last word)."""
-    try:
-        return max(1, int(number))
-    except (TypeError, ValueError):
-        return 1
+    return counted_page(lambda shown, rows: _page_items(person, filters, shown, rows), number, size)
 
 
 def _words(text: str) -> str | None:

@@ -30,6 +30,7 @@ the text goes to ``websearch_to_tsquery``, which accepts anything; both are pass
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from math import ceil
@@ -97,10 +98,19 @@ def page(*, person, filters: Filters, number: Any = 1, size: int = 20, limit: in
     of the newest ``limit`` only (``Results``); None counts every match (the API). The same messages, order,
     count and page number (for a number out of range or not a number) as ``Results`` or, with None,
     ``Paginator`` over ``search(...)`` give (a test compares them)."""
+    return counted_page(lambda shown, rows: _page_messages(person, filters, shown, rows, limit), number, size, limit)
+
+
+def counted_page(
+    fetch: Callable[[int, int], tuple[list, int]], number: Any, size: int, limit: int | None = None
+) -> Page:
+    """Page ``number`` (as asked: maybe out of range or not a number) of what ``fetch(page, size)`` reads with
+    the count of every match in one statement: the same page, and page number, as ``Paginator.get_page``
+    would give, fetching again only when the number asked for is not a page there is."""
     first = _as_number(number)
-    messages, count = _page_messages(person, filters, first, size, limit)
-    if not messages and first > 1:  # past the last page: the count, then the last page
-        _none, count = _page_messages(person, filters, 1, 1, limit)
+    rows, count = fetch(first, size)
+    if not rows and first > 1:  # past the last page: the count, then the last page
+        _none, count = fetch(1, 1)
     results = Results(count, size, limit)
     try:
         shown = results.validate_number(number)
@@ -109,9 +119,9 @@ def page(*, person, filters: Filters, number: Any = 1, size: int = 20, limit: in
     except EmptyPage:
         shown = results.num_pages
     if shown != first:
-        messages, count = _page_messages(person, filters, shown, size, limit)
+        rows, count = fetch(shown, size)
         results = Results(count, size, limit)
-    return Page(messages, shown, results)
+    return Page(rows, shown, results)
 
 
 class Results(Paginator):
