@@ -237,7 +237,12 @@ class Table:
 
     @cached_property
     def _folded_labels(self) -> tuple[tuple[str, Entry], ...]:
-        return tuple((_words(entry.english_label), entry) for entry in self.entries)
+        # Taxa also by their French and Spanish common names, where a loaded CITES Checklist gives them.
+        other = (f"{self._layout.text}_fr", f"{self._layout.text}_es") if self._layout.taxon else ()
+        return tuple(
+            (_words(" | ".join([entry.english_label, *filter(None, map(entry.row.get, other))])), entry)
+            for entry in self.entries
+        )
 
 
 def clear_caches() -> None:

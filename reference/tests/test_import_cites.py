@@ -140,6 +140,8 @@ def test_a_synonym_finds_the_accepted_name_and_common_names_follow_the_language(
     assert manis.label == "Manis javanica (Sunda Pangolin, Malayan Pangolin)"
     with translation.override("fr"):
         assert manis.label == "Manis javanica (Pangolin javanais)"
+    assert [entry.code for entry in tables.search("cites", "pangolin javanais")] == ["Manis javanica"]
+    assert [entry.code for entry in tables.search("cites", "PITON real")] == ["Python regius"]
     with translation.override("es"):
         assert manis.label == "Manis javanica (Pangolín malayo)"
         # A taxon with no Spanish name in the download keeps the English label.
