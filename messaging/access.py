@@ -259,9 +259,27 @@ def readers_of(thread: Thread, people: QuerySet) -> QuerySet:
 
 
 def thread_for(person, thread_id: int) -> Thread:
+    """The thread, if ``person`` may read it (``threads_visible_to``); 404 alike when missing or forbidden.
+
+    Asked on every thread page, reply and change: the rule for this one thread is one prepared statement
+    (``may_read_thread``, which a parity test holds to ``threads_visible_to``), then the thread is read by its
+    key, instead of building the ORM query of the whole rule each time (some 3 ms of a reply's 18)."""
+    if not is_reader(person) or not isinstance(thread_id, int):
+        raise Http404
+    organisation = person.organisation
+    with connection.cursor() as cursor:
+        allowed = may_read_thread(
+            cursor,
+            person_id=person.pk,
+            organisation_id=organisation.pk,
+            country=organisation.country,
+            thread_id=thread_id,
+        )
+    if not allowed:
+        raise Http404
     try:
-        return threads_visible_to(person).get(pk=thread_id)
-    except Thread.DoesNotExist:
+        return Thread.objects.get(pk=thread_id)
+    except Thread.DoesNotExist:  # gone between the two reads
         raise Http404 from None
 
 
