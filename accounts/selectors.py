@@ -79,8 +79,7 @@ def home_summary(*, person: Person) -> dict:
 
 def _needs(person: Person, topics: list) -> list[Need]:
     from assistance import selectors as assistance
-    from messaging.models import Message
-    from messaging.selectors import unread_messages
+    from messaging.selectors import unread_summary
 
     needs: list[Need] = []
     overdue = assistance.overdue_count(person=person)
@@ -109,11 +108,9 @@ def _needs(person: Person, topics: list) -> list[Need]:
             reverse("assistance:tracker"),
         )
     )
-    unread = unread_messages(person)
-    alerts = list(
-        unread.filter(kind=Message.Kind.ALERT).values_list("thread_id", flat=True).distinct().order_by("thread_id")
-    )
-    alert_count = unread.filter(kind=Message.Kind.ALERT).count()
+    unread = unread_summary(person=person, topics=topics)
+    alerts = unread.alert_threads
+    alert_count = unread.alerts
     needs.append(
         Need(
             alert_count,
@@ -122,7 +119,7 @@ def _needs(person: Person, topics: list) -> list[Need]:
             _first_or_list(alerts, lambda pk: reverse("messaging:thread", args=[pk]), reverse("messaging:overview")),
         )
     )
-    mentions = unread.filter(mentions=person).count()
+    mentions = unread.mentions
     needs.append(
         Need(
             mentions,
@@ -151,7 +148,7 @@ def _needs(person: Person, topics: list) -> list[Need]:
         )
     needs.extend(_network_needs(person))
     needs.extend(_seizure_needs(person))
-    in_topics = unread.filter(thread__topics__in=topics).values("pk").distinct().count() if topics else 0
+    in_topics = unread.in_topics
     needs.append(
         Need(
             in_topics,

@@ -96,10 +96,21 @@ def message_rule(person) -> Q | None:
     out all of them. A search asks the rule of the few messages the index gives it instead: each message's
     thread is read by its key, a chosen organisation or a named person is looked up in its own table for
     that thread (``row_by_row``), and so is a forum the person is not in."""
+    return thread_rule(person, outer="thread_id", path="thread__")
+
+
+def thread_rule(person, *, outer: str = "pk", path: str = "") -> Q | None:
+    """The rule of ``threads_visible_to`` as a condition on each row of a query about threads (``outer`` and
+    ``path`` as in ``row_by_row``: a thread itself, or a row with a key to one), with the same meaning (a test
+    compares them); None when the person may read nothing.
+
+    For pages that show a few threads or rows newest first (the overview's latest threads, the unread counts,
+    requests for assistance): ``threads_visible_to`` makes the database work out every thread the person may
+    read before it looks at the few the page is about, on every request."""
     if not is_reader(person):
         return None
-    audience = row_by_row(audience_rule(person), Thread, outer="thread_id", path="thread__")
-    return audience & ~Q(Exists(Thread.objects.filter(_in_closed_forum(person), pk=OuterRef("thread_id"))))
+    audience = row_by_row(audience_rule(person), Thread, outer=outer, path=path)
+    return audience & ~Q(Exists(Thread.objects.filter(_in_closed_forum(person), pk=OuterRef(outer))))
 
 
 def rule_key(person) -> tuple:
