@@ -267,8 +267,9 @@ def filing_together(*, officer: Person, share: bool = False) -> Iterator[None]:
     transaction that must hold them all; the records ``file_seizure`` returned have their ids once the block has
     ended. Each record gets what ``file_seizure`` alone gives it: its lines, audience members, history, audit
     entry and search entry; it is correlated with every other record in the order filed (each with those filed
-    before it, as one by one), its newly related records told after commit; and shared when ``share``. When the
-    block ends with an error nothing is written (and the transaction is rolled back)."""
+    before it, as one by one, though in a few statements for all of them: seizures.correlation.correlate_new),
+    its newly related records told after commit; and shared when ``share``. When the block ends with an error
+    nothing is written (and the transaction is rolled back)."""
     if _together.get() is not None:
         raise RuntimeError("filing_together does not nest")
     together = _Together(officer=officer, share=share)
@@ -341,8 +342,10 @@ def _write_together(together: _Together) -> None:
         ],
     )
     search.index_each(list(zip(seizures, lines, strict=True)))
-    for seizure, its_lines in zip(seizures, lines, strict=True):
-        related = correlation.correlate(seizure, lines=its_lines, people=[], new=True)
+    # Correlated together: each record as if alone, after those before it, in a few statements for them all.
+    for seizure, related in zip(
+        seizures, correlation.correlate_new(list(zip(seizures, lines, strict=True))), strict=True
+    ):
         if related.new:
             notify.related_after_commit(seizure.pk)
     if together.share:

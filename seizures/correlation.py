@@ -418,3 +418,169 @@ def correlate(
 def common_values(seizure: Seizure) -> list[MatchKey]:
     """The record's values that are held by too many records to link (for its page)."""
     return list(MatchKey.objects.filter(seizure=seizure, is_common=True).select_related("nominal_entry"))
+
+
+# --- New records filed together ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Known:
+    """What correlating the next records needs of the values they hold: each value's count (values without a
+    window) and its holders (id, date of seizure), as the keys stand, those of the records done since added."""
+
+    counts: dict[bytes, int]
+    holders: dict[bytes, list[tuple[int, date]]]
+
+
+def _known(values: Sequence[dict[bytes, Value]], days: Sequence[date]) -> _Known:
+    """Read, in three statements for all the records, what ``find_related`` reads for each: the counts of
+    their values without a window, the holders of those that may still link (held by at most ``limit + 1``
+    records: no more than that many rows each), and the holders of their windowed values within the window of
+    any of their dates."""
+    limit = common_limit()
+    plain = sorted({digest for each in values for digest, value in each.items() if not value.windowed})
+    windowed = sorted({digest for each in values for digest, value in each.items() if value.windowed})
+    counts: dict[bytes, int] = {}
+    holders: dict[bytes, list[tuple[int, date]]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        for start in range(0, len(plain), _CHUNK):
+            part = plain[start : start + _CHUNK]
+            cursor.execute(
+                f"SELECT digest, count FROM seizures_valuecount WHERE digest IN ({_placeholders(len(part))})",  # noqa: S608
+                part,
+            )
+            counts.update((bytes(digest), count) for digest, count in cursor.fetchall())
+        linking = [digest for digest in plain if counts.get(digest, 0) <= limit + 1]
+        if windowed and days:
+            first, last = within(min(days))[0], within(max(days))[1]
+        for wanted, dated in ((linking, False), (windowed, True)):
+            for start in range(0, len(wanted), _CHUNK):
+                part = wanted[start : start + _CHUNK]
+                sql = (
+                    "SELECT digest, seizure_id, occurred_on FROM seizures_matchkey"  # noqa: S608
+                    f" WHERE digest IN ({_placeholders(len(part))})"
+                )
+                if dated:
+                    sql += " AND occurred_on BETWEEN %s AND %s"
+                cursor.execute(sql + " ORDER BY seizure_id", [*part, first, last] if dated else part)
+                for digest, holder, held_on in cursor.fetchall():
+                    holders[bytes(digest)].append((holder, held_on))
+    return _Known(counts=counts, holders=holders)
+
+
+# Values looked up in one statement: well under the databases' limits on parameters.
+_CHUNK = 500
+
+
+def _found_in(known: _Known, seizure: Seizure, values: dict[bytes, Value]) -> Found:
+    """``find_related`` answered from what is known, for a record whose values none of the known holders
+    has just made common (the caller checks it: ``crossed`` is then empty)."""
+    limit = common_limit()
+    first, last = within(seizure.occurred_on)
+    related: dict[int, int] = {}
+    common: set[bytes] = set()
+    crossed: dict[bytes, list[int]] = {}
+    for digest, value in values.items():
+        held = known.holders.get(digest, [])
+        if value.windowed:
+            held = [(other, day) for other, day in held if first <= day <= last]
+            count = len(held)
+        else:
+            count = known.counts.get(digest, 0)
+        if count > limit:
+            common.add(digest)
+            if count == limit + 1:
+                crossed[digest] = [other for other, _day in held if other != seizure.pk]
+            continue
+        for other, _day in held:
+            if other != seizure.pk:
+                related[other] = related.get(other, 0) | 1 << value.kind
+    return Found(related=related, common=common, crossed=crossed)
+
+
+def correlate_new(records: Sequence[tuple[Seizure, Sequence[CommodityLine]]]) -> list[Related]:
+    """``correlate(seizure, lines=..., people=[], new=True)`` of each of these new records in turn (saved, with
+    no keys yet, filed in this order, naming nobody), giving the same keys, counts, links and answers, in a
+    few statements for all of them instead of five or six for each: what the records hold is read once, each
+    record is matched in memory against it and against the records before it, and the keys, counts and
+    links are written together. A record that makes a value common (it takes back links the value made among
+    its earlier holders, which may lie anywhere) is correlated as ``correlate`` does it, after what was
+    matched before it is written; what the rest hold is then read again."""
+    values = [hashed(values_of(seizure, lines, [])) for seizure, lines in records]
+    answers: list[Related] = []
+    start = 0
+    while start < len(records):
+        known = _known(values[start:], [seizure.occurred_on for seizure, _lines in records[start:]])
+        keys: list[tuple] = []
+        bumps: dict[bytes, int] = defaultdict(int)
+        links: list[tuple[int, int, int]] = []
+        position = start
+        while position < len(records):
+            seizure, _lines = records[position]
+            found = _found_in(known, seizure, values[position])
+            if found.crossed:
+                break
+            own = values[position]
+            keys += [
+                (seizure.pk, value.kind, digest, seizure.occurred_on, None, value.label, digest in found.common)
+                for digest, value in own.items()
+            ]
+            for digest, value in own.items():
+                known.holders.setdefault(digest, []).append((seizure.pk, seizure.occurred_on))
+                if not value.windowed:
+                    known.counts[digest] = known.counts.get(digest, 0) + 1
+                    bumps[digest] += 1
+            links += [
+                (min(other, seizure.pk), max(other, seizure.pk), reasons) for other, reasons in found.related.items()
+            ]
+            answers.append(Related(new=found.related, common=[own[digest] for digest in found.common]))
+            position += 1
+        _write_new(keys, bumps, links)
+        if position < len(records):
+            seizure, lines = records[position]
+            answers.append(correlate(seizure, lines=lines, people=[], new=True))
+            position += 1
+        start = position
+    return answers
+
+
+def _write_new(keys: Sequence[tuple], bumps: dict[bytes, int], links: Sequence[tuple[int, int, int]]) -> None:
+    """The keys, counts and links of records matched together (``store_keys``, ``store_links`` of each), in a
+    few statements: on PostgreSQL a statement a row, even pipelined, cost the server as much again as the rows."""
+    _add_rows(
+        "seizures_matchkey",
+        ("seizure_id", "kind", "digest", "occurred_on", "nominal_entry_id", "label", "is_common"),
+        keys,
+    )
+    # Each value once in its statement (the counts were added up), as ON CONFLICT requires.
+    rows = list(bumps.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _CHUNK):
+            part = rows[start : start + _CHUNK]
+            cursor.execute(
+                f"INSERT INTO seizures_valuecount (digest, count) VALUES {', '.join(['(%s, %s)'] * len(part))}"  # noqa: S608
+                " ON CONFLICT (digest) DO UPDATE SET count = seizures_valuecount.count + excluded.count",
+                [value for row in part for value in row],
+            )
+    _add_rows("seizures_link", ("low_id", "high_id", "reasons"), links)
+
+
+def _add_rows(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """New rows: COPY on PostgreSQL (a third of the time of the same rows in multi-row INSERTs, which psycopg
+    must parse for their thousands of placeholders), a few hundred rows an INSERT on SQLite."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        one = "(" + _placeholders(len(columns)) + ")"
+        for start in range(0, len(rows), _CHUNK):
+            part = rows[start : start + _CHUNK]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(part))}",  # noqa: S608
+                [value for each in part for value in each],
+            )

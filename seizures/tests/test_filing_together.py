@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from audit.models import Entry
-from seizures import actions
+from seizures import actions, nominal
 from seizures.models import Link, MatchKey, Seizure, StatusChange, ValueCount
 from seizures.tests.builders import filing, line
+from seizures.tests.test_recorrelation import records
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +145,65 @@ def test_records_naming_persons_are_filed_at_once_not_together(cast):
         assert waiting.pk is None
 
     assert waiting.pk is not None and waiting.reference.endswith(f"{waiting.pk:06d}")
+
+
+def correlated(cast, earlier, new, *, together: bool) -> dict[str, Any]:
+    """The keys, counts and links after filing ``earlier`` one by one (some naming persons or companies), then
+    ``new`` together or one by one, and which new records were told of newly related ones; every record named
+    by its position (ids differ between the two runs); the database is left as it was."""
+    from seizures import notify
+    from seizures.tests.builders import filing as make
+
+    told: list[int] = []
+    with transaction.atomic():
+        made = [
+            actions.file_seizure(
+                request=None, officer=cast.member if by_member else cast.other_focal_point, filing=make(**fields)
+            )
+            for by_member, fields in earlier
+        ]
+        with notify.related_of_import(job_id=0):
+            if together:
+                with actions.filing_together(officer=cast.member):
+                    added = [actions.file_seizure(request=None, officer=cast.member, filing=make(**f)) for f in new]
+            else:
+                added = [actions.file_seizure(request=None, officer=cast.member, filing=make(**f)) for f in new]
+            told = list(notify._gathered.get() or [])
+        name = {seizure.pk: index for index, seizure in enumerate([*made, *added])}
+        keys = MatchKey.objects.values_list("seizure_id", "kind", "digest", "occurred_on", "label", "is_common")
+        written = {
+            "keys": sorted(
+                (name[pk], kind, bytes(digest), day, label, common) for pk, kind, digest, day, label, common in keys
+            ),
+            "counts": sorted(
+                (bytes(digest), count) for digest, count in ValueCount.objects.values_list("digest", "count")
+            ),
+            "links": sorted(
+                (name[low], name[high], reasons)
+                for low, high, reasons in Link.objects.values_list("low_id", "high_id", "reasons")
+            ),
+            "told": [name[pk] for pk in told],
+        }
+        transaction.set_rollback(True)
+    return written
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    earlier=st.lists(records(), max_size=8),
+    new=st.lists(records(), min_size=1, max_size=12),
+    limit=st.integers(min_value=1, max_value=3),
+    window=st.integers(min_value=10, max_value=60),
+)
+def test_records_filed_together_are_correlated_as_one_by_one(cast, settings, earlier, new, limit, window):
+    """Small pools of values, a small common limit and a short window: values become common among the records
+    filed before, among the new ones, or across both, and links are taken back."""
+    settings.SEIZURE_COMMON_LIMIT, settings.SEIZURE_WINDOW_DAYS = limit, window
+    settings.SEIZURE_NOMINAL_SAVES_PER_HOUR = 0
+    nominal.digest("")  # the blind-index key made outside the example, which is rolled back
+    # An import names nobody: its records are the ones filed together.
+    new = [{**fields, "involved": []} for _by_member, fields in new]
+
+    one_by_one = correlated(cast, earlier, new, together=False)
+
+    assert correlated(cast, earlier, new, together=True) == one_by_one
