@@ -19,7 +19,9 @@ statement at all). Up to that, the statement starts from the index's matches (on
 GIN index, the matches read first and their messages looked up by key). Past it, it walks the messages
 newest first, asking each whether it is a match, and stops at the count's limit: the newest thousand of a
 common word are near the top (on SQLite the matches are read once and kept aside; PostgreSQL, given the
-words as values, plans that walk itself).
+words as values, plans that walk itself). Both statements are run on the driver's cursor (Django's when
+something watches the statements), and the page's objects are made from the rows without ``Model.__init__``
+where that gives the same instances (``_builder``).
 
 ``search`` is the same search as a QuerySet (through ``access.messages_visible_to``): the reference the
 tests and the benchmark compare ``page`` with.
@@ -39,8 +41,11 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import BooleanField, F, IntegerField, Model, Q, QuerySet
+from django.db.models import BooleanField, F, IntegerField, Model, Q, QuerySet, signals
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -241,6 +246,8 @@ _WORDS = "\x00message-search-words\x00"
 # The compiled statements, by reader (access.rule_key), filters and road; None: nothing to find.
 _COMPILED: "OrderedDict[tuple, _Statement | None]" = OrderedDict()
 _COMPILED_KEPT = 512
+# The statements as the driver takes them (see ``_driver_sql``).
+_DRIVER_SQL: dict[str, str] = {}
 _lock = Lock()
 
 
@@ -271,6 +278,18 @@ def _shown_fields(model: type[Model]) -> list[Any]:
     return [field for field in model._meta.concrete_fields if not wanted or field.attname in wanted]
 
 
+def _bounds() -> list[tuple[int, int]]:
+    """Where each model's values are in a page's row."""
+    bounds, at = [], 0
+    for model in _SHOWN:
+        width = len(_shown_fields(model))
+        bounds.append((at, at + width))
+        at += width
+    return bounds
+
+
+_BOUNDS = _bounds()
+
 # A seizure record's thread is named in the reader's language (Thread.shown_subject): the record, by the
 # reverse one-to-one field the seizures app adds to threads.
 _RECORD = Thread._meta.get_field("seizure")
@@ -296,21 +315,53 @@ def _page_messages(person, filters: Filters, number: int, size: int, limit: int 
     given = list(statement.parameters)
     for at in statement.words_at:
         given[at] = words
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [*given, shown, bottom])
-        rows = cursor.fetchall()
+    rows = _fetch(statement.sql, [*given, shown, bottom], all_rows=True)
     if not rows:
         return [], 0
     rows = list(statement.compiler.apply_converters(rows, statement.converters))
     return _messages(rows), rows[0][-1]
 
 
+def _fetch(sql: str, parameters: list[Any], *, all_rows: bool = False) -> Any:
+    """The rows of ``sql`` (all of them, or the first), read on the driver's cursor of Django's connection.
+
+    Django's cursor wrapper (and on SQLite its rewriting of each statement's placeholders) cost as much as
+    a rare word's statement itself; a search runs two. When something watches the statements (DEBUG's log,
+    a test capturing queries, an ``execute_wrapper``), they go through Django's cursor as every other one."""
+    if connection.queries_logged or connection.execute_wrappers:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            return cursor.fetchall() if all_rows else cursor.fetchone()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(_driver_sql(sql), parameters)
+            return cursor.fetchall() if all_rows else cursor.fetchone()
+        finally:
+            cursor.close()
+
+
+def _driver_sql(sql: str) -> str:
+    """``sql`` with the placeholders the driver takes (SQLite's "?"), rewritten once per statement."""
+    if connection.vendor != "sqlite":
+        return sql
+    driver = _DRIVER_SQL.get(sql)
+    if driver is None:
+        from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX  # Django's own rewriting
+
+        driver = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+        with _lock:
+            _DRIVER_SQL[sql] = driver
+            while len(_DRIVER_SQL) > _COMPILED_KEPT * 2:
+                _DRIVER_SQL.pop(next(iter(_DRIVER_SQL)))
+    return driver
+
+
 def _index_count(words: str, most: int) -> int:
     """How many messages hold ``words``, counted up to ``most``."""
     sql, params = _index_query(words)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) matches", [*params, most])  # noqa: S608 - constant SQL
-        return cursor.fetchone()[0]
+    return _fetch(f"SELECT count(*) FROM ({sql} LIMIT %s) matches", [*params, most])[0]  # noqa: S608 - constant SQL
 
 
 def _statement(person, filters: Filters, with_words: bool, road: str, limit: int | None) -> "_Statement | None":
@@ -401,38 +452,80 @@ def _messages(rows: list[Any]) -> list[Message]:
     """The page's messages from its rows, each with its thread, author and organisation (shared between
     rows), and the threads of seizure records with their record and its lines (to name them)."""
     alias = connection.alias
-    names = {model: [field.attname for field in _shown_fields(model)] for model in _SHOWN}
-    widths = [len(names[model]) for model in _SHOWN]
-    kept: dict[tuple[type[Model], Any], Model] = {}
+    builders = [_builder(model, alias) for model in _SHOWN]
+    make_message, make_thread, make_author, make_organisation = builders
+    (m0, m1), (t0, t1), (a0, a1), (o0, o1) = _BOUNDS
+    record_at = o1
+    kept: dict[tuple[int, Any], Model] = {}
+    on_thread, on_author = Message.thread.field.set_cached_value, Message.author.field.set_cached_value
+    on_organisation, on_record = Person.organisation.field.set_cached_value, _RECORD.set_cached_value
 
-    def made(model: type[Model], values: Any) -> Any:
-        found = kept.get((model, values[0]))
+    def shared(kind: int, make: Callable[[Any], Any], values: Any) -> Any:
+        found = kept.get((kind, values[0]))
         if found is None:
-            found = kept[model, values[0]] = model.from_db(alias, names[model], values)
+            found = kept[kind, values[0]] = make(values)
         return found
 
     messages, seizures = [], {}
     for row in rows:
-        at = 0
-        parts = []
-        for width in widths:
-            parts.append(row[at : at + width])
-            at += width
-        message = Message.from_db(alias, names[Message], parts[0])
-        thread, author, organisation = made(Thread, parts[1]), made(Person, parts[2]), made(Organisation, parts[3])
-        Person.organisation.field.set_cached_value(author, organisation)
-        Message.thread.field.set_cached_value(message, thread)
-        Message.author.field.set_cached_value(message, author)
-        if row[at] is None:
-            _RECORD.set_cached_value(thread, None)
+        message = make_message(row[m0:m1])
+        thread = shared(1, make_thread, row[t0:t1])
+        author = shared(2, make_author, row[a0:a1])
+        on_organisation(author, shared(3, make_organisation, row[o0:o1]))
+        on_thread(message, thread)
+        on_author(message, author)
+        if row[record_at] is None:
+            on_record(thread, None)
         else:
-            seizures[row[at]] = thread
+            seizures[row[record_at]] = thread
         messages.append(message)
     if seizures:
         named = _SEIZURE._default_manager.prefetch_related("lines").in_bulk(list(seizures))
         for pk, thread in seizures.items():
-            _RECORD.set_cached_value(thread, named[pk])
+            on_record(thread, named[pk])
     return messages
+
+
+def _builder(model: type[Model], alias: str) -> Callable[[Any], Any]:
+    """Makes an instance of ``model`` from the values of its shown fields, as ``Model.from_db`` would (the
+    fields not read are deferred: read if asked).
+
+    ``Model.__init__`` sets each field through its descriptor and sends the init signals: for the 80 objects
+    of a page, more time than the statement. With no init signal listened to, no ``__init__`` of the model's
+    own and only the plain descriptors (whose setting is storing the value), the same instance is the values
+    stored as they are; otherwise ``Model.from_db``."""
+    listened = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+    key = (model, alias, listened)
+    made = _BUILDERS.get(key)
+    if made is None:
+        made = _BUILDERS[key] = _new_builder(model, alias, listened)
+    return made
+
+
+def _new_builder(model: type[Model], alias: str, listened: bool) -> Callable[[Any], Any]:
+    names = [field.attname for field in _shown_fields(model)]
+    plain = (
+        not listened
+        and model.__init__ is Model.__init__
+        and all(type(model.__dict__.get(name, _MISSING)) in _PLAIN_DESCRIPTORS for name in names)
+    )
+    if not plain:
+        return lambda values: model.from_db(alias, names, values)
+
+    def make(values: Any) -> Model:
+        instance = model.__new__(model)
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = alias
+        instance.__dict__.update(zip(names, values, strict=True))
+        return instance
+
+    return make
+
+
+_BUILDERS: dict[tuple[type[Model], str, bool], Callable[[Any], Any]] = {}
+_MISSING = object()
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 # --- Keeping the index -------------------------------------------------------------------------------

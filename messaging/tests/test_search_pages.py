@@ -238,3 +238,42 @@ def test_the_results_name_a_seizure_records_thread_in_the_readers_language_witho
         content = client.get("/messages/search/", ask).content.decode()
     assert all(f"Saisie {record.reference} (" in content for record in records)
     assert len(three.captured_queries) == len(one.captured_queries)
+
+
+def test_the_pages_objects_are_what_the_orm_makes_of_the_same_rows(cast, crowd):
+    """The page makes its messages, threads, authors and organisations without ``Model.__init__``: each must be
+    the instance the ORM makes of its row (same values, saved, of this database, the same fields deferred and
+    read when asked), and with an init signal listened to, the ORM's own ``from_db`` makes them."""
+    from django.db.models import signals
+
+    filters = search.Filters(text="ivory")
+    shown = list(search.page(person=cast.member, filters=filters, size=50).object_list)
+    assert shown
+
+    def values(instance) -> dict[str, Any]:
+        return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+    related = [(m.thread, m.author, m.author.organisation) for m in shown]
+    for made in {id(made): made for made in (made for trio in related for made in trio)}.values():
+        model = type(made)  # before any deferred field is read (the author and organisation are shared)
+        kept = {field.attname for field in search._shown_fields(model)}
+        assert made.get_deferred_fields() == {field.attname for field in model._meta.concrete_fields} - kept
+        assert not made._state.adding and made._state.db == "default"
+    for message, trio in zip(shown, related, strict=True):
+        expected = Message.objects.select_related("thread", "author__organisation").get(pk=message.pk)
+        assert values(message) == values(expected) and not message.get_deferred_fields()
+        assert not message._state.adding and message._state.db == expected._state.db
+        for made, reference in zip(trio, (expected.thread, expected.author, expected.author.organisation), strict=True):
+            assert values(made) == values(reference)  # the deferred ones read from the database when asked
+    seen: list = []
+
+    def listener(sender, instance, **kwargs) -> None:
+        seen.append(instance)
+
+    signals.post_init.connect(listener, sender=Message)
+    try:
+        again = list(search.page(person=cast.member, filters=filters, size=50).object_list)
+    finally:
+        signals.post_init.disconnect(listener, sender=Message)
+    assert [message.pk for message in again] == [message.pk for message in shown]
+    assert {id(message) for message in again} <= {id(instance) for instance in seen}
