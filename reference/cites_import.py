@@ -20,16 +20,15 @@ first that does not fit stops the loading with its file and line, and the previo
 
 import csv
 import io
-import json
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from reference import tables
-from reference.importing import Loaded, ReleaseError, _decode, _loaded_manifest, _write_replacing
+from reference.importing import Loaded, ReleaseError, decode, install_table
 
 SOURCE = "Species+ and the CITES Checklist (UNEP-WCMC for the CITES Secretariat)"
 LICENCE = "CITES Checklist and Species+, UNEP-WCMC; terms of use of speciesplus.net"
@@ -80,7 +79,7 @@ def read_cites(paths: Sequence[Path | str]) -> tuple[list[dict[str, str]], set[s
             raise ReleaseError(
                 _("%(file)s: cannot be read (%(error)s).") % {"file": path.name, "error": error}
             ) from None
-        reader = csv.reader(io.StringIO(_decode(raw), newline=""))
+        reader = csv.reader(io.StringIO(decode(raw), newline=""))
         try:
             header = next(reader, [])
             layout, positions = _layout_of(header, path.name)
@@ -111,44 +110,28 @@ def install_cites(paths: Sequence[Path | str], *, edition: str, as_of: date) -> 
     if not edition:
         raise ReleaseError(_("Give the edition of the lists, for example the date they were downloaded."))
     taxa, filled = read_cites(paths)
-    folder = tables.loaded_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC)
-    name = f"cites-{re.sub(r'[^A-Za-z0-9.-]+', '_', edition)}-{now:%Y%m%dT%H%M%S%f}.csv"
     source = f"{SOURCE}, {edition}"
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", restval="")
     writer.writeheader()
     for row in sorted(taxa, key=lambda row: row["taxon"]):
         writer.writerow({**row, "source": source, "as_of": as_of.isoformat()})
-    # The shipped reader checks the file as it will read it, before it replaces anything.
-    checking = folder / f".{name}.check"
-    try:
-        _write_replacing(checking, buffer.getvalue())
-        tables._read_csv(checking, "taxon")
-    except ValueError as error:
-        raise ReleaseError(str(error)) from None
-    finally:
-        checking.unlink(missing_ok=True)
-    _write_replacing(folder / name, buffer.getvalue())
-    manifest = _loaded_manifest(folder)
-    previous = manifest.get("cites", {}).get("file", "")
-    manifest["cites"] = {
-        "file": name,
-        "title": "CITES-listed species",
-        "version": edition,
-        "source": SOURCE,
-        "as_of": as_of.isoformat(),
-        "licence": LICENCE,
-        "loaded_at": now.isoformat(timespec="seconds"),
-        "files": [Path(path).name for path in paths],
-        "empty_columns": [column for column in COLUMNS[:-2] if column not in filled],
-    }
-    _write_replacing(folder / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    if previous and previous != name:
-        (folder / previous).unlink(missing_ok=True)
-    tables.clear_caches()
-    return Loaded(places=len(taxa), left_out=0, path=folder / name)
+    path = install_table(
+        "cites",
+        buffer.getvalue(),
+        edition=edition,
+        check_key="taxon",
+        described={
+            "title": "CITES-listed species",
+            "version": edition,
+            "source": SOURCE,
+            "as_of": as_of.isoformat(),
+            "licence": LICENCE,
+            "files": [Path(path).name for path in paths],
+            "empty_columns": [column for column in COLUMNS[:-2] if column not in filled],
+        },
+    )
+    return Loaded(places=len(taxa), left_out=0, path=path)
 
 
 def _plain(header: str) -> str:

@@ -70,7 +70,7 @@ def read_unlocode(paths: Sequence[Path | str]) -> tuple[list[dict[str, str]], in
             raise ReleaseError(
                 _("%(file)s: cannot be read (%(error)s).") % {"file": path.name, "error": error}
             ) from None
-        reader = csv.reader(io.StringIO(_decode(raw), newline=""))
+        reader = csv.reader(io.StringIO(decode(raw), newline=""))
         try:
             for cells in reader:
                 row = _row(cells, path.name, reader.line_num)
@@ -96,35 +96,56 @@ def install_unlocode(paths: Sequence[Path | str], *, edition: str, as_of: date) 
     if not edition:
         raise ReleaseError(_("Give the edition of the release, as UNECE names it (e.g. 2024-2)."))
     places, left_out = read_unlocode(paths)
-    folder = tables.loaded_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC)
-    name = f"locodes-{re.sub(r'[^A-Za-z0-9.-]+', '_', edition)}-{now:%Y%m%dT%H%M%S%f}.csv"
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(tables.LOCODE_COLUMNS)
     writer.writerows([row[column] for column in tables.LOCODE_COLUMNS] for row in places)
-    _write_replacing(folder / name, buffer.getvalue())
+    path = install_table(
+        "locodes",
+        buffer.getvalue(),
+        edition=edition,
+        described={
+            "title": "Ports, airports and border crossings",
+            "version": edition,
+            "source": UNLOCODE_SOURCE,
+            "as_of": as_of.isoformat(),
+            "licence": UNLOCODE_LICENCE,
+            "files": [Path(path).name for path in paths],
+        },
+    )
+    return Loaded(places=len(places), left_out=left_out, path=path)
+
+
+def install_table(table: str, text: str, *, edition: str, described: dict, check_key: str = "") -> Path:
+    """Make ``text`` (a CSV file) the installation's table ``table``: written beside the loaded releases, then
+    named in their manifest with ``described`` and when it was loaded, the previous file removed, the caches
+    cleared. With ``check_key``, the file is first read as tables.load will read it (its key column), and a
+    file it would refuse raises ReleaseError before anything is replaced."""
+    folder = tables.loaded_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    name = f"{table}-{re.sub(r'[^A-Za-z0-9.-]+', '_', edition)}-{now:%Y%m%dT%H%M%S%f}.csv"
+    if check_key:
+        checking = folder / f".{name}.check"
+        try:
+            _write_replacing(checking, text)
+            tables.read_csv(checking, check_key)
+        except ValueError as error:
+            raise ReleaseError(str(error)) from None
+        finally:
+            checking.unlink(missing_ok=True)
+    _write_replacing(folder / name, text)
     manifest = _loaded_manifest(folder)
-    previous = manifest.get("locodes", {}).get("file", "")
-    manifest["locodes"] = {
-        "file": name,
-        "title": "Ports, airports and border crossings",
-        "version": edition,
-        "source": UNLOCODE_SOURCE,
-        "as_of": as_of.isoformat(),
-        "licence": UNLOCODE_LICENCE,
-        "loaded_at": now.isoformat(timespec="seconds"),
-        "files": [Path(path).name for path in paths],
-    }
+    previous = manifest.get(table, {}).get("file", "")
+    manifest[table] = {"file": name, **described, "loaded_at": now.isoformat(timespec="seconds")}
     _write_replacing(folder / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     if previous and previous != name:
         (folder / previous).unlink(missing_ok=True)
     tables.clear_caches()
-    return Loaded(places=len(places), left_out=left_out, path=folder / name)
+    return folder / name
 
 
-def _decode(raw: bytes) -> str:
+def decode(raw: bytes) -> str:
     # UNECE publishes the lists in ISO 8859-1 (Windows-1252); a file someone saved again as UTF-8 reads too.
     for encoding in ("utf-8-sig", "cp1252"):
         try:

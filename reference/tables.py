@@ -300,7 +300,7 @@ def load(name: str, folder: Path | str) -> Table:
     folder = Path(folder)
     described = _read_manifest(folder)[name]
     path = folder / described["file"]
-    rows = _read_locodes(path) if name == "locodes" else _read_csv(path, _LAYOUTS[name].key)
+    rows = _read_locodes(path) if name == "locodes" else read_csv(path, _LAYOUTS[name].key)
     entries = tuple(_entry(name, row, described) for row in rows)
     return Table(
         name=name,
@@ -644,7 +644,7 @@ def _read_manifest(folder: Path) -> dict[str, dict]:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _read_csv(path: Path, key: str) -> list[dict[str, str]]:
+def read_csv(path: Path, key: str) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as file:
         reader = csv.DictReader(file)
         if key not in (reader.fieldnames or []):

@@ -16,6 +16,33 @@ pytestmark = pytest.mark.django_db
 AUDIENCES = [Audience.NETWORK, Audience.ORGANISATIONS, Audience.PEOPLE, Audience.COUNTRIES]
 
 
+# Threads of any audience, author, chosen organisations, named people and countries, each under a forum whose
+# members are the people picked, or under none (None): for the tests that hold a rule to threads_visible_to.
+_THREAD_PARTS = (
+    st.sampled_from(AUDIENCES),
+    st.integers(min_value=0, max_value=20),
+    st.sets(st.integers(min_value=0, max_value=10), max_size=2),
+    st.sets(st.integers(min_value=0, max_value=20), max_size=2),
+    st.sets(st.sampled_from(["KE", "FR", "BR", "XX"]), max_size=2),
+)
+THREAD_SHAPES = st.lists(
+    st.tuples(*_THREAD_PARTS, st.sets(st.integers(min_value=0, max_value=20), max_size=3) | st.none()),
+    min_size=1,
+    max_size=6,
+)
+
+
+def make_threads(shapes) -> list[tuple[Thread, Person]]:
+    """The threads ``THREAD_SHAPES`` drew, among everyone in the database, each with its author."""
+    people = list(Person.objects.order_by("pk"))
+    made = []
+    for audience, author_index, organisation_picks, people_picks, country_picks, forum_picks in shapes:
+        forum = None if forum_picks is None else [people[index % len(people)] for index in forum_picks]
+        author = people[author_index % len(people)]
+        made.append((_thread(audience, author, organisation_picks, people_picks, country_picks, forum), author))
+    return made
+
+
 def _thread(audience, author, organisation_picks, people_picks, country_picks, forum_members) -> Thread:
     """A thread with this audience; in a forum of ``forum_members`` unless that is None."""
     people = list(Person.objects.order_by("pk"))
@@ -68,14 +95,7 @@ def test_the_readers_of_a_thread_are_exactly_those_who_see_it(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     threads=st.lists(
-        st.tuples(
-            st.sampled_from(AUDIENCES),
-            st.integers(min_value=0, max_value=20),
-            st.sets(st.integers(min_value=0, max_value=10), max_size=2),
-            st.sets(st.integers(min_value=0, max_value=20), max_size=2),
-            st.sets(st.sampled_from(["KE", "FR", "BR", "XX"]), max_size=2),
-            st.booleans(),
-        ),
+        st.tuples(*_THREAD_PARTS, st.booleans()),
         min_size=1,
         max_size=6,
     ),

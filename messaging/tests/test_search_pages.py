@@ -12,13 +12,12 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from accounts.models import Person
 from conftest import signed_in
 from messaging import access, search
 from messaging.models import Audience, Marking, Message
-from messaging.tests.test_readers_of import AUDIENCES, _thread
+from messaging.tests.test_readers_of import THREAD_SHAPES, make_threads
 from messaging.tests.test_search import post
 from topics import actions as topic_actions
 from topics.models import Topic
@@ -27,29 +26,13 @@ pytestmark = pytest.mark.django_db
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    threads=st.lists(
-        st.tuples(
-            st.sampled_from(AUDIENCES),
-            st.integers(min_value=0, max_value=20),
-            st.sets(st.integers(min_value=0, max_value=10), max_size=2),
-            st.sets(st.integers(min_value=0, max_value=20), max_size=2),
-            st.sets(st.sampled_from(["KE", "FR", "BR", "XX"]), max_size=2),
-            st.sets(st.integers(min_value=0, max_value=20), max_size=3) | st.none(),
-        ),
-        min_size=1,
-        max_size=6,
-    ),
-)
+@given(threads=THREAD_SHAPES)
 def test_the_rule_asked_of_each_message_is_the_whole_rule(cast, threads):
     """``message_rule`` (a condition on each message's row) gives each person exactly the messages of
     ``messages_visible_to`` (the threads they may read, worked out first), each once, for any audience and
     forum; and nothing to people who may not read."""
     people = list(Person.objects.order_by("pk"))
-    for audience, author_index, organisation_picks, people_picks, country_picks, forum_picks in threads:
-        forum = None if forum_picks is None else [people[index % len(people)] for index in forum_picks]
-        author = people[author_index % len(people)]
-        thread = _thread(audience, author, organisation_picks, people_picks, country_picks, forum)
+    for thread, author in make_threads(threads):
         thread.topics.add(Topic.objects.get(code="B"))
         for number in range(2):
             Message.objects.create(thread=thread, author=author, body=f"Message {number}", body_html="")

@@ -6,38 +6,22 @@ from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from accounts.models import Person
 from assistance import access as assistance_access
 from assistance.models import Request
 from messaging import access
 from messaging.models import Thread
-from messaging.tests.test_readers_of import AUDIENCES, _thread
+from messaging.tests.test_readers_of import AUDIENCES, THREAD_SHAPES, _thread, make_threads
 
 pytestmark = pytest.mark.django_db
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    threads=st.lists(
-        st.tuples(
-            st.sampled_from(AUDIENCES),
-            st.integers(min_value=0, max_value=20),
-            st.sets(st.integers(min_value=0, max_value=10), max_size=2),
-            st.sets(st.integers(min_value=0, max_value=20), max_size=2),
-            st.sets(st.sampled_from(["KE", "FR", "BR", "XX"]), max_size=2),
-            st.sets(st.integers(min_value=0, max_value=20), max_size=3) | st.none(),
-        ),
-        min_size=1,
-        max_size=6,
-    ),
-)
+@given(threads=THREAD_SHAPES)
 def test_the_rule_asked_of_each_thread_is_the_whole_rule(cast, threads):
+    make_threads(threads)
     people = list(Person.objects.order_by("pk"))
-    for audience, author_index, organisation_picks, people_picks, country_picks, forum_picks in threads:
-        forum = None if forum_picks is None else [people[index % len(people)] for index in forum_picks]
-        _thread(audience, people[author_index % len(people)], organisation_picks, people_picks, country_picks, forum)
     for person in people:
         expected = sorted(access.threads_visible_to(person).values_list("pk", flat=True))
         rule = access.thread_rule(person)

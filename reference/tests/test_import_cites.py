@@ -65,14 +65,6 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 @pytest.fixture
-def loaded_dir(tmp_path, settings):
-    settings.REFERENCE_DIR = tmp_path / "loaded"
-    tables.clear_caches()
-    yield settings.REFERENCE_DIR
-    tables.clear_caches()
-
-
-@pytest.fixture
 def downloads(tmp_path) -> list[Path]:
     return [
         write(tmp_path, "cites_listings_2026-11-30 10_00_comma_separated.csv", LISTINGS_HEADER + LISTINGS_ROWS),

@@ -34,14 +34,6 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 @pytest.fixture
-def loaded_dir(tmp_path, settings):
-    settings.REFERENCE_DIR = tmp_path / "loaded"
-    tables.clear_caches()
-    yield settings.REFERENCE_DIR
-    tables.clear_caches()
-
-
-@pytest.fixture
 def release(tmp_path) -> list[Path]:
     return [
         write(tmp_path, "2024-2 UNLOCODE CodeListPart1.csv", PART_1),

@@ -63,13 +63,13 @@ def test_it_reads_no_file_at_import():
 
 def test_it_reads_each_table_once(monkeypatch):
     reads = []
-    read_csv = tables._read_csv
+    read_csv = tables.read_csv
 
     def counting(path: Path, key: str) -> list[dict[str, str]]:
         reads.append(path.name)
         return read_csv(path, key)
 
-    monkeypatch.setattr(tables, "_read_csv", counting)
+    monkeypatch.setattr(tables, "read_csv", counting)
     for _ in range(3):
         tables.find("basel", "Y46")
         tables.search("basel", "y4")
