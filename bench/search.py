@@ -14,7 +14,10 @@ name) and by an unrestricted one (in every forum, their organisation and country
 raw query on the same connection's DB-API cursor. Before timing, each search is checked against
 ``search.search`` (the same search as a QuerySet, through ``messages_visible_to``) and against the other road
 of ``search.page`` (starting from the matches, or walking the messages newest first): the same messages in
-the same order and the same count. The last line printed is JSON with the figures.
+the same order and the same count. Each query is then searched ``--searches`` times (100) by each person and
+as many times raw, in turns: p50 and p99 of each query, of each kind of query (both people pooled) and their
+ratios to raw. The aims are judged on the worst kind's p50 (the median of every search mixed moves with the
+share of common words, which are cheaper than raw). The last line printed is JSON with the figures.
 """
 
 import argparse
@@ -42,6 +45,8 @@ PHRASE = "pangolin scales"  # planted about PHRASE_MATCHES times as a phrase; ea
 PHRASE_MATCHES = 30
 PAGE_SIZE = 20
 SEARCH_AIM = 1.5
+# Searches of each query by each person, and as many raw ones: enough for a p99 to be more than the slowest.
+SEARCHES = 100
 
 
 def say(text: str) -> None:
@@ -328,6 +333,22 @@ def measure(args: argparse.Namespace, cast: dict[str, Any], chosen: dict[str, di
     return {"times": times, "counts": counts, "matches": matches}
 
 
+def percentile(values: list[float], share: int) -> float:
+    """The ``share``-th percentile (1-99) of ``values``, interpolated between the nearest two."""
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[share - 1]
+
+
+def tails(environet: list[float], raw: list[float]) -> dict[str, float]:
+    """p50 and p99 of each side and their ratios (ENVIRONET / raw)."""
+    figures: dict[str, float] = {}
+    for share in (50, 99):
+        mine, theirs = percentile(environet, share), percentile(raw, share)
+        figures |= {f"environet_p{share}": mine, f"raw_p{share}": theirs, f"ratio_p{share}": mine / theirs}
+    return figures
+
+
 def report(args: argparse.Namespace, measured: dict[str, Any], chosen: dict[str, dict[str, Any]]) -> dict[str, Any]:
     times = measured["times"]
     figures: dict[str, Any] = {
@@ -338,22 +359,30 @@ def report(args: argparse.Namespace, measured: dict[str, Any], chosen: dict[str,
         "queries": {label: {**given, "matches": measured["matches"][label]} for label, given in chosen.items()},
         "found": measured["counts"],
     }
-    figures["by_query_ms"] = {
-        key: {
-            "environet_p50": statistics.median(sides["environet"]),
-            "raw_p50": statistics.median(sides["raw"]),
-            "ratio_p50": statistics.median(sides["environet"]) / statistics.median(sides["raw"]),
-        }
-        for key, sides in times.items()
+    figures["by_query_ms"] = {key: tails(sides["environet"], sides["raw"]) for key, sides in times.items()}
+    # A kind of query: both people's searches of it against the raw query's, pooled.
+    figures["by_kind_ms"] = {
+        label: tails(
+            *(
+                [ms for key, sides in times.items() if key.split("/")[0] == label for ms in sides[side]]
+                for side in ("environet", "raw")
+            )
+        )
+        for label in chosen
     }
+    # The median of every search of every kind moves with the mix (common words are cheaper than raw): shown,
+    # but the aims are judged on the worst kind.
     everything = {side: [ms for sides in times.values() for ms in sides[side]] for side in ("environet", "raw")}
-    figures["environet_p50_ms"] = statistics.median(everything["environet"])
-    figures["raw_p50_ms"] = statistics.median(everything["raw"])
-    figures["search_p50_ratio_vs_raw"] = figures["environet_p50_ms"] / figures["raw_p50_ms"]
-    ratios = [row["ratio_p50"] for row in figures["by_query_ms"].values()]
-    figures["worst_query_ratio"] = spread(ratios)["max"]
-    figures["search_p50_within_1_5x_raw"] = figures["search_p50_ratio_vs_raw"] <= SEARCH_AIM
-    figures["every_query_within_1_5x_raw"] = all(ratio <= SEARCH_AIM for ratio in ratios)
+    figures["mixed"] = tails(everything["environet"], everything["raw"])
+    kinds = figures["by_kind_ms"].values()
+    figures["worst_kind_ratio_p50"] = max(row["ratio_p50"] for row in kinds)
+    figures["worst_kind_ratio_p99"] = max(row["ratio_p99"] for row in kinds)
+    figures["worst_query_ratio_p50"] = max(row["ratio_p50"] for row in figures["by_query_ms"].values())
+    figures["aims"] = {
+        "search_p50_within_1_5x_raw": figures["worst_kind_ratio_p50"] <= SEARCH_AIM,
+        "every_query_within_1_5x_raw": figures["worst_query_ratio_p50"] <= SEARCH_AIM,
+    }
+    figures["aims_met"] = all(figures["aims"].values())
     return _rounded(figures)
 
 
@@ -369,13 +398,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="100,000 messages instead of 1,000,000")
     parser.add_argument("--messages", type=int, help="messages to search (overrides --quick)")
-    parser.add_argument("--searches", type=int, help="searches of each query on each side (10; quick: 5)")
+    parser.add_argument(
+        "--searches", type=int, default=SEARCHES, help=f"searches of each query by each person and raw ({SEARCHES})"
+    )
     parser.add_argument("--seed", type=int, default=20261205, help="seed of the synthetic texts")
     parser.add_argument("--database-url", help="a PostgreSQL server to make a throwaway database on")
     parser.add_argument("--strict", action="store_true", help="exit 1 when an aim is missed")
     args = parser.parse_args()
     args.messages = args.messages if args.messages is not None else (100_000 if args.quick else 1_000_000)
-    args.searches = args.searches if args.searches is not None else (5 if args.quick else 10)
     database = Database(args.database_url, "search")
     args.database_kind = database.kind
     with tempfile.TemporaryDirectory(prefix="environet-search-") as name:
@@ -397,7 +427,7 @@ def main() -> int:
             database.drop()
     figures = report(args, measured, chosen)
     print(json.dumps(figures), flush=True)
-    return 1 if args.strict and not figures["search_p50_within_1_5x_raw"] else 0
+    return 1 if args.strict and not figures["aims_met"] else 0
 
 
 if __name__ == "__main__":
