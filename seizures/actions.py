@@ -307,20 +307,7 @@ _BATCH = 500
 @transaction.atomic
 def _write_together(together: _Together) -> None:
     seizures, filings, officer = together.seizures, together.filings, together.officer
-    # The reference holds the record's id, known once it is written: until then each holds a placeholder of its
-    # own (the column is unique), never seen outside this transaction.
-    placeholder = secrets.token_hex(8)
-    for position, seizure in enumerate(seizures):
-        seizure.reference = f"~{placeholder}-{position}"
-    Seizure.objects.bulk_create(seizures, batch_size=_BATCH)
-    for seizure in seizures:
-        seizure.reference = _reference(officer, seizure)
-    # One short statement a record, sent together: Django's bulk_update would build one CASE of a thousand arms.
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {Seizure._meta.db_table} SET reference = %s WHERE id = %s",  # noqa: S608
-            [(seizure.reference, seizure.pk) for seizure in seizures],
-        )
+    _write_records(seizures, officer)
     lines = [
         [
             CommodityLine(seizure=seizure, position=position, **{name: _value(line, name) for name in LINE_FIELDS})
@@ -351,6 +338,41 @@ def _write_together(together: _Together) -> None:
     if together.share:
         for seizure in seizures:
             _share(request=None, person=officer, seizure=seizure, filed_now=True)
+
+
+def _write_records(seizures: Sequence[Seizure], officer: Person) -> None:
+    """The records written, each with its id and its reference (which holds the id)."""
+    if connection.vendor == "postgresql":
+        # The ids taken from the table's own sequence first, as the inserts would take them: each record is
+        # written once with its reference, instead of written and then written again to set it.
+        for seizure, pk in zip(seizures, _next_ids(len(seizures)), strict=True):
+            seizure.pk = pk
+            seizure.reference = _reference(officer, seizure)
+        Seizure.objects.bulk_create(seizures, batch_size=_BATCH)
+        return
+    # Elsewhere (SQLite: no sequence to take ids from) the id is known once the record is written: until then
+    # each holds a placeholder of its own (the column is unique), never seen outside this transaction.
+    placeholder = secrets.token_hex(8)
+    for position, seizure in enumerate(seizures):
+        seizure.reference = f"~{placeholder}-{position}"
+    Seizure.objects.bulk_create(seizures, batch_size=_BATCH)
+    for seizure in seizures:
+        seizure.reference = _reference(officer, seizure)
+    # One short statement a record, sent together: Django's bulk_update would build one CASE of a thousand arms.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Seizure._meta.db_table} SET reference = %s WHERE id = %s",  # noqa: S608
+            [(seizure.reference, seizure.pk) for seizure in seizures],
+        )
+
+
+def _next_ids(count: int) -> list[int]:
+    """``count`` new ids of records on PostgreSQL, in increasing order (as the records filed in that order would
+    get), from the sequence the table's inserts take theirs from: no other insert can be given one of them."""
+    table = Seizure._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+        return sorted(pk for (pk,) in cursor.fetchall())
 
 
 def _reference(officer: Person, seizure: Seizure) -> str:

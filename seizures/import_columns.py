@@ -197,6 +197,7 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self.words: dict[str, dict[str, str]] = {}
+        self._looked_up: dict[tuple[str, str], str] = {}
         for language in dict.fromkeys((translation.get_language() or "en", "en")):
             with translation.override(language):
                 record, line = SeizureForm(), LineForm()
@@ -225,6 +226,17 @@ class Vocabulary:
         text = text.strip()
         if not text:
             return ""  # most cells of a row: nothing to look up
+        if column not in self.words and column not in COUNTRY_COLUMNS and column != "unit":
+            return text  # free text (a place, a summary): nothing to look up either
+        # The same few words fill a choice column all down a file (countries, units, conventions): each is looked
+        # up once for the file.
+        key = (column, text)
+        found = self._looked_up.get(key)
+        if found is None:
+            found = self._looked_up[key] = self._value(column, text)
+        return found
+
+    def _value(self, column: str, text: str) -> str:
         if column in COUNTRY_COLUMNS:
             # Codes, names in English, French or Spanish, the UN's forms and usual abbreviations (accounts.places).
             return places.country_code(text) or text

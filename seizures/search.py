@@ -180,7 +180,8 @@ def index(seizure: Seizure, lines: Iterable[CommodityLine] | None = None) -> Non
 
 
 def index_each(records: Sequence[tuple[Seizure, Sequence[CommodityLine]]]) -> None:
-    """``index`` for many records (each with its commodity lines) at once: one statement for all of them."""
+    """``index`` for many records (each with its commodity lines, each record once) at once: one statement for
+    a few hundred of them."""
     with tables.pinned():
         rows = [(seizure.pk, document(seizure, lines)) for seizure, lines in records]
     with connection.cursor() as cursor:
@@ -188,11 +189,19 @@ def index_each(records: Sequence[tuple[Seizure, Sequence[CommodityLine]]]) -> No
             cursor.executemany("DELETE FROM seizures_search WHERE rowid = %s", [(pk,) for pk, _text in rows])
             cursor.executemany("INSERT INTO seizures_search (rowid, document) VALUES (%s, %s)", rows)
         else:
-            cursor.executemany(
-                "INSERT INTO seizures_search (seizure_id, document) VALUES (%s, to_tsvector('simple', %s)) "
-                "ON CONFLICT (seizure_id) DO UPDATE SET document = EXCLUDED.document",
-                rows,
-            )
+            # A few hundred rows a statement: one round trip each, where one statement a record waited for each.
+            for start in range(0, len(rows), _ROWS_A_STATEMENT):
+                batch = rows[start : start + _ROWS_A_STATEMENT]
+                values = ", ".join(["(%s, to_tsvector('simple', %s))"] * len(batch))
+                cursor.execute(
+                    f"INSERT INTO seizures_search (seizure_id, document) VALUES {values} "  # noqa: S608
+                    "ON CONFLICT (seizure_id) DO UPDATE SET document = EXCLUDED.document",
+                    [value for row in batch for value in row],
+                )
+
+
+# Each record's two values in one statement: well within what PostgreSQL takes (65,535 parameters).
+_ROWS_A_STATEMENT = 500
 
 
 def _matching_ids(text: str) -> RawSQL:

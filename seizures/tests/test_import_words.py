@@ -180,3 +180,21 @@ def test_rows_exported_under_a_stricter_marking_are_not_imported_under_a_lower_o
     again = run_job(cast.member, _exported(cast.member, "csv"), marking="amber", audience="organisations",
                     organisations=[cast.member.organisation.pk])  # fmt: skip
     assert again.problems == [], again.problems
+
+
+def test_a_word_looked_up_once_for_the_file_reads_as_looked_up_afresh():
+    # Vocabulary.value keeps what it looked up for the rest of the file, and passes free text by: each cell must
+    # read as a new lookup (Vocabulary._value) reads it, the first time and every time after.
+    columns = [*import_columns.RECORD_COLUMNS, *import_columns.LINE_COLUMNS]
+    texts = [
+        *("KE", "Kenya", " kenya ", "Côte d’Ivoire", "Viet Nam", "Narnia"),
+        *("sea", "Sea", "AIR_CARGO", "Mode unknown", "cites", "CITES", "basel"),
+        *("kg", "KGM", "kilogram", "Pieces", "bags", "USD", "Loxodonta africana", "Mombasa port", "", "  "),
+    ]
+    kept, afresh = import_columns.Vocabulary(), import_columns.Vocabulary()
+    for _twice in range(2):
+        for column in columns:
+            for text in texts:
+                expected = afresh._value(column, text.strip()) if text.strip() else ""
+                assert kept.value(column, text) == expected, (column, text)
+    assert kept._looked_up  # what is kept is used the second time round
