@@ -11,8 +11,9 @@ that same query, so it cannot reveal what they may not see.
 
 A page of results (``page``: the search page and the API) is one statement: the matches the index gives,
 newest first, each asked the access rule as a condition on its own row (``access.message_rule``: its
-thread read by key, the audience and forum tables probed for that thread), the newest ``COUNT_LIMIT`` + 1 of
-them counted (a window), the page's twenty joined to their threads, authors and organisations. It is built
+thread read by key, the audience and forum tables probed for that thread), counted (a window: from the index's
+matches every visible one, on the walk the newest ``COUNT_LIMIT`` + 1), the page's twenty joined to their
+threads, authors and organisations. It is built
 by the ORM through the access rule once per reader and filters (``access.rule_key``) and run again with
 other words. The index is first asked whether it holds more than ``FEW_MATCHES`` matches (none: no
 statement at all). Up to that, the statement starts from the index's matches (on PostgreSQL through the
@@ -21,7 +22,7 @@ newest first, asking each whether it is a match, and stops at the count's limit:
 common word are near the top (on SQLite the matches are read once and kept aside; PostgreSQL, given the
 words as values, plans that walk itself). Both statements are run on the driver's cursor (Django's when
 something watches the statements), and the page's objects are made from the rows without ``Model.__init__``
-where that gives the same instances (``_builder``).
+where that gives the same instances (``builder``).
 
 ``search`` is the same search as a QuerySet (through ``access.messages_visible_to``): the reference the
 tests and the benchmark compare ``page`` with.
@@ -315,14 +316,15 @@ def _page_messages(person, filters: Filters, number: int, size: int, limit: int 
     given = list(statement.parameters)
     for at in statement.words_at:
         given[at] = words
-    rows = _fetch(statement.sql, [*given, shown, bottom], all_rows=True)
+    rows = fetch(statement.sql, [*given, shown, bottom], all_rows=True)
     if not rows:
         return [], 0
     rows = list(statement.compiler.apply_converters(rows, statement.converters))
-    return _messages(rows), rows[0][-1]
+    total = rows[0][-1]  # on the index's road every visible match is counted (``_compile``): the limit's here
+    return _messages(rows), total if limit is None else min(total, limit + 1)
 
 
-def _fetch(sql: str, parameters: list[Any], *, all_rows: bool = False) -> Any:
+def fetch(sql: str, parameters: list[Any], *, all_rows: bool = False) -> Any:
     """The rows of ``sql`` (all of them, or the first), read on the driver's cursor of Django's connection.
 
     Django's cursor wrapper (and on SQLite its rewriting of each statement's placeholders) cost as much as
@@ -361,7 +363,7 @@ def _driver_sql(sql: str) -> str:
 def _index_count(words: str, most: int) -> int:
     """How many messages hold ``words``, counted up to ``most``."""
     sql, params = _index_query(words)
-    return _fetch(f"SELECT count(*) FROM ({sql} LIMIT %s) matches", [*params, most])[0]  # noqa: S608 - constant SQL
+    return fetch(f"SELECT count(*) FROM ({sql} LIMIT %s) matches", [*params, most])[0]  # noqa: S608 - constant SQL
 
 
 def _statement(person, filters: Filters, with_words: bool, road: str, limit: int | None) -> "_Statement | None":
@@ -416,10 +418,13 @@ def _compile(person, filters: Filters, with_words: bool, road: str, limit: int |
             found = found.alias(walked=walked).filter(walked__in=RawSQL(index_sql, index_parameters))  # noqa: S611
         else:
             found = found.filter(pk__in=RawSQL(index_sql, index_parameters))  # noqa: S611 - constant SQL, words as parameters
-    found = found.annotate(found_id=F("pk"), found_at=F("created_at")).order_by("-created_at", "-pk")
-    narrow = found.values_list("found_id", "found_at")
-    if limit is not None:
-        narrow = narrow[: limit + 1]
+    # In no order (the page's statement sorts what it keeps), but for the walk's cut below.
+    narrow = found.annotate(found_id=F("pk"), found_at=F("created_at")).values_list("found_id", "found_at").order_by()
+    if limit is not None and road == "walk":
+        # The walk stops at the limit's match. Starting from the index's few matches, every visible one is
+        # counted instead (``_page_messages`` says "more than" past the limit): sorting them to cut them
+        # cost more than counting the rest (SQLite, a rare word: a sort of its 100 matches before the page's).
+        narrow = narrow.order_by("-created_at", "-pk")[: limit + 1]
     inner, parameters = narrow.query.sql_with_params()
     words_at = tuple(at for at, value in enumerate(parameters) if value == _WORDS)
     quote = connection.ops.quote_name
@@ -452,7 +457,7 @@ def _messages(rows: list[Any]) -> list[Message]:
     """The page's messages from its rows, each with its thread, author and organisation (shared between
     rows), and the threads of seizure records with their record and its lines (to name them)."""
     alias = connection.alias
-    builders = [_builder(model, alias) for model in _SHOWN]
+    builders = [builder(model, alias, _shown_fields(model)) for model in _SHOWN]
     make_message, make_thread, make_author, make_organisation = builders
     (m0, m1), (t0, t1), (a0, a1), (o0, o1) = _BOUNDS
     record_at = o1
@@ -486,24 +491,24 @@ def _messages(rows: list[Any]) -> list[Message]:
     return messages
 
 
-def _builder(model: type[Model], alias: str) -> Callable[[Any], Any]:
-    """Makes an instance of ``model`` from the values of its shown fields, as ``Model.from_db`` would (the
-    fields not read are deferred: read if asked).
+def builder(model: type[Model], alias: str, fields: list[Any]) -> Callable[[Any], Any]:
+    """Makes an instance of ``model`` from the values of ``fields`` (some of its concrete fields, in the model's
+    order), as ``Model.from_db`` would (the fields not read are deferred: read if asked).
 
     ``Model.__init__`` sets each field through its descriptor and sends the init signals: for the 80 objects
     of a page, more time than the statement. With no init signal listened to, no ``__init__`` of the model's
     own and only the plain descriptors (whose setting is storing the value), the same instance is the values
     stored as they are; otherwise ``Model.from_db``."""
     listened = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
-    key = (model, alias, listened)
+    names = tuple(field.attname for field in fields)
+    key = (model, alias, listened, names)
     made = _BUILDERS.get(key)
     if made is None:
-        made = _BUILDERS[key] = _new_builder(model, alias, listened)
+        made = _BUILDERS[key] = _new_builder(model, alias, listened, names)
     return made
 
 
-def _new_builder(model: type[Model], alias: str, listened: bool) -> Callable[[Any], Any]:
-    names = [field.attname for field in _shown_fields(model)]
+def _new_builder(model: type[Model], alias: str, listened: bool, names: tuple[str, ...]) -> Callable[[Any], Any]:
     plain = (
         not listened
         and model.__init__ is Model.__init__
@@ -523,7 +528,7 @@ def _new_builder(model: type[Model], alias: str, listened: bool) -> Callable[[An
     return make
 
 
-_BUILDERS: dict[tuple[type[Model], str, bool], Callable[[Any], Any]] = {}
+_BUILDERS: dict[tuple[type[Model], str, bool, tuple[str, ...]], Callable[[Any], Any]] = {}
 _MISSING = object()
 _PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
