@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit import labels
 from audit.models import GENESIS, Entry
+from environet import bulk
 
 # Any fixed number: the key of the PostgreSQL advisory lock that queues writers of the chain.
 _CHAIN_LOCK = 73112009
@@ -68,7 +69,7 @@ def record_each(
         for target, changes in targets:
             last = _entry(action, request=request, actor=actor, target=target, changes=changes, last=last)
             entries.append(last)
-        Entry.objects.bulk_create(entries)
+        bulk.create(entries)
     return entries
 
 

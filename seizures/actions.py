@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts import throttle
 from accounts.models import Organisation, Person
 from audit.actions import record, record_each
+from environet import bulk
 from messaging import actions as messaging
 from messaging import attachments
 from messaging.access import marking_refusal
@@ -315,11 +316,9 @@ def _write_together(together: _Together) -> None:
         ]
         for seizure, filing in zip(seizures, filings, strict=True)
     ]
-    CommodityLine.objects.bulk_create([line for each in lines for line in each], batch_size=_BATCH)
+    bulk.create([line for each in lines for line in each])
     _add_audience_members(seizures, filings)
-    StatusChange.objects.bulk_create(
-        [StatusChange(seizure=seizure, status=Status.DRAFT, by=officer) for seizure in seizures], batch_size=_BATCH
-    )
+    bulk.create([StatusChange(seizure=seizure, status=Status.DRAFT, by=officer) for seizure in seizures])
     record_each(
         "seizure.filed",
         actor=officer,
@@ -345,10 +344,10 @@ def _write_records(seizures: Sequence[Seizure], officer: Person) -> None:
     if connection.vendor == "postgresql":
         # The ids taken from the table's own sequence first, as the inserts would take them: each record is
         # written once with its reference, instead of written and then written again to set it.
-        for seizure, pk in zip(seizures, _next_ids(len(seizures)), strict=True):
+        for seizure, pk in zip(seizures, bulk.next_ids(Seizure, len(seizures)), strict=True):
             seizure.pk = pk
             seizure.reference = _reference(officer, seizure)
-        Seizure.objects.bulk_create(seizures, batch_size=_BATCH)
+        bulk.create(seizures)
         return
     # Elsewhere (SQLite: no sequence to take ids from) the id is known once the record is written: until then
     # each holds a placeholder of its own (the column is unique), never seen outside this transaction.
@@ -364,15 +363,6 @@ def _write_records(seizures: Sequence[Seizure], officer: Person) -> None:
             f"UPDATE {Seizure._meta.db_table} SET reference = %s WHERE id = %s",  # noqa: S608
             [(seizure.reference, seizure.pk) for seizure in seizures],
         )
-
-
-def _next_ids(count: int) -> list[int]:
-    """``count`` new ids of records on PostgreSQL, in increasing order (as the records filed in that order would
-    get), from the sequence the table's inserts take theirs from: no other insert can be given one of them."""
-    table = Seizure._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
-        return sorted(pk for (pk,) in cursor.fetchall())
 
 
 def _reference(officer: Person, seizure: Seizure) -> str:
