@@ -11,14 +11,13 @@ People's words never become query syntax (``messaging.search.fts5_query``; ``web
 
 A page of results (``page``, what the library page and the API show) is one query: the page's items, each with
 the count of every match (a window), built by the ORM through the access rule and compiled once for the same
-reader and filters (``access.rule_key``), then run again with other words. The items' organisations follow in
-a second query.
+reader and filters (``access.rule_key``), then run again with other words; the items' organisations are joined
+in the same statement.
 """
 
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from operator import attrgetter
 from threading import Lock
 from typing import Any
 
@@ -30,7 +29,7 @@ from django.db.models.expressions import RawSQL
 from accounts.models import Organisation
 from library import access
 from library.models import Item, LibraryFile
-from messaging.search import counted_page, fts5_query, parse
+from messaging.search import builder, counted_page, fetch, fts5_query, parse
 from topics.models import Topic
 
 logger = logging.getLogger(__name__)
@@ -107,33 +106,65 @@ def _matching(words: str) -> RawSQL:
 
 # Stands for the words while a page's query is compiled, to be replaced by the words searched for.
 _WORDS = "\x00library-search-words\x00"
-# The compiled page queries, by reader (access.rule_key) and filters: (SQL, parameters, where the words go).
-_COMPILED: "OrderedDict[tuple, tuple[str, list[Any], int | None] | None]" = OrderedDict()
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A page's compiled statement: its SQL and parameters, where the words go among them, and how to turn its
+    rows into values (Django's converters for the item's and its organisation's columns)."""
+
+    sql: str
+    parameters: list[Any]
+    words_at: int | None
+    converters: dict[int, Any]
+    compiler: Any
+
+
+# The compiled page statements, by reader (access.rule_key) and filters.
+_COMPILED: "OrderedDict[tuple, _Statement | None]" = OrderedDict()
 _COMPILED_KEPT = 512
 _lock = Lock()
+_ITEM_FIELDS = list(Item._meta.concrete_fields)
+_ORGANISATION_FIELDS = list(Organisation._meta.concrete_fields)
 
 
 def _page_items(person, filters: Filters, number: int, size: int) -> tuple[list[Item], int]:
-    """The items of page ``number`` (newest first), each with its organisation, and the count of every match."""
+    """The items of page ``number`` (newest first), each with its organisation, and the count of every match.
+
+    Read on the driver's cursor and made without ``Model.__init__`` (``messaging.search.fetch`` and
+    ``builder``): for a rare word, the ORM's making of twenty items cost more than the statement."""
     words = _words(filters.text)
     if words == "":
         return [], 0
-    compiled = _compiled(person, filters, words is not None)
-    if compiled is None:
+    statement = _compiled(person, filters, words is not None)
+    if statement is None:
         return [], 0  # nothing to find (not a reader)
-    sql, parameters, where = compiled
-    given = list(parameters)
-    if where is not None:
-        given[where] = words
-    items = _in_order(list(Item.objects.raw(sql, [*given, size, (number - 1) * size])))
-    if items:
-        organisations = Organisation.objects.order_by().in_bulk({item.organisation_id for item in items})
-        for item in items:
-            Item.organisation.field.set_cached_value(item, organisations[item.organisation_id])
-    return items, items[0].total if items else 0  # type: ignore[attr-defined]  # the query's count column
+    given = list(statement.parameters)
+    if statement.words_at is not None:
+        given[statement.words_at] = words
+    rows = fetch(statement.sql, [*given, size, (number - 1) * size], all_rows=True)
+    if not rows:
+        return [], 0
+    rows = statement.compiler.apply_converters(rows, statement.converters)
+    alias, width = connection.alias, len(_ITEM_FIELDS)
+    make_item = builder(Item, alias, _ITEM_FIELDS)
+    make_organisation = builder(Organisation, alias, _ORGANISATION_FIELDS)
+    on_organisation = Item.organisation.field.set_cached_value
+    organisations: dict[Any, Organisation] = {}
+    items, total = [], 0
+    for row in rows:
+        item = make_item(row[:width])
+        values = row[width:-1]
+        organisation = organisations.get(values[0])
+        if organisation is None:
+            organisation = organisations[values[0]] = make_organisation(values)
+        on_organisation(item, organisation)
+        items.append(item)
+        total = row[-1]
+    return items, total
 
 
-def _compiled(person, filters: Filters, with_words: bool) -> tuple[str, list[Any], int | None] | None:
+def _compiled(person, filters: Filters, with_words: bool) -> _Statement | None:
     key = (
         connection.alias,
         connection.vendor,
@@ -151,24 +182,7 @@ def _compiled(person, filters: Filters, with_words: bool) -> tuple[str, list[Any
             _COMPILED.move_to_end(key)
             return _COMPILED[key]
     found = _found(person, replace(filters, text=""), _WORDS if with_words else None)
-    compiled: tuple[str, list[Any], int | None] | None = None
-    if not found.query.is_empty():
-        # The page's ids and the count of every match (narrow rows: the database sorts only ids and dates),
-        # then the items of those ids, in the same statement (what is shown is what the rule let through).
-        query = found.annotate(found_id=F("pk"), total=Window(Count("*"))).values_list("found_id", "total").query
-        sql, parameters = query.sql_with_params()
-        where = None
-        if with_words:
-            (where,) = [at for at, value in enumerate(parameters) if value == _WORDS]
-        quote = connection.ops.quote_name
-        table, id_column = quote(Item._meta.db_table), quote(str(Item._meta.pk.column))
-        columns = ", ".join(f"{table}.{quote(str(field.column))}" for field in Item._meta.concrete_fields)
-        compiled = (
-            f"SELECT {columns}, page.total FROM {table}"  # noqa: S608 - names from the model, values as parameters
-            f" INNER JOIN ({sql} LIMIT %s OFFSET %s) page ON {table}.{id_column} = page.found_id",
-            list(parameters),
-            where,
-        )
+    compiled = None if found.query.is_empty() else _compile(found, with_words)
     with _lock:
         _COMPILED[key] = compiled
         while len(_COMPILED) > _COMPILED_KEPT:
@@ -176,12 +190,43 @@ def _compiled(person, filters: Filters, with_words: bool) -> tuple[str, list[Any
     return compiled
 
 
-def _in_order(items: list[Item]) -> list[Item]:
-    """``items`` in ``Item.Meta.ordering`` (the page's query already chose them in that order)."""
-    for name in reversed([str(name) for name in Item._meta.ordering or ()]):
-        field = name.removeprefix("-")  # the item's own columns (a date, the id), compared as the database does
-        items.sort(key=attrgetter(field), reverse=name != field)
-    return items
+def _compile(found: QuerySet[Item], with_words: bool) -> _Statement:
+    # The page's ids and the count of every match (narrow rows: the database sorts only ids and dates), then
+    # the items of those ids and their organisations, in the same statement (what is shown is what the rule let
+    # through), in the items' order.
+    query = found.annotate(found_id=F("pk"), total=Window(Count("*"))).values_list("found_id", "total").query
+    sql, parameters = query.sql_with_params()
+    where = None
+    if with_words:
+        (where,) = [at for at, value in enumerate(parameters) if value == _WORDS]
+    quote = connection.ops.quote_name
+    item, organisation = quote(Item._meta.db_table), quote(Organisation._meta.db_table)
+    columns = ", ".join(
+        [f"{item}.{quote(str(field.column))}" for field in _ITEM_FIELDS]
+        + [f"{organisation}.{quote(str(field.column))}" for field in _ORGANISATION_FIELDS]
+    )
+    order = ", ".join(
+        f"{item}.{quote(_column(name.removeprefix('-')))}" + (" DESC" if name.startswith("-") else "")
+        for name in (str(name) for name in Item._meta.ordering or ())
+    )
+    statement = (
+        f"SELECT {columns}, page.total FROM {item}"  # noqa: S608 - names from the models, values as parameters
+        f" INNER JOIN ({sql} LIMIT %s OFFSET %s) page ON {item}.{quote(str(Item._meta.pk.column))} = page.found_id"
+        f" INNER JOIN {organisation} ON {organisation}.{quote(str(Organisation._meta.pk.column))}"
+        f" = {item}.{quote(str(Item._meta.get_field('organisation').column))}"
+        f" ORDER BY {order}"
+    )
+    compiler = Item.objects.none().query.get_compiler(connection.alias)
+    columns_read = [field.get_col(Item._meta.db_table) for field in _ITEM_FIELDS] + [
+        field.get_col(Organisation._meta.db_table) for field in _ORGANISATION_FIELDS
+    ]
+    return _Statement(statement, list(parameters), where, compiler.get_converters(columns_read), compiler)
+
+
+def _column(name: str) -> str:
+    """The column of one of the items' ordering fields (a field of the item's own, or its key)."""
+    field = Item._meta.pk if name == "pk" else next(field for field in _ITEM_FIELDS if field.name == name)
+    return str(field.column)
 
 
 def index(item: Item, *, body: str | None = None, parsed: list[str] | None = None) -> None:

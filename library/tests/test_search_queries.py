@@ -174,3 +174,41 @@ def test_a_page_follows_the_reader_who_changes_organisation_or_leaves(cast):
     person.state = person.State.SUSPENDED
     person.save()
     assert found() == readable() == []
+
+
+@pytest.mark.django_db
+def test_a_pages_items_are_what_the_orm_makes_of_the_same_rows(cast):
+    """The page makes its items and their organisations from its one statement's rows without ``Model.__init__``:
+    each must be the instance the ORM makes (same values, saved, of this database, nothing deferred, the
+    organisation shared by its items), and with an init signal listened to, the ORM's own ``from_db`` makes them."""
+    from django.db.models import signals
+
+    for item in _items(cast):
+        search.index(item)
+    words = search.Filters(text="from")
+    shown = list(search.page(person=cast.member, filters=words, size=50).object_list)
+    assert len({item.organisation_id for item in shown}) == 2
+
+    def values(instance) -> dict:
+        return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+    organisations = {}
+    for item in shown:
+        expected = Item.objects.select_related("organisation").get(pk=item.pk)
+        assert not item.get_deferred_fields() and not item.organisation.get_deferred_fields()
+        assert values(item) == values(expected) and values(item.organisation) == values(expected.organisation)
+        for made in (item, item.organisation):
+            assert not made._state.adding and made._state.db == expected._state.db
+        assert organisations.setdefault(item.organisation_id, item.organisation) is item.organisation
+    seen: list = []
+
+    def listener(sender, instance, **kwargs) -> None:
+        seen.append(instance)
+
+    signals.post_init.connect(listener, sender=Item)
+    try:
+        again = list(search.page(person=cast.member, filters=words, size=50).object_list)
+    finally:
+        signals.post_init.disconnect(listener, sender=Item)
+    assert [item.pk for item in again] == [item.pk for item in shown]
+    assert {id(item) for item in again} <= {id(instance) for instance in seen}
