@@ -21,7 +21,7 @@ from django.http import Http404
 from accounts.models import Person
 from assistance.models import ACTIVE_STATES, Request, State
 from library.access import can_publish
-from messaging.access import can_post, is_reader, marking_refusal, thread_rule
+from messaging.access import can_post, can_read_thread, is_reader, marking_refusal, thread_rule
 from messaging.models import Audience
 from seizures.access import seizures_visible_to
 
@@ -61,6 +61,16 @@ def requests_visible_to(person) -> QuerySet[Request]:
     # may read first: home counts a person's few requests on every visit.
     rule = thread_rule(person, outer="thread_id", path="thread__") if is_reader(person) else None
     return Request.objects.none() if rule is None else Request.objects.filter(rule)
+
+
+def request_of_thread(person, thread) -> int | None:
+    """The id of the request for assistance ``thread`` is the conversation of, if the person may read it (a
+    thread page's link to the request). A request is visible exactly when its thread is, so this asks the
+    thread's rule in one prepared statement (``messaging.access.can_read_thread``), then the request by its thread,
+    instead of the ORM query of ``requests_visible_to``."""
+    if not can_read_thread(person, thread.pk):
+        return None
+    return Request.objects.filter(thread_id=thread.pk).values_list("pk", flat=True).first()
 
 
 def request_for(person, request_id: int) -> Request:

@@ -143,7 +143,8 @@ def _compile(build: Callable[[datetime], Any], since: object) -> tuple[str, tupl
     from django.core.exceptions import EmptyResultSet
 
     built = build(_SINCE)
-    queryset = built.queryset if isinstance(built, _Counted) else built
+    # Counted rows need no order: sorting the last weeks' messages only to count them cost a third of the count.
+    queryset = built.queryset.order_by() if isinstance(built, _Counted) else built
     try:
         sql, parameters = queryset.query.sql_with_params()
     except EmptyResultSet:
@@ -206,9 +207,9 @@ def threads_in(*, person, topic: Topic | None = None) -> QuerySet[Thread]:
 
 
 def thread_messages(*, person, thread: Thread) -> QuerySet[Message]:
-    return thread.messages.select_related("author", "author__organisation", "hidden_by").prefetch_related(
-        "revisions", "attachments"
-    )
+    # What a thread page shows of each message: its author, their organisation and its files (a message's
+    # earlier texts and who hid it are on its history page, not here).
+    return thread.messages.select_related("author", "author__organisation").prefetch_related("attachments")
 
 
 THREAD_PAGE_SIZE = 50

@@ -28,4 +28,4 @@ def may_ask(person) -> bool:
 @register.simple_tag
 def request_of_thread(person, thread) -> int | None:
     """The id of the request for assistance a thread is the conversation of, if this person may read it."""
-    return access.requests_visible_to(person).filter(thread=thread).values_list("pk", flat=True).first()
+    return access.request_of_thread(person, thread)

@@ -89,3 +89,23 @@ def test_one_may_not_link_a_record_one_cannot_read(cast):
     draft = file(cast.other_focal_point, country="FR")  # a draft of the other organisation
     with pytest.raises(actions.Refused, match="cannot be linked"):
         ask(cast.member, seizure_id=draft.pk)
+
+
+def test_a_threads_link_to_its_request_is_given_to_those_who_may_read_the_request(cast, expert):
+    """The thread page's link (``access.request_of_thread``, the thread's rule in one prepared statement) is
+    given exactly to those ``requests_visible_to`` lets read the request, and is absent for a thread that is no
+    request's."""
+    from messaging.models import Thread
+
+    restricted = _restricted(cast, expert)
+    open_one = ask(cast.member, experts=[expert], subject="Open question")
+    plain = Thread.objects.exclude(assistance_request__isnull=False).first()
+    people = [cast.observer, cast.member, cast.focal_point, cast.other_focal_point, cast.administrator]
+    people += [cast.suspended, expert]
+    given = []
+    for thread in [restricted.thread, open_one.thread] + ([plain] if plain else []):
+        for someone in people:
+            expected = access.requests_visible_to(someone).filter(thread=thread).values_list("pk", flat=True).first()
+            assert access.request_of_thread(someone, thread) == expected, (someone, thread)
+            given.append(expected is not None)
+    assert any(given) and not all(given)  # both answers were asked for
