@@ -21,11 +21,13 @@ from django.http import Http404
 from accounts.models import Person
 from assistance.models import ACTIVE_STATES, Request, State
 from library.access import can_publish
-from messaging.access import can_post, can_read_thread, is_reader, marking_refusal, thread_rule
+from messaging.access import can_post, can_read_thread, is_reader, marking_refusal, rule_key, thread_rule
 from messaging.models import Audience
 from seizures.access import seizures_visible_to
 
-__all__ = ["marking_refusal"]  # the one marking rule, re-exported so this app's callers ask here
+# The one marking rule, and the key of all the requests' rule reads of a person (the thread's), re-exported so
+# this app's callers ask here.
+__all__ = ["marking_refusal", "rule_key"]
 
 
 def can_see_directory(person) -> bool:

@@ -1,10 +1,15 @@
 """Reads for experts and requests for assistance, always through assistance.access."""
 
 import statistics
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
+from threading import Lock
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,19 +213,74 @@ def waiting_count(*, person) -> int:
     and their own answered requests to close. Counted over what they may read only."""
     if not access.can_see_directory(person) and not access.can_ask(person):
         return 0
-    visible = access.requests_visible_to(person)
-    query = _for_me(person) if access.is_expert(person) else Q(pk__in=[])
-    query |= Q(asker=person, state=State.ANSWERED)
-    return visible.filter(pk__in=visible.filter(query).values("pk")).count()
+    expert = access.is_expert(person)
+
+    def waiting(today: date) -> Q:
+        query = _for_me(person) if expert else Q(pk__in=[])
+        return query | Q(asker=person, state=State.ANSWERED)
+
+    return _count_visible(person, ("waiting", expert), waiting)
 
 
 def overdue_count(*, person) -> int:
     """How many of the tracker's overdue requests there are (``tracker``'s "overdue"), counted in the database."""
-    visible = access.requests_visible_to(person)
-    query = Q(state__in=ACTIVE_STATES, deadline__lt=timezone.localdate()) & (
-        Q(asker=person) | _for_me(person) | Q(thread__topics__code__in=_followed_topics(person))
-    )
-    return visible.filter(pk__in=visible.filter(query).values("pk")).count()
+    topics = tuple(_followed_topics(person))
+
+    def overdue(today: date) -> Q:
+        return Q(state__in=ACTIVE_STATES, deadline__lt=today) & (
+            Q(asker=person) | _for_me(person) | Q(thread__topics__code__in=topics)
+        )
+
+    return _count_visible(person, ("overdue", topics), overdue)
+
+
+# Stands for today while a count's statement is compiled (no deadline is this early), then replaced by today.
+_TODAY = date(1900, 1, 2)
+_COUNTS: "OrderedDict[tuple, tuple[str, tuple, tuple[int, ...]] | None]" = OrderedDict()
+_COUNTS_KEPT = 1024
+_counts_lock = Lock()
+
+
+def _count_visible(person, facts: Hashable, query: Callable[[date], Q]) -> int:
+    """How many of the requests the person may read match ``query(today)``.
+
+    The ids matching come first (the query's joins of invitations and topics would repeat a request), then the
+    rule is asked of those. Building that query (the rule above all) cost home more than running it, so the
+    statement is compiled once per reader (``access.rule_key``: all the rule reads of the person) and ``facts``
+    (everything else ``query`` reads of the person: what they are, the topics they follow), today being its one
+    parameter that changes; what the database holds (invitations, states, deadlines) it reads when it runs."""
+    key = (connection.alias, connection.vendor, access.rule_key(person), facts)
+    with _counts_lock:
+        statement = _COUNTS.get(key)
+        if statement is not None:
+            _COUNTS.move_to_end(key)
+    field = Request._meta.get_field("deadline")
+    if key not in _COUNTS:
+        statement = _compile_count(person, query, field.get_db_prep_value(_TODAY, connection, prepared=False))
+        with _counts_lock:
+            _COUNTS[key] = statement
+            while len(_COUNTS) > _COUNTS_KEPT:
+                _COUNTS.popitem(last=False)
+    if statement is None:
+        return 0  # nothing to count (not a reader)
+    sql, parameters, today_at = statement
+    given = list(parameters)
+    for at in today_at:
+        given[at] = field.get_db_prep_value(timezone.localdate(), connection, prepared=False)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, given)
+        return cursor.fetchone()[0]
+
+
+def _compile_count(person, query: Callable[[date], Q], today: object) -> tuple[str, tuple, tuple[int, ...]] | None:
+    matching = Request.objects.filter(query(_TODAY)).values("pk")
+    counted = access.requests_visible_to(person).filter(pk__in=matching).order_by().values("pk")
+    try:
+        sql, parameters = counted.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    today_at = tuple(at for at, value in enumerate(parameters) if value == today)
+    return f"SELECT COUNT(*) FROM ({sql}) counted", tuple(parameters), today_at  # noqa: S608 - SQL compiled by the ORM
 
 
 def request_page(*, person, found: Request) -> dict:

@@ -1,16 +1,8 @@
 from django import template
 
-from assistance import access, selectors
+from assistance import access
 
 register = template.Library()
-
-
-@register.simple_tag
-def requests_waiting(person) -> int:
-    """How many requests for assistance wait for this person (selectors.waiting_count): for the home page."""
-    if not getattr(person, "is_authenticated", False):
-        return 0
-    return selectors.waiting_count(person=person)
 
 
 @register.filter
