@@ -31,7 +31,7 @@ def overview(request: SignedInRequest) -> HttpResponse:
         "messaging/overview.html",
         {
             "topics": selectors.topics_overview(person=person),
-            "threads": selectors.threads_in(person=person)[:20],
+            "threads": selectors.latest_threads(person=person),
             "alerts": selectors.recent_alerts(person=person),
             "can_post": access.can_post(person),
             "can_open_forums": can_open_forums(person),
