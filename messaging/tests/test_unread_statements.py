@@ -17,6 +17,11 @@ from topics.models import Topic
 pytestmark = pytest.mark.django_db
 
 
+def _marks(threads) -> list[tuple[int, bool]]:
+    """Each thread's id and whether it has unread messages (the ``has_unread`` the overview shows)."""
+    return [(thread.pk, thread.has_unread) for thread in threads]
+
+
 def _expected(person: Person, topics: list[Topic]) -> tuple:
     """What the ORM query says, built afresh."""
     unread = selectors.unread_messages(person)
@@ -30,10 +35,7 @@ def _expected(person: Person, topics: list[Topic]) -> tuple:
         unread.filter(mentions=person).count(),
         unread.filter(thread__topics__in=topics).values("pk").distinct().count() if topics else 0,
         [(topic.pk, by_topic.get(topic.pk, 0)) for topic in Topic.objects.order_by("pk")],
-        [
-            [(thread.pk, thread.has_unread) for thread in selectors.threads_in(person=person)[:limit]]
-            for limit in (2, 20)
-        ],
+        [_marks(selectors.threads_in(person=person)[:limit]) for limit in (2, 20)],
     )
 
 
@@ -46,10 +48,7 @@ def _found(person: Person, topics: list[Topic]) -> tuple:
         summary.mentions,
         summary.in_topics,
         [(topic.pk, overview.get(topic.pk, 0)) for topic in Topic.objects.order_by("pk")],
-        [
-            [(thread.pk, thread.has_unread) for thread in selectors.latest_threads(person=person, limit=limit)]
-            for limit in (2, 20)
-        ],
+        [_marks(selectors.latest_threads(person=person, limit=limit)) for limit in (2, 20)],
     )
 
 
