@@ -100,9 +100,10 @@ _PREPARED_KEPT = 1024
 _prepared_lock = Lock()
 
 
-def _prepared(person, name: Hashable, build: Callable[[datetime], Any]) -> list[tuple]:
+def _prepared(person, name: Hashable, build: Callable[[datetime], Any], *, windowed: bool = True) -> list[tuple]:
     """The rows of ``build(since)`` (values of integers only: no converters are applied), ``since`` being the
-    start of the unread window now, from the statement compiled for this reader and ``name``."""
+    start of the unread window now, from the statement compiled for this reader and ``name``. Not ``windowed``:
+    a statement that does not look at the window (``since`` unused)."""
     key = (connection.alias, connection.vendor, access.rule_key(person), name)
     with _prepared_lock:
         statement = _PREPARED.get(key)
@@ -110,7 +111,7 @@ def _prepared(person, name: Hashable, build: Callable[[datetime], Any]) -> list[
             _PREPARED.move_to_end(key)
     field = Message._meta.get_field("created_at")
     if key not in _PREPARED:
-        statement = _compile(build, field.get_db_prep_value(_SINCE, connection, prepared=False))
+        statement = _compile(build, field.get_db_prep_value(_SINCE, connection, prepared=False), windowed=windowed)
         with _prepared_lock:
             _PREPARED[key] = statement
             while len(_PREPARED) > _PREPARED_KEPT:
@@ -139,7 +140,9 @@ class _Counted:
         self.queryset = queryset
 
 
-def _compile(build: Callable[[datetime], Any], since: object) -> tuple[str, tuple, tuple[int, ...]] | None:
+def _compile(
+    build: Callable[[datetime], Any], since: object, *, windowed: bool = True
+) -> tuple[str, tuple, tuple[int, ...]] | None:
     from django.core.exceptions import EmptyResultSet
 
     built = build(_SINCE)
@@ -152,8 +155,8 @@ def _compile(build: Callable[[datetime], Any], since: object) -> tuple[str, tupl
     if isinstance(built, _Counted):
         sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608 - SQL compiled by the ORM
     since_at = tuple(at for at, value in enumerate(parameters) if value == since)
-    if not since_at:
-        raise AssertionError("the window's start is not a parameter of the statement")
+    if windowed != bool(since_at):
+        raise AssertionError("the window's start is a parameter of the statement if and only if it is windowed")
     return sql, tuple(parameters), since_at
 
 
@@ -350,10 +353,19 @@ def readers_of(*, person, message: Message) -> list[Reading]:
     ]
 
 
-def recent_alerts(*, person, limit: int = 5) -> QuerySet[Message]:
-    return (
-        _visible_messages(person)
-        .filter(kind=Message.Kind.ALERT, retracted_at__isnull=True, hidden_at__isnull=True)
-        .select_related("thread", "author")
-        .order_by("-created_at")[:limit]
+def recent_alerts(*, person, limit: int = 5) -> list[Message]:
+    """The latest alerts the person may read, newest first, with their threads and authors: their ids from a
+    statement compiled once per reader (``_prepared``), then the alerts read by key."""
+    rows = _prepared(
+        person,
+        ("recent alerts", limit),
+        lambda since: (
+            _visible_messages(person)
+            .filter(kind=Message.Kind.ALERT, retracted_at__isnull=True, hidden_at__isnull=True)
+            .order_by("-created_at", "-pk")
+            .values_list("pk")[:limit]
+        ),
+        windowed=False,
     )
+    found = Message.objects.select_related("thread", "author").in_bulk([pk for (pk,) in rows])
+    return [found[pk] for (pk,) in rows if pk in found]  # unless deleted since the ids were read

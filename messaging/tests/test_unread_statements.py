@@ -1,8 +1,8 @@
 """The unread counts of home and the overview run statements compiled once per reader (issue 14,
 ``messaging.selectors._prepared``, keyed by ``access.rule_key``): they must say what the ORM query of
-``unread_messages`` says (and the overview's latest threads with their unread marks what ``threads_in`` says),
-on the next page after any change, whether the change is in the data (a new message, a message read, a forum
-joined) or in what the rule reads of the person (their organisation's country)."""
+``unread_messages`` says (and the overview's latest threads with their unread marks, and its latest alerts,
+what the ORM says), on the next page after any change, whether the change is in the data (a new message, a
+message read, a forum joined) or in what the rule reads of the person (their organisation's country)."""
 
 import pytest
 from django.db.models import Count
@@ -36,6 +36,12 @@ def _expected(person: Person, topics: list[Topic]) -> tuple:
         unread.filter(thread__topics__in=topics).values("pk").distinct().count() if topics else 0,
         [(topic.pk, by_topic.get(topic.pk, 0)) for topic in Topic.objects.order_by("pk")],
         [_marks(selectors.threads_in(person=person)[:limit]) for limit in (2, 20)],
+        list(
+            selectors._visible_messages(person)
+            .filter(kind=Message.Kind.ALERT, retracted_at__isnull=True, hidden_at__isnull=True)
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)[:2]
+        ),
     )
 
 
@@ -49,6 +55,7 @@ def _found(person: Person, topics: list[Topic]) -> tuple:
         summary.in_topics,
         [(topic.pk, overview.get(topic.pk, 0)) for topic in Topic.objects.order_by("pk")],
         [_marks(selectors.latest_threads(person=person, limit=limit)) for limit in (2, 20)],
+        [alert.pk for alert in selectors.recent_alerts(person=person, limit=2)],
     )
 
 
