@@ -143,6 +143,24 @@ def signed_in(person: Person | None, *, confirmed: bool = True) -> Client:
     return client
 
 
+def made_through_init(model, make):
+    """``make()`` run with a ``post_init`` listener on ``model``: what it returned, and the instances of
+    ``model`` that went through ``Model.__init__`` meanwhile (for pages that make their objects without it
+    unless an init signal is listened to)."""
+    from django.db.models import signals
+
+    seen: list = []
+
+    def listener(sender, instance, **kwargs) -> None:
+        seen.append(instance)
+
+    signals.post_init.connect(listener, sender=model)
+    try:
+        return make(), seen
+    finally:
+        signals.post_init.disconnect(listener, sender=model)
+
+
 def current_code(person: Person, *, offset_steps: int = 0) -> str:
     """The authenticator's code for a step after the last one used (codes work once)."""
     import pyotp

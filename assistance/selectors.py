@@ -1,11 +1,9 @@
 """Reads for experts and requests for assistance, always through assistance.access."""
 
 import statistics
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
-from threading import Lock
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -18,6 +16,7 @@ from accounts.forms import CONVENTIONS, REGIONS
 from accounts.models import Person
 from assistance import access
 from assistance.models import ACTIVE_STATES, Area, Availability, ExpertProfile, Request, State
+from environet.compiled import Kept
 from library.access import items_visible_to
 
 
@@ -236,9 +235,7 @@ def overdue_count(*, person) -> int:
 
 # Stands for today while a count's statement is compiled (no deadline is this early), then replaced by today.
 _TODAY = date(1900, 1, 2)
-_COUNTS: "OrderedDict[tuple, tuple[str, tuple, tuple[int, ...]] | None]" = OrderedDict()
-_COUNTS_KEPT = 1024
-_counts_lock = Lock()
+_COUNTS: Kept[tuple[str, tuple, tuple[int, ...]] | None] = Kept(1024)
 
 
 def _count_visible(person, facts: Hashable, query: Callable[[date], Q]) -> int:
@@ -249,18 +246,11 @@ def _count_visible(person, facts: Hashable, query: Callable[[date], Q]) -> int:
     statement is compiled once per reader (``access.rule_key``: all the rule reads of the person) and ``facts``
     (everything else ``query`` reads of the person: what they are, the topics they follow), today being its one
     parameter that changes; what the database holds (invitations, states, deadlines) it reads when it runs."""
-    key = (connection.alias, connection.vendor, access.rule_key(person), facts)
-    with _counts_lock:
-        statement = _COUNTS.get(key)
-        if statement is not None:
-            _COUNTS.move_to_end(key)
     field = Request._meta.get_field("deadline")
-    if key not in _COUNTS:
-        statement = _compile_count(person, query, field.get_db_prep_value(_TODAY, connection, prepared=False))
-        with _counts_lock:
-            _COUNTS[key] = statement
-            while len(_COUNTS) > _COUNTS_KEPT:
-                _COUNTS.popitem(last=False)
+    statement = _COUNTS.statement(
+        (access.rule_key(person), facts),
+        lambda: _compile_count(person, query, field.get_db_prep_value(_TODAY, connection, prepared=False)),
+    )
     if statement is None:
         return 0  # nothing to count (not a reader)
     sql, parameters, today_at = statement

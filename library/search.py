@@ -16,9 +16,7 @@ in the same statement.
 """
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass, replace
-from threading import Lock
 from typing import Any
 
 from django.core.paginator import Page
@@ -27,6 +25,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 
 from accounts.models import Organisation
+from environet.compiled import Kept
 from library import access
 from library.models import Item, LibraryFile
 from messaging.search import builder, counted_page, fetch, fts5_query, parse
@@ -121,9 +120,7 @@ class _Statement:
 
 
 # The compiled page statements, by reader (access.rule_key) and filters.
-_COMPILED: "OrderedDict[tuple, _Statement | None]" = OrderedDict()
-_COMPILED_KEPT = 512
-_lock = Lock()
+_COMPILED: Kept[_Statement | None] = Kept(512)
 _ITEM_FIELDS = list(Item._meta.concrete_fields)
 _ORGANISATION_FIELDS = list(Organisation._meta.concrete_fields)
 
@@ -166,8 +163,6 @@ def _page_items(person, filters: Filters, number: int, size: int) -> tuple[list[
 
 def _compiled(person, filters: Filters, with_words: bool) -> _Statement | None:
     key = (
-        connection.alias,
-        connection.vendor,
         access.rule_key(person),
         filters.kind,
         filters.topic.pk if filters.topic is not None else None,
@@ -177,17 +172,12 @@ def _compiled(person, filters: Filters, with_words: bool) -> _Statement | None:
         filters.year,
         with_words,
     )
-    with _lock:
-        if key in _COMPILED:
-            _COMPILED.move_to_end(key)
-            return _COMPILED[key]
-    found = _found(person, replace(filters, text=""), _WORDS if with_words else None)
-    compiled = None if found.query.is_empty() else _compile(found, with_words)
-    with _lock:
-        _COMPILED[key] = compiled
-        while len(_COMPILED) > _COMPILED_KEPT:
-            _COMPILED.popitem(last=False)
-    return compiled
+
+    def compile() -> _Statement | None:
+        found = _found(person, replace(filters, text=""), _WORDS if with_words else None)
+        return None if found.query.is_empty() else _compile(found, with_words)
+
+    return _COMPILED.statement(key, compile)
 
 
 def _compile(found: QuerySet[Item], with_words: bool) -> _Statement:

@@ -32,7 +32,6 @@ the text goes to ``websearch_to_tsquery``, which accepts anything; both are pass
 """
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -52,6 +51,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Organisation, Person
+from environet.compiled import Kept
 from messaging import access, render
 from messaging.models import Message, Thread
 from topics.models import Topic
@@ -245,8 +245,8 @@ def _conditions(filters: Filters) -> list[Q]:
 # Stands for the words while a page's statement is compiled, to be replaced by the words searched for.
 _WORDS = "\x00message-search-words\x00"
 # The compiled statements, by reader (access.rule_key), filters and road; None: nothing to find.
-_COMPILED: "OrderedDict[tuple, _Statement | None]" = OrderedDict()
-_COMPILED_KEPT = 512
+_COMPILED: Kept["_Statement | None"] = Kept(512)
+_DRIVER_SQL_KEPT = 1024
 # The statements as the driver takes them (see ``_driver_sql``).
 _DRIVER_SQL: dict[str, str] = {}
 _lock = Lock()
@@ -355,7 +355,7 @@ def _driver_sql(sql: str) -> str:
         driver = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
         with _lock:
             _DRIVER_SQL[sql] = driver
-            while len(_DRIVER_SQL) > _COMPILED_KEPT * 2:
+            while len(_DRIVER_SQL) > _DRIVER_SQL_KEPT:
                 _DRIVER_SQL.pop(next(iter(_DRIVER_SQL)))
     return driver
 
@@ -369,8 +369,6 @@ def _index_count(words: str, most: int) -> int:
 def _statement(person, filters: Filters, with_words: bool, road: str, limit: int | None) -> "_Statement | None":
     zone = timezone.get_current_timezone()
     key = (
-        connection.alias,
-        connection.vendor,
         access.rule_key(person),
         filters.topic.pk if filters.topic is not None else None,
         filters.kind,
@@ -384,16 +382,7 @@ def _statement(person, filters: Filters, with_words: bool, road: str, limit: int
         road,
         limit,
     )
-    with _lock:
-        if key in _COMPILED:
-            _COMPILED.move_to_end(key)
-            return _COMPILED[key]
-    statement = _compile(person, filters, with_words, road, limit)
-    with _lock:
-        _COMPILED[key] = statement
-        while len(_COMPILED) > _COMPILED_KEPT:
-            _COMPILED.popitem(last=False)
-    return statement
+    return _COMPILED.statement(key, lambda: _compile(person, filters, with_words, road, limit))
 
 
 def _compile(person, filters: Filters, with_words: bool, road: str, limit: int | None) -> "_Statement | None":

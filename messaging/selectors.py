@@ -1,10 +1,8 @@
 """Reads about conversations, always through access."""
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from threading import Lock
 from typing import Any
 
 from django.db import connection
@@ -12,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from environet.compiled import Kept
 from messaging import access
 from messaging.models import Follow, Message, Reading, Thread
 from topics.access import topics_visible_to
@@ -95,27 +94,18 @@ def unread_summary(*, person, topics: list[Topic]) -> Unread:
 
 # Stands for the start of the unread window while a statement is compiled (no message is this old).
 _SINCE = datetime(1900, 1, 1, 0, 0, 0, 424_242, tzinfo=UTC)
-_PREPARED: "OrderedDict[tuple, tuple[str, tuple, tuple[int, ...]] | None]" = OrderedDict()
-_PREPARED_KEPT = 1024
-_prepared_lock = Lock()
+_PREPARED: Kept[tuple[str, tuple, tuple[int, ...]] | None] = Kept(1024)
 
 
 def _prepared(person, name: Hashable, build: Callable[[datetime], Any], *, windowed: bool = True) -> list[tuple]:
     """The rows of ``build(since)`` (values of integers only: no converters are applied), ``since`` being the
     start of the unread window now, from the statement compiled for this reader and ``name``. Not ``windowed``:
     a statement that does not look at the window (``since`` unused)."""
-    key = (connection.alias, connection.vendor, access.rule_key(person), name)
-    with _prepared_lock:
-        statement = _PREPARED.get(key)
-        if statement is not None:
-            _PREPARED.move_to_end(key)
     field = Message._meta.get_field("created_at")
-    if key not in _PREPARED:
-        statement = _compile(build, field.get_db_prep_value(_SINCE, connection, prepared=False), windowed=windowed)
-        with _prepared_lock:
-            _PREPARED[key] = statement
-            while len(_PREPARED) > _PREPARED_KEPT:
-                _PREPARED.popitem(last=False)
+    statement = _PREPARED.statement(
+        (access.rule_key(person), name),
+        lambda: _compile(build, field.get_db_prep_value(_SINCE, connection, prepared=False), windowed=windowed),
+    )
     if statement is None:
         return []  # nothing to find (not a reader)
     sql, parameters, since_at = statement

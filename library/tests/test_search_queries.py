@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
 
+from conftest import made_through_init
 from library import access, search
 from library.models import Item
 from library.tests.builders import DAY
@@ -181,8 +182,6 @@ def test_a_pages_items_are_what_the_orm_makes_of_the_same_rows(cast):
     """The page makes its items and their organisations from its one statement's rows without ``Model.__init__``:
     each must be the instance the ORM makes (same values, saved, of this database, nothing deferred, the
     organisation shared by its items), and with an init signal listened to, the ORM's own ``from_db`` makes them."""
-    from django.db.models import signals
-
     for item in _items(cast):
         search.index(item)
     words = search.Filters(text="from")
@@ -192,7 +191,7 @@ def test_a_pages_items_are_what_the_orm_makes_of_the_same_rows(cast):
     def values(instance) -> dict:
         return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
 
-    organisations = {}
+    organisations: dict[int, object] = {}
     for item in shown:
         expected = Item.objects.select_related("organisation").get(pk=item.pk)
         assert not item.get_deferred_fields() and not item.organisation.get_deferred_fields()
@@ -200,15 +199,8 @@ def test_a_pages_items_are_what_the_orm_makes_of_the_same_rows(cast):
         for made in (item, item.organisation):
             assert not made._state.adding and made._state.db == expected._state.db
         assert organisations.setdefault(item.organisation_id, item.organisation) is item.organisation
-    seen: list = []
-
-    def listener(sender, instance, **kwargs) -> None:
-        seen.append(instance)
-
-    signals.post_init.connect(listener, sender=Item)
-    try:
-        again = list(search.page(person=cast.member, filters=words, size=50).object_list)
-    finally:
-        signals.post_init.disconnect(listener, sender=Item)
+    again, seen = made_through_init(
+        Item, lambda: list(search.page(person=cast.member, filters=words, size=50).object_list)
+    )
     assert [item.pk for item in again] == [item.pk for item in shown]
     assert {id(item) for item in again} <= {id(instance) for instance in seen}

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 
 from accounts.models import Person
-from conftest import signed_in
+from conftest import made_through_init, signed_in
 from messaging import access, search
 from messaging.models import Audience, Marking, Message
 from messaging.tests.test_readers_of import THREAD_SHAPES, make_threads
@@ -227,8 +227,6 @@ def test_the_pages_objects_are_what_the_orm_makes_of_the_same_rows(cast, crowd):
     """The page makes its messages, threads, authors and organisations without ``Model.__init__``: each must be
     the instance the ORM makes of its row (same values, saved, of this database, the same fields deferred and
     read when asked), and with an init signal listened to, the ORM's own ``from_db`` makes them."""
-    from django.db.models import signals
-
     filters = search.Filters(text="ivory")
     shown = list(search.page(person=cast.member, filters=filters, size=50).object_list)
     assert shown
@@ -248,15 +246,8 @@ def test_the_pages_objects_are_what_the_orm_makes_of_the_same_rows(cast, crowd):
         assert not message._state.adding and message._state.db == expected._state.db
         for made, reference in zip(trio, (expected.thread, expected.author, expected.author.organisation), strict=True):
             assert values(made) == values(reference)  # the deferred ones read from the database when asked
-    seen: list = []
-
-    def listener(sender, instance, **kwargs) -> None:
-        seen.append(instance)
-
-    signals.post_init.connect(listener, sender=Message)
-    try:
-        again = list(search.page(person=cast.member, filters=filters, size=50).object_list)
-    finally:
-        signals.post_init.disconnect(listener, sender=Message)
+    again, seen = made_through_init(
+        Message, lambda: list(search.page(person=cast.member, filters=filters, size=50).object_list)
+    )
     assert [message.pk for message in again] == [message.pk for message in shown]
     assert {id(message) for message in again} <= {id(instance) for instance in seen}
