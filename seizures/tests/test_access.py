@@ -57,7 +57,10 @@ def _audience_fields(cast: Cast, name: str) -> dict[str, Any]:
 
 
 def readers(cast: Cast, seizure: Seizure) -> set[str]:
-    return {role for role in ACTIVE if access.seizures_visible_to(cast.by_role[role]).filter(pk=seizure.pk).exists()}
+    found = {role for role in ACTIVE if access.seizures_visible_to(cast.by_role[role]).filter(pk=seizure.pk).exists()}
+    # The one-record statement compiled once per reader (record pages) says the same.
+    assert found == {role for role in ACTIVE if access.may_read(cast.by_role[role], seizure.pk)}
+    return found
 
 
 @pytest.mark.parametrize(("audience", "marking"), CASES, ids=[f"{a}-{m}" for a, m in CASES])
@@ -282,3 +285,29 @@ def test_it_answers_a_related_handle_of_records_one_may_not_read_exactly_like_a_
     forged = handle[:-1] + ("a" if handle[-1] != "a" else "b")
 
     _same_answer(signed_in(cast.administrator), "GET", f"/seizures/related/{handle}/", f"/seizures/related/{forged}/")
+
+
+def test_the_one_record_rule_follows_a_reader_who_moves_or_whose_country_changes(cast):
+    """``access.may_read`` (compiled once per reader, ``rule_key``) answers as ``seizures_visible_to`` after a
+    reader moves to another organisation, after their organisation's country changes, and after they leave."""
+    kenya = file(cast.member, share=True, audience=Audience.COUNTRIES, countries=["KE"])
+    own = file(cast.member)
+    person = cast.other_focal_point
+
+    def agree() -> tuple[bool, bool]:
+        person.refresh_from_db()
+        answers = tuple(access.may_read(person, record.pk) for record in (kenya, own))
+        assert answers == tuple(access.seizures_visible_to(person).filter(pk=r.pk).exists() for r in (kenya, own))
+        return answers  # type: ignore[return-value]
+
+    assert agree() == (False, False)
+    person.organisation.country = "KE"
+    person.organisation.save()
+    assert agree() == (True, False)
+    person.organisation = cast.home
+    person.save()
+    assert agree() == (True, True)
+    person.state = person.State.SUSPENDED
+    person.save()
+    assert agree() == (False, False)
+    assert not access.may_read(cast.member, own.pk + 1000) and not access.may_read(cast.member, "1")  # type: ignore[arg-type]
