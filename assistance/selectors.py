@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -16,7 +15,7 @@ from accounts.forms import CONVENTIONS, REGIONS
 from accounts.models import Person
 from assistance import access
 from assistance.models import ACTIVE_STATES, Area, Availability, ExpertProfile, Request, State
-from environet.compiled import Kept
+from environet.compiled import Kept, Prepared, prepare
 from library.access import items_visible_to
 
 
@@ -235,7 +234,7 @@ def overdue_count(*, person) -> int:
 
 # Stands for today while a count's statement is compiled (no deadline is this early), then replaced by today.
 _TODAY = date(1900, 1, 2)
-_COUNTS: Kept[tuple[str, tuple, tuple[int, ...]] | None] = Kept(1024)
+_COUNTS: Kept[Prepared | None] = Kept(1024)
 
 
 def _count_visible(person, facts: Hashable, query: Callable[[date], Q]) -> int:
@@ -247,30 +246,16 @@ def _count_visible(person, facts: Hashable, query: Callable[[date], Q]) -> int:
     (everything else ``query`` reads of the person: what they are, the topics they follow), today being its one
     parameter that changes; what the database holds (invitations, states, deadlines) it reads when it runs."""
     field = Request._meta.get_field("deadline")
-    statement = _COUNTS.statement(
-        (access.rule_key(person), facts),
-        lambda: _compile_count(person, query, field.get_db_prep_value(_TODAY, connection, prepared=False)),
-    )
+
+    def compile() -> Prepared | None:
+        matching = Request.objects.filter(query(_TODAY)).values("pk")
+        counted = access.requests_visible_to(person).filter(pk__in=matching).values("pk")
+        return prepare(counted, field.get_db_prep_value(_TODAY, connection, prepared=False), counted=True)
+
+    statement = _COUNTS.statement((access.rule_key(person), facts), compile)
     if statement is None:
         return 0  # nothing to count (not a reader)
-    sql, parameters, today_at = statement
-    given = list(parameters)
-    for at in today_at:
-        given[at] = field.get_db_prep_value(timezone.localdate(), connection, prepared=False)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, given)
-        return cursor.fetchone()[0]
-
-
-def _compile_count(person, query: Callable[[date], Q], today: object) -> tuple[str, tuple, tuple[int, ...]] | None:
-    matching = Request.objects.filter(query(_TODAY)).values("pk")
-    counted = access.requests_visible_to(person).filter(pk__in=matching).order_by().values("pk")
-    try:
-        sql, parameters = counted.query.sql_with_params()
-    except EmptyResultSet:
-        return None
-    today_at = tuple(at for at, value in enumerate(parameters) if value == today)
-    return f"SELECT COUNT(*) FROM ({sql}) counted", tuple(parameters), today_at  # noqa: S608 - SQL compiled by the ORM
+    return statement.rows(field.get_db_prep_value(timezone.localdate(), connection, prepared=False))[0][0]
 
 
 def request_page(*, person, found: Request) -> dict:

@@ -4,14 +4,18 @@ Building an ORM query of an access rule and compiling it to SQL cost those pages
 the overview, both searches). Each such statement depends only on a key (the reader as ``rule_key`` sees
 them, the filters, and whatever else the caller says it reads) and on a few values set per run (the words
 searched for, the start of the unread window, today). ``Kept`` holds the statements by key, the least recently
-used dropped past a bound, so that a process serving many readers keeps a fixed amount of them.
+used dropped past a bound, so that a process serving many readers keeps a fixed amount of them; ``prepare``
+compiles a query with a stand-in for the value set on each run (``Prepared.rows``).
 """
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from threading import Lock
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
 
 
 class Kept[Statement]:
@@ -39,3 +43,37 @@ class Kept[Statement]:
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A query's SQL as the ORM compiled it, with the places (``at``) where a stand-in value was, to be replaced on
+    each run by the value of the moment (the start of the unread window, today, the record asked about)."""
+
+    sql: str
+    parameters: tuple
+    at: tuple[int, ...]
+
+    def rows(self, value: object) -> list[tuple]:
+        """The statement's rows with ``value`` (as the database takes it) where the stand-in was."""
+        given = list(self.parameters)
+        for at in self.at:
+            given[at] = value
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, given)
+            return cursor.fetchall()
+
+
+def prepare(queryset: QuerySet, stand_in: object, *, counted: bool = False) -> Prepared | None:
+    """``queryset`` compiled, ``stand_in`` (as the database takes it) marking the value set on each run; its rows,
+    or with ``counted`` how many there are (in no order: sorting rows only to count them costs); None when the
+    query can find nothing (the ORM knows it before asking the database: a person who may read nothing)."""
+    if counted:
+        queryset = queryset.order_by()
+    try:
+        sql, parameters = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    if counted:
+        sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608 - SQL compiled by the ORM
+    return Prepared(sql, tuple(parameters), tuple(at for at, value in enumerate(parameters) if value == stand_in))

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from environet.compiled import Kept
+from environet.compiled import Kept, Prepared, prepare
 from messaging import access
 from messaging.models import Follow, Message, Reading, Thread
 from topics.access import topics_visible_to
@@ -94,60 +94,32 @@ def unread_summary(*, person, topics: list[Topic]) -> Unread:
 
 # Stands for the start of the unread window while a statement is compiled (no message is this old).
 _SINCE = datetime(1900, 1, 1, 0, 0, 0, 424_242, tzinfo=UTC)
-_PREPARED: Kept[tuple[str, tuple, tuple[int, ...]] | None] = Kept(1024)
+_PREPARED: Kept[Prepared | None] = Kept(1024)
 
 
-def _prepared(person, name: Hashable, build: Callable[[datetime], Any], *, windowed: bool = True) -> list[tuple]:
-    """The rows of ``build(since)`` (values of integers only: no converters are applied), ``since`` being the
-    start of the unread window now, from the statement compiled for this reader and ``name``. Not ``windowed``:
-    a statement that does not look at the window (``since`` unused)."""
+def _prepared(
+    person, name: Hashable, build: Callable[[datetime], Any], *, windowed: bool = True, counted: bool = False
+) -> list[tuple]:
+    """The rows of ``build(since)`` (values of integers only: no converters are applied), or with ``counted``
+    how many there are, ``since`` being the start of the unread window now, from the statement compiled for this
+    reader and ``name``. Not ``windowed``: a statement that does not look at the window (``since`` unused)."""
     field = Message._meta.get_field("created_at")
-    statement = _PREPARED.statement(
-        (access.rule_key(person), name),
-        lambda: _compile(build, field.get_db_prep_value(_SINCE, connection, prepared=False), windowed=windowed),
-    )
+
+    def compile() -> Prepared | None:
+        statement = prepare(build(_SINCE), field.get_db_prep_value(_SINCE, connection, prepared=False), counted=counted)
+        if statement is not None and windowed != bool(statement.at):
+            raise AssertionError("the window's start is a parameter of the statement if and only if it is windowed")
+        return statement
+
+    statement = _PREPARED.statement((access.rule_key(person), name, counted), compile)
     if statement is None:
         return []  # nothing to find (not a reader)
-    sql, parameters, since_at = statement
-    since = field.get_db_prep_value(timezone.now() - UNREAD_WINDOW, connection, prepared=False)
-    given = list(parameters)
-    for at in since_at:
-        given[at] = since
-    with connection.cursor() as cursor:
-        cursor.execute(sql, given)
-        return cursor.fetchall()
+    return statement.rows(field.get_db_prep_value(timezone.now() - UNREAD_WINDOW, connection, prepared=False))
 
 
 def _prepared_count(person, name: Hashable, build: Callable[[datetime], QuerySet]) -> int:
-    rows = _prepared(person, ("count", name), lambda since: _Counted(build(since)))
+    rows = _prepared(person, name, build, counted=True)
     return rows[0][0] if rows else 0
-
-
-class _Counted:
-    """``SELECT COUNT(*)`` of a query's rows, for ``_compile``."""
-
-    def __init__(self, queryset: QuerySet) -> None:
-        self.queryset = queryset
-
-
-def _compile(
-    build: Callable[[datetime], Any], since: object, *, windowed: bool = True
-) -> tuple[str, tuple, tuple[int, ...]] | None:
-    from django.core.exceptions import EmptyResultSet
-
-    built = build(_SINCE)
-    # Counted rows need no order: sorting the last weeks' messages only to count them cost a third of the count.
-    queryset = built.queryset.order_by() if isinstance(built, _Counted) else built
-    try:
-        sql, parameters = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return None
-    if isinstance(built, _Counted):
-        sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608 - SQL compiled by the ORM
-    since_at = tuple(at for at, value in enumerate(parameters) if value == since)
-    if windowed != bool(since_at):
-        raise AssertionError("the window's start is a parameter of the statement if and only if it is windowed")
-    return sql, tuple(parameters), since_at
 
 
 def _visible_messages(person) -> QuerySet[Message]:
@@ -183,17 +155,20 @@ def topic_for(person, code: str) -> Topic:
     return topic
 
 
-def threads_in(*, person, topic: Topic | None = None, since: datetime | None = None) -> QuerySet[Thread]:
+def threads_in(*, person, topic: Topic | None = None) -> QuerySet[Thread]:
     # The rule asked of each thread's own row: the overview takes the latest 20 along the index of
     # last_message_at instead of having every thread the person may read worked out first.
-    threads = _ruled_threads(person, topic)
-    unread = unread_messages(person, since=since).filter(thread=OuterRef("pk"))
-    return (
-        threads.select_related("author", "organisation", "seizure")
-        .prefetch_related("topics", "seizure__lines")  # a seizure's thread is named in the reader's language
-        .annotate(has_unread=Exists(unread))
-        .order_by("-last_message_at", "-pk")
-    )
+    unread = unread_messages(person).filter(thread=OuterRef("pk"))
+    return _as_listed(_ruled_threads(person, topic)).annotate(has_unread=Exists(unread)).order_by(*_LATEST_FIRST)
+
+
+# A list of threads: newest first, with what it shows of each (a seizure's thread is named in the reader's
+# language from its record and lines).
+_LATEST_FIRST = ("-last_message_at", "-pk")
+
+
+def _as_listed(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    return threads.select_related("author", "organisation", "seizure").prefetch_related("topics", "seizure__lines")
 
 
 def _ruled_threads(person, topic: Topic | None) -> QuerySet[Thread]:
@@ -214,15 +189,11 @@ def latest_threads(*, person, limit: int = 20) -> list[Thread]:
         lambda since: (
             _ruled_threads(person, None)
             .annotate(has_unread=Exists(unread_messages(person, since=since).filter(thread=OuterRef("pk"))))
-            .order_by("-last_message_at", "-pk")
+            .order_by(*_LATEST_FIRST)
             .values_list("pk", "has_unread")[:limit]
         ),
     )
-    found = (
-        Thread.objects.select_related("author", "organisation", "seizure")
-        .prefetch_related("topics", "seizure__lines")  # a seizure's thread is named in the reader's language
-        .in_bulk([pk for pk, _ in rows])
-    )
+    found = _as_listed(Thread.objects.all()).in_bulk([pk for pk, _ in rows])
     threads = []
     for pk, has_unread in rows:
         if pk in found:  # not deleted since the ids were read
