@@ -203,10 +203,24 @@ def latest_threads(*, person, limit: int = 20) -> list[Thread]:
     return threads
 
 
+# What a thread page shows of a message and its author: the Markdown source, the author's preferences and
+# secrets are not read for fifty messages only to be dropped (a field left out here and shown by
+# _message.html would cost a query a message, which test_thread_pages counts).
+SHOWN_OF_MESSAGE = (
+    *("id", "thread_id", "author_id", "kind", "body_html", "created_at", "edited_at", "retracted_at", "hidden_at"),
+    *("author__id", "author__full_name", "author__email", "author__organisation_id"),
+    *("author__organisation__id", "author__organisation__name", "author__organisation__short_name"),
+)
+
+
 def thread_messages(*, person, thread: Thread) -> QuerySet[Message]:
     # What a thread page shows of each message: its author, their organisation and its files (a message's
     # earlier texts and who hid it are on its history page, not here).
-    return thread.messages.select_related("author", "author__organisation").prefetch_related("attachments")
+    return (
+        thread.messages.select_related("author", "author__organisation")
+        .only(*SHOWN_OF_MESSAGE)
+        .prefetch_related("attachments")
+    )
 
 
 THREAD_PAGE_SIZE = 50

@@ -68,7 +68,7 @@ def records(request: SignedInRequest) -> HttpResponse:
     found = search.search(person=person, filters=filters_of(form) if form.is_valid() else search.Filters())
     if form.is_bound and not form.is_valid():
         found = found.none()
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(search.as_listed(found), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
