@@ -117,7 +117,12 @@ class Message(models.Model):
         ordering: ClassVar = ["created_at", "pk"]
         # A thread's page, its first unread message and its windows walk one thread's messages in time order
         # and stop after a page: with this index they read those rows alone instead of sorting the thread.
-        indexes: ClassVar = [models.Index(fields=["thread", "created_at", "id"], name="message_thread_in_order")]
+        indexes: ClassVar = [
+            models.Index(fields=["thread", "created_at", "id"], name="message_thread_in_order"),
+            # Home's unread alerts and the overview's latest ones look at the alerts alone, a few among
+            # thousands of messages a month.
+            models.Index(fields=["kind", "created_at"], name="message_kind_in_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.thread}: {self.pk}"
