@@ -20,7 +20,9 @@ from django.db.models import QuerySet
 
 class Kept[Statement]:
     """Statements by key, at most ``most`` of them; ``statement(key, compile)`` gives the one kept for ``key``
-    on this database, compiled by ``compile()`` the first time (None too is kept: nothing to find)."""
+    on this database, compiled by ``compile()`` the first time (None too is kept: nothing to find). Anything
+    else made once from a key and used again, with the key holding all it is made from, can be kept alike (a
+    message rendered: messaging.templatetags.thread_messages)."""
 
     def __init__(self, most: int) -> None:
         self.most = most

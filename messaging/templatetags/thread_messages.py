@@ -1,0 +1,43 @@
+"""A message as everyone sees it on a thread page, rendered once and shown again (issue 14).
+
+A thread page renders fifty messages, and the template engine made that a third of the page's time, on every
+visit, for messages that rarely change. What a message shows to every reader (its author and organisation, its
+time, its kind, its text or that it is gone, its files) is kept, rendered, under everything it is rendered
+from: the language and time zone of the moment and every value ``_message_shown.html`` reads. A message edited,
+retracted or hidden, an author renamed, a file added: the key differs, so the message is rendered anew and the
+old rendering is dropped in time (the least recently used past a bound). What differs per reader (the tools
+under their own messages, a moderator's) is rendered for each page, in ``_message.html``.
+"""
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
+
+from environet.compiled import Kept
+from messaging.models import Message
+
+register = template.Library()
+
+# About forty pages of fifty messages; each entry holds the text twice (the key and the rendering), a few KB.
+_SHOWN: Kept[SafeString] = Kept(2048)
+
+
+def _shown_of(message: Message) -> tuple:
+    """Every value ``_message_shown.html`` shows, and what it is shown in."""
+    author = message.author
+    return (
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        *(message.pk, message.kind, message.created_at, message.edited_at, message.retracted_at),
+        *(message.hidden_at, message.body_html, author.full_name, str(author.organisation)),
+        tuple((file.pk, file.name, file.size, file.has_thumbnail) for file in message.attachments.all()),
+    )
+
+
+@register.simple_tag
+def shown_message(message: Message) -> SafeString:
+    return _SHOWN.statement(
+        ("shown message", _shown_of(message)),
+        lambda: render_to_string("messaging/_message_shown.html", {"message": message}),  # escaped by the template
+    )
