@@ -229,7 +229,7 @@ def _xlsx_rows(content: bytes) -> Generator[Row]:
             end = min(len(values), MAX_COLUMNS)
             while end and values[end - 1] is None:
                 end -= 1
-            row = _kept(number, (cell_text(value) for value in values[:end]))
+            row = _kept(number, _texts(values[:end]))
             if row is not None:
                 yield row
     except Unreadable:
@@ -272,6 +272,12 @@ def _too_wide(number: int) -> Unreadable:
 
 def _damaged() -> str:
     return _("The workbook cannot be read: it may be damaged. Open it in Excel, save it again as .xlsx, and retry.")
+
+
+def _texts(values: Iterable[object]) -> list[str]:
+    """Each cell's ``cell_text``. Most cells of a sheet are text or empty: those are read here without a call
+    each, which was a tenth of reading a workbook."""
+    return ["" if value is None else value.strip() if type(value) is str else cell_text(value) for value in values]
 
 
 def cell_text(value: object) -> str:

@@ -2,10 +2,11 @@
 per row and column, only the owner follows the job."""
 
 import csv
+import gc
 import html
 import io
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -519,6 +520,78 @@ def test_it_reports_progress_as_rows_are_checked(cast):
     importer.check(sheet, options={"marking": "green", "audience": "network"}, progress=told.append)
 
     assert told == [2, 3]
+
+
+# A workbook's cells of every kind openpyxl reads: text (with spaces around), blanks, numbers, truth values,
+# dates and times.
+ANY_CELL = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from(" aZ9é-\t"), max_size=6),
+    st.integers(-(10**16), 10**16),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.booleans(),
+    st.dates(min_value=date(1900, 3, 1)),
+    st.datetimes(min_value=datetime(1900, 3, 1)).map(lambda moment: moment.replace(microsecond=0)),
+    st.times().map(lambda moment: moment.replace(microsecond=0)),
+)
+
+
+def read_plainly(content: bytes) -> list[spreadsheets.Row]:
+    """A workbook's rows as spreadsheets.cell_text gives each cell: the reading that spreadsheets.read keeps."""
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    rows = []
+    for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+        cells = [spreadsheets.cell_text(value) for value in values]
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells:
+            rows.append(spreadsheets.Row(number=number, cells=tuple(cells)))
+    workbook.close()
+    return rows
+
+
+@NO_DEADLINE
+@given(cells=st.lists(st.lists(ANY_CELL, max_size=6), min_size=1, max_size=5))
+def test_every_kind_of_cell_is_read_as_cell_text_gives_it(cells):
+    content = xlsx_file(cells)
+
+    assert list(spreadsheets._xlsx_rows(content)) == read_plainly(content)
+
+
+def test_the_garbage_collector_pauses_while_an_import_runs_and_no_longer(cast, monkeypatch):
+    collecting: list[bool] = []
+    run = import_jobs._run
+
+    def running(job: ImportJob) -> None:
+        collecting.append(gc.isenabled())
+        run(job)
+
+    monkeypatch.setattr(import_jobs, "_run", running)
+    assert gc.isenabled()
+
+    job = run_job(cast.member, csv_file(table([{}])))
+
+    assert job.state == State.DONE
+    assert collecting == [False] and gc.isenabled()
+
+
+def test_the_garbage_collector_comes_back_after_an_import_that_failed(cast, monkeypatch):
+    monkeypatch.setattr(import_jobs, "_run", lambda job: 1 / 0)
+
+    job = run_job(cast.member, csv_file(table([{}])))
+
+    assert job.state == State.FAILED and gc.isenabled()
+
+
+def test_an_import_leaves_a_process_that_turned_its_collector_off_as_it_was(cast):
+    gc.disable()
+    try:
+        job = run_job(cast.member, csv_file(table([{}])))
+        collecting = gc.isenabled()
+    finally:
+        gc.enable()
+
+    assert job.state == State.DONE and not collecting
 
 
 # --- Who sees what ----------------------------------------------------------------------------------------
