@@ -16,11 +16,13 @@ in the same statement.
 """
 
 import logging
+import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.paginator import Page
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 
@@ -219,11 +221,13 @@ def _column(name: str) -> str:
     return str(field.column)
 
 
-def index(item: Item, *, body: str | None = None, parsed: list[str] | None = None) -> None:
+def index(item: Item, *, body: str | None = None, ahead: "WordsAhead | None" = None) -> None:
     """Put the item (its title, summary and the current edition's text) in the index; call in the transaction
     that changed it. ``body``: the current edition's text when the caller has it already (read here otherwise).
-    ``parsed`` (PostgreSQL): that text's words already parsed, in order (``WordsAhead.parsed``)."""
-    if body is None and parsed is None:
+    ``ahead`` (PostgreSQL): that text's words, already parsed in this transaction (``WordsAhead``), used when
+    complete (``WordsAhead.parts``)."""
+    parts = ahead.parts if ahead is not None else None
+    if body is None and parts is None:
         current = item.editions.order_by("-number").first()
         texts = LibraryFile.objects.filter(edition=current).values_list("text", flat=True) if current else []
         body = "\n".join(text for text in texts if text)
@@ -234,15 +238,18 @@ def index(item: Item, *, body: str | None = None, parsed: list[str] | None = Non
                 "INSERT INTO library_search (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
                 [item.pk, item.title, item.summary, body],
             )
-        elif parsed is not None:
+        elif ahead is not None and parts is not None:
             # The same document as below: tsvectors joined by || number the right one's words after the left one's.
+            # The parts are joined where they are, and deleted by the same statement.
             cursor.execute(
+                "WITH parts AS (DELETE FROM library_search_part WHERE reading = %s RETURNING number, document) "  # noqa: S608 - values as parameters
                 "INSERT INTO library_search (item_id, document) "
                 "VALUES (%s, to_tsvector('simple', %s || ' ' || %s)"
-                + " || %s::tsvector" * len(parsed)
+                + " || (SELECT document FROM parts WHERE number = %s)" * parts
                 + ") ON CONFLICT (item_id) DO UPDATE SET document = EXCLUDED.document",
-                [item.pk, item.title, item.summary, *parsed],
+                [ahead.reading, item.pk, item.title, item.summary, *range(parts)],
             )
+            ahead.taken = True
         else:
             cursor.execute(
                 "INSERT INTO library_search (item_id, document) "
@@ -252,47 +259,70 @@ def index(item: Item, *, body: str | None = None, parsed: list[str] | None = Non
             )
 
 
+def reading_transaction() -> Any:
+    """Where an item's files are read for the index: on PostgreSQL, in the transaction that then saves what was
+    read and indexes it (the words parsed ahead wait in it, ``WordsAhead``); elsewhere outside any (SQLite's writers
+    wait for each other: the transaction starts once the files are read)."""
+    return transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
+
+
 class WordsAhead:
     """On PostgreSQL, the words of a text parsed by the database while the rest of the text is still being read
-    (``index(item, parsed=...)``): parsing a 50-page manual's words took about half as long as reading its PDF,
+    (``index(item, ahead=...)``): parsing a 50-page manual's words took about half as long as reading its PDF,
     and this way it happens on the database's processor meanwhile. The text goes in chunks of about ``CHUNK``
     characters, each cut between two pieces (pages, paragraphs), through a pipeline that does not wait for
-    answers; each chunk comes back as a tsvector's text. Elsewhere (SQLite's index is built in the same process)
-    it does nothing, and ``parsed`` is None.
+    answers; each chunk's words are kept by the database (``library_search_part``, in the reading's transaction,
+    ``reading_transaction``) until the index row is made of them, where they are. Elsewhere (SQLite's index is
+    built in the same process) it does nothing, and ``parts`` is None.
 
-        ahead = WordsAhead()
-        for file in current_files:  # in the order the index joins them (library.search.index)
-            with ahead:
-                for piece in pieces_of(file):
-                    ahead.add(piece)
-        ahead.parsed  # None if anything went wrong: the caller then indexes the text itself
+        with reading_transaction():
+            ahead = WordsAhead()
+            for file in current_files:  # in the order the index joins them (library.search.index)
+                with ahead:
+                    for piece in pieces_of(file):
+                        ahead.add(piece)
+            index(item, ahead=ahead)  # or ahead.forget(), when its words are not the current text
     """
 
     CHUNK = 32_000
-    _SQL = "SELECT to_tsvector('simple', %s)::text"
+    _SQL = "INSERT INTO library_search_part (reading, number, document) VALUES (%s, %s, to_tsvector('simple', %s))"
+    # Around each file's chunks, queued with them: a file whose chunks fail takes none of its words along.
+    _SAVEPOINT = "library_words_ahead"
 
     def __init__(self) -> None:
         self.active = connection.vendor == "postgresql"
+        self.reading = uuid.uuid4()
         self._chunk: list[str] = []
         self._size = 0
-        self._cursors: list[Any] = []
-        self._results: list[str] = []
+        self._sent = 0
         self._pipeline: Any = None
         self.broken = False
+        self.taken = False  # by index(), which deleted the parts
 
     @property
-    def parsed(self) -> list[str] | None:
-        return None if not self.active or self.broken else list(self._results)
+    def parts(self) -> int | None:
+        """How many parts hold the words (in order), None if they are not all there."""
+        return None if not self.active or self.broken else self._sent
+
+    def forget(self) -> None:
+        """Delete the parts that index() did not take (in the reading's transaction, before it commits)."""
+        if self.active and self._sent and not self.taken:
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM library_search_part WHERE reading = %s", [self.reading])
+            self.taken = True
 
     def __enter__(self) -> "WordsAhead":
         if self.active and not self.broken:
+            if not connection.in_atomic_block:
+                raise RuntimeError("the words parsed ahead wait in a transaction: reading_transaction()")
             connection.ensure_connection()
             self._pipeline = connection.connection.pipeline()
             self._pipeline.__enter__()
+            connection.connection.execute(f"SAVEPOINT {self._SAVEPOINT}")
         return self
 
     def add(self, piece: str) -> None:
-        if self._pipeline is None:
+        if self._pipeline is None or self.broken:
             return
         self._chunk.append(piece)
         self._size += len(piece) + 1
@@ -303,25 +333,28 @@ class WordsAhead:
         if self._pipeline is None:
             return
         pipeline, self._pipeline = self._pipeline, None
+        self.broken = self.broken or error is not None
         try:
-            if error is None:
+            if not self.broken:
                 self._send()
-            pipeline.__exit__(kind, error, trace)  # waits for the answers
-            self._results += [cursor.fetchone()[0] for cursor in self._cursors]
-        except Exception:  # the text is then indexed whole, as without this
+            if not self.broken:
+                connection.connection.execute(f"RELEASE SAVEPOINT {self._SAVEPOINT}")
+            pipeline.__exit__(None, None, None)  # waits for the answers
+        except Exception:
             logger.exception("library: parsing the words ahead failed")
             self.broken = True
-        finally:
-            for cursor in self._cursors:
-                cursor.close()
-            self._cursors = []
-        if error is not None:
-            self.broken = True
+        if self.broken:  # the text is then indexed whole, as without this
+            connection.connection.execute(f"ROLLBACK TO SAVEPOINT {self._SAVEPOINT}")
+            connection.connection.execute(f"RELEASE SAVEPOINT {self._SAVEPOINT}")
 
     def _send(self) -> None:
         if not self._chunk:
             return
-        cursor = connection.connection.cursor()
-        cursor.execute(self._SQL, ["\n".join(self._chunk)])
-        self._cursors.append(cursor)
-        self._chunk, self._size = [], 0
+        chunk, self._chunk, self._size = "\n".join(self._chunk), [], 0
+        try:
+            connection.connection.execute(self._SQL, [self.reading, self._sent, chunk])
+        except Exception:  # an earlier part's failure, reported while this one is queued
+            logger.exception("library: parsing the words ahead failed")
+            self.broken = True
+            return
+        self._sent += 1

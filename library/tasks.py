@@ -8,12 +8,13 @@ content already decrypted for its text), stored encrypted as the file's thumbnai
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.tasks import task
 
 from audit.actions import record
 from library import extraction, search
-from library.models import Extraction, Item, LibraryFile
+from library.models import Edition, Extraction, Item, LibraryFile
 from messaging import attachments
 
 logger = logging.getLogger(__name__)
@@ -21,56 +22,81 @@ logger = logging.getLogger(__name__)
 
 @task()
 def extract_text(*, item_id: int) -> str:
-    item = Item.objects.filter(pk=item_id).first()
-    if item is None:
+    if not _mark_extracting(item_id):
         return "gone"
-    Item.objects.filter(pk=item_id).update(extraction=Extraction.EXTRACTING, extraction_failure="")
     failure = ""
     # Every file not read yet, of any edition: a task that runs late (after a newer edition) still gives the
     # earlier files their previews. Only the current edition's text is indexed (library.search.index).
     texts: list[tuple[LibraryFile, str]] = []
     to_draw: list[tuple[LibraryFile, bytes]] = []
-    current = item.editions.order_by("-number").values_list("pk", flat=True).first()
-    # On PostgreSQL the current edition's words are parsed by the database while the files are being read.
-    ahead = search.WordsAhead()
-    for stored in LibraryFile.objects.filter(edition__item_id=item_id, text=""):
-        try:
-            content = attachments.content_of(stored)
-            pieces: list[str] = []
-            with ahead:
-                for piece in extraction.pieces_of(content, stored.content_type):
-                    pieces.append(piece)
-                    if stored.edition_id == current:
-                        ahead.add(piece)
-            texts.append((stored, "\n".join(pieces)))
-        except extraction.ExtractionFailed as failed:
-            failure = failure or failed.code
-            continue
-        except Exception:
-            logger.exception("library extraction failed for file %s", stored.pk)
-            failure = failure or "internal"
-            continue
-        if stored.content_type == attachments.PDF and not stored.has_thumbnail:
-            to_draw.append((stored, content))
-    # The texts, the item's state, its index row and the audit entry in one transaction: once it commits,
-    # the item is found by its words.
-    with transaction.atomic():
-        # With its organisation, which the audit entry names.
-        item = Item.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=item_id)
-        for stored, text in texts:
-            stored.text = text
-            stored.save(update_fields=["text"])
-        item.extraction = Extraction.FAILED if failure else Extraction.DONE
-        item.extraction_failure = failure
-        item.save(update_fields=["extraction", "extraction_failure"])
-        # An edition added while the files were read (it locks the item too) makes what was read not current.
-        still_current = current == item.editions.order_by("-number").values_list("pk", flat=True).first()
-        body = _current_text(current, texts) if still_current else None
-        search.index(item, body=body, parsed=ahead.parsed if body is not None else None)
-        # By the task, not a person: the state and the reason's code, nothing read from the files.
-        record("library.text_read", target=item, changes={"state": item.extraction, "reason": failure})
+    current = Edition.objects.filter(item_id=item_id).order_by("-number").values_list("pk", flat=True).first()
+    # On PostgreSQL the files are read in the transaction that saves their texts, since the current edition's words
+    # are parsed by the database meanwhile and wait in it (search.WordsAhead).
+    with search.reading_transaction():
+        ahead = search.WordsAhead()
+        for stored in LibraryFile.objects.filter(edition__item_id=item_id, text=""):
+            try:
+                content = attachments.content_of(stored)
+                pieces: list[str] = []
+                with ahead:
+                    for piece in extraction.pieces_of(content, stored.content_type):
+                        pieces.append(piece)
+                        if stored.edition_id == current:
+                            ahead.add(piece)
+                texts.append((stored, "\n".join(pieces)))
+            except extraction.ExtractionFailed as failed:
+                failure = failure or failed.code
+                continue
+            except Exception:
+                logger.exception("library extraction failed for file %s", stored.pk)
+                failure = failure or "internal"
+                continue
+            if stored.content_type == attachments.PDF and not stored.has_thumbnail:
+                to_draw.append((stored, content))
+        # The texts, the item's state, its index row and the audit entry in one transaction: once it commits,
+        # the item is found by its words.
+        with transaction.atomic(savepoint=False):
+            item, current_now = _locked(item_id)
+            for stored, text in texts:
+                stored.text = text
+                stored.save(update_fields=["text"])
+            item.extraction = Extraction.FAILED if failure else Extraction.DONE
+            item.extraction_failure = failure
+            item.save(update_fields=["extraction", "extraction_failure"])
+            # An edition added while the files were read (it locks the item too) makes what was read not current.
+            body = _current_text(current, texts) if current == current_now else None
+            search.index(item, body=body, ahead=ahead if body is not None else None)
+            ahead.forget()  # words that were not the current text
+            # By the task, not a person: the state and the reason's code, nothing read from the files.
+            record("library.text_read", target=item, changes={"state": item.extraction, "reason": failure})
     draw_previews(to_draw)
     return item.extraction
+
+
+def _mark_extracting(item_id: int) -> bool:
+    """The item's "extracting" state, shown as progress, committed on its own; False if the item is gone. On
+    PostgreSQL without waiting for the disk: a crash could lose only this state (the item then shows "waiting"
+    again), never what the task saves, which is committed as usual. (Only in a transaction of its own: inside a
+    caller's, the setting would hold for all of the caller's writes.)"""
+    own = not connection.in_atomic_block
+    with transaction.atomic():
+        if own and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return bool(Item.objects.filter(pk=item_id).update(extraction=Extraction.EXTRACTING, extraction_failure=""))
+
+
+def _locked(item_id: int) -> tuple[Item, int | None]:
+    """The item, locked until the transaction ends, with its organisation (which the audit entry names), and the id
+    of its current edition, in one query."""
+    newest = Edition.objects.filter(item_id=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .annotate(current_edition=Subquery(newest))
+        .get(pk=item_id)
+    )
+    return item, item.current_edition
 
 
 def _current_text(current: int | None, texts: list[tuple[LibraryFile, str]]) -> str | None:

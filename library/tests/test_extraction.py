@@ -141,6 +141,14 @@ def _document(item: Item) -> str:
         return cursor.fetchone()[0]
 
 
+def _parts_left() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM library_search_part")
+        return cursor.fetchone()[0]
+
+
 def test_on_postgresql_the_words_parsed_ahead_make_the_same_document_as_the_whole_text(
     postgres_only, cast, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -158,7 +166,8 @@ def test_on_postgresql_the_words_parsed_ahead_make_the_same_document_as_the_whol
     real_index = search.index
 
     def index(item, **given):
-        indexed_with.append(given.get("parsed"))
+        ahead = given.get("ahead")
+        indexed_with.append(ahead.parts if ahead is not None else None)
         real_index(item, **given)
 
     monkeypatch.setattr(search, "index", index)
@@ -167,9 +176,91 @@ def test_on_postgresql_the_words_parsed_ahead_make_the_same_document_as_the_whol
             cast.member, title="Scales", summary="Pangolins.", files=[builders.upload("g.pdf", builders.pdf(*pages))]
         )
     assert len(sent) == 9  # every page went through the words read ahead
-    assert indexed_with[-1] is not None and len(indexed_with[-1]) == 9  # and the index took them
+    assert indexed_with[-1] == 9  # and the index took them, one part a page
+    assert _parts_left() == 0  # taken by the index row's statement
     ahead = _document(item)
     real_index(item)  # the whole text read back from the files and parsed at once
     assert _document(item) == ahead
     found = search.search(person=cast.member, filters=search.Filters(text='"keratin plates and zebrawood number 8"'))
     assert list(found) == [item]
+
+
+def test_on_postgresql_words_parsed_ahead_that_are_not_the_whole_text_are_not_kept(
+    postgres_only, cast, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The first file's pages are parsed ahead, the second file cannot be read: the index takes the texts saved.
+    monkeypatch.setattr(search.WordsAhead, "CHUNK", 40)
+    pages = [f"Page {number}: pangolin scales and zebrawood number {number}." for number in range(4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(
+            cast.member,
+            title="Scales",
+            summary="Pangolins.",
+            files=[
+                builders.upload("g.pdf", builders.pdf(*pages)),
+                builders.upload("broken.pdf", builders.pdf("fine")[:400]),
+            ],
+        )
+    item.refresh_from_db()
+    assert item.extraction == Extraction.FAILED
+    assert _parts_left() == 0
+    kept = _document(item)
+    search.index(item)
+    assert _document(item) == kept
+    assert list(search.search(person=cast.member, filters=search.Filters(text="zebrawood"))) == [item]
+
+
+def test_on_postgresql_the_text_is_indexed_whole_when_parsing_ahead_fails(
+    postgres_only, cast, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(search.WordsAhead, "CHUNK", 40)
+    # Each part's statement fails in the database (a number divided by zero): the file's parts are rolled back.
+    failing = search.WordsAhead._SQL.replace("VALUES (%s, %s,", "VALUES (%s, %s / 0,")
+    monkeypatch.setattr(search.WordsAhead, "_SQL", failing)
+    pages = [f"Page {number}: pangolin scales and zebrawood number {number}." for number in range(4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(
+            cast.member, title="Scales", summary="Pangolins.", files=[builders.upload("g.pdf", builders.pdf(*pages))]
+        )
+    item.refresh_from_db()
+    assert item.extraction == Extraction.DONE
+    assert _parts_left() == 0
+    kept = _document(item)
+    search.index(item)
+    assert _document(item) == kept
+    found = search.search(person=cast.member, filters=search.Filters(text='"zebrawood number 3"'))
+    assert list(found) == [item]
+
+
+def test_a_new_editions_text_replaces_the_earlier_one_in_the_index(cast, django_capture_on_commit_callbacks):
+    from datetime import date
+
+    from django.db import connection
+
+    from library import actions, tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(
+            cast.member, files=[builders.upload("g.pdf", builders.pdf("Zebrawood veneer", "declared as plywood"))]
+        )
+    draft = actions.EditionDraft(
+        published_on=date(2026, 6, 1),
+        changes="Okoume instead.",
+        files=[builders.upload("g2.pdf", builders.pdf("Okoume logs", "declared as poplar"))],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.add_edition(request=None, person=cast.member, item=item, draft=draft)
+
+    def found(words: str) -> list[Item]:
+        return list(search.search(person=cast.member, filters=search.Filters(text=words)))
+
+    assert found("zebrawood") == [] and found("plywood") == []
+    assert found("okoume") == [item] and found('"declared as poplar"') == [item]
+    if connection.vendor == "postgresql":
+        assert _parts_left() == 0
+        kept = _document(item)
+        search.index(item)  # the current edition's text read back whole
+        assert _document(item) == kept
+    # A task that runs again (nothing left to read) keeps the current text in the index.
+    tasks.extract_text.call(item_id=item.pk)
+    assert found("okoume") == [item] and found("zebrawood") == []
