@@ -256,8 +256,7 @@ def table(name: str) -> Table:
     KeyError for an unknown name."""
     if name not in TABLES:
         raise KeyError(name)
-    pinned = _pinned.get()
-    return _table(name, DATA_DIR, loaded_stamp() if pinned is None else pinned)
+    return _table(name, DATA_DIR, stamp())
 
 
 _pinned: ContextVar[int | None] = ContextVar("tables_pinned", default=None)
@@ -273,6 +272,13 @@ def pinned() -> Iterator[None]:
         yield
     finally:
         _pinned.reset(token)
+
+
+def stamp() -> int:
+    """The edition of the tables a look-up uses now: pinned (``pinned``) or as last loaded (``loaded_stamp``).
+    What is rendered from the tables and kept is kept under it, so that a new load renders it anew."""
+    pinned = _pinned.get()
+    return loaded_stamp() if pinned is None else pinned
 
 
 def loaded_dir() -> Path:
