@@ -10,25 +10,13 @@ import pytest
 from django.utils import timezone
 
 from conftest import signed_in
-from messaging import actions
-from messaging.models import Attachment, Audience, Marking, Message, Thread
+from messaging.models import Attachment, Message, Thread
 from messaging.templatetags import thread_messages
-from topics.models import Topic
+from messaging.tests.test_thread_pages import thread_of
 
 
 def conversation(cast) -> tuple[Thread, Message]:
-    draft = actions.Draft(
-        subject="Pangolin scales at Mombasa",
-        topics=[Topic.objects.get(code="B")],
-        kind=Message.Kind.INFORMATION,
-        body="Opening message.",
-        marking=Marking.GREEN,
-        audience=Audience.NETWORK,
-        organisations=[],
-        countries=[],
-        people=[],
-    )
-    thread = actions.start_thread(request=None, author=cast.member, draft=draft)
+    thread, _opening = thread_of(cast.member, 0, subject="Pangolin scales at Mombasa")
     reply = Message.objects.create(
         thread=thread, author=cast.other_focal_point, body="A reply.", body_html="<p>A reply.</p>"
     )
