@@ -264,7 +264,7 @@ def search(*, person, filters: Filters) -> QuerySet[Seizure]:
     return found.select_related("organisation").prefetch_related("lines").order_by("-occurred_on", "-pk")
 
 
-# What a row of the list shows (seizures/records.html and the "what was seized" filters): a record's forty
+# What a row of the list shows (seizures/_record_row.html, with what was seized in words): a record's forty
 # other columns, its narrative among them, are not read for a page of rows only to be dropped. A field left
 # out here and shown by the row would cost a query a row, which test_what_was_seized counts.
 LISTED = ("id", "reference", "occurred_on", "place", "country", "status", "marking", "organisation_id")
