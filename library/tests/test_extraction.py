@@ -149,6 +149,14 @@ def _parts_left() -> int:
         return cursor.fetchone()[0]
 
 
+def _indexed_as_if_whole(item: Item) -> None:
+    """No part is left, and the item's index row is what indexing its current text whole makes."""
+    assert _parts_left() == 0
+    kept = _document(item)
+    search.index(item)  # the current edition's text read back whole
+    assert _document(item) == kept
+
+
 def test_on_postgresql_the_words_parsed_ahead_make_the_same_document_as_the_whole_text(
     postgres_only, cast, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -203,10 +211,7 @@ def test_on_postgresql_words_parsed_ahead_that_are_not_the_whole_text_are_not_ke
         )
     item.refresh_from_db()
     assert item.extraction == Extraction.FAILED
-    assert _parts_left() == 0
-    kept = _document(item)
-    search.index(item)
-    assert _document(item) == kept
+    _indexed_as_if_whole(item)
     assert list(search.search(person=cast.member, filters=search.Filters(text="zebrawood"))) == [item]
 
 
@@ -224,10 +229,7 @@ def test_on_postgresql_the_text_is_indexed_whole_when_parsing_ahead_fails(
         )
     item.refresh_from_db()
     assert item.extraction == Extraction.DONE
-    assert _parts_left() == 0
-    kept = _document(item)
-    search.index(item)
-    assert _document(item) == kept
+    _indexed_as_if_whole(item)
     found = search.search(person=cast.member, filters=search.Filters(text='"zebrawood number 3"'))
     assert list(found) == [item]
 
@@ -257,10 +259,7 @@ def test_a_new_editions_text_replaces_the_earlier_one_in_the_index(cast, django_
     assert found("zebrawood") == [] and found("plywood") == []
     assert found("okoume") == [item] and found('"declared as poplar"') == [item]
     if connection.vendor == "postgresql":
-        assert _parts_left() == 0
-        kept = _document(item)
-        search.index(item)  # the current edition's text read back whole
-        assert _document(item) == kept
+        _indexed_as_if_whole(item)
     # A task that runs again (nothing left to read) keeps the current text in the index.
     tasks.extract_text.call(item_id=item.pk)
     assert found("okoume") == [item] and found("zebrawood") == []
