@@ -3,6 +3,7 @@
 import os
 import socket
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -102,6 +103,10 @@ def _english_between_tests():
 
 @pytest.fixture
 def cast(db) -> Cast:
+    return make_cast()
+
+
+def make_cast() -> Cast:
     home = Organisation.objects.create(name="Kenya Revenue Authority", short_name="KRA", kind="customs", country="KE")
     other = Organisation.objects.create(name="French Customs", short_name="DGDDI", kind="customs", country="FR")
     secretariat = Organisation.objects.create(name="WCO Secretariat", short_name="WCO", kind="international")
@@ -128,6 +133,30 @@ def cast(db) -> Cast:
         "administrator": people.administrator,
     }
     return people
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker):
+    """A transaction open across a module's tests and rolled back at its end, for data made once and read by
+    every test of the module (as Django's setUpTestData): each test's own transaction (the db fixture) is a
+    savepoint within it, so what a test changes is undone after it. Only for modules none of whose tests is
+    transactional."""
+    from django.db import transaction
+
+    from seizures import nominal
+
+    with django_db_blocker.unblock():
+        nominal.forget_index_key()  # the previous test's key was rolled back with it
+        outer = transaction.atomic()
+        outer._from_testcase = True  # type: ignore[attr-defined]  # so durable blocks are allowed, as in a TestCase
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            nominal.forget_index_key()
 
 
 def signed_in(person: Person | None, *, confirmed: bool = True) -> Client:

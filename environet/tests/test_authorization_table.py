@@ -15,6 +15,7 @@ Besides the answer for each role, each row declares two columns that are tested 
   clients are freshly confirmed; these columns are tried again with a stale confirmation.
 """
 
+import copy
 import io
 import re
 import secrets
@@ -23,10 +24,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import PASSWORD, Cast, make_person, signed_in
+from conftest import PASSWORD, Cast, kept_for_the_module, make_cast, make_person, signed_in
 
 ROLES = (
     "anonymous",
@@ -344,8 +347,34 @@ def _walk(patterns, namespace: tuple[str, ...] = (), route: str = "", params: fr
 URLS: dict[str, frozenset[str]] = dict(_walk(get_resolver().url_patterns))
 
 
+@pytest.fixture(scope="module")
+def _made_once(django_db_setup, django_db_blocker):
+    """The cast and the objects, made once for the module's ~1,800 tests (made for each, they took 80 % of its
+    time), in a transaction rolled back after the last."""
+    with kept_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            cast = make_cast()
+            made = cast, _objects(cast)
+        yield made
+
+
 @pytest.fixture
-def objects(cast: Cast) -> dict[str, object]:
+def _copies(_made_once, db):
+    # Each test its own instances: a change one makes in memory (a password, a login time) is not passed on.
+    return copy.deepcopy(_made_once)
+
+
+@pytest.fixture
+def cast(_copies) -> Cast:
+    return _copies[0]
+
+
+@pytest.fixture
+def objects(_copies) -> dict[str, object]:
+    return _copies[1]
+
+
+def _objects(cast: Cast) -> dict[str, object]:
     """What each URL parameter is filled with."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
@@ -667,6 +696,16 @@ def row(name: str) -> tuple[str, str, list[str]]:
     return method, sudo, expected
 
 
+def left_unread(response) -> None:
+    """Close a response the test has not read to its end (a live stream) as the test client closes the others:
+    without closing the database connection, which holds the module's transaction."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def probe(client: Client, name: str, url: str, headers: dict[str, str] | None = None):
     method, _sudo, _expected = row(name)
     return client.post(url, {}, headers=headers) if method == POST else client.get(url, headers=headers)
@@ -682,7 +721,7 @@ def test_it_answers_each_role_as_the_table_says(cast, objects, settings, name, r
     url = _url(name, cast, objects)
 
     response = probe(client, name, url)
-    response.close()  # a live stream is left unread
+    left_unread(response)  # a live stream
 
     want = expected[ROLES.index(role)]
     assert outcome(response) == want, f"{method} {url} as {role}: got {response.status_code}, table says {want}"
@@ -764,7 +803,7 @@ def test_it_refuses_an_unsafe_request_without_a_csrf_token(cast, objects, settin
             # view refuses the method itself whatever the token.
             assert bare.status_code == 403 or bare.status_code == carried.status_code in (404, 405), said
     for response in responses:
-        response.close()
+        left_unread(response)
 
 
 def test_the_api_checks_the_csrf_token_of_the_session_it_signs_in_with():
@@ -808,7 +847,7 @@ def test_it_asks_for_a_fresh_confirmation_where_the_row_says(cast, objects, sett
     url = _url(name, cast, objects)
 
     response = probe(client, name, url, headers=csrf_token(client))
-    response.close()
+    left_unread(response)
 
     # Asking sends to the confirmation page; not asking answers as the table does for a fresh confirmation.
     want = CONFIRM if sudo == SUDO else expected[ROLES.index(role)]
