@@ -56,20 +56,25 @@ class Prepared:
     parameters: tuple
     at: tuple[int, ...]
 
-    def rows(self, value: object) -> list[tuple]:
-        """The statement's rows with ``value`` (as the database takes it) where the stand-in was."""
+    def rows(self, value: object = None, *, then: tuple = ()) -> list[tuple]:
+        """The statement's rows with ``value`` (as the database takes it) where the stand-in was, and ``then``
+        after its own parameters (a page's size and offset, for a statement ``prepare`` made ``paged``)."""
         given = list(self.parameters)
         for at in self.at:
             given[at] = value
+        given.extend(then)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, given)
             return cursor.fetchall()
 
 
-def prepare(queryset: QuerySet, stand_in: object, *, counted: bool = False) -> Prepared | None:
+def prepare(
+    queryset: QuerySet, stand_in: object = None, *, counted: bool = False, paged: bool = False
+) -> Prepared | None:
     """``queryset`` compiled, ``stand_in`` (as the database takes it) marking the value set on each run; its rows,
-    or with ``counted`` how many there are (in no order: sorting rows only to count them costs); None when the
-    query can find nothing (the ORM knows it before asking the database: a person who may read nothing)."""
+    or with ``counted`` how many there are (in no order: sorting rows only to count them costs), or with
+    ``paged`` a page of them (its size and offset given on each run: ``Prepared.rows(then=...)``); None when
+    the query can find nothing (the ORM knows it before asking the database: a person who may read nothing)."""
     if counted:
         queryset = queryset.order_by()
     try:
@@ -78,4 +83,7 @@ def prepare(queryset: QuerySet, stand_in: object, *, counted: bool = False) -> P
         return None
     if counted:
         sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608 - SQL compiled by the ORM
-    return Prepared(sql, tuple(parameters), tuple(at for at, value in enumerate(parameters) if value == stand_in))
+    if paged:
+        sql = f"{sql} LIMIT %s OFFSET %s"
+    marked = () if stand_in is None else tuple(at for at, value in enumerate(parameters) if value == stand_in)
+    return Prepared(sql, tuple(parameters), marked)

@@ -11,13 +11,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 
-from messaging.search import fts5_query, parse
+from environet.compiled import Kept, Prepared, prepare
+from messaging.access import rule_key
+from messaging.search import counted_page, fts5_query, parse
 from reference import identifiers, tables
 from seizures import access
 from seizures.models import CommodityLine, Seizure
@@ -279,3 +283,39 @@ def as_listed(found: QuerySet[Seizure]) -> QuerySet[Seizure]:
     """``search``'s records with only what the list's rows show of them and of their lines."""
     lines = Prefetch("lines", queryset=CommodityLine.objects.only(*LISTED_LINE))
     return found.only(*LISTED, *LISTED_ORGANISATION).prefetch_related(None).prefetch_related(lines)
+
+
+# --- The list's pages ---------------------------------------------------------------------------------------
+# The ids and count of what the list shows, by reader (``access.rule_key``) and filters; None: nothing to find.
+_LISTED: Kept[Prepared | None] = Kept(512)
+
+
+def listed_page(person, filters: Filters | None, number: Any, size: int) -> Page:
+    """Page ``number`` (as asked: maybe out of range or not a number) of the records ``search`` finds, as the
+    list shows them (``as_listed``), with their count: the page ``Paginator(as_listed(search(...)),
+    size).get_page(number)`` gives, and nothing with ``filters`` None (refused filters). A test compares them.
+
+    Building the rule's query with its filters and compiling it cost the list more than running it, the same
+    for every page a reader turns: the statement of a page's ids, with the count of every match beside them,
+    is compiled once per reader and filters (the rule reads of the person only what ``rule_key`` holds), and
+    the ORM reads only the page's records by their ids."""
+    statement = _LISTED.statement((rule_key(person), filters), lambda: _ids_and_count(person, filters))
+
+    def fetch(number: int, size: int) -> tuple[list[Seizure], int]:
+        rows = statement.rows(then=(size, (number - 1) * size)) if statement is not None else []
+        if not rows:
+            return [], 0
+        ids = [row[0] for row in rows]
+        read = as_listed(Seizure.objects.select_related("organisation").filter(pk__in=ids))
+        records = {record.pk: record for record in read}
+        return [records[pk] for pk in ids if pk in records], rows[0][1]  # one deleted since: left out
+
+    return counted_page(fetch, number, size)
+
+
+def _ids_and_count(person, filters: Filters | None) -> Prepared | None:
+    if filters is None:
+        return None
+    found = search(person=person, filters=filters).select_related(None).prefetch_related(None)
+    # The count of every match beside each row of the page: counted before the page is cut from them.
+    return prepare(found.annotate(total=Window(Count("*"))).values_list("pk", "total"), paged=True)

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages as notices
-from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -65,10 +64,11 @@ def filters_of(form: SearchForm) -> search.Filters:
 def records(request: SignedInRequest) -> HttpResponse:
     person = _reader(request)
     form = SearchForm(request.GET or None)
-    found = search.search(person=person, filters=filters_of(form) if form.is_valid() else search.Filters())
-    if form.is_bound and not form.is_valid():
-        found = found.none()
-    page = Paginator(search.as_listed(found), PAGE_SIZE).get_page(request.GET.get("page"))
+    if form.is_valid():
+        filters: search.Filters | None = filters_of(form)
+    else:
+        filters = None if form.is_bound else search.Filters()  # refused filters find nothing
+    page = search.listed_page(person, filters, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
