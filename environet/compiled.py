@@ -8,14 +8,16 @@ used dropped past a bound, so that a process serving many readers keeps a fixed 
 compiles a query with a stand-in for the value set on each run (``Prepared.rows``).
 """
 
+import json
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from threading import Lock
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 
 class Kept[Statement]:
@@ -87,3 +89,28 @@ def prepare(
         sql = f"{sql} LIMIT %s OFFSET %s"
     marked = () if stand_in is None else tuple(at for at, value in enumerate(parameters) if value == stand_in)
     return Prepared(sql, tuple(parameters), marked)
+
+
+# Stands for a list of ids while a statement is compiled (``Prepared.rows`` is then given the ids of the moment).
+_IDS = "\x00some-ids\x00"
+
+
+def _ids_in_one_value() -> RawSQL:
+    """The ids given as one value, as a subquery: a JSON array on SQLite, an array on PostgreSQL. One value for
+    any number of ids, so that one compiled statement serves every list of them."""
+    if connection.vendor == "sqlite":
+        return RawSQL("SELECT value FROM json_each(%s)", [_IDS])
+    return RawSQL("SELECT unnest(%s::bigint[])", [_IDS])
+
+
+def among(kept: Kept[Prepared | None], key: Hashable, rows: Callable[[], QuerySet], ids: Collection[int]) -> set[int]:
+    """Which of ``ids`` are the primary keys of rows of ``rows()`` (a rule's query: what a person may read):
+    ``set(rows().filter(pk__in=ids).values_list("pk", flat=True))``, from a statement compiled once per ``key``
+    (which must hold whatever ``rows()`` is built from) with the ids given as one value on each run."""
+    if not ids:
+        return set()
+    statement = kept.statement(key, lambda: prepare(rows().filter(pk__in=_ids_in_one_value()).values("pk"), _IDS))
+    if statement is None:
+        return set()  # the rule finds nothing (not a reader)
+    given = json.dumps(sorted(ids)) if connection.vendor == "sqlite" else sorted(ids)
+    return {row[0] for row in statement.rows(given)}

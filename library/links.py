@@ -203,11 +203,14 @@ def guides_for(person, wanted: list[tuple[str, str]]) -> list[Guides]:
     condition = Q()
     for table, keys in keys_by_table.items():
         condition |= Q(table=table, key__in=sorted(keys))
-    visible = access.items_visible_to(person)
-    links = ReferenceLink.objects.filter(condition, item__in=visible).select_related("item")
+    # The links of every item, then those the person may read (a statement compiled once per reader): building
+    # the rule into this query, different for every record's codes, cost a record page more than running it.
+    links = list(ReferenceLink.objects.filter(condition).select_related("item"))
+    readable = access.readable_among(person, {link.item_id for link in links})
     by_pair: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for link in links:
-        by_pair[(link.table, link.key)].append(link.item)
+        if link.item_id in readable:
+            by_pair[(link.table, link.key)].append(link.item)
     shown: list[Guides] = []
     seen: set[tuple[str, str]] = set()
     for (convention, code), pairs in lookups:

@@ -35,7 +35,7 @@ def related_records(*, person, seizure: Seizure) -> list[RelatedRecord]:
         return []
     other_ids = [link.other(seizure.pk) for link in links]
     others = Seizure.objects.select_related("organisation").in_bulk(other_ids)
-    visible = set(access.seizures_visible_to(person).filter(pk__in=other_ids).values_list("pk", flat=True))
+    visible = access.readable_among(person, other_ids)
     shown = []
     for link, other_id in zip(links, other_ids, strict=True):
         other = others[other_id]
