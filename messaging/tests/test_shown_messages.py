@@ -123,3 +123,23 @@ def test_the_tools_under_a_message_stay_its_authors(cast):
     assert edit in messages_of(signed_in(cast.other_focal_point), thread)
     assert edit not in messages_of(signed_in(cast.focal_point), thread)  # the same message, kept
     assert edit in messages_of(signed_in(cast.other_focal_point), thread)
+
+
+def _no_change(message: Message) -> None:
+    pass
+
+
+@pytest.mark.parametrize("state", [_no_change, edited, retracted, hidden, made_an_alert])
+def test_every_reader_sees_their_own_tools_whoever_read_before(cast, state: Callable[[Message], None]):
+    """A message kept whole for a reader with no tools under it is never shown whole to a reader with tools
+    (its author, a moderator), nor their tools to anyone else: each page is what it is with nothing kept."""
+    thread, reply = conversation(cast)
+    state(reply)
+    readers = [cast.other_focal_point, cast.focal_point, cast.administrator, cast.observer, cast.other_focal_point]
+    alone = {}
+    for person in readers:
+        thread_messages._SHOWN.clear()
+        alone[person.pk] = messages_of(signed_in(person), thread)
+    thread_messages._SHOWN.clear()
+    for person in [*readers, *reversed(readers)]:
+        assert messages_of(signed_in(person), thread) == alone[person.pk], person.email

@@ -1,0 +1,84 @@
+"""The rows of a list of threads rendered once and shown again (messaging.templatetags.thread_rows, issue 14):
+after any change to what a row shows, or to the language and time zone it is shown in, the overview and a
+topic's page are what they would be with nothing kept."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from conftest import signed_in
+from messaging import actions
+from messaging.models import Marking, Message, Thread
+from messaging.templatetags import thread_rows
+from messaging.tests.test_thread_pages import thread_of
+from topics.models import Topic
+
+PAGES = ["/messages/", "/messages/topics/B/"]
+
+
+def rows_of(client, page: str) -> str:
+    content = client.get(page).content.decode()
+    return content[content.index('<table class="threads">') : content.index("</tbody>")]
+
+
+def subject_changed(thread: Thread, cast) -> None:
+    Thread.objects.filter(pk=thread.pk).update(subject="Pangolin scales at Mombasa, second shipment")
+
+
+def marking_changed(thread: Thread, cast) -> None:
+    Thread.objects.filter(pk=thread.pk).update(marking=Marking.AMBER)
+
+
+def topic_added(thread: Thread, cast) -> None:
+    thread.topics.add(Topic.objects.get(code="E"))
+
+
+def author_renamed(thread: Thread, cast) -> None:
+    thread.author.full_name = "Oscar Renamed"
+    thread.author.save(update_fields=["full_name"])
+
+
+def organisation_renamed(thread: Thread, cast) -> None:
+    thread.organisation.short_name = "DOUANE"
+    thread.organisation.save(update_fields=["short_name"])
+
+
+def new_message(thread: Thread, cast) -> None:
+    Message.objects.create(thread=thread, author=thread.author, body="Later.", body_html="<p>Later.</p>")
+    Thread.objects.filter(pk=thread.pk).update(last_message_at=thread.last_message_at + timedelta(minutes=7))
+
+
+def read_by_the_reader(thread: Thread, cast) -> None:
+    actions.mark_read(person=cast.focal_point, messages=list(thread.messages.all()))
+
+
+def language_changed(thread: Thread, cast) -> None:
+    cast.focal_point.language = "fr"
+    cast.focal_point.save(update_fields=["language"])
+
+
+def time_zone_changed(thread: Thread, cast) -> None:
+    cast.focal_point.time_zone = "Asia/Tokyo"
+    cast.focal_point.save(update_fields=["time_zone"])
+
+
+CHANGES = [
+    *(subject_changed, marking_changed, topic_added, author_renamed, organisation_renamed, new_message),
+    *(read_by_the_reader, language_changed, time_zone_changed),
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_to_a_thread_shows_as_if_nothing_were_kept(cast, page: str, change: Callable):
+    thread, _replies = thread_of(cast.member, 1, subject="Pangolin scales at Mombasa")
+    thread_of(cast.other_focal_point, 0, subject="Ivory at Entebbe")
+    reader = signed_in(cast.focal_point)
+    before = rows_of(reader, page)  # now kept
+
+    change(thread, cast)
+    shown = rows_of(reader, page)
+    thread_rows._ROWS.clear()
+    assert shown == rows_of(reader, page)
+    assert shown != before
