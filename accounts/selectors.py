@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from accounts import access
 from accounts.models import ApiToken, Organisation, Person
+from environet.compiled import Kept, Prepared, prepare
 
 
 def people_list(
@@ -161,10 +162,9 @@ def _needs(person: Person, topics: list) -> list[Need]:
             reverse("messaging:overview"),
         )
     )
-    from seizures.selectors import drafts_of
+    from seizures.selectors import newest_drafts
 
-    drafts = list(drafts_of(person=person).order_by("-updated_at").values_list("pk", flat=True)[:2])
-    draft_count = drafts_of(person=person).count() if len(drafts) > 1 else len(drafts)
+    drafts, draft_count = newest_drafts(person=person, most=2)
     needs.append(
         Need(
             draft_count,
@@ -182,32 +182,46 @@ def _needs(person: Person, topics: list) -> list[Need]:
     return needs
 
 
+_NETWORK_NEEDS: Kept[tuple[Prepared | None, Prepared | None]] = Kept(1024)
+
+
 def _network_needs(person: Person) -> list[Need]:
     """Meeting invitations not answered yet, and open roadmap flags on activities of the person's
     organisation (or that they proposed), in the networks they see today (network.access)."""
     from django.db.models import Q
     from django.utils import timezone
 
+    from messaging.access import is_reader
     from network.access import networks_visible_to
     from network.models import Activity, Flag, Participant, Participation
 
-    networks = networks_visible_to(person)
-    invitations = list(
-        Participant.objects.filter(
-            person=person,
-            state=Participation.INVITED,
-            meeting__network__in=networks,
-            meeting__ends_on__gte=timezone.localdate(),
+    def compiled() -> tuple[Prepared | None, Prepared | None]:
+        networks = networks_visible_to(person)
+        invited = (
+            Participant.objects.filter(
+                person=person,
+                state=Participation.INVITED,
+                meeting__network__in=networks,
+                meeting__ends_on__gte=today,
+            )
+            .order_by("meeting__starts_on")
+            .values_list("meeting__network__short_name", "meeting_id")
         )
-        .order_by("meeting__starts_on")
-        .values_list("meeting__network__short_name", "meeting_id")
-    )
-    ours = Activity.objects.filter(Q(proposed_by=person) | Q(leads=person.organisation_id)).values("pk")
-    flags = list(
-        Flag.objects.filter(network__in=networks, closed_at__isnull=True)
-        .filter(Q(first__in=ours) | Q(second__in=ours))
-        .values_list("network__short_name", flat=True)
-    )
+        ours = Activity.objects.filter(Q(proposed_by=person) | Q(leads=person.organisation_id)).values("pk")
+        flagged = (
+            Flag.objects.filter(network__in=networks, closed_at__isnull=True)
+            .filter(Q(first__in=ours) | Q(second__in=ours))
+            .values_list("network__short_name")
+        )
+        return prepare(invited), prepare(flagged)
+
+    # Compiled once per person and day (what the queries are built from): building them cost home more than
+    # running them.
+    today = timezone.localdate()
+    key = (person.pk, person.organisation_id, person.is_administrator, is_reader(person), today)
+    invited, flagged = _NETWORK_NEEDS.statement(key, compiled)
+    invitations = [] if invited is None else invited.rows()
+    flags = [] if flagged is None else [short_name for (short_name,) in flagged.rows()]
     flag_networks = sorted(set(flags))
     return [
         Need(

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Count, Q, Window, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from environet.compiled import Kept, Prepared, prepare
+from messaging.access import rule_key
 from reference import tables
 from seizures import access, correlation, handles, nominal
 from seizures.forms import country_label
@@ -227,3 +229,24 @@ def drafts_of(*, person):
     from seizures.models import Status
 
     return access.seizures_visible_to(person).filter(officer=person, status=Status.DRAFT)
+
+
+_NEWEST_DRAFTS: Kept[Prepared | None] = Kept(1024)
+
+
+def newest_drafts(*, person, most: int) -> tuple[list[int], int]:
+    """The ids of the person's ``most`` most recently changed drafts (``drafts_of``) and how many drafts they
+    have, in one statement compiled once per reader (``rule_key``): home asks it on every visit, and building
+    the rule cost it more than running it."""
+    statement = _NEWEST_DRAFTS.statement(
+        rule_key(person),
+        lambda: prepare(
+            drafts_of(person=person)
+            .order_by("-updated_at", "-pk")
+            .annotate(total=Window(Count("*")))
+            .values_list("pk", "total"),
+            paged=True,
+        ),
+    )
+    rows = [] if statement is None else statement.rows(then=(most, 0))
+    return [pk for pk, _total in rows], (rows[0][1] if rows else 0)

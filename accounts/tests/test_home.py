@@ -217,3 +217,35 @@ def test_it_asks_the_same_few_queries_however_much_there_is(cast):
     assert "20 alerts you have not read." in said
     assert "20 requests for assistance are overdue." in said
     assert 'href="/seizures/?status=draft"' in signed_in(cast.member).get("/").content.decode()  # many: their list
+
+
+def _moved_to_another_organisation(cast: Cast) -> None:
+    cast.member.organisation = cast.other
+    cast.member.save(update_fields=["organisation"])
+
+
+def _made_administrator(cast: Cast) -> None:
+    cast.member.role = Person.Role.ADMINISTRATOR
+    cast.member.save(update_fields=["role"])
+
+
+@pytest.mark.parametrize("change", [_moved_to_another_organisation, _made_administrator])
+def test_meetings_and_flags_follow_the_person_as_they_are_today(cast, change):
+    """What home asks of the networks is compiled once per person (accounts.selectors._NETWORK_NEEDS): a
+    person who moves or takes another role is told what is theirs now, as if nothing were kept."""
+    from accounts import selectors
+
+    net = build(cast)
+    meeting(net, cast.member)
+    first, second = activity(net, cast, "Port training"), activity(net, cast, "Port workshop")
+    Flag.objects.create(network=net.network, kind="duplicate", first=first, second=second)
+    other_net = build(cast, short_name="OTHER")
+    other_net.network.memberships.all().delete()
+    meeting(other_net, cast.member)  # seen by administrators only
+    before = needs(cast.member)
+
+    change(cast)
+    shown = needs(cast.member)
+    selectors._NETWORK_NEEDS.clear()
+    assert shown == needs(cast.member)
+    assert shown != before
