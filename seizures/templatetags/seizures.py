@@ -1,6 +1,6 @@
 from django import template
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from environet.compiled import Kept
@@ -35,6 +35,39 @@ def listed_row(seizure) -> SafeString:
     return _ROWS.statement(
         ("listed record", _row_of(seizure)),
         lambda: render_to_string("seizures/_record_row.html", {"seizure": seizure}),  # escaped by the template
+    )
+
+
+# A record page's facts and commodities are the same for every reader of the record, and were a third of the
+# page's rendering. They are kept, rendered, under every column of the record and of its lines (whatever the
+# page comes to show of them), what the view works out from them (the country's name, the route, what each
+# code is), the language, the time zone and the edition of the reference tables.
+_FACTS: Kept[SafeString] = Kept(256)
+
+
+def _facts_of(seizure, lines: list, country_name: str, route: list) -> tuple:
+    """Every value ``_record_facts.html`` shows, and what it is shown in."""
+
+    def columns(row) -> tuple:
+        return tuple(getattr(row, field.attname) for field in row._meta.concrete_fields)
+
+    return (
+        *(translation.get_language(), timezone.get_current_timezone_name(), tables.stamp(), columns(seizure)),
+        tuple((columns(line), None if about is None else str(about)) for line, about in lines),
+        *(str(country_name), tuple(str(country) for country in route)),
+    )
+
+
+@register.simple_tag
+def record_facts(seizure, lines: list, country_name: str, route: list) -> SafeString:
+    """The facts and commodities of a record page (``selectors.record_page`` gives ``lines``, ``country_name``
+    and ``route``)."""
+    return _FACTS.statement(
+        ("record facts", _facts_of(seizure, lines, country_name, route)),
+        lambda: render_to_string(
+            "seizures/_record_facts.html",
+            {"seizure": seizure, "lines": lines, "country_name": country_name, "route": route},
+        ),  # escaped by the template
     )
 
 
