@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,37 +46,42 @@ class Unread:
 
 
 def unread_summary(*, person, topics: list[Topic]) -> Unread:
-    """The counts home shows of ``unread_messages``, ``topics`` being the topics the person follows.
-
-    One statement for all of them, a row per thread with unread alerts (and one for the other messages): the
-    access rule asked of the month's messages once rather than once per count, which cost home most of its
-    time in the database."""
+    """The counts home shows of ``unread_messages``, ``topics`` being the topics the person follows."""
     topic_ids = tuple(sorted(topic.pk for topic in topics))
-    mentioned = Exists(Message.mentions.through.objects.filter(message_id=OuterRef("pk"), person_id=person.pk))
-    in_topics = Exists(Thread.topics.through.objects.filter(thread_id=OuterRef("thread_id"), topic_id__in=topic_ids))
-    alert = Q(kind=Message.Kind.ALERT)
-    rows = _prepared(
+    alert_threads = [
+        row[0]
+        for row in _prepared(
+            person,
+            "alert threads",
+            lambda since: (
+                unread_messages(person, since=since)
+                .filter(kind=Message.Kind.ALERT)
+                .values_list("thread_id", flat=True)
+                .distinct()
+                .order_by("thread_id")
+            ),
+        )
+    ]
+    alerts = _prepared_count(
         person,
-        ("unread summary", topic_ids),
-        lambda since: (
-            unread_messages(person, since=since)
-            .annotate(alert_thread=Case(When(alert, then=F("thread_id")), output_field=BigIntegerField()))
-            .order_by()
-            .values("alert_thread")
-            .annotate(
-                alerts=Count("pk", filter=alert),
-                mentions=Count("pk", filter=mentioned),
-                in_topics=Count("pk", filter=in_topics) if topic_ids else Value(0),
-            )
-            .values_list("alert_thread", "alerts", "mentions", "in_topics")
-        ),
+        "alerts",
+        lambda since: unread_messages(person, since=since).filter(kind=Message.Kind.ALERT).values("pk"),
     )
-    return Unread(
-        alerts=sum(row[1] for row in rows),
-        alert_threads=sorted(row[0] for row in rows if row[0] is not None),
-        mentions=sum(row[2] for row in rows),
-        in_topics=sum(row[3] for row in rows),
+    mentions = _prepared_count(
+        person,
+        "mentions",
+        lambda since: unread_messages(person, since=since).filter(mentions=person).values("pk"),
     )
+    in_topics = 0
+    if topic_ids:
+        in_topics = _prepared_count(
+            person,
+            ("in topics", topic_ids),
+            lambda since: (
+                unread_messages(person, since=since).filter(thread__topics__in=topic_ids).values("pk").distinct()
+            ),
+        )
+    return Unread(alerts=alerts, alert_threads=alert_threads, mentions=mentions, in_topics=in_topics)
 
 
 # --- Statements compiled once per reader -------------------------------------------------------------------
