@@ -68,19 +68,22 @@ def home_summary(*, person: Person) -> dict:
     """What needs the person now, most urgent first, each through its own app's access rule (so nothing
     they may not see is counted), then their topics with what is unread in each. The same few queries
     whatever the amount of data."""
+    from messaging.selectors import home_unread
     from topics.selectors import followed_topics
 
     topics = followed_topics(person=person)
+    unread, by_topic = home_unread(person=person, topics=topics)
+    counts = {topic.pk: count for topic, count in by_topic}
     return {
-        "needs": [need for need in _needs(person, topics) if need.count],
+        "needs": [need for need in _needs(person, unread) if need.count],
         "topics": topics,
-        "topic_rows": _topics_with_unread(person, topics),
+        "topic_rows": [(topic, counts.get(topic.pk, 0)) for topic in topics],
     }
 
 
-def _needs(person: Person, topics: list) -> list[Need]:
+def _needs(person: Person, unread) -> list[Need]:
+    """``unread``: what ``messaging.selectors.home_unread`` says of the person's unread messages."""
     from assistance import selectors as assistance
-    from messaging.selectors import unread_summary
 
     needs: list[Need] = []
     overdue = assistance.overdue_count(person=person)
@@ -109,7 +112,6 @@ def _needs(person: Person, topics: list) -> list[Need]:
             reverse("assistance:tracker"),
         )
     )
-    unread = unread_summary(person=person, topics=topics)
     alerts = unread.alert_threads
     alert_count = unread.alerts
     needs.append(
@@ -272,16 +274,6 @@ def _seizure_needs(person: Person) -> list[Need]:
             ),
         )
     ]
-
-
-def _topics_with_unread(person: Person, topics: list) -> list[tuple]:
-    """The person's topics, each with how many of its messages they have not read (messaging.selectors)."""
-    from messaging.selectors import topics_overview
-
-    if not topics:
-        return []
-    counts = {topic.pk: unread for topic, unread in topics_overview(person=person)}
-    return [(topic, counts.get(topic.pk, 0)) for topic in topics]
 
 
 def api_tokens(*, person: Person) -> QuerySet[ApiToken]:

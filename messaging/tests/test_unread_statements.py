@@ -46,8 +46,9 @@ def _expected(person: Person, topics: list[Topic]) -> tuple:
 
 
 def _found(person: Person, topics: list[Topic]) -> tuple:
-    summary = selectors.unread_summary(person=person, topics=topics)
+    summary, on_home = selectors.home_unread(person=person, topics=topics)
     overview = dict((topic.pk, count) for topic, count in selectors.topics_overview(person=person))
+    assert dict((topic.pk, count) for topic, count in on_home) == overview
     return (
         summary.alerts,
         summary.alert_threads,
@@ -85,6 +86,10 @@ def test_the_compiled_counts_say_what_the_query_says_after_each_change(cast):
     first.topics.add(forum)  # a forum the member is not in
     check()
     forum.members.add(cast.member)
+    check()
+    topics.append(Topic.objects.get(code="E"))  # followed too, and the alert's thread filed under both
+    check()
+    first.topics.add(topics[-1])
     check()
 
 
