@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -176,8 +176,28 @@ def threads_in(*, person, topic: Topic | None = None) -> QuerySet[Thread]:
 _LATEST_FIRST = ("-last_message_at", "-pk")
 
 
+# What a row shows of a thread (``_thread_row.html``), its author and organisation, and its record's subject
+# (``seizures/thread_subject.txt``): the authors' preferences and secrets, the records' forty columns and the
+# lines' every field were most of an overview's reading. A field shown and not read here would cost a query a
+# row, which test_overview_queries counts.
+LISTED_THREAD = (
+    *("id", "subject", "marking", "last_message_at", "author_id", "organisation_id"),
+    *("author__id", "author__full_name", "organisation__id", "organisation__name", "organisation__short_name"),
+    *("seizure__id", "seizure__thread_id", "seizure__reference", "seizure__country"),
+)
+
+
 def _as_listed(threads: QuerySet[Thread]) -> QuerySet[Thread]:
-    return threads.select_related("author", "organisation", "seizure").prefetch_related("topics", "seizure__lines")
+    from seizures.models import CommodityLine
+
+    return (
+        threads.select_related("author", "organisation", "seizure")
+        .only(*LISTED_THREAD)
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("id", "code")),
+            Prefetch("seizure__lines", queryset=CommodityLine.objects.only("id", "seizure_id", "code")),
+        )
+    )
 
 
 def _ruled_threads(person, topic: Topic | None) -> QuerySet[Thread]:

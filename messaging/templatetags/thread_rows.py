@@ -8,6 +8,7 @@ added, an author or organisation renamed: the key differs, so the row is rendere
 """
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
@@ -21,10 +22,23 @@ register = template.Library()
 _ROWS: Kept[SafeString] = Kept(512)
 
 
+def _subject_of(thread: Thread) -> object:
+    """What the row's subject (``Thread.shown_subject``) is made from: the thread's own subject, or, for a
+    seizure record's thread, what ``seizures/thread_subject.txt`` shows of the record (rendering that subject for
+    every row of every page to make the key cost the overview more than the rows it saved)."""
+    try:
+        seizure = thread.seizure  # the seizures app's reverse one-to-one
+    except ObjectDoesNotExist:
+        return thread.subject
+    if seizure is None:
+        return thread.subject
+    return ("record", seizure.reference, seizure.country, tuple(line.code for line in seizure.lines.all()))
+
+
 def _row_of(thread: Thread) -> tuple:
     """Every value ``_thread_row.html`` shows, and what it is shown in."""
     return (
-        *(translation.get_language(), timezone.get_current_timezone_name(), thread.pk, thread.shown_subject),
+        *(translation.get_language(), timezone.get_current_timezone_name(), thread.pk, _subject_of(thread)),
         *(bool(getattr(thread, "has_unread", False)), tuple(topic.code for topic in thread.topics.all())),
         *(thread.marking, thread.author.full_name, str(thread.organisation), thread.last_message_at),
     )

@@ -12,6 +12,8 @@ from messaging import actions
 from messaging.models import Marking, Message, Thread
 from messaging.templatetags import thread_rows
 from messaging.tests.test_thread_pages import thread_of
+from seizures.models import CommodityLine, Seizure
+from seizures.tests.builders import file
 from topics.models import Topic
 
 PAGES = ["/messages/", "/messages/topics/B/"]
@@ -63,9 +65,29 @@ def time_zone_changed(thread: Thread, cast) -> None:
     cast.focal_point.save(update_fields=["time_zone"])
 
 
+def _record_changed(**fields) -> Callable:
+    def change(thread: Thread, cast) -> None:
+        Seizure.objects.filter(thread=thread).update(**fields)
+
+    change.__name__ = "record_" + "_".join(fields)
+    return change
+
+
+def record_line_recoded(thread: Thread, cast) -> None:
+    CommodityLine.objects.filter(seizure__thread=thread).update(code="Manis tricuspis")
+
+
+def record_line_added(thread: Thread, cast) -> None:
+    CommodityLine.objects.create(seizure=thread.seizure, position=5, convention="basel", code="A1180", unit="TNE")
+
+
 CHANGES = [
     *(subject_changed, marking_changed, topic_added, author_renamed, organisation_renamed, new_message),
     *(read_by_the_reader, language_changed, time_zone_changed),
+]
+RECORD_CHANGES = [
+    *(_record_changed(reference="KE-2026-999999"), _record_changed(country="TZ")),
+    *(record_line_recoded, record_line_added, language_changed),
 ]
 
 
@@ -74,6 +96,22 @@ CHANGES = [
 def test_a_change_to_a_thread_shows_as_if_nothing_were_kept(cast, page: str, change: Callable):
     thread, _replies = thread_of(cast.member, 1, subject="Pangolin scales at Mombasa")
     thread_of(cast.other_focal_point, 0, subject="Ivory at Entebbe")
+    reader = signed_in(cast.focal_point)
+    before = rows_of(reader, page)  # now kept
+
+    change(thread, cast)
+    shown = rows_of(reader, page)
+    thread_rows._ROWS.clear()
+    assert shown == rows_of(reader, page)
+    assert shown != before
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("change", RECORD_CHANGES, ids=lambda change: change.__name__)
+def test_a_change_to_a_records_thread_shows_as_if_nothing_were_kept(cast, page: str, change: Callable):
+    record = file(cast.member, share=True)
+    thread = Thread.objects.get(seizure=record)
+    thread.topics.add(Topic.objects.get(code="B"))
     reader = signed_in(cast.focal_point)
     before = rows_of(reader, page)  # now kept
 
