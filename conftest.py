@@ -3,6 +3,7 @@
 import os
 import socket
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -157,6 +158,17 @@ def kept_for_the_module(django_db_blocker):
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             nominal.forget_index_key()
+
+
+def shown_as_if_nothing_were_kept(read: Callable[[], str], change: Callable[[], object], kept) -> None:
+    """For what a page keeps rendered (an ``environet.compiled.Kept``): after ``change()``, ``read()`` (the part
+    of the page rendered from it) differs from before, and is what it is with nothing kept."""
+    before = read()  # now kept
+    change()
+    shown = read()
+    kept.clear()
+    assert shown == read()
+    assert shown != before
 
 
 def signed_in(person: Person | None, *, confirmed: bool = True) -> Client:

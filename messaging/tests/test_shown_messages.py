@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import signed_in
+from conftest import shown_as_if_nothing_were_kept, signed_in
 from messaging.models import Attachment, Message, Thread
 from messaging.templatetags import thread_messages
 from messaging.tests.test_thread_pages import thread_of
@@ -91,13 +91,7 @@ def file_renamed(message: Message) -> None:
 def test_a_change_to_a_message_shows_as_if_nothing_were_kept(cast, change: Callable[[Message], None]):
     thread, reply = conversation(cast)
     reader = signed_in(cast.focal_point)
-    before = messages_of(reader, thread)  # now kept
-
-    change(reply)
-    shown = messages_of(reader, thread)
-    thread_messages._SHOWN.clear()
-    assert shown == messages_of(reader, thread)
-    assert shown != before
+    shown_as_if_nothing_were_kept(lambda: messages_of(reader, thread), lambda: change(reply), thread_messages._SHOWN)
 
 
 @pytest.mark.parametrize("setting", [("language", "fr"), ("time_zone", "Asia/Tokyo")])

@@ -9,16 +9,22 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import signed_in
+from conftest import shown_as_if_nothing_were_kept, signed_in
 from seizures.models import CommodityLine, Seizure
 from seizures.templatetags import seizures as tags
 from seizures.tests.builders import file, line
-from seizures.tests.test_listed_rows import changed, first_line, line_added, line_changed
+from seizures.tests.test_listed_rows import changed, first_line, line_added, line_changed, pangolin_scales
 
 
 def facts_of(client, record: Seizure) -> str:
     content = client.get(f"/seizures/{record.pk}/").content.decode()
     return content[content.index('<dl class="facts">') : content.index("</tbody></table>")]
+
+
+def reader_set(cast, setting: tuple[str, str]) -> None:
+    field, value = setting
+    setattr(cast.focal_point, field, value)
+    cast.focal_point.save(update_fields=[field])
 
 
 def value_given(record: Seizure) -> None:
@@ -41,34 +47,16 @@ CHANGES = [
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda change: change.__name__)
 def test_a_change_to_a_record_shows_as_if_nothing_were_kept(cast, change: Callable[[Seizure], None]):
-    record = file(
-        cast.member,
-        share=True,
-        lines=[line("cites", "Manis gigantea", specimen_type="SCA", quantity=Decimal("2100"), unit="KGM")],
-    )
+    record = pangolin_scales(cast)
     reader = signed_in(cast.focal_point)
-    before = facts_of(reader, record)  # now kept
-
-    change(record)
-    shown = facts_of(reader, record)
-    tags._FACTS.clear()
-    assert shown == facts_of(reader, record)
-    assert shown != before
+    shown_as_if_nothing_were_kept(lambda: facts_of(reader, record), lambda: change(record), tags._FACTS)
 
 
 @pytest.mark.parametrize("setting", [("language", "fr"), ("language", "es")])
 def test_the_readers_language_is_the_one_shown(cast, setting: tuple[str, str]):
     record = file(cast.member, share=True, lines=[line("cites", "Manis gigantea", quantity=Decimal("7.5"), unit="KGM")])
     reader = signed_in(cast.focal_point)
-    before = facts_of(reader, record)
-
-    field, value = setting
-    setattr(cast.focal_point, field, value)
-    cast.focal_point.save(update_fields=[field])
-    shown = facts_of(reader, record)
-    tags._FACTS.clear()
-    assert shown == facts_of(reader, record)
-    assert shown != before
+    shown_as_if_nothing_were_kept(lambda: facts_of(reader, record), lambda: reader_set(cast, setting), tags._FACTS)
 
 
 def test_every_reader_sees_the_same_facts(cast):
@@ -83,11 +71,6 @@ def test_the_words_around_the_facts_are_in_the_readers_language(cast):
     # say of it): only the page's own words do.
     record = file(cast.member, share=True, origin_country="", destination_country="", lines=[line("other", "Sacks")])
     reader = signed_in(cast.focal_point)
-    before = facts_of(reader, record)
-
-    cast.focal_point.language = "fr"
-    cast.focal_point.save(update_fields=["language"])
-    shown = facts_of(reader, record)
-    assert shown != before
-    tags._FACTS.clear()
-    assert shown == facts_of(reader, record)
+    shown_as_if_nothing_were_kept(
+        lambda: facts_of(reader, record), lambda: reader_set(cast, ("language", "fr")), tags._FACTS
+    )
