@@ -1,14 +1,16 @@
 """Conversation pages: topics and forums, threads, messages. Thin: parse, call, render."""
 
+from django.conf import settings
 from django.contrib import messages as notices
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from environet import submissions
+from environet import fragments, submissions
 from environet.http import SignedInRequest
 from messaging import access, actions, attachments, search, selectors
 from messaging.forms import EditForm, ForumForm, MessageForm, ReasonForm, SearchForm, ThreadForm
@@ -78,8 +80,19 @@ def _cursor(request: SignedInRequest, name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 19 else None
 
 
+def _blank_reply(form: MessageForm) -> str:
+    """The reply form as a thread page first shows it, empty: the same for every reader in a language (its help
+    names the attachment limits), so it is rendered once per process. A reply sent back with its problems is
+    rendered for its request ("")."""
+    if form.is_bound:
+        return ""
+    limits = (settings.MAX_ATTACHMENTS_PER_MESSAGE, settings.MAX_ATTACHMENT_BYTES)
+    return fragments.rendered("messaging.reply", limits, lambda: render_to_string("form_fields.html", {"form": form}))
+
+
 def _thread_page(request: SignedInRequest, thread, form=None, status=200) -> HttpResponse:
     person = request.user
+    form = form or MessageForm()
     window = selectors.thread_page(
         person=person,
         thread=thread,
@@ -101,7 +114,8 @@ def _thread_page(request: SignedInRequest, thread, form=None, status=200) -> Htt
             "thread_messages": shown,
             "window": window,
             "first_unread": unread,
-            "form": form or MessageForm(),
+            "form": form,
+            "reply_fields": _blank_reply(form),
             "can_reply": access.can_reply(person, thread),
             "can_moderate": access.can_moderate(person),
             "follow": selectors.follow_state(person=person, thread=thread),
