@@ -40,7 +40,7 @@ CHANGES = [
     *(changed(declared_goods="Tea"), changed(found_goods="Scales"), changed(concealment_details="In tea sacks")),
     *(changed(summary="Found at the port."), changed(legal_basis="WCMA 2013"), changed(sanction="Fine")),
     *(line_changed(quantity=Decimal("2200")), line_changed(unit="TNE"), line_changed(code="Manis tricuspis")),
-    *(line_changed(specimen_type="TUS"), line_changed(description="Dried"), line_changed(hs_code="0507.90")),
+    *(line_changed(specimen_type="TUS"), line_changed(description="Dried"), line_changed(hs_code="050790")),
     *(line_changed(cas_number="50-00-0"), line_changed(approximate=True), value_given, line_added),
 ]
 
