@@ -1,6 +1,7 @@
 """Reads about people and organisations, always through access."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -9,6 +10,9 @@ from django.utils.translation import ngettext
 from accounts import access
 from accounts.models import ApiToken, Organisation, Person
 from environet.compiled import Kept, Prepared, prepare
+
+if TYPE_CHECKING:
+    from messaging.selectors import Unread
 
 
 def people_list(
@@ -81,7 +85,7 @@ def home_summary(*, person: Person) -> dict:
     }
 
 
-def _needs(person: Person, unread) -> list[Need]:
+def _needs(person: Person, unread: "Unread") -> list[Need]:
     """``unread``: what ``messaging.selectors.home_unread`` says of the person's unread messages."""
     from assistance import selectors as assistance
 
