@@ -7,6 +7,8 @@ on (for a list read from the database, its rows), never the person."""
 
 from collections.abc import Callable, Hashable
 
+from django.forms import Form
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -25,3 +27,11 @@ def rendered(name: str, depends_on: Hashable, render: Callable[[], str]) -> Safe
             _kept.clear()  # old versions of lists that changed: rendering again is cheap enough
         found = _kept[key] = mark_safe(render())  # noqa: S308 (the caller's template escaped it)
     return found
+
+
+def blank_form(name: str, form: Form, depends_on: Hashable) -> str:
+    """``form``'s fields (``form_fields.html``) as a page first shows them, empty, kept as ``rendered`` keeps a
+    fragment; a bound form (sent back with its problems, or with filters chosen) is its request's own: ""."""
+    if form.is_bound:
+        return ""
+    return rendered(name, depends_on, lambda: render_to_string("form_fields.html", {"form": form}))

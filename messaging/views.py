@@ -5,7 +5,6 @@ from django.contrib import messages as notices
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -84,10 +83,8 @@ def _blank_reply(form: MessageForm) -> str:
     """The reply form as a thread page first shows it, empty: the same for every reader in a language (its help
     names the attachment limits), so it is rendered once per process. A reply sent back with its problems is
     rendered for its request ("")."""
-    if form.is_bound:
-        return ""
     limits = (settings.MAX_ATTACHMENTS_PER_MESSAGE, settings.MAX_ATTACHMENT_BYTES)
-    return fragments.rendered("messaging.reply", limits, lambda: render_to_string("form_fields.html", {"form": form}))
+    return fragments.blank_form("messaging.reply", form, limits)
 
 
 def _thread_page(request: SignedInRequest, thread, form=None, status=200) -> HttpResponse:

@@ -10,7 +10,6 @@ from django.contrib import messages as notices
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -90,12 +89,9 @@ def _blank_filters(form: SearchForm) -> str:
     rendered once per process (its lists of countries and organisations made most of the page's time), again
     when the organisations change. A form with filters chosen is rendered for its request ("")."""
     if form.is_bound:
-        return ""
+        return ""  # the organisations are not read for a form rendered for its request
     listed = form.fields["organisation"].queryset  # type: ignore[attr-defined]
-    organisations = tuple(listed.values_list("pk", "short_name", "name"))
-    return fragments.rendered(
-        "seizures.filters", organisations, lambda: render_to_string("form_fields.html", {"form": form})
-    )
+    return fragments.blank_form("seizures.filters", form, tuple(listed.values_list("pk", "short_name", "name")))
 
 
 @dataclass
