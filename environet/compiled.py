@@ -12,12 +12,17 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
+from functools import cached_property
 from threading import Lock
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet, signals
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 
 class Kept[Statement]:
@@ -65,9 +70,7 @@ class Prepared:
         for at in self.at:
             given[at] = value
         given.extend(then)
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, given)
-            return cursor.fetchall()
+        return fetch(self.sql, given, all_rows=True)
 
 
 def prepare(
@@ -92,15 +95,15 @@ def prepare(
 
 
 # Stands for a list of ids while a statement is compiled (``Prepared.rows`` is then given the ids of the moment).
-_IDS = "\x00some-ids\x00"
+IDS = "\x00some-ids\x00"
 
 
-def _ids_in_one_value() -> RawSQL:
+def ids_in_one_value() -> RawSQL:
     """The ids given as one value, as a subquery: a JSON array on SQLite, an array on PostgreSQL. One value for
     any number of ids, so that one compiled statement serves every list of them."""
     if connection.vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", [_IDS])
-    return RawSQL("SELECT unnest(%s::bigint[])", [_IDS])
+        return RawSQL("SELECT value FROM json_each(%s)", [IDS])
+    return RawSQL("SELECT unnest(%s::bigint[])", [IDS])
 
 
 def among(kept: Kept[Prepared | None], key: Hashable, rows: Callable[[], QuerySet], ids: Collection[int]) -> set[int]:
@@ -109,8 +112,264 @@ def among(kept: Kept[Prepared | None], key: Hashable, rows: Callable[[], QuerySe
     (which must hold whatever ``rows()`` is built from) with the ids given as one value on each run."""
     if not ids:
         return set()
-    statement = kept.statement(key, lambda: prepare(rows().filter(pk__in=_ids_in_one_value()).values("pk"), _IDS))
+    statement = kept.statement(key, lambda: prepare(rows().filter(pk__in=ids_in_one_value()).values("pk"), IDS))
     if statement is None:
         return set()  # the rule finds nothing (not a reader)
-    given = json.dumps(sorted(ids)) if connection.vendor == "sqlite" else sorted(ids)
-    return {row[0] for row in statement.rows(given)}
+    return {row[0] for row in statement.rows(one_value(ids))}
+
+
+def one_value(ids: Collection[int]) -> object:
+    """``ids`` as the one value a statement made with ``ids_in_one_value`` is given on each run."""
+    return json.dumps(sorted(ids)) if connection.vendor == "sqlite" else sorted(ids)
+
+
+# --- Reading on the driver's cursor -------------------------------------------------------------------------
+
+
+def fetch(sql: str, parameters: list[Any], *, all_rows: bool = False) -> Any:
+    """The rows of ``sql`` (all of them, or the first), read on the driver's cursor of Django's connection.
+
+    Django's cursor wrapper (and on SQLite its rewriting of each statement's placeholders) cost as much as
+    a rare word's statement itself; a search runs two. When something watches the statements (DEBUG's log,
+    a test capturing queries, an ``execute_wrapper``), they go through Django's cursor as every other one."""
+    if connection.queries_logged or connection.execute_wrappers:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            return cursor.fetchall() if all_rows else cursor.fetchone()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(_driver_sql(sql), parameters)
+            return cursor.fetchall() if all_rows else cursor.fetchone()
+        finally:
+            cursor.close()
+
+
+def _driver_sql(sql: str) -> str:
+    """``sql`` with the placeholders the driver takes (SQLite's "?"), rewritten once per statement."""
+    if connection.vendor != "sqlite":
+        return sql
+    driver = _DRIVER_SQL.get(sql)
+    if driver is None:
+        from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX  # Django's own rewriting
+
+        driver = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+        with _DRIVER_SQL_LOCK:
+            _DRIVER_SQL[sql] = driver
+            while len(_DRIVER_SQL) > _DRIVER_SQL_KEPT:
+                _DRIVER_SQL.pop(next(iter(_DRIVER_SQL)))
+    return driver
+
+
+_DRIVER_SQL_KEPT = 1024
+# The statements as the driver takes them (see ``_driver_sql``).
+_DRIVER_SQL: dict[str, str] = {}
+_DRIVER_SQL_LOCK = Lock()
+
+
+@dataclass(frozen=True)
+class ByIds:
+    """A query of rows by a list of ids (``ids_in_one_value`` where the ids go: ``values_list`` of the rows of
+    ``pk__in`` them, or of the lines of ``record__in`` them), compiled once, then run with the ids of the moment
+    (``rows``) on the driver's cursor, its values converted as the ORM converts them (dates, decimals, booleans)."""
+
+    sql: str
+    parameters: tuple
+    at: int
+    compiler: Any
+    converters: dict
+
+    @classmethod
+    def of(cls, queryset: QuerySet) -> "ByIds":
+        compiler = queryset.query.get_compiler(connection.alias)
+        sql, parameters = compiler.as_sql()
+        converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        return cls(sql, tuple(parameters), parameters.index(IDS), compiler, converters)
+
+    def rows(self, ids: Collection[int]) -> list[tuple]:
+        given = list(self.parameters)
+        given[self.at] = one_value(ids)
+        rows = fetch(self.sql, given, all_rows=True)
+        return list(self.compiler.apply_converters(rows, self.converters)) if self.converters else rows
+
+
+# --- Making instances from rows -----------------------------------------------------------------------------
+
+
+def builder(model: type[Model], alias: str, fields: list[Any]) -> Callable[[Any], Any]:
+    """Makes an instance of ``model`` from the values of ``fields`` (some of its concrete fields, in the model's
+    order), as ``Model.from_db`` would (the fields not read are deferred: read if asked).
+
+    ``Model.__init__`` sets each field through its descriptor and sends the init signals: for the 80 objects
+    of a page, more time than the statement. With no init signal listened to, no ``__init__`` of the model's
+    own and only the plain descriptors (whose setting is storing the value), the same instance is the values
+    stored as they are; otherwise ``Model.from_db``."""
+    listened = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+    names = tuple(field.attname for field in fields)
+    key = (model, alias, listened, names)
+    made = _BUILDERS.get(key)
+    if made is None:
+        made = _BUILDERS[key] = _new_builder(model, alias, listened, names)
+    return made
+
+
+def _new_builder(model: type[Model], alias: str, listened: bool, names: tuple[str, ...]) -> Callable[[Any], Any]:
+    plain = (
+        not listened
+        and model.__init__ is Model.__init__
+        and all(type(model.__dict__.get(name, _MISSING)) in _PLAIN_DESCRIPTORS for name in names)
+    )
+    if not plain:
+        return lambda values: model.from_db(alias, names, values)
+
+    def make(values: Any) -> Model:
+        instance = model.__new__(model)
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = alias
+        instance.__dict__.update(zip(names, values, strict=True))
+        return instance
+
+    return make
+
+
+_BUILDERS: dict[tuple[type[Model], str, bool, tuple[str, ...]], Callable[[Any], Any]] = {}
+_MISSING = object()
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+# --- A page's objects by their ids --------------------------------------------------------------------------
+# Lists (the seizure list, the overview) read their ids first, by a rule compiled once, then their objects. The
+# ORM's query of twenty ids with its joins and prefetches, built and compiled anew, and its making of the
+# objects, cost those pages more than their statements: ``Joined`` and ``attach`` read the same objects, made
+# as the ORM makes them (``select_related``, ``only``, ``prefetch_related``), from statements compiled once.
+
+
+@dataclass(frozen=True)
+class _Part:
+    path: str
+    model: type[Model]
+    fields: list[Any]
+    start: int
+    end: int
+    pk_at: int  # where the primary key is among the part's values
+    parent: int  # the part it hangs from (-1: none, the objects read)
+    relation: Any  # the parent's field (or one-to-one relation) that holds it
+
+
+class Joined:
+    """``model``'s rows by their ids, with what ``shown`` names of them and of the objects they point to: a
+    path ("", "author", "author__organisation", or a reverse one-to-one such as a thread's "seizure") to the
+    names of the fields read (the others deferred). One statement, compiled once per database; the related
+    objects are set as ``select_related`` sets them (None where there is none), one object per row shared."""
+
+    def __init__(self, model: type[Model], shown: dict[str, tuple[str, ...]]) -> None:
+        self.model, self.shown, self._kept = model, shown, Kept[ByIds](4)
+
+    @cached_property
+    def parts(self) -> list[_Part]:
+        """Where each object's values are in a row (worked out on first use: the relations of other apps' models,
+        such as a thread's record, exist once every app is loaded)."""
+        parts: list[_Part] = []
+        paths, at = sorted(self.shown, key=lambda path: (path.count("__"), path)), 0
+        for path in paths:
+            parent, relation, model = -1, None, self.model  # type: tuple[int, Any, Any]
+            if path:
+                above, _, last = path.rpartition("__")
+                parent = paths.index(above)
+                relation = parts[parent].model._meta.get_field(last)
+                model = relation.related_model
+            fields = [field for field in model._meta.concrete_fields if field.attname in self.shown[path]]
+            pk_at = [field.attname for field in fields].index(model._meta.pk.attname)
+            parts.append(_Part(path, model, fields, at, at + len(fields), pk_at, parent, relation))
+            at += len(fields)
+        return parts
+
+    def _names(self) -> list[str]:
+        return [
+            f"{part.path}__{field.attname}" if part.path else field.attname
+            for part in self.parts
+            for field in part.fields
+        ]
+
+    def read(self, ids: Collection[int]) -> dict[int, Model]:
+        """The objects of ``ids`` that exist, by id."""
+        if not ids:
+            return {}
+        statement = self._kept.statement(
+            "joined",
+            lambda: ByIds.of(
+                self.model._base_manager.filter(pk__in=ids_in_one_value()).order_by().values_list(*self._names())
+            ),
+        )
+        alias = connection.alias
+        makers = [builder(part.model, alias, part.fields) for part in self.parts]
+        shared: dict[tuple[int, Any], Model] = {}
+        found: dict[int, Model] = {}
+        for row in statement.rows(ids):
+            made: list[Model | None] = []
+            for number, (part, make) in enumerate(zip(self.parts, makers, strict=True)):
+                values = row[part.start : part.end]
+                key = values[part.pk_at]
+                instance = None if key is None else shared.get((number, key))
+                if instance is None and key is not None:
+                    instance = shared[number, key] = make(values)
+                made.append(instance)
+                above = made[part.parent] if part.parent >= 0 else None
+                if above is not None:
+                    _set_related(part.relation, above, instance)
+            read = made[0]
+            assert read is not None  # the objects read are there: their ids are what is asked
+            found[read.pk] = read
+        return found
+
+
+def _set_related(relation: Any, parent: Model, instance: Model | None) -> None:
+    relation.set_cached_value(parent, instance)
+    if instance is not None and relation.one_to_one:  # select_related sets both sides of a one-to-one
+        other = relation.remote_field if relation.concrete else relation.field
+        other.set_cached_value(instance, parent)
+
+
+def attach(kept: Kept, instances: Collection[Model], name: str, shown: tuple[str, ...]) -> None:
+    """``prefetch_related(Prefetch(name, queryset=<related>.objects.only(*shown)))`` of ``instances`` (of one
+    model), for ``name`` a reverse foreign key (a record's lines) or a many-to-many field (a thread's topics):
+    the related objects, in their model's order, read by one statement compiled once per relation and kept in
+    ``kept``, set where the prefetch sets them (``instance.<name>.all()`` gives them without a query)."""
+    if not instances:
+        return
+    model = next(iter(instances))._meta.model
+    relation: Any = model._meta.get_field(name)
+    related: type[Model] = relation.related_model
+    fields = [field for field in related._meta.concrete_fields if field.attname in shown]
+    statement = kept.statement((model, name), lambda: ByIds.of(_related_query(relation, related, fields)))
+    by_pk = {instance.pk: instance for instance in instances}
+    lists: dict[Any, list[Model]] = {pk: [] for pk in by_pk}
+    make = builder(related, connection.alias, fields)
+    back = relation.field.set_cached_value if relation.one_to_many else None
+    for row in statement.rows(list(by_pk)):
+        made = make(row[1:])
+        lists[row[0]].append(made)
+        if back is not None:
+            back(made, by_pk[row[0]])  # as the prefetch does: each line knows its record
+    for pk, instance in by_pk.items():
+        manager = getattr(instance, name)
+        cached = manager._apply_rel_filters(related._base_manager.all())
+        cached._result_cache, cached._prefetch_done = lists[pk], True
+        instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = cached
+
+
+def _related_query(relation: Any, related: type[Model], fields: list[Any]) -> QuerySet:
+    """The rows of ``attach``: the owner's id, then the related object's ``fields``, in the related model's order."""
+    names = [field.attname for field in fields]
+    if relation.one_to_many:
+        owner = relation.field.attname
+        query = related._base_manager.filter(**{f"{owner}__in": ids_in_one_value()})
+        return query.values_list(owner, *names)
+    through = relation.remote_field.through
+    own, other = relation.m2m_field_name(), relation.m2m_reverse_field_name()
+    keys: list[str] = list(related._meta.ordering)  # type: ignore[arg-type]  # names, in the models here
+    ordering = [f"-{other}__{key[1:]}" if key.startswith("-") else f"{other}__{key}" for key in keys]
+    query = through._base_manager.filter(**{f"{own}__in": ids_in_one_value()}).order_by(*ordering)
+    return query.values_list(f"{own}_id", *(f"{other}__{name}" for name in names))

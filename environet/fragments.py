@@ -29,9 +29,8 @@ def rendered(name: str, depends_on: Hashable, render: Callable[[], str]) -> Safe
     return found
 
 
-def blank_form(name: str, form: Form, depends_on: Hashable) -> str:
-    """``form``'s fields (``form_fields.html``) as a page first shows them, empty, kept as ``rendered`` keeps a
-    fragment; a bound form (sent back with its problems, or with filters chosen) is its request's own: ""."""
-    if form.is_bound:
-        return ""
-    return rendered(name, depends_on, lambda: render_to_string("form_fields.html", {"form": form}))
+def blank_form(name: str, depends_on: Hashable, make: Callable[[], Form]) -> SafeString:
+    """A form's fields (``form_fields.html``) as a page first shows them, empty, kept as ``rendered`` keeps a
+    fragment: ``make()`` is made and rendered only when the fragment is not kept. A bound form (sent back with
+    its problems, or with filters chosen) is its request's own, rendered with it."""
+    return rendered(name, depends_on, lambda: render_to_string("form_fields.html", {"form": make()}))

@@ -27,10 +27,10 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 
 from accounts.models import Organisation
-from environet.compiled import Kept
+from environet.compiled import Kept, builder, fetch
 from library import access
 from library.models import Item, LibraryFile
-from messaging.search import builder, counted_page, fetch, fts5_query, parse
+from messaging.search import counted_page, fts5_query, parse
 from topics.models import Topic
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ _ORGANISATION_FIELDS = list(Organisation._meta.concrete_fields)
 def _page_items(person, filters: Filters, number: int, size: int) -> tuple[list[Item], int]:
     """The items of page ``number`` (newest first), each with its organisation, and the count of every match.
 
-    Read on the driver's cursor and made without ``Model.__init__`` (``messaging.search.fetch`` and
+    Read on the driver's cursor and made without ``Model.__init__`` (``environet.compiled.fetch`` and
     ``builder``): for a rare word, the ORM's making of twenty items cost more than the statement."""
     words = _words(filters.text)
     if words == "":

@@ -36,22 +36,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from math import ceil
-from threading import Lock
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import BooleanField, F, IntegerField, Model, Q, QuerySet, signals
-from django.db.models.base import ModelState
+from django.db.models import BooleanField, F, IntegerField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Organisation, Person
-from environet.compiled import Kept
+from environet.compiled import Kept, builder, fetch
 from messaging import access, render
 from messaging.models import Message, Thread
 from topics.models import Topic
@@ -246,10 +242,6 @@ def _conditions(filters: Filters) -> list[Q]:
 _WORDS = "\x00message-search-words\x00"
 # The compiled statements, by reader (access.rule_key), filters and road; None: nothing to find.
 _COMPILED: Kept["_Statement | None"] = Kept(512)
-_DRIVER_SQL_KEPT = 1024
-# The statements as the driver takes them (see ``_driver_sql``).
-_DRIVER_SQL: dict[str, str] = {}
-_lock = Lock()
 
 
 @dataclass(frozen=True)
@@ -322,42 +314,6 @@ def _page_messages(person, filters: Filters, number: int, size: int, limit: int 
     rows = list(statement.compiler.apply_converters(rows, statement.converters))
     total = rows[0][-1]  # on the index's road every visible match is counted (``_compile``): the limit's here
     return _messages(rows), total if limit is None else min(total, limit + 1)
-
-
-def fetch(sql: str, parameters: list[Any], *, all_rows: bool = False) -> Any:
-    """The rows of ``sql`` (all of them, or the first), read on the driver's cursor of Django's connection.
-
-    Django's cursor wrapper (and on SQLite its rewriting of each statement's placeholders) cost as much as
-    a rare word's statement itself; a search runs two. When something watches the statements (DEBUG's log,
-    a test capturing queries, an ``execute_wrapper``), they go through Django's cursor as every other one."""
-    if connection.queries_logged or connection.execute_wrappers:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, parameters)
-            return cursor.fetchall() if all_rows else cursor.fetchone()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(_driver_sql(sql), parameters)
-            return cursor.fetchall() if all_rows else cursor.fetchone()
-        finally:
-            cursor.close()
-
-
-def _driver_sql(sql: str) -> str:
-    """``sql`` with the placeholders the driver takes (SQLite's "?"), rewritten once per statement."""
-    if connection.vendor != "sqlite":
-        return sql
-    driver = _DRIVER_SQL.get(sql)
-    if driver is None:
-        from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX  # Django's own rewriting
-
-        driver = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
-        with _lock:
-            _DRIVER_SQL[sql] = driver
-            while len(_DRIVER_SQL) > _DRIVER_SQL_KEPT:
-                _DRIVER_SQL.pop(next(iter(_DRIVER_SQL)))
-    return driver
 
 
 def _index_count(words: str, most: int) -> int:
@@ -478,48 +434,6 @@ def _messages(rows: list[Any]) -> list[Message]:
         for pk, thread in seizures.items():
             on_record(thread, named[pk])
     return messages
-
-
-def builder(model: type[Model], alias: str, fields: list[Any]) -> Callable[[Any], Any]:
-    """Makes an instance of ``model`` from the values of ``fields`` (some of its concrete fields, in the model's
-    order), as ``Model.from_db`` would (the fields not read are deferred: read if asked).
-
-    ``Model.__init__`` sets each field through its descriptor and sends the init signals: for the 80 objects
-    of a page, more time than the statement. With no init signal listened to, no ``__init__`` of the model's
-    own and only the plain descriptors (whose setting is storing the value), the same instance is the values
-    stored as they are; otherwise ``Model.from_db``."""
-    listened = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
-    names = tuple(field.attname for field in fields)
-    key = (model, alias, listened, names)
-    made = _BUILDERS.get(key)
-    if made is None:
-        made = _BUILDERS[key] = _new_builder(model, alias, listened, names)
-    return made
-
-
-def _new_builder(model: type[Model], alias: str, listened: bool, names: tuple[str, ...]) -> Callable[[Any], Any]:
-    plain = (
-        not listened
-        and model.__init__ is Model.__init__
-        and all(type(model.__dict__.get(name, _MISSING)) in _PLAIN_DESCRIPTORS for name in names)
-    )
-    if not plain:
-        return lambda values: model.from_db(alias, names, values)
-
-    def make(values: Any) -> Model:
-        instance = model.__new__(model)
-        state = instance._state = ModelState()
-        state.adding = False
-        state.db = alias
-        instance.__dict__.update(zip(names, values, strict=True))
-        return instance
-
-    return make
-
-
-_BUILDERS: dict[tuple[type[Model], str, bool, tuple[str, ...]], Callable[[Any], Any]] = {}
-_MISSING = object()
-_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 # --- Keeping the index -------------------------------------------------------------------------------

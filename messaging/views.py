@@ -83,8 +83,10 @@ def _blank_reply(form: MessageForm) -> str:
     """The reply form as a thread page first shows it, empty: the same for every reader in a language (its help
     names the attachment limits), so it is rendered once per process. A reply sent back with its problems is
     rendered for its request ("")."""
+    if form.is_bound:
+        return ""
     limits = (settings.MAX_ATTACHMENTS_PER_MESSAGE, settings.MAX_ATTACHMENT_BYTES)
-    return fragments.blank_form("messaging.reply", form, limits)
+    return fragments.blank_form("messaging.reply", limits, lambda: form)
 
 
 def _thread_page(request: SignedInRequest, thread, form=None, status=200) -> HttpResponse:

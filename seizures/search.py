@@ -11,15 +11,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Window
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from environet.compiled import Kept, Prepared, prepare
+from environet.compiled import ByIds, Joined, Kept, Prepared, attach, prepare
 from messaging.access import rule_key
 from messaging.search import counted_page, fts5_query, parse
 from reference import identifiers, tables
@@ -286,8 +286,9 @@ def as_listed(found: QuerySet[Seizure]) -> QuerySet[Seizure]:
 
 
 # --- The list's pages ---------------------------------------------------------------------------------------
-# The ids and count of what the list shows, by reader (``access.rule_key``) and filters; None: nothing to find.
-_LISTED: Kept[Prepared | None] = Kept(512)
+# The statements of a page's ids and of the count of every match, by reader (``access.rule_key``) and filters;
+# None: nothing to find.
+_LISTED: Kept[tuple[Prepared, Prepared] | None] = Kept(512)
 
 
 def listed_page(person, filters: Filters | None, number: Any, size: int) -> Page:
@@ -296,26 +297,46 @@ def listed_page(person, filters: Filters | None, number: Any, size: int) -> Page
     size).get_page(number)`` gives, and nothing with ``filters`` None (refused filters). A test compares them.
 
     Building the rule's query with its filters and compiling it cost the list more than running it, the same
-    for every page a reader turns: the statement of a page's ids, with the count of every match beside them,
-    is compiled once per reader and filters (the rule reads of the person only what ``rule_key`` holds), and
-    the ORM reads only the page's records by their ids."""
-    statement = _LISTED.statement((rule_key(person), filters), lambda: _ids_and_count(person, filters))
+    for every page a reader turns: the statements of a page's ids and of the count are compiled once per reader
+    and filters (the rule reads of the person only what ``rule_key`` holds), and the page's records are read by
+    their ids (``_listed_records``). Two statements, not the count beside each id (a window): the page is then
+    read in the order of an index and stops at its last row, where the window sorted every match (SQLite, 2,000
+    records: 0.02 ms and 0.45 for the count, against 1.06 ms)."""
+    statements = _LISTED.statement((rule_key(person), filters), lambda: _ids_and_count(person, filters))
 
     def fetch(number: int, size: int) -> tuple[list[Seizure], int]:
-        rows = statement.rows(then=(size, (number - 1) * size)) if statement is not None else []
-        if not rows:
+        if statements is None:
             return [], 0
-        ids = [row[0] for row in rows]
-        read = as_listed(Seizure.objects.select_related("organisation").filter(pk__in=ids))
-        records = {record.pk: record for record in read}
-        return [records[pk] for pk in ids if pk in records], rows[0][1]  # one deleted since: left out
+        ids_of, count_of = statements
+        first = (number - 1) * size
+        ids = [row[0] for row in ids_of.rows(then=(size, first))]
+        # A page that is not full is the last one: the count is known without counting.
+        count = first + len(ids) if ids and len(ids) < size else count_of.rows()[0][0]
+        records = _listed_records(ids) if ids else {}
+        return [records[pk] for pk in ids if pk in records], count  # one deleted since: left out
 
     return counted_page(fetch, number, size)
 
 
-def _ids_and_count(person, filters: Filters | None) -> Prepared | None:
+# The page's records, with their organisations' names, and their lines, read by the page's ids as ``as_listed``
+# reads them, from statements compiled once (environet.compiled.Joined and attach): building the ORM's query of
+# 25 ids and its prefetch, and making its objects, cost the list four times its page's statement.
+_LISTED_RECORDS = Joined(
+    Seizure, {"": LISTED, "organisation": tuple(name.removeprefix("organisation__") for name in LISTED_ORGANISATION)}
+)
+_LISTED_LINES: Kept[ByIds] = Kept(4)
+
+
+def _listed_records(ids: list[int]) -> dict[int, Seizure]:
+    """The records of ``ids`` as ``as_listed`` reads them (their lines prefetched), by id."""
+    records = cast(dict[int, Seizure], _LISTED_RECORDS.read(ids))
+    attach(_LISTED_LINES, records.values(), "lines", LISTED_LINE)
+    return records
+
+
+def _ids_and_count(person, filters: Filters | None) -> tuple[Prepared, Prepared] | None:
     if filters is None:
         return None
     found = search(person=person, filters=filters).select_related(None).prefetch_related(None)
-    # The count of every match beside each row of the page: counted before the page is cut from them.
-    return prepare(found.annotate(total=Window(Count("*"))).values_list("pk", "total"), paged=True)
+    ids, count = prepare(found.values_list("pk"), paged=True), prepare(found.values("pk"), counted=True)
+    return None if ids is None or count is None else (ids, count)

@@ -53,3 +53,21 @@ def test_chosen_filters_are_shown_chosen(cast):
     page = signed_in(cast.member).get(LIST, {"country": "KE", "status": "shared"}).content.decode()
     assert '<option value="KE" selected>' in filters(page)
     assert '<option value="shared" selected>' in filters(page)
+
+
+def test_turning_pages_or_sending_the_form_empty_is_not_searching(cast):
+    client = signed_in(cast.member)
+    blank = filters(client.get(LIST).content.decode())
+    for asked in ({"page": "2"}, {"q": " ", "country": "", "page": "1"}):
+        page = client.get(LIST, asked).content.decode()
+        assert filters(page) == blank
+        assert '<details class="panel">' in page  # closed, as when nothing was asked
+        assert "No record matches these filters." not in page
+
+
+def test_a_refused_filter_says_so_and_lists_nothing(cast):
+    answer = signed_in(cast.member).get(LIST, {"date_from": "not a date"})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert '<details class="panel" open>' in page
+    assert "No record matches these filters." in page

@@ -4,6 +4,7 @@ count and page number, for every reader, filter and page asked for, and after wh
 stale (a reader moving organisation, a record shared or filed since)."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -35,11 +36,29 @@ def expected(person, filters: search.Filters | None, number: Any) -> tuple:
     return shape(page)
 
 
+def typed(row, names) -> list:
+    return [(getattr(row, name), type(getattr(row, name)).__name__) for name in names]
+
+
+def shown(record) -> tuple:
+    """What the list's row reads of a record: its values and their types (dates, decimals, booleans as the ORM
+    converts them), its organisation, its lines in order (each knowing its record), and a query of its own lines."""
+    lines = list(record.lines.all())
+    return (
+        typed(record, search.LISTED),
+        typed(record.organisation, ("id", "name", "short_name")),
+        [typed(line, search.LISTED_LINE) for line in lines],
+        all(line.seizure is record for line in lines),
+        list(record.lines.filter(position__gte=0).values_list("pk", flat=True)),
+    )
+
+
 def shape(page) -> tuple:
     records = list(page.object_list)
     return (
         [record.pk for record in records],
         [sorted(record.get_deferred_fields()) for record in records],
+        [shown(record) for record in records],
         page.number,
         page.paginator.count,
         page.paginator.num_pages,
@@ -55,7 +74,16 @@ def records(cast):
     home, other = cast.member, cast.other_focal_point
     made = [
         file(home, share=True, summary="Forty tusks in hollowed logs", occurred_on=date(2026, 9, 3)),
-        file(home, share=True, country="TZ", occurred_on=date(2026, 8, 20)),
+        file(
+            home,
+            share=True,
+            country="TZ",
+            occurred_on=date(2026, 8, 20),
+            lines=[
+                line("cites", "Manis gigantea", specimen_type="SCA", quantity=Decimal("2100.5"), unit="KGM"),
+                line("basel", "A1180", quantity=Decimal("3"), unit="TNE", approximate=True),
+            ],
+        ),
         file(home, summary="Tusks, a draft", occurred_on=date(2026, 9, 10)),  # a draft: its organisation's only
         file(home, share=True, audience="organisations", organisations=[cast.home], occurred_on=date(2026, 7, 1)),
         file(other, share=True, lines=[line("basel", "A1180")], occurred_on=date(2026, 9, 20)),
@@ -89,8 +117,8 @@ def test_a_reader_who_moves_organisation_sees_the_other_organisations_records(ca
 
 def test_records_shared_or_filed_since_are_counted_and_listed(cast, records):
     person = cast.focal_point
-    count = listed(person, search.Filters(), 1)[3]
+    count = listed(person, search.Filters(), 1)[4]
     newest = file(cast.other_focal_point, share=True, occurred_on=date(2026, 11, 30))
     now = listed(person, search.Filters(), 1)
     assert now == expected(person, search.Filters(), 1)
-    assert now[3] == count + 1 and now[0][0] == newest.pk
+    assert now[4] == count + 1 and now[0][0] == newest.pk

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from environet import fragments, submissions
+from environet.compiled import Kept, Prepared, prepare
 from environet.http import SignedInRequest
 from messaging.views import stored_file_response
 from reference import tables
@@ -62,11 +63,12 @@ def filters_of(form: SearchForm) -> search.Filters:
 @require_safe
 def records(request: SignedInRequest) -> HttpResponse:
     person = _reader(request)
-    form = SearchForm(request.GET or None)
-    if form.is_valid():
-        filters: search.Filters | None = filters_of(form)
+    # Turning pages of the whole list is not searching: the form is bound only when a filter is given.
+    form = SearchForm(request.GET) if _filters_given(request.GET) else None
+    if form is None:
+        filters: search.Filters | None = search.Filters()
     else:
-        filters = None if form.is_bound else search.Filters()  # refused filters find nothing
+        filters = filters_of(form) if form.is_valid() else None  # refused filters find nothing
     page = search.listed_page(person, filters, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
@@ -75,23 +77,31 @@ def records(request: SignedInRequest) -> HttpResponse:
         "seizures/records.html",
         {
             "form": form,
-            "filters": _blank_filters(form),
+            "filters": _blank_filters() if form is None else "",
             "page": page,
             "query": query.urlencode(),
             "can_file": access.can_file(person),
         },
-        status=400 if form.errors else 200,
+        status=400 if form is not None and form.errors else 200,
     )
 
 
-def _blank_filters(form: SearchForm) -> str:
+def _filters_given(asked) -> bool:
+    return any(value.strip() for name, values in asked.lists() if name != "page" for value in values)
+
+
+# The active organisations, as the filter form lists them: compiled once (``_blank_filters`` reads them each time).
+_ORGANISATIONS: Kept[Prepared | None] = Kept(4)
+
+
+def _blank_filters() -> str:
     """The filter form as the list first shows it, empty: the same for every reader in a language, so it is
     rendered once per process (its lists of countries and organisations made most of the page's time), again
-    when the organisations change. A form with filters chosen is rendered for its request ("")."""
-    if form.is_bound:
-        return ""  # the organisations are not read for a form rendered for its request
-    listed = form.fields["organisation"].queryset  # type: ignore[attr-defined]
-    return fragments.blank_form("seizures.filters", form, tuple(listed.values_list("pk", "short_name", "name")))
+    when the organisations change."""
+    listed = SearchForm.base_fields["organisation"].queryset  # type: ignore[attr-defined]
+    organisations = _ORGANISATIONS.statement("listed", lambda: prepare(listed.values_list("pk", "short_name", "name")))
+    rows = tuple(organisations.rows()) if organisations is not None else ()
+    return fragments.blank_form("seizures.filters", rows, SearchForm)
 
 
 @dataclass
