@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from environet.compiled import ByIds, Joined, Kept, Prepared, attach, prepare
 from messaging import access
-from messaging.models import Follow, Message, Reading, Thread
+from messaging.models import Attachment, Follow, Message, Reading, Thread
 from topics.access import topics_visible_to
 from topics.models import Topic
 
@@ -329,22 +329,59 @@ def thread_page(
     A cursor that is not a message of this thread gives the newest messages. A window that reaches the newest
     message is the latest page (the one the live stream appends to).
     """
-    messages = thread_messages(person=person, thread=thread)
     cursor_id = next((value for value in (holding, before, after) if value is not None), None)
     cursor = None
     if cursor_id is not None:
         cursor = thread.messages.filter(pk=cursor_id).only("pk", "created_at").first()
     if cursor is not None and before is not None:
+        messages = thread_messages(person=person, thread=thread)
         rows = list(_earlier_than(messages, cursor).order_by("-created_at", "-pk")[: size + 1])
         return ThreadPage(messages=rows[:size][::-1], has_earlier=len(rows) > size, is_latest=False)
     if cursor is not None:
+        messages = thread_messages(person=person, thread=thread)
         rows = list(_later_than(messages, cursor, inclusive=after is None).order_by("created_at", "pk")[: size + 1])
         if len(rows) > size:
             has_earlier = after is not None or _earlier_than(thread.messages.all(), cursor).exists()
             return ThreadPage(messages=rows[:size], has_earlier=has_earlier, is_latest=False)
         # The window reaches the newest message: that is the latest page.
-    rows = list(messages.order_by("-created_at", "-pk")[: size + 1])
+    rows = latest_messages(thread, size + 1)
     return ThreadPage(messages=rows[:size][::-1], has_earlier=len(rows) > size, is_latest=True)
+
+
+# The latest window, the page most visits open: ``thread_messages(...).order_by("-created_at", "-pk")[:most]``
+# from statements compiled once (its ids along message_thread_in_order, then the messages with what the page
+# shows of them and of their authors, and their files: environet.compiled.Joined, attach). Building those
+# queries and the prefetch, and the ORM's making of fifty messages, cost the page more than its statements.
+_A_THREAD = -4_242_424  # stands for the thread while the statement is compiled (no thread has this id)
+_LATEST_IDS: Kept[Prepared | None] = Kept(4)
+_SHOWN_MESSAGES = Joined(
+    Message,
+    {
+        "": tuple(name for name in SHOWN_OF_MESSAGE if "__" not in name),
+        "author": tuple(name.removeprefix("author__") for name in SHOWN_OF_MESSAGE if name.count("__") == 1),
+        "author__organisation": tuple(
+            name.removeprefix("author__organisation__") for name in SHOWN_OF_MESSAGE if name.count("__") == 2
+        ),
+    },
+)
+_FILES: Kept[ByIds] = Kept(4)
+
+
+def latest_messages(thread: Thread, most: int) -> list[Message]:
+    """The thread's ``most`` newest messages, newest first, as ``thread_messages`` reads them."""
+    statement = _LATEST_IDS.statement(
+        "latest",
+        lambda: prepare(
+            Message.objects.filter(thread_id=_A_THREAD).order_by("-created_at", "-pk").values_list("pk"),
+            _A_THREAD,
+            paged=True,
+        ),
+    )
+    ids = [pk for (pk,) in statement.rows(thread.pk, then=(most, 0))] if statement is not None else []
+    found = cast(dict[int, Message], _SHOWN_MESSAGES.read(ids))
+    files = tuple(field.attname for field in Attachment._meta.concrete_fields)
+    attach(_FILES, found.values(), "attachments", files)
+    return [found[pk] for pk in ids if pk in found]  # unless deleted since the ids were read
 
 
 def first_unread(*, person, thread: Thread) -> int | None:

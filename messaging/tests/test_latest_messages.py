@@ -1,0 +1,58 @@
+"""A thread's latest window read from statements compiled once (``selectors.latest_messages``: environet.compiled
+Joined and attach) holds the messages the ORM reads (``thread_messages(...)``, newest first): the same values of
+the same types, the same fields deferred, the same authors and organisations, the same files in their order,
+each knowing its message, however many messages and files the thread has."""
+
+import pytest
+
+from messaging import actions, selectors
+from messaging.models import Message, Thread
+from messaging.tests.test_attachments import PDF_BYTES, png, posted, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def attachments_dir(settings, tmp_path):
+    settings.ATTACHMENTS_DIR = tmp_path / "attachments"
+
+
+def typed(instance, names) -> list:
+    return [(name, getattr(instance, name), type(getattr(instance, name)).__name__) for name in names]
+
+
+def own(prefix: str = "") -> list[str]:
+    names = [name.removeprefix(prefix) for name in selectors.SHOWN_OF_MESSAGE if name.startswith(prefix)]
+    return [name for name in names if "__" not in name]
+
+
+def seen(message: Message) -> tuple:
+    files = list(message.attachments.all())
+    names = [field.attname for field in files[0]._meta.concrete_fields] if files else []
+    return (
+        typed(message, own()),
+        sorted(message.get_deferred_fields()),
+        typed(message.author, own("author__")),
+        sorted(message.author.get_deferred_fields()),
+        typed(message.author.organisation, own("author__organisation__")),
+        [(typed(found, names), found.message is message) for found in files],
+    )
+
+
+def reply(thread: Thread, person, body: str) -> None:
+    actions.reply(request=None, author=person, thread=thread, kind=Message.Kind.INFORMATION, body=body)
+
+
+def test_the_latest_window_is_what_the_orm_reads(cast):
+    thread = posted(cast.member, upload("scales.png", png(), "image/png"), upload("permit.pdf", PDF_BYTES))
+    for number in range(6):
+        reply(thread, [cast.focal_point, cast.member, cast.other_focal_point][number % 3], f"Reply {number}.")
+    for most in (1, 3, 50):
+        found = selectors.latest_messages(thread, most)
+        expected = list(
+            selectors.thread_messages(person=cast.member, thread=thread).order_by("-created_at", "-pk")[:most]
+        )
+        assert [message.pk for message in found] == [message.pk for message in expected]
+        assert [seen(message) for message in found] == [seen(message) for message in expected]
+    assert sum(len(seen(message)[-1]) for message in selectors.latest_messages(thread, 50)) == 2
+    assert selectors.latest_messages(Thread(pk=987654), 50) == []  # none (a thread deleted since)
