@@ -385,15 +385,24 @@ def latest_messages(thread: Thread, most: int) -> list[Message]:
 
 
 def first_unread(*, person, thread: Thread) -> int | None:
-    """The id of the oldest message of the thread the person has not opened (not their own, still shown)."""
+    """The id of the oldest message of the thread the person has not opened (not their own, still shown), from a
+    statement compiled once per person (the thread given on each run)."""
+    statement = _FIRST_UNREAD.statement(person.pk, lambda: prepare(_first_unread(person, _A_THREAD)[:1], _A_THREAD))
+    rows = statement.rows(thread.pk) if statement is not None else []
+    return rows[0][0] if rows else None
+
+
+_FIRST_UNREAD: Kept[Prepared | None] = Kept(1024)
+
+
+def _first_unread(person, thread_id: int) -> QuerySet:
     read = Reading.objects.filter(person=person, message=OuterRef("pk"))
     return (
-        thread.messages.filter(retracted_at__isnull=True, hidden_at__isnull=True)
+        Message.objects.filter(thread_id=thread_id, retracted_at__isnull=True, hidden_at__isnull=True)
         .exclude(author=person)
         .exclude(Exists(read))
         .order_by("created_at", "pk")
-        .values_list("pk", flat=True)
-        .first()
+        .values_list("pk")
     )
 
 

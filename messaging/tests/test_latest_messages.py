@@ -6,7 +6,7 @@ each knowing its message, however many messages and files the thread has."""
 import pytest
 
 from messaging import actions, selectors
-from messaging.models import Message, Thread
+from messaging.models import Message, Reading, Thread
 from messaging.tests.test_attachments import PDF_BYTES, png, posted, upload
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +56,33 @@ def test_the_latest_window_is_what_the_orm_reads(cast):
         assert [seen(message) for message in found] == [seen(message) for message in expected]
     assert sum(len(seen(message)[-1]) for message in selectors.latest_messages(thread, 50)) == 2
     assert selectors.latest_messages(Thread(pk=987654), 50) == []  # none (a thread deleted since)
+
+
+def test_the_first_unread_message_follows_readings_and_hidden_messages(cast):
+    thread = posted(cast.member)
+    for number in range(4):
+        reply(thread, [cast.focal_point, cast.other_focal_point][number % 2], f"Reply {number}.")
+    people = [cast.member, cast.focal_point, cast.other_focal_point, cast.administrator]
+
+    def expected(person) -> int | None:
+        read = set(Reading.objects.filter(person=person).values_list("message_id", flat=True))
+        shown = (
+            thread.messages.filter(retracted_at=None, hidden_at=None)
+            .exclude(author=person)
+            .order_by("created_at", "pk")
+        )
+        return next((message.pk for message in shown if message.pk not in read), None)
+
+    def check() -> None:
+        for person in people:
+            assert selectors.first_unread(person=person, thread=thread) == expected(person), person
+
+    check()
+    newest_first = list(thread.messages.order_by("-created_at", "-pk"))
+    actions.mark_read(person=cast.member, messages=newest_first[-2:])
+    check()
+    Message.objects.filter(pk=newest_first[1].pk).update(hidden_at=newest_first[1].created_at)
+    check()
+    actions.mark_read(person=cast.member, messages=newest_first)
+    check()
+    assert selectors.first_unread(person=cast.member, thread=thread) is None
