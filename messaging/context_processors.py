@@ -3,7 +3,6 @@ from django.db import connection
 from environet.compiled import fetch
 from messaging.models import Event
 
-
 _KEY = str(Event._meta.pk.column)
 
 
