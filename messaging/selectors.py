@@ -45,12 +45,15 @@ class Unread:
     in_topics: int  # messages filed under any of the topics asked about
 
 
-def home_unread(*, person, topics: list[Topic]) -> tuple[Unread, list[tuple[Topic, int]]]:
+def home_unread(
+    *, person, topics: list[Topic], visible: list[Topic] | None = None
+) -> tuple[Unread, list[tuple[Topic, int]]]:
     """What home says of the person's unread messages (``unread_messages``), ``topics`` being the topics they
     follow, and how many are unread in each topic they may see (as ``topics_overview`` says), in one statement:
     the access rule asked of each of the month's messages was most of home's time in the database, once per
     count. The unread messages are worked out once (a materialised common table), then counted by topic, in the
-    followed topics, as alerts by thread and as mentions of the person."""
+    followed topics, as alerts by thread and as mentions of the person. ``visible``: the topics the person may
+    see (``topics_visible_to``), when the caller has read them already."""
     topic_ids = tuple(sorted(topic.pk for topic in topics))
 
     def counted(unread: Prepared) -> Prepared:
@@ -83,7 +86,8 @@ def home_unread(*, person, topics: list[Topic]) -> tuple[Unread, list[tuple[Topi
         mentions=sum(count for what, _key, count in rows if what == "mentions"),
         in_topics=sum(count for what, _key, count in rows if what == "followed") if topic_ids else 0,
     )
-    return unread, [(topic, by_topic.get(topic.pk, 0)) for topic in topics_visible_to(person)]
+    shown = topics_visible_to(person) if visible is None else visible
+    return unread, [(topic, by_topic.get(topic.pk, 0)) for topic in shown]
 
 
 # --- Statements compiled once per reader -------------------------------------------------------------------
