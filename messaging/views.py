@@ -118,7 +118,7 @@ def _thread_page(request: SignedInRequest, thread, form=None, status=200) -> Htt
             "can_reply": access.can_reply(person, thread),
             "can_moderate": access.can_moderate(person),
             "follow": selectors.follow_state(person=person, thread=thread),
-            "topics": list(thread.topics.all()),
+            "topics": selectors.thread_topics(thread),
         },
         status=status,
     )

@@ -6,8 +6,9 @@ each knowing its message, however many messages and files the thread has."""
 import pytest
 
 from messaging import actions, selectors
-from messaging.models import Message, Reading, Thread
+from messaging.models import Follow, Message, Reading, Thread
 from messaging.tests.test_attachments import PDF_BYTES, png, posted, upload
+from topics.models import Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +87,45 @@ def test_the_first_unread_message_follows_readings_and_hidden_messages(cast):
     actions.mark_read(person=cast.member, messages=newest_first)
     check()
     assert selectors.first_unread(person=cast.member, thread=thread) is None
+
+
+def test_follow_states_and_readings_are_each_persons_own(cast):
+    first, second = posted(cast.member), posted(cast.member)
+    reply(first, cast.focal_point, "A reply.")
+    actions.set_follow(request=None, person=cast.focal_point, thread=first, state="mute")
+    actions.set_follow(request=None, person=cast.other_focal_point, thread=second, state="follow")
+
+    people = (cast.member, cast.focal_point, cast.other_focal_point)
+
+    def check() -> list:
+        found = [
+            selectors.follow_state(person=person, thread=thread) for person in people for thread in (first, second)
+        ]
+        expected = [
+            Follow.objects.filter(person=person, thread=thread).values_list("state", flat=True).first()
+            for person in people
+            for thread in (first, second)
+        ]
+        assert found == expected
+        return found[2:]  # the author follows their threads
+
+    assert check() == ["mute", None, None, "follow"]
+    actions.set_follow(request=None, person=cast.focal_point, thread=first, state=None)
+    actions.set_follow(request=None, person=cast.focal_point, thread=second, state="follow")
+    assert check() == [None, "follow", None, "follow"]
+    messages = list(first.messages.order_by("created_at", "pk"))
+    assert actions.mark_read(person=cast.focal_point, messages=messages[:1]) == messages[:1]  # not their own reply
+    assert actions.mark_read(person=cast.other_focal_point, messages=messages) == messages  # another person's
+    assert actions.mark_read(person=cast.focal_point, messages=messages) == []
+    assert actions.mark_read(person=cast.focal_point, messages=[]) == []
+
+
+def test_a_threads_topics_are_what_the_orm_reads(cast):
+    forum = Topic.objects.create(code="F-1", name="Ivory forum", is_forum=True, position=0)
+    forum.members.add(cast.member)
+    thread = posted(cast.member)
+    thread.topics.add(forum, *Topic.objects.filter(code__in=["A", "G"]))
+    names = [field.attname for field in Topic._meta.concrete_fields]
+    expected = [typed(topic, names) for topic in Thread.objects.get(pk=thread.pk).topics.all()]
+    found = selectors.thread_topics(Thread.objects.get(pk=thread.pk))
+    assert [typed(topic, names) for topic in found] == expected and len(expected) == 4
