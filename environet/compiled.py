@@ -218,6 +218,7 @@ def _new_builder(model: type[Model], alias: str, listened: bool, names: tuple[st
     plain = (
         not listened
         and model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
         and all(type(model.__dict__.get(name, _MISSING)) in _PLAIN_DESCRIPTORS for name in names)
     )
     if not plain:

@@ -47,3 +47,29 @@ def test_the_record_page_asks_as_many_queries_for_50_of_everything_as_for_5(cast
     assert queries(client, many) == queries(client, few)
     page = client.get(f"/seizures/{many.pk}/").content.decode()
     assert page.count("Suspect ") >= 50  # what grew was shown, not left out
+
+
+def test_the_related_records_are_what_the_orm_reads(cast, settings):
+    """``related_records`` reads the other records by their ids from a statement compiled once
+    (``selectors.RELATED_SHOWN``): the same values of the same types as the ORM's, the organisation with them,
+    the rest deferred and read if asked."""
+    from seizures import selectors
+
+    settings.SEIZURE_NOMINAL_SAVES_PER_HOUR = 0
+    record = record_holding(cast, 6)
+    shown = selectors.RELATED_SHOWN
+
+    def typed(instance, names) -> list:
+        return [(name, getattr(instance, name), type(getattr(instance, name)).__name__) for name in names]
+
+    for reader in (cast.member, cast.other_focal_point, cast.administrator):
+        related = selectors.related_records(person=reader, seizure=record)
+        expected = Seizure.objects.select_related("organisation").in_bulk([item.other.pk for item in related])
+        assert related
+        for item in related:
+            orm = expected[item.other.pk]
+            assert typed(item.other, shown[""]) == typed(orm, shown[""])
+            assert typed(item.other.organisation, shown["organisation"]) == typed(
+                orm.organisation, shown["organisation"]
+            )
+            assert item.other.country == orm.country  # not read with the others: read when asked
