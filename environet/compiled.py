@@ -262,10 +262,11 @@ class _Part:
 class Joined:
     """``model``'s rows by their ids, with what ``shown`` names of them and of the objects they point to: a
     path ("", "author", "author__organisation", or a reverse one-to-one such as a thread's "seizure") to the
-    names of the fields read (the others deferred). One statement, compiled once per database; the related
-    objects are set as ``select_related`` sets them (None where there is none), one object per row shared."""
+    names of the fields read (the others deferred; None: every field). One statement, compiled once per
+    database; the related objects are set as ``select_related`` sets them (None where there is none), one object
+    per row shared."""
 
-    def __init__(self, model: type[Model], shown: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, model: type[Model], shown: dict[str, tuple[str, ...] | None]) -> None:
         self.model, self.shown, self._kept = model, shown, Kept[ByIds](4)
 
     @cached_property
@@ -281,7 +282,8 @@ class Joined:
                 parent = paths.index(above)
                 relation = parts[parent].model._meta.get_field(last)
                 model = relation.related_model
-            fields = [field for field in model._meta.concrete_fields if field.attname in self.shown[path]]
+            names = self.shown[path]
+            fields = [field for field in model._meta.concrete_fields if names is None or field.attname in names]
             pk_at = [field.attname for field in fields].index(model._meta.pk.attname)
             parts.append(_Part(path, model, fields, at, at + len(fields), pk_at, parent, relation))
             at += len(fields)
