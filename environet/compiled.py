@@ -10,7 +10,7 @@ compiles a query with a stand-in for the value set on each run (``Prepared.rows`
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from threading import Lock
@@ -266,7 +266,7 @@ class Joined:
     database; the related objects are set as ``select_related`` sets them (None where there is none), one object
     per row shared."""
 
-    def __init__(self, model: type[Model], shown: dict[str, tuple[str, ...] | None]) -> None:
+    def __init__(self, model: type[Model], shown: Mapping[str, tuple[str, ...] | None]) -> None:
         self.model, self.shown, self._kept = model, shown, Kept[ByIds](4)
 
     @cached_property

@@ -29,7 +29,9 @@ def record_of(thread):
 
 def test_a_thread_read_is_the_orms(cast, settings, tmp_path):
     settings.ATTACHMENTS_DIR = tmp_path
-    threads = [posted(cast.member), file(cast.member, share=True).thread]
+    record_thread = file(cast.member, share=True).thread
+    assert record_thread is not None
+    threads = [posted(cast.member), record_thread]
     for thread in threads:
         found = access.thread_for(cast.focal_point, thread.pk)
         orm = Thread.objects.select_related("seizure").get(pk=thread.pk)
