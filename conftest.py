@@ -3,7 +3,7 @@
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -277,3 +277,12 @@ def postgres_only(db):
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL-only; runs in CI's PostgreSQL pass (DATABASE_URL=postgres://...)")
+
+
+def typed(instance, names: Iterable[str] | None = None) -> list:
+    """Each of ``names`` (every field, None) of ``instance`` with its value and the name of its type: objects made
+    two ways (from a statement compiled once, by the ORM) compare equal only with the same values of the same
+    types (a date, not its text; a Decimal, not a float)."""
+    if names is None:
+        names = [field.attname for field in instance._meta.concrete_fields]
+    return [(name, getattr(instance, name), type(getattr(instance, name)).__name__) for name in names]

@@ -5,6 +5,7 @@ each knowing its message, however many messages and files the thread has."""
 
 import pytest
 
+from conftest import typed
 from messaging import actions, selectors
 from messaging.models import Follow, Message, Reading, Thread
 from messaging.tests.test_attachments import PDF_BYTES, png, posted, upload
@@ -16,10 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def attachments_dir(settings, tmp_path):
     settings.ATTACHMENTS_DIR = tmp_path / "attachments"
-
-
-def typed(instance, names) -> list:
-    return [(name, getattr(instance, name), type(getattr(instance, name)).__name__) for name in names]
 
 
 def own(prefix: str = "") -> list[str]:

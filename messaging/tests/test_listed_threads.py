@@ -8,16 +8,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ObjectDoesNotExist
 
+from conftest import typed
 from messaging import actions, selectors
 from messaging.models import Message, Thread
 from seizures.tests.builders import file, line
 from topics.models import Topic
 
 pytestmark = pytest.mark.django_db
-
-
-def typed(instance, names) -> list:
-    return [(name, getattr(instance, name), type(getattr(instance, name)).__name__) for name in names]
 
 
 def own(prefix: str = "") -> list[str]:

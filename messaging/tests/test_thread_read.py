@@ -7,17 +7,13 @@ import pytest
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 
+from conftest import typed
 from messaging import access
 from messaging.models import Thread
 from messaging.tests.test_attachments import posted
 from seizures.tests.builders import file
 
 pytestmark = pytest.mark.django_db
-
-
-def typed(instance) -> list:
-    names = [field.attname for field in instance._meta.concrete_fields]
-    return [(name, getattr(instance, name), type(getattr(instance, name)).__name__) for name in names]
 
 
 def record_of(thread):

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.paginator import Paginator
 
+from conftest import typed
 from seizures import search
 from seizures.tests.builders import file, line
 
@@ -34,10 +35,6 @@ def expected(person, filters: search.Filters | None, number: Any) -> tuple:
         found = found.none()
     page = Paginator(search.as_listed(found), SIZE).get_page(number)
     return shape(page)
-
-
-def typed(row, names) -> list:
-    return [(getattr(row, name), type(getattr(row, name)).__name__) for name in names]
 
 
 def shown(record) -> tuple:

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import signed_in
+from conftest import signed_in, typed
 from seizures.models import Link, MatchKey, Seizure
 from seizures.tests.builders import file, line, person
 
@@ -58,9 +58,6 @@ def test_the_related_records_are_what_the_orm_reads(cast, settings):
     settings.SEIZURE_NOMINAL_SAVES_PER_HOUR = 0
     record = record_holding(cast, 6)
     shown = selectors.RELATED_SHOWN
-
-    def typed(instance, names) -> list:
-        return [(name, getattr(instance, name), type(getattr(instance, name)).__name__) for name in names]
 
     for reader in (cast.member, cast.other_focal_point, cast.administrator):
         related = selectors.related_records(person=reader, seizure=record)

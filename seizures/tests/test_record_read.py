@@ -7,16 +7,12 @@ from decimal import Decimal
 import pytest
 from django.http import Http404
 
+from conftest import typed
 from seizures import access
 from seizures.models import Seizure
 from seizures.tests.builders import file, line, person
 
 pytestmark = pytest.mark.django_db
-
-
-def typed(instance) -> list:
-    names = [field.attname for field in instance._meta.concrete_fields]
-    return [(name, getattr(instance, name), type(getattr(instance, name)).__name__) for name in names]
 
 
 def test_a_record_read_is_the_orms(cast, settings):
