@@ -338,15 +338,15 @@ def _set_related(relation: Any, parent: Model, instance: Model | None) -> None:
 def attach(kept: Kept, instances: Collection[Model], name: str, shown: tuple[str, ...]) -> None:
     """``prefetch_related(Prefetch(name, queryset=<related>.objects.only(*shown)))`` of ``instances`` (of one
     model), for ``name`` a reverse foreign key (a record's lines) or a many-to-many field (a thread's topics):
-    the related objects, in their model's order, read by one statement compiled once per relation and kept in
-    ``kept``, set where the prefetch sets them (``instance.<name>.all()`` gives them without a query)."""
+    the related objects, in their model's order, read by one statement compiled once per relation and fields,
+    kept in ``kept``, set where the prefetch sets them (``instance.<name>.all()`` gives them without a query)."""
     if not instances:
         return
     model = next(iter(instances))._meta.model
     relation: Any = model._meta.get_field(name)
     related: type[Model] = relation.related_model
     fields = [field for field in related._meta.concrete_fields if field.attname in shown]
-    statement = kept.statement((model, name), lambda: ByIds.of(_related_query(relation, related, fields)))
+    statement = kept.statement((model, name, shown), lambda: ByIds.of(_related_query(relation, related, fields)))
     by_pk = {instance.pk: instance for instance in instances}
     lists: dict[Any, list[Model]] = {pk: [] for pk in by_pk}
     make = builder(related, connection.alias, fields)
