@@ -269,6 +269,16 @@ class Joined:
     def __init__(self, model: type[Model], shown: Mapping[str, tuple[str, ...] | None]) -> None:
         self.model, self.shown, self._kept = model, shown, Kept[ByIds](4)
 
+    @classmethod
+    def only(cls, model: type[Model], names: Collection[str]) -> "Joined":
+        """What ``select_related(...).only(*names)`` reads: names as ``only`` takes them ("subject",
+        "author__full_name", "author__organisation__name"), each path to the fields named under it."""
+        shown: dict[str, tuple[str, ...]] = {}
+        for name in names:
+            path, _, field = name.rpartition("__")
+            shown[path] = (*shown.get(path, ()), field)
+        return cls(model, shown)
+
     @cached_property
     def parts(self) -> list[_Part]:
         """Where each object's values are in a row (worked out on first use: the relations of other apps' models,
@@ -295,6 +305,10 @@ class Joined:
             for part in self.parts
             for field in part.fields
         ]
+
+    def one(self, pk: int) -> Model | None:
+        """The object of ``pk``, or None when there is none."""
+        return self.read([pk]).get(pk)
 
     def read(self, ids: Collection[int]) -> dict[int, Model]:
         """The objects of ``ids`` that exist, by id."""

@@ -305,7 +305,7 @@ def thread_for(person, thread_id: int) -> Thread:
         raise Http404
     # ``Thread.objects.select_related("seizure").get(pk=thread_id)`` (a seizure record's thread is named from its
     # record), from a statement compiled once (environet.compiled.Joined; test_thread_read compares them).
-    found = _WHOLE_THREAD.read([thread_id]).get(thread_id)
+    found = _WHOLE_THREAD.one(thread_id)
     if found is None:  # gone between the two reads
         raise Http404
     return cast(Thread, found)

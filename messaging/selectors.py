@@ -204,18 +204,8 @@ def _as_listed(threads: QuerySet[Thread]) -> QuerySet[Thread]:
     )
 
 
-def _listed_of(prefix: str) -> tuple[str, ...]:
-    return tuple(name.removeprefix(prefix) for name in LISTED_THREAD if name.startswith(prefix))
-
-
 # ``_as_listed`` of threads by their ids, from statements compiled once (environet.compiled.Joined, attach).
-_LISTED_THREADS = Joined(
-    Thread,
-    {
-        "": tuple(name for name in LISTED_THREAD if "__" not in name),
-        **{path: _listed_of(f"{path}__") for path in ("author", "organisation", "seizure")},
-    },
-)
+_LISTED_THREADS = Joined.only(Thread, LISTED_THREAD)
 _LISTED_RELATED: Kept[ByIds] = Kept(8)
 
 
@@ -337,12 +327,11 @@ def thread_page(
     cursor = None
     if cursor_id is not None:
         cursor = thread.messages.filter(pk=cursor_id).only("pk", "created_at").first()
-    if cursor is not None and before is not None:
-        messages = thread_messages(person=person, thread=thread)
-        rows = list(_earlier_than(messages, cursor).order_by("-created_at", "-pk")[: size + 1])
-        return ThreadPage(messages=rows[:size][::-1], has_earlier=len(rows) > size, is_latest=False)
     if cursor is not None:
         messages = thread_messages(person=person, thread=thread)
+        if before is not None:
+            rows = list(_earlier_than(messages, cursor).order_by("-created_at", "-pk")[: size + 1])
+            return ThreadPage(messages=rows[:size][::-1], has_earlier=len(rows) > size, is_latest=False)
         rows = list(_later_than(messages, cursor, inclusive=after is None).order_by("created_at", "pk")[: size + 1])
         if len(rows) > size:
             has_earlier = after is not None or _earlier_than(thread.messages.all(), cursor).exists()
@@ -358,16 +347,7 @@ def thread_page(
 # queries and the prefetch, and the ORM's making of fifty messages, cost the page more than its statements.
 _A_THREAD = -4_242_424  # stands for the thread while the statement is compiled (no thread has this id)
 _LATEST_IDS: Kept[Prepared | None] = Kept(4)
-_SHOWN_MESSAGES = Joined(
-    Message,
-    {
-        "": tuple(name for name in SHOWN_OF_MESSAGE if "__" not in name),
-        "author": tuple(name.removeprefix("author__") for name in SHOWN_OF_MESSAGE if name.count("__") == 1),
-        "author__organisation": tuple(
-            name.removeprefix("author__organisation__") for name in SHOWN_OF_MESSAGE if name.count("__") == 2
-        ),
-    },
-)
+_SHOWN_MESSAGES = Joined.only(Message, SHOWN_OF_MESSAGE)
 _FILES: Kept[ByIds] = Kept(4)
 
 

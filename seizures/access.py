@@ -73,7 +73,7 @@ def seizure_for(person, seizure_id: int) -> Seizure:
         raise Http404
     # ``Seizure.objects.select_related("organisation", "officer").get(pk=seizure_id)``, from a statement
     # compiled once (environet.compiled.Joined; test_record_read compares them).
-    found = _WHOLE_RECORD.read([seizure_id]).get(seizure_id)
+    found = _WHOLE_RECORD.one(seizure_id)
     if found is None:  # gone between the two reads
         raise Http404
     return cast(Seizure, found)

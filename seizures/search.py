@@ -321,9 +321,7 @@ def listed_page(person, filters: Filters | None, number: Any, size: int) -> Page
 # The page's records, with their organisations' names, and their lines, read by the page's ids as ``as_listed``
 # reads them, from statements compiled once (environet.compiled.Joined and attach): building the ORM's query of
 # 25 ids and its prefetch, and making its objects, cost the list four times its page's statement.
-_LISTED_RECORDS = Joined(
-    Seizure, {"": LISTED, "organisation": tuple(name.removeprefix("organisation__") for name in LISTED_ORGANISATION)}
-)
+_LISTED_RECORDS = Joined.only(Seizure, (*LISTED, *LISTED_ORGANISATION))
 _LISTED_LINES: Kept[ByIds] = Kept(4)
 
 
