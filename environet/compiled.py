@@ -98,12 +98,15 @@ def prepare(
 IDS = "\x00some-ids\x00"
 
 
-def ids_in_one_value() -> RawSQL:
-    """The ids given as one value, as a subquery: a JSON array on SQLite, an array on PostgreSQL. One value for
-    any number of ids, so that one compiled statement serves every list of them."""
+def ids_in_one_value(cast: str = "bigint") -> RawSQL:
+    """The ids given as one value, as a subquery: a JSON array on SQLite, an array on PostgreSQL (of ``cast``:
+    "text" for keys that are words). One value for any number of ids, so that one compiled statement serves
+    every list of them."""
     if connection.vendor == "sqlite":
         return RawSQL("SELECT value FROM json_each(%s)", [IDS])
-    return RawSQL("SELECT unnest(%s::bigint[])", [IDS])
+    if cast not in ("bigint", "text"):
+        raise ValueError(f"ids are bigint or text, not {cast}")
+    return RawSQL(f"SELECT unnest(%s::{cast}[])", [IDS])  # noqa: S611 - one of the two types above
 
 
 def among(kept: Kept[Prepared | None], key: Hashable, rows: Callable[[], QuerySet], ids: Collection[int]) -> set[int]:
@@ -118,7 +121,7 @@ def among(kept: Kept[Prepared | None], key: Hashable, rows: Callable[[], QuerySe
     return {row[0] for row in statement.rows(one_value(ids))}
 
 
-def one_value(ids: Collection[int]) -> object:
+def one_value(ids: Collection[Any]) -> object:
     """``ids`` as the one value a statement made with ``ids_in_one_value`` is given on each run."""
     return json.dumps(sorted(ids)) if connection.vendor == "sqlite" else sorted(ids)
 
@@ -176,7 +179,7 @@ class ByIds:
 
     sql: str
     parameters: tuple
-    at: int
+    at: tuple[int, ...]  # where the ids go (a query may ask them twice: a link's one end or the other)
     compiler: Any
     converters: dict
 
@@ -185,11 +188,14 @@ class ByIds:
         compiler = queryset.query.get_compiler(connection.alias)
         sql, parameters = compiler.as_sql()
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        return cls(sql, tuple(parameters), parameters.index(IDS), compiler, converters)
+        at = tuple(number for number, value in enumerate(parameters) if value == IDS)
+        return cls(sql, tuple(parameters), at, compiler, converters)
 
-    def rows(self, ids: Collection[int]) -> list[tuple]:
+    def rows(self, ids: Collection[Any]) -> list[tuple]:
         given = list(self.parameters)
-        given[self.at] = one_value(ids)
+        value = one_value(ids)
+        for at in self.at:
+            given[at] = value
         rows = fetch(self.sql, given, all_rows=True)
         return list(self.compiler.apply_converters(rows, self.converters)) if self.converters else rows
 
@@ -266,8 +272,11 @@ class Joined:
     database; the related objects are set as ``select_related`` sets them (None where there is none), one object
     per row shared."""
 
-    def __init__(self, model: type[Model], shown: Mapping[str, tuple[str, ...] | None]) -> None:
+    def __init__(
+        self, model: type[Model], shown: Mapping[str, tuple[str, ...] | None], *, where: Mapping[str, Any] | None = None
+    ) -> None:
         self.model, self.shown, self._kept = model, shown, Kept[ByIds](4)
+        self.where = dict(where or {})  # what every object read has ("is_common": True): ``filter(**where)``
 
     @classmethod
     def only(cls, model: type[Model], names: Collection[str]) -> "Joined":
@@ -314,17 +323,33 @@ class Joined:
         """The objects of ``ids`` that exist, by id."""
         if not ids:
             return {}
-        statement = self._kept.statement(
-            "joined",
-            lambda: ByIds.of(
-                self.model._base_manager.filter(pk__in=ids_in_one_value()).order_by().values_list(*self._names())
-            ),
-        )
+        statement = self._kept.statement("joined", lambda: ByIds.of(self._rows("pk").order_by()))
+        return self._made(statement.rows(ids))
+
+    def under(self, owner: str, ids: Collection[Any]) -> list[Model]:
+        """The objects whose ``owner`` (the name of a foreign key: a record's history under "seizure"; or of a
+        field of words: a library link's "key") is one of ``ids``, in the model's order (by primary key when it
+        has none): the ORM's ``filter(<owner>__in=ids).select_related(...).only(...)``, or a related manager's
+        ``all()``."""
+        if not ids:
+            return []
+        ordering = self.model._meta.ordering or ["pk"]
+        statement = self._kept.statement(("under", owner), lambda: ByIds.of(self._rows(owner).order_by(*ordering)))
+        return list(self._made(statement.rows(ids)).values())
+
+    def _rows(self, key: str) -> QuerySet:
+        """The values read, of the objects whose ``key`` is among the ids given on each run."""
+        field = self.model._meta.pk if key == "pk" else self.model._meta.get_field(key)
+        cast = "text" if field.get_internal_type() in ("CharField", "TextField") else "bigint"
+        rows = self.model._base_manager.filter(**self.where, **{f"{key}__in": ids_in_one_value(cast)})
+        return rows.values_list(*self._names())
+
+    def _made(self, rows: list[tuple]) -> dict[int, Model]:
         alias = connection.alias
         makers = [builder(part.model, alias, part.fields) for part in self.parts]
         shared: dict[tuple[int, Any], Model] = {}
         found: dict[int, Model] = {}
-        for row in statement.rows(ids):
+        for row in rows:
             made: list[Model | None] = []
             for number, (part, make) in enumerate(zip(self.parts, makers, strict=True)):
                 values = row[part.start : part.end]

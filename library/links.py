@@ -13,12 +13,13 @@ taxa below it (``below_counts``).
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.places import language_name
+from environet.compiled import Joined
 from library import access
 from library.models import Item, Kind, ReferenceLink
 from reference import tables
@@ -198,14 +199,9 @@ def guides_for(person, wanted: list[tuple[str, str]]) -> list[Guides]:
         lookups.append(((convention, code), pairs))
     if not keys_by_table:
         return []
-    # One IN list per table: an OR per (table, key) made SQLite's expression tree too deep on a page of taxa,
-    # each with its genus, family, order and class.
-    condition = Q()
-    for table, keys in keys_by_table.items():
-        condition |= Q(table=table, key__in=sorted(keys))
     # The links of every item, then those the person may read (a statement compiled once per reader): building
     # the rule into this query, different for every record's codes, cost a record page more than running it.
-    links = list(ReferenceLink.objects.filter(condition).select_related("item"))
+    links = _links_to(keys_by_table)
     readable = access.readable_among(person, {link.item_id for link in links})
     by_pair: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for link in links:
@@ -224,6 +220,23 @@ def guides_for(person, wanted: list[tuple[str, str]]) -> list[Guides]:
         if items:
             shown.append(Guides(label=_entry_label(convention, code), items=sorted(items.values(), key=_order)))
     return shown
+
+
+def _links_to(keys_by_table: dict[str, set[str]]) -> list[ReferenceLink]:
+    """``ReferenceLink.objects.filter(<table>, key__in=<its keys> for each table).select_related("item")``: the
+    links to any of the tables' keys, read from a statement compiled once per set of tables with every key given
+    as one value, then those to a key of another of the tables left out."""
+    tables = tuple(sorted(keys_by_table))
+    joined = _LINKS_TO.get(tables)
+    if joined is None:
+        joined = _LINKS_TO[tables] = Joined(ReferenceLink, {"": None, "item": None}, where={"table__in": tables})
+    keys = set().union(*keys_by_table.values())
+    found = cast(list[ReferenceLink], joined.under("key", keys))
+    return [link for link in found if link.key in keys_by_table[link.table]]
+
+
+# By the tables a page's codes are in (a record's conventions; a reference page's one table): a few sets.
+_LINKS_TO: dict[tuple[str, ...], Joined] = {}
 
 
 def _order(item: Item) -> tuple:

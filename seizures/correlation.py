@@ -31,11 +31,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q
 
+from environet.compiled import Joined
 from seizures import nominal
 from seizures.models import CommodityLine, Link, MatchKey, NominalEntry, Seizure
 
@@ -416,8 +418,12 @@ def correlate(
 
 
 def common_values(seizure: Seizure) -> list[MatchKey]:
-    """The record's values that are held by too many records to link (for its page)."""
-    return list(MatchKey.objects.filter(seizure=seizure, is_common=True).select_related("nominal_entry"))
+    """The record's values that are held by too many records to link (for its page): what is said of each, its
+    kind and label, from a statement compiled once (the other fields are read if asked)."""
+    return cast(list[MatchKey], _COMMON.under("seizure", [seizure.pk]))
+
+
+_COMMON = Joined(MatchKey, {"": ("id", "seizure_id", "kind", "label", "is_common")}, where={"is_common": True})
 
 
 # --- New records filed together ------------------------------------------------------------------------------

@@ -3,16 +3,26 @@
 from dataclasses import dataclass
 from typing import cast
 
-from django.db.models import Count, Q, Window, prefetch_related_objects
+from django.db.models import Count, Q, Window
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from environet.compiled import Joined, Kept, Prepared, prepare
+from environet.compiled import ByIds, Joined, Kept, Prepared, attach, ids_in_one_value, prepare
 from messaging.access import rule_key
 from reference import tables
 from seizures import access, correlation, handles, nominal
 from seizures.forms import country_label
-from seizures.models import CommodityLine, Convention, Link, MatchKey, NominalEntry, NominalGrant, Seizure
+from seizures.models import (
+    CommodityLine,
+    Convention,
+    Link,
+    MatchKey,
+    NominalEntry,
+    NominalGrant,
+    Seizure,
+    SeizureFile,
+    StatusChange,
+)
 
 
 @dataclass
@@ -42,7 +52,7 @@ _RELATED = Joined(Seizure, RELATED_SHOWN)
 
 
 def related_records(*, person, seizure: Seizure) -> list[RelatedRecord]:
-    links = list(Link.objects.filter(Q(low=seizure) | Q(high=seizure)))
+    links = _links_of(seizure)
     if not links:
         return []
     other_ids = [link.other(seizure.pk) for link in links]
@@ -67,11 +77,40 @@ def related_records(*, person, seizure: Seizure) -> list[RelatedRecord]:
     return sorted(shown, key=lambda item: (item.other.occurred_on, item.other.pk), reverse=True)
 
 
+_LINKS: Kept[ByIds] = Kept(2)
+
+
+def _links_of(seizure: Seizure) -> list[Link]:
+    """``Link.objects.filter(Q(low=seizure) | Q(high=seizure))``, from a statement compiled once."""
+    names = ("low_id", "high_id", "reasons", "announced")
+    statement = _LINKS.statement(
+        "links",
+        lambda: ByIds.of(
+            Link.objects.filter(Q(low_id__in=ids_in_one_value()) | Q(high_id__in=ids_in_one_value()))
+            .order_by()
+            .values_list(*names)
+        ),
+    )
+    return [Link(**dict(zip(names, row, strict=True))) for row in statement.rows([seizure.pk])]
+
+
+# What the record page reads under the record, from statements compiled once (environet.compiled.Joined):
+# building these queries anew cost the page more than running them. Each is the ORM's ``seizure.<name>.all()``
+# (with the objects it shows); test_record_page_queries compares them.
+_FILES = Joined(SeizureFile, {"": None})
+_HISTORY = Joined(StatusChange, {"": None, "by": ("id", "full_name")})
+_ENTRIES = Joined(NominalEntry, {"": None})
+_GRANTS = Joined(NominalGrant, {"": None, "organisation": None, "granted_by": None})
+_LINES: Kept[ByIds] = Kept(2)
+LINE_FIELDS = tuple(field.attname for field in CommodityLine._meta.concrete_fields)
+
+
 def involved(*, person, seizure: Seizure) -> list[InvolvedEntry] | None:
     """The persons and companies involved, or None when the person may not read them."""
     if not access.can_see_nominal(person, seizure):
         return None
-    return [InvolvedEntry(entry=entry, data=nominal.unseal(entry)) for entry in seizure.nominal_entries.all()]
+    entries = cast(list[NominalEntry], _ENTRIES.under("seizure", [seizure.pk]))
+    return [InvolvedEntry(entry=entry, data=nominal.unseal(entry)) for entry in entries]
 
 
 def common_values(*, person, seizure: Seizure) -> list[str]:
@@ -130,18 +169,19 @@ def what_the_code_says(line: CommodityLine, origin: str) -> str:
 
 
 def grants_of(seizure: Seizure) -> list[NominalGrant]:
-    return list(NominalGrant.objects.filter(seizure=seizure).select_related("organisation", "granted_by"))
+    """``NominalGrant.objects.filter(seizure=seizure).select_related("organisation", "granted_by")``."""
+    return cast(list[NominalGrant], _GRANTS.under("seizure", [seizure.pk]))
 
 
 def record_page(*, person, seizure: Seizure) -> dict:
     """Everything the record page shows this person."""
     # Read once for the page and for the library's guides to the lines (library_guides_for_seizure).
-    prefetch_related_objects([seizure], "lines")
+    attach(_LINES, [seizure], "lines", LINE_FIELDS)
     return {
         "seizure": seizure,
         "lines": [(line, what_the_code_says(line, seizure.origin_country)) for line in seizure.lines.all()],
-        "files": list(seizure.files.all()),
-        "history": list(seizure.history.select_related("by")),
+        "files": _FILES.under("seizure", [seizure.pk]),
+        "history": _HISTORY.under("seizure", [seizure.pk]),
         "involved": involved(person=person, seizure=seizure),
         "grants": grants_of(seizure) if access.is_owner(person, seizure) else [],
         "related": related_records(person=person, seizure=seizure),
