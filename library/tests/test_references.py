@@ -57,3 +57,31 @@ def test_it_shows_the_items_on_the_reference_page(cast):
     assert b"Identifying pangolin scales" in page.content and b"1 library item, EN" in page.content
     units = signed_in(cast.observer).get(reverse("reference:table", args=["units"]))
     assert b"In the library" not in units.content
+
+
+def test_the_links_a_page_reads_are_the_orms(cast):
+    """``links._links_to`` reads the links of a page's codes from a statement compiled once per set of tables, the
+    keys given as one value: the links the ORM reads, with their items, and not a link to the same key in
+    another of the tables than the one asked (a timber species also listed by CITES)."""
+    from django.db.models import Q
+
+    from conftest import typed
+    from library.models import ReferenceLink
+
+    builders.publish(cast.member, title="Rosewoods", references=[("cites", "Dalbergia nigra")])
+    builders.publish(
+        cast.member, title="Rosewood timber", references=[("timber", "Dalbergia nigra"), ("basel", "A1180")]
+    )
+    builders.publish(cast.member, title="Pangolins", references=[("cites", "Manis spp.")])
+    cites, timber = links.key("cites", "Dalbergia nigra"), links.key("timber", "Dalbergia nigra")
+    asked = {"cites": {cites, links.key("cites", "Manis spp.")}, "basel": {links.key("basel", "A1180")}}
+    found = links._links_to(asked)
+    condition = Q(table="cites", key__in=sorted(asked["cites"])) | Q(table="basel", key__in=sorted(asked["basel"]))
+    orm = list(ReferenceLink.objects.filter(condition).select_related("item"))
+    assert [typed(link) for link in found] == [typed(link) for link in orm] and len(orm) == 3
+    assert [typed(link.item) for link in found] == [typed(link.item) for link in orm]
+    assert timber == cites and ("timber", timber) not in {(link.table, link.key) for link in found}
+    assert [link.item.title for link in links._links_to({"timber": {timber}})] == ["Rosewood timber"]
+    # Both tables asked, the species under one of them only: the other's link to the same key is not its.
+    mahogany = links.key("timber", "Swietenia macrophylla")
+    assert [link.item.title for link in links._links_to({"cites": {cites}, "timber": {mahogany}})] == ["Rosewoods"]
