@@ -1,7 +1,8 @@
 from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from environet.compiled import Kept
 from reference import tables
@@ -69,6 +70,38 @@ def record_facts(seizure, lines: list, country_name: str, route: list) -> SafeSt
             {"seizure": seizure, "lines": lines, "country_name": country_name, "route": route},
         ),  # escaped by the template
     )
+
+
+# A record page lists its related records, each with a form to ask the other organisation for contact: ten of
+# them were a third of the page's rendering. A row is kept, rendered, under everything it shows (the language,
+# whether the reader may open the other record, its reference and organisation, the reasons in words, the
+# handle the form sends, whether there is a form); the form's CSRF token, the reader's own, is put in as the
+# row is shown.
+_RELATED: Kept[SafeString] = Kept(512)
+TOKEN_KEPT_OUT = "csrf-token-kept-out"  # stands for the reader's token in a row kept
+
+
+@register.simple_tag(takes_context=True)
+def related_row(context, item, seizure, can_manage: bool) -> SafeString:
+    """A related record on ``seizure``'s page (``selectors.RelatedRecord``), with the form to ask for contact
+    when the reader may manage the record and the other record is another organisation's."""
+    from seizures.forms import ContactForm
+
+    with_form = bool(can_manage) and item.other.organisation_id != seizure.organisation_id
+    other = item.other
+    key = (translation.get_language(), item.visible, other.pk, other.reference, str(other.organisation))
+    row = _RELATED.statement(
+        ("related row", *key, tuple(item.reasons), item.handle, with_form),
+        lambda: render_to_string(
+            "seizures/_related_row.html",
+            {"item": item, "with_form": with_form, "contact_form": ContactForm(), "csrf_token": TOKEN_KEPT_OUT},
+        ),  # escaped by the template
+    )
+    if not with_form:
+        return row
+    # Only the template's own attribute has this text between quotes: a value shown is escaped.
+    token = escape(str(context.get("csrf_token", "")))
+    return mark_safe(row.replace(f'value="{TOKEN_KEPT_OUT}"', f'value="{token}"'))  # noqa: S308 - escaped
 
 
 @register.filter

@@ -289,8 +289,7 @@ def record(request: SignedInRequest, seizure_id: int) -> HttpResponse:
     context = selectors.record_page(person=person, seizure=seizure)
     if context["involved"]:
         actions.nominal_viewed(request=request, person=person, seizure=seizure)
-    context["close_form"] = CloseForm()
-    context["contact_form"] = ContactForm()
+    context["close_form"] = fragments.blank_form("record close form", None, CloseForm)
     return render(request, "seizures/record.html", context)
 
 
