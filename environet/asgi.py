@@ -59,6 +59,11 @@ from environet import limits  # noqa: E402  (needs the settings, which uploads.a
 
 limits.announce()
 
+# SQLite: the database's log kept between requests (environet/held_open.py).
+from environet import held_open  # noqa: E402
+
+held_open.hold_open()
+
 # The garbage collector, tuned for a process that holds thousands of open streams. What exists once Django
 # has started lives as long as the process: frozen, it is left out of every collection. Every event makes
 # a few short-lived objects per stream; collecting the youngest objects after 10,000 new ones rather than
