@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit import labels
 from audit.models import GENESIS, Entry
 from environet import bulk
+from environet.compiled import Kept, Prepared, prepare
 
 # Any fixed number: the key of the PostgreSQL advisory lock that queues writers of the chain.
 _CHAIN_LOCK = 73112009
@@ -79,7 +80,13 @@ def _last_of_chain() -> Entry | None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
     # On SQLite the IMMEDIATE transaction already holds the write lock, so no one else appends now.
-    return Entry.objects.order_by("-seq").only("seq", "hash").first()
+    # ``Entry.objects.order_by("-seq").only("seq", "hash").first()``, compiled once: every write asks it.
+    statement = _LAST.statement("last", lambda: prepare(Entry.objects.order_by("-seq").values_list("seq", "hash")[:1]))
+    rows = statement.rows() if statement is not None else []
+    return Entry(seq=rows[0][0], hash=rows[0][1]) if rows else None
+
+
+_LAST: Kept[Prepared | None] = Kept(2)
 
 
 def _entry(
