@@ -100,14 +100,14 @@ def test_what_the_record_page_reads_under_the_record_is_what_the_orm_reads(cast,
                 storage_key=f"{owner.pk}-{number}",
                 has_thumbnail=number == 0,
             )
-        for kind, common in ((MatchKey.Kind.VESSEL, True), (MatchKey.Kind.FLIGHT, False)):
+        for kind, held_by_many in ((MatchKey.Kind.VESSEL, True), (MatchKey.Kind.FLIGHT, False)):
             MatchKey.objects.create(
                 seizure=owner,
                 kind=kind,
                 digest=bytes(16),
                 occurred_on=date(2026, 10, 1),
                 label="IMO 9074729",
-                is_common=common,
+                is_common=held_by_many,
             )
     # A change dated before the record's first: the history is in the order of its dates, not of its ids.
     StatusChange.objects.create(seizure=record, status="draft", by=cast.member, at=timezone.now() - timedelta(days=9))
