@@ -73,10 +73,9 @@ def home_summary(*, person: Person) -> dict:
     they may not see is counted), then their topics with what is unread in each. The same few queries
     whatever the amount of data."""
     from messaging.selectors import home_unread
-    from topics.access import topics_visible_to
-    from topics.selectors import followed_topics
+    from topics.selectors import followed_topics, visible_topics
 
-    visible = list(topics_visible_to(person))  # read once for the topics followed and the unread counts
+    visible = visible_topics(person)  # read once for the topics followed and the unread counts
     topics = followed_topics(person=person, visible=visible)
     unread, by_topic = home_unread(person=person, topics=topics, visible=visible)
     counts = {topic.pk: count for topic, count in by_topic}

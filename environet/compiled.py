@@ -172,32 +172,46 @@ _DRIVER_SQL_LOCK = Lock()
 
 
 @dataclass(frozen=True)
-class ByIds:
-    """A query of rows by a list of ids (``ids_in_one_value`` where the ids go: ``values_list`` of the rows of
-    ``pk__in`` them, or of the lines of ``record__in`` them), compiled once, then run with the ids of the moment
-    (``rows``) on the driver's cursor, its values converted as the ORM converts them (dates, decimals, booleans)."""
+class Converted:
+    """A ``values_list`` query compiled once, then run (``run``) with the value of the moment where its stand-in
+    was (none: a query that depends only on its key), on the driver's cursor, its values converted as the ORM
+    converts them (dates, decimals, booleans, JSON)."""
 
     sql: str
     parameters: tuple
-    at: tuple[int, ...]  # where the ids go (a query may ask them twice: a link's one end or the other)
+    at: tuple[int, ...]  # where the value goes (a query may ask it twice: a link's one end or the other)
     compiler: Any
     converters: dict
 
     @classmethod
-    def of(cls, queryset: QuerySet) -> "ByIds":
+    def of(cls, queryset: QuerySet, stand_in: object = None) -> "Converted":
         compiler = queryset.query.get_compiler(connection.alias)
         sql, parameters = compiler.as_sql()
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        at = tuple(number for number, value in enumerate(parameters) if value == IDS)
+        at = () if stand_in is None else tuple(number for number, value in enumerate(parameters) if value == stand_in)
         return cls(sql, tuple(parameters), at, compiler, converters)
 
-    def rows(self, ids: Collection[Any]) -> list[tuple]:
+    def run(self, value: object = None) -> list[tuple]:
         given = list(self.parameters)
-        value = one_value(ids)
         for at in self.at:
             given[at] = value
         rows = fetch(self.sql, given, all_rows=True)
         return list(self.compiler.apply_converters(rows, self.converters)) if self.converters else rows
+
+
+@dataclass(frozen=True)
+class ByIds(Converted):
+    """A query of rows by a list of ids (``ids_in_one_value`` where the ids go: ``values_list`` of the rows of
+    ``pk__in`` them, or of the lines of ``record__in`` them), compiled once, then run with the ids of the moment
+    (``rows``)."""
+
+    @classmethod
+    def of(cls, queryset: QuerySet, stand_in: object = IDS) -> "ByIds":
+        made = super().of(queryset, stand_in)
+        return cls(made.sql, made.parameters, made.at, made.compiler, made.converters)
+
+    def rows(self, ids: Collection[Any]) -> list[tuple]:
+        return self.run(one_value(ids))
 
 
 # --- Making instances from rows -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from messaging import access
 from messaging.models import Attachment, Follow, Message, Reading, Thread
 from topics.access import topics_visible_to
 from topics.models import Topic
+from topics.selectors import visible_topics
 
 UNREAD_WINDOW = timedelta(days=30)
 
@@ -156,7 +157,7 @@ def topics_overview(*, person) -> list[tuple[Topic, int]]:
             ),
         )
     )
-    return [(topic, counts.get(topic.pk, 0)) for topic in topics_visible_to(person)]
+    return [(topic, counts.get(topic.pk, 0)) for topic in visible_topics(person)]
 
 
 def topic_for(person, code: str) -> Topic:

@@ -1,13 +1,15 @@
 """Reads about seizure records, always through access."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import cast
 
+from django.db import connection
 from django.db.models import Count, Q, Window
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from environet.compiled import ByIds, Joined, Kept, Prepared, attach, ids_in_one_value, prepare
+from environet.compiled import ByIds, Converted, Joined, Kept, Prepared, attach, ids_in_one_value, prepare
 from messaging.access import rule_key
 from reference import tables
 from seizures import access, correlation, handles, nominal
@@ -216,16 +218,25 @@ def noticed_records(*, person) -> list[Seizure]:
 
     if not access.can_read(person):
         return []
-    rows = list(
-        Event.objects.filter(
-            kind="notice",
-            person=person,
-            data__about__in=["seizure.related", "seizure.match"],
-            created_at__gte=timezone.now() - timedelta(days=NOTICE_WINDOW_DAYS),
-        )
-        .order_by("-pk")
-        .values_list("data", flat=True)
+    # The notices of the window, newest first, from a statement compiled once per person (home asks it on every
+    # visit; building it cost more than running it): the start of the window is given on each run.
+    field = Event._meta.get_field("created_at")
+    statement = _NOTICES.statement(
+        person.pk,
+        lambda: Converted.of(
+            Event.objects.filter(
+                kind="notice",
+                person=person,
+                data__about__in=["seizure.related", "seizure.match"],
+                created_at__gte=_SINCE,
+            )
+            .order_by("-pk")
+            .values_list("data"),
+            field.get_db_prep_value(_SINCE, connection, prepared=False),
+        ),
     )
+    since = timezone.now() - timedelta(days=NOTICE_WINDOW_DAYS)
+    rows = [data for (data,) in statement.run(field.get_db_prep_value(since, connection, prepared=False))]
     wanted = [
         (data.get("about"), data.get("record"), data.get("other"), data.get("search"))
         for data in rows
@@ -272,6 +283,11 @@ def noticed_records(*, person) -> list[Seizure]:
         if shown:
             found[record_id] = record
     return list(found.values())
+
+
+# Stands for the start of the notices' window while the statement is compiled (no notice is this old).
+_SINCE = datetime(1900, 1, 1, 0, 0, 0, 424_242, tzinfo=UTC)
+_NOTICES: Kept[Converted] = Kept(1024)
 
 
 def drafts_of(*, person):

@@ -249,3 +249,18 @@ def test_meetings_and_flags_follow_the_person_as_they_are_today(cast, change):
     selectors._NETWORK_NEEDS.clear()
     assert shown == needs(cast.member)
     assert shown != before
+
+
+def test_a_notice_older_than_the_window_no_longer_needs_the_person(cast):
+    """The notices' statement is compiled once per person and given the start of the window on each visit: a
+    notice of 31 days ago is left out, one of 29 days ago counted, whichever was asked first."""
+    from messaging.models import Event
+
+    said = "seizure record is related to yours or matches a search you follow (last 30 days)."
+    record = matching(cast.member, cast.other_focal_point)
+    assert f"1 {said}" in needs(cast.member)  # the statement is now compiled and kept
+    Event.objects.filter(kind="notice", person=cast.member).update(created_at=timezone.now() - timedelta(days=31))
+    assert not [need for need in needs(cast.member) if said in need]
+    Event.objects.filter(kind="notice", person=cast.member).update(created_at=timezone.now() - timedelta(days=29))
+    assert f"1 {said}" in needs(cast.member)
+    assert f'href="/seizures/{record.pk}/"' in signed_in(cast.member).get("/").content.decode()
