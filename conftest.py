@@ -176,7 +176,7 @@ def signed_in(person: Person | None, *, confirmed: bool = True) -> Client:
     otherwise, with a fresh confirmation for sensitive actions."""
     client = Client()
     if person is not None:
-        client.force_login(person)
+        client.force_login(person, backend="accounts.backends.SignedInPerson")  # as sign-in names it
         if confirmed:
             session = client.session
             session["confirmed_at"] = time.time()

@@ -130,7 +130,7 @@ def seed(fixture: Path, followers: int, clients: int) -> None:
         key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
         data = {
             SESSION_KEY: str(person.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: "accounts.backends.SignedInPerson",  # as sign-in names it
             HASH_SESSION_KEY: person.get_session_auth_hash(),
             "signed_in_at": now,
             "seen_at": now,

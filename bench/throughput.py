@@ -129,7 +129,7 @@ def seed(fixture: Path, records: int, messages: int) -> None:
     key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
     data = {
         SESSION_KEY: str(member.pk),
-        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        BACKEND_SESSION_KEY: "accounts.backends.SignedInPerson",  # as sign-in names it
         HASH_SESSION_KEY: member.get_session_auth_hash(),
         "signed_in_at": now,
         "seen_at": now,

@@ -168,6 +168,9 @@ TASKS = {
 
 # --- People and sign-in --------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Person"
+# Passwords are checked by Django's ModelBackend; the person of a session is read with their organisation by
+# accounts.backends.SignedInPerson, which sign-in names in the sessions it makes.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "accounts.backends.SignedInPerson"]
 LOGIN_URL = "accounts:signin"
 LOGIN_REDIRECT_URL = "home"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]

@@ -204,7 +204,8 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# The backends that read a session's person (accounts.backends): both check the same person, active.
+SESSION_BACKENDS = frozenset({"django.contrib.auth.backends.ModelBackend", "accounts.backends.SignedInPerson"})
 # Session key -> the person it was last found signed in as: a guess that lets one query read the session
 # and the person together. The session read then says whose it is; a wrong guess costs a second query.
 _whose: dict[str, int] = {}
@@ -250,8 +251,9 @@ def signed_in_reader(session_key: str, watching: int | None) -> tuple[access.Rea
     session ends; None unless Django's own checks would let the request through as it is, unchanged:
 
     - the session exists, has not expired and is signed with the current key (Django's session middleware);
-    - it names a person through the model backend, with the hash of their password and session epoch (a
-      password change or an ended session fails it), and that person is active (AuthenticationMiddleware;
+    - it names a person through a backend that reads one (``SESSION_BACKENDS``), with the hash of their password
+      and session epoch (a password change or an ended session fails it), and that person is active
+      (AuthenticationMiddleware;
       a session holds a person only once the second factor is done, accounts.views.signin);
     - it is within the idle and total limits (accounts.middleware.SessionLimitsMiddleware, which
       would sign the person out: Django does it and says why).
@@ -266,7 +268,7 @@ def signed_in_reader(session_key: str, watching: int | None) -> tuple[access.Rea
             return None
         session = SessionStore().decode(row[0])
         person_id = str(session.get(SESSION_KEY, ""))
-        if session.get(BACKEND_SESSION_KEY) != MODEL_BACKEND or not person_id.isdigit():
+        if session.get(BACKEND_SESSION_KEY) not in SESSION_BACKENDS or not person_id.isdigit():
             return None
         found = row[1:]
         if found[0] != int(person_id):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import actions, confirmation, throttle, totp
+from accounts.backends import SIGNED_IN_PERSON
 from accounts.forms import CodeForm, ConfirmForm, SignInForm
 from accounts.models import Person
 from audit.actions import record
@@ -83,7 +84,7 @@ def signin_code(request: Request) -> HttpResponse:
 
 def complete_signin(request: Request, person: Person, method: str) -> HttpResponse:
     next_url = confirmation.finish(request)
-    login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, person, backend=SIGNED_IN_PERSON)
     now = time.time()
     request.session.update({"signed_in_at": now, "seen_at": now, "confirmed_at": now})
     record("signin.succeeded", request=request, actor=person, target=person, changes={"method": method})

@@ -204,8 +204,9 @@ def request(
         conn.close()
 
 
-def session_for(person) -> str:
-    """A signed-in session (past the second factor, freshly confirmed), as the session cookie's value."""
+def session_for(person, backend: str = "accounts.backends.SignedInPerson") -> str:
+    """A signed-in session (past the second factor, freshly confirmed), as the session cookie's value; naming the
+    backend sign-in names (``backend``: another, as a session made before it)."""
     from django.contrib.sessions.backends.db import SessionStore
 
     now = time.time()
@@ -213,7 +214,7 @@ def session_for(person) -> str:
     session.update(
         {
             SESSION_KEY: str(person.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: backend,
             HASH_SESSION_KEY: person.get_session_auth_hash(),
             "signed_in_at": now,
             "seen_at": now,

@@ -37,6 +37,18 @@ def test_it_opens_for_a_signed_in_active_person_with_their_facts(cast):
     assert 0 < remaining <= 30 * 60
 
 
+@pytest.mark.parametrize(
+    ("backend", "opens"),
+    [
+        ("accounts.backends.SignedInPerson", True),  # as sign-in makes them
+        ("django.contrib.auth.backends.ModelBackend", True),  # made before it
+        ("accounts.tokens.TokenBackend", False),  # not one that reads a session's person: Django answers
+    ],
+)
+def test_it_opens_for_the_backends_that_read_a_sessions_person(cast, backend, opens):
+    assert (stream.signed_in_reader(session_for(cast.member, backend), None) is not None) is opens
+
+
 def test_it_leaves_an_ended_session_to_django(cast):
     key = session_for(cast.member)
     Session.objects.filter(session_key=key).delete()
