@@ -20,6 +20,7 @@ from django.http import Http404
 
 from accounts.models import Person
 from assistance.models import ACTIVE_STATES, Request, State
+from environet.compiled import Kept, Prepared, prepare
 from library.access import can_publish
 from messaging.access import can_post, can_read_thread, is_reader, marking_refusal, rule_key, thread_rule
 from messaging.models import Audience
@@ -72,7 +73,17 @@ def request_of_thread(person, thread) -> int | None:
     instead of the ORM query of ``requests_visible_to``."""
     if not can_read_thread(person, thread.pk):
         return None
-    return Request.objects.filter(thread_id=thread.pk).values_list("pk", flat=True).first()
+    # ``Request.objects.filter(thread_id=thread.pk).values_list("pk", flat=True).first()``, compiled once.
+    statement = _OF_THREAD.statement(
+        "request of a thread",
+        lambda: prepare(Request.objects.filter(thread_id=_A_THREAD).order_by("pk").values_list("pk")[:1], _A_THREAD),
+    )
+    rows = statement.rows(thread.pk) if statement is not None else []
+    return rows[0][0] if rows else None
+
+
+_A_THREAD = -4_242_424  # stands for the thread while the statement is compiled (no thread has this id)
+_OF_THREAD: Kept[Prepared | None] = Kept(2)
 
 
 def request_for(person, request_id: int) -> Request:
