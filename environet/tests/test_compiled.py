@@ -1,6 +1,8 @@
 """``environet.compiled.Kept``: a statement is compiled once per key and kept; past the bound, the least
 recently used goes first, and is compiled again when asked for."""
 
+from django.db import connection
+
 from environet.compiled import Kept
 
 
@@ -44,3 +46,26 @@ def test_a_prepared_query_runs_with_the_value_of_the_moment_where_its_stand_in_w
     assert counted is not None and counted.sql.startswith("SELECT COUNT(*)")
     assert counted.rows(cast.home.short_name) == [(Organisation.objects.count() - 1,)]
     assert prepare(Organisation.objects.none(), stand_in) is None  # nothing to find: no statement
+
+
+def test_attached_gives_what_attach_set_without_a_query_and_reads_them_otherwise(cast, django_assert_num_queries):
+    from django.test.utils import CaptureQueriesContext
+
+    from environet.compiled import Kept, attach, attached
+    from messaging.models import Attachment, Message, Thread
+
+    thread = Thread.objects.create(subject="Files", author=cast.member, organisation=cast.home)
+    message = Message.objects.create(thread=thread, author=cast.member, body="See", body_html="See")
+    for number in range(2):
+        Attachment.objects.create(
+            message=message, name=f"{number}.pdf", content_type="application/pdf", size=1, sha256="0" * 64,
+            storage_key=f"files-{number}",
+        )  # fmt: skip
+    names = ("id", "message_id", "name", "size", "has_thumbnail")
+    read = Message.objects.get(pk=message.pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert [file.name for file in attached(read, "attachments")] == ["0.pdf", "1.pdf"]  # nothing attached
+    assert len(captured) == 1
+    attach(Kept(2), [read], "attachments", names)
+    with django_assert_num_queries(0):
+        assert [file.name for file in attached(read, "attachments")] == ["0.pdf", "1.pdf"]

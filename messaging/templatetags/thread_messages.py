@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
-from environet.compiled import Kept
+from environet.compiled import Kept, attached
 from messaging.models import Message
 
 register = template.Library()
@@ -25,16 +25,27 @@ register = template.Library()
 _SHOWN: Kept[SafeString] = Kept(2048)
 
 
-def _shown_of(message: Message) -> tuple:
-    """Every value ``_message_shown.html`` shows, and what it is shown in."""
+def _shown_of(message: Message, shown_in: tuple[str, str]) -> tuple:
+    """Every value ``_message_shown.html`` shows, and what it is shown in (``_shown_in``)."""
     author = message.author
+    files = attached(message, "attachments")
     return (
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
+        *shown_in,
         *(message.pk, message.kind, message.created_at, message.edited_at, message.retracted_at),
         *(message.hidden_at, message.body_html, author.full_name, str(author.organisation)),
-        tuple((file.pk, file.name, file.size, file.has_thumbnail) for file in message.attachments.all()),
+        tuple((file.pk, file.name, file.size, file.has_thumbnail) for file in files),
     )
+
+
+def _shown_in(context: template.Context) -> tuple[str, str]:
+    """The language and time zone of the page being rendered: asked once per page, not once per message."""
+    where = context.render_context.get("messages shown in")
+    if where is None:
+        where = context.render_context["messages shown in"] = (
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+        )
+    return where
 
 
 def _has_tools(message: Message, reader_id: int | None, can_moderate: bool) -> bool:
@@ -63,12 +74,12 @@ def message_article(context: template.Context, message: Message) -> SafeString:
     live = bool(context.get("live"))
     if not live and _has_tools(message, getattr(user, "pk", None), bool(context.get("can_moderate"))):
         return rendered()
-    return _SHOWN.statement(("message article", live, _shown_of(message)), rendered)
+    return _SHOWN.statement(("message article", live, _shown_of(message, _shown_in(context))), rendered)
 
 
-@register.simple_tag
-def shown_message(message: Message) -> SafeString:
+@register.simple_tag(takes_context=True)
+def shown_message(context: template.Context, message: Message) -> SafeString:
     return _SHOWN.statement(
-        ("shown message", _shown_of(message)),
+        ("shown message", _shown_of(message, _shown_in(context))),
         lambda: render_to_string("messaging/_message_shown.html", {"message": message}),  # escaped by the template
     )
