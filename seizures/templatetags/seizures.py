@@ -4,7 +4,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from environet.compiled import Kept
+from environet.compiled import Kept, attached
 from reference import tables
 
 register = template.Library()
@@ -18,23 +18,32 @@ register = template.Library()
 _ROWS: Kept[SafeString] = Kept(512)
 
 
-def _row_of(seizure) -> tuple:
-    """Every value ``_record_row.html`` shows, and what it is shown in."""
+def _row_of(seizure, shown_in: tuple) -> tuple:
+    """Every value ``_record_row.html`` shows, and what it is shown in (``_rows_shown_in``)."""
     lines = tuple(
         (line.convention, line.code, line.specimen_type, line.description, line.quantity, line.approximate, line.unit)
-        for line in seizure.lines.all()
+        for line in attached(seizure, "lines")
     )
     return (
-        *(translation.get_language(), tables.stamp(), seizure.pk, seizure.reference, seizure.occurred_on),
+        *(*shown_in, seizure.pk, seizure.reference, seizure.occurred_on),
         *(seizure.place, seizure.country, str(seizure.organisation), seizure.status, seizure.marking, lines),
     )
 
 
-@register.simple_tag
-def listed_row(seizure) -> SafeString:
+def _rows_shown_in(context: template.Context) -> tuple:
+    """The language and the tables' edition the page's rows are shown in: asked once per page (the edition is a
+    look at the file system), not once per row."""
+    where = context.render_context.get("rows shown in")
+    if where is None:
+        where = context.render_context["rows shown in"] = (translation.get_language(), tables.stamp())
+    return where
+
+
+@register.simple_tag(takes_context=True)
+def listed_row(context: template.Context, seizure) -> SafeString:
     """A row of the seizure list (seizures.search.as_listed reads what it shows)."""
     return _ROWS.statement(
-        ("listed record", _row_of(seizure)),
+        ("listed record", _row_of(seizure, _rows_shown_in(context))),
         lambda: render_to_string("seizures/_record_row.html", {"seizure": seizure}),  # escaped by the template
     )
 
