@@ -8,7 +8,9 @@ on (for a list read from the database, its rows), never the person."""
 from collections.abc import Callable, Hashable
 
 from django.forms import Form
+from django.template import Context
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -34,3 +36,16 @@ def blank_form(name: str, depends_on: Hashable, make: Callable[[], Form]) -> Saf
     fragment: ``make()`` is made and rendered only when the fragment is not kept. A bound form (sent back with
     its problems, or with filters chosen) is its request's own, rendered with it."""
     return rendered(name, depends_on, lambda: render_to_string("form_fields.html", {"form": make()}))
+
+
+def once_per_page[Made](context: Context, name: str, make: Callable[[], Made]) -> Made:
+    """What ``make()`` gives, asked once for the page ``context`` renders: what every kept row of a page is shown
+    in (the language, the time zone, the tables' edition), which each of fifty rows asked again."""
+    found = context.render_context.get(name)
+    if found is None:
+        found = context.render_context[name] = make()
+    return found
+
+
+def language_and_zone() -> tuple[str, str]:
+    return translation.get_language(), timezone.get_current_timezone_name()

@@ -13,10 +13,10 @@ a reader has no tools (most messages, for most readers) is the same for every re
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from environet.compiled import Kept, attached
+from environet.fragments import language_and_zone, once_per_page
 from messaging.models import Message
 
 register = template.Library()
@@ -26,7 +26,7 @@ _SHOWN: Kept[SafeString] = Kept(2048)
 
 
 def _shown_of(message: Message, shown_in: tuple[str, str]) -> tuple:
-    """Every value ``_message_shown.html`` shows, and what it is shown in (``_shown_in``)."""
+    """Every value ``_message_shown.html`` shows, and what it is shown in (its language and time zone)."""
     author = message.author
     files = attached(message, "attachments")
     return (
@@ -35,17 +35,6 @@ def _shown_of(message: Message, shown_in: tuple[str, str]) -> tuple:
         *(message.hidden_at, message.body_html, author.full_name, str(author.organisation)),
         tuple((file.pk, file.name, file.size, file.has_thumbnail) for file in files),
     )
-
-
-def _shown_in(context: template.Context) -> tuple[str, str]:
-    """The language and time zone of the page being rendered: asked once per page, not once per message."""
-    where = context.render_context.get("messages shown in")
-    if where is None:
-        where = context.render_context["messages shown in"] = (
-            translation.get_language(),
-            timezone.get_current_timezone_name(),
-        )
-    return where
 
 
 def _has_tools(message: Message, reader_id: int | None, can_moderate: bool) -> bool:
@@ -74,12 +63,15 @@ def message_article(context: template.Context, message: Message) -> SafeString:
     live = bool(context.get("live"))
     if not live and _has_tools(message, getattr(user, "pk", None), bool(context.get("can_moderate"))):
         return rendered()
-    return _SHOWN.statement(("message article", live, _shown_of(message, _shown_in(context))), rendered)
+    return _SHOWN.statement(
+        ("message article", live, _shown_of(message, once_per_page(context, "messages shown in", language_and_zone))),
+        rendered,
+    )
 
 
 @register.simple_tag(takes_context=True)
 def shown_message(context: template.Context, message: Message) -> SafeString:
     return _SHOWN.statement(
-        ("shown message", _shown_of(message, _shown_in(context))),
+        ("shown message", _shown_of(message, once_per_page(context, "messages shown in", language_and_zone))),
         lambda: render_to_string("messaging/_message_shown.html", {"message": message}),  # escaped by the template
     )

@@ -10,10 +10,10 @@ added, an author or organisation renamed: the key differs, so the row is rendere
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
-from environet.compiled import Kept
+from environet.compiled import Kept, attached
+from environet.fragments import language_and_zone, once_per_page
 from messaging.models import Thread
 
 register = template.Library()
@@ -32,22 +32,22 @@ def _subject_of(thread: Thread) -> object:
         return thread.subject
     if seizure is None:
         return thread.subject
-    return ("record", seizure.reference, seizure.country, tuple(line.code for line in seizure.lines.all()))
+    return ("record", seizure.reference, seizure.country, tuple(line.code for line in attached(seizure, "lines")))
 
 
-def _row_of(thread: Thread) -> tuple:
-    """Every value ``_thread_row.html`` shows, and what it is shown in."""
+def _row_of(thread: Thread, shown_in: tuple[str, str]) -> tuple:
+    """Every value ``_thread_row.html`` shows, and what it is shown in (its language and time zone)."""
     return (
-        *(translation.get_language(), timezone.get_current_timezone_name(), thread.pk, _subject_of(thread)),
-        *(bool(getattr(thread, "has_unread", False)), tuple(topic.code for topic in thread.topics.all())),
+        *(*shown_in, thread.pk, _subject_of(thread)),
+        *(bool(getattr(thread, "has_unread", False)), tuple(topic.code for topic in attached(thread, "topics"))),
         *(thread.marking, thread.author.full_name, str(thread.organisation), thread.last_message_at),
     )
 
 
-@register.simple_tag
-def listed_thread(thread: Thread) -> SafeString:
+@register.simple_tag(takes_context=True)
+def listed_thread(context: template.Context, thread: Thread) -> SafeString:
     """A row of ``_threads.html`` (the lists read what it shows: ``messaging.selectors._as_listed``)."""
     return _ROWS.statement(
-        ("listed thread", _row_of(thread)),
+        ("listed thread", _row_of(thread, once_per_page(context, "threads shown in", language_and_zone))),
         lambda: render_to_string("messaging/_thread_row.html", {"thread": thread}),  # escaped by the template
     )

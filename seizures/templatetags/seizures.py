@@ -5,6 +5,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from environet.compiled import Kept, attached
+from environet.fragments import once_per_page
 from reference import tables
 
 register = template.Library()
@@ -19,7 +20,7 @@ _ROWS: Kept[SafeString] = Kept(512)
 
 
 def _row_of(seizure, shown_in: tuple) -> tuple:
-    """Every value ``_record_row.html`` shows, and what it is shown in (``_rows_shown_in``)."""
+    """Every value ``_record_row.html`` shows, and what it is shown in (``_shown_in``)."""
     lines = tuple(
         (line.convention, line.code, line.specimen_type, line.description, line.quantity, line.approximate, line.unit)
         for line in attached(seizure, "lines")
@@ -30,20 +31,16 @@ def _row_of(seizure, shown_in: tuple) -> tuple:
     )
 
 
-def _rows_shown_in(context: template.Context) -> tuple:
-    """The language and the tables' edition the page's rows are shown in: asked once per page (the edition is a
-    look at the file system), not once per row."""
-    where = context.render_context.get("rows shown in")
-    if where is None:
-        where = context.render_context["rows shown in"] = (translation.get_language(), tables.stamp())
-    return where
+def _shown_in() -> tuple:
+    """The language and the tables' edition (a look at the file system) a page's rows are shown in."""
+    return translation.get_language(), tables.stamp()
 
 
 @register.simple_tag(takes_context=True)
 def listed_row(context: template.Context, seizure) -> SafeString:
     """A row of the seizure list (seizures.search.as_listed reads what it shows)."""
     return _ROWS.statement(
-        ("listed record", _row_of(seizure, _rows_shown_in(context))),
+        ("listed record", _row_of(seizure, once_per_page(context, "rows shown in", _shown_in))),
         lambda: render_to_string("seizures/_record_row.html", {"seizure": seizure}),  # escaped by the template
     )
 
