@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Model, QuerySet, signals
+from django.db.models import IntegerField, Model, QuerySet, signals
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
@@ -354,7 +354,8 @@ class Joined:
     def _rows(self, key: str) -> QuerySet:
         """The values read, of the objects whose ``key`` is among the ids given on each run."""
         field = self.model._meta.pk if key == "pk" else self.model._meta.get_field(key)
-        cast = "text" if field.get_internal_type() in ("CharField", "TextField") else "bigint"
+        # A key is a number (an id, a foreign key's) or words (a library link's "key"), whatever its field's class.
+        cast = "bigint" if isinstance(getattr(field, "target_field", field), IntegerField) else "text"
         rows = self.model._base_manager.filter(**self.where, **{f"{key}__in": ids_in_one_value(cast)})
         return rows.values_list(*self._names())
 
