@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection as database
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -175,6 +176,11 @@ def _full() -> HttpResponse:
 
 @require_safe
 async def events(request: HttpRequest) -> HttpResponseBase:
+    if isinstance(request, WSGIRequest):
+        # A WSGI server reads an asynchronous body to its end before sending any of it, and a stream ends
+        # only with the session: each open page would hold a server thread, and its events in memory, for
+        # hours. 204 tells the page to stop asking; it then says live updates are paused.
+        return HttpResponse(status=204)
     if len(live.hub.connections) >= limits.stream_capacity():
         return _full()
     watching_raw = request.GET.get("thread", "")

@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 
 from accounts.models import Person
 from accounts.tests.test_demo import demo_code, readme_demo_code_email, readme_password, run_command
-from environet.tests.browser import without_live_stream
 
 # The live server answers from other threads, so the seeded demo must be committed (transactional database).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,7 +15,7 @@ def test_a_newcomer_signs_in_to_the_demo_as_the_readme_says(site_url, visitors):
     run_command("seed_demo")
     email = readme_demo_code_email()
     assert email == "member.kenya@demo.environet.test"
-    page = without_live_stream(visitors.new_page())
+    page = visitors.new_page()
 
     page.goto(f"{site_url}/accounts/signin/")
     page.get_by_label("Email address").fill(email)

@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 from accounts.models import Organisation, Person
 from audit.models import Entry
 from conftest import PASSWORD, Mailbox, current_code, make_person
-from environet.tests.browser import without_live_stream
 from topics.models import Topic, TopicChoice
 
 # The live server answers from other threads, so the test needs real commits (transactional database).
@@ -40,9 +39,9 @@ def wrong_code(secret: str) -> str:
 
 
 def notices(page: Page):
-    """The page's notices (Django's messages). Not any element of role "status": the live status is one too, and
-    on these pages, whose stream is answered 204 (``without_live_stream``), it says the stream is paused, as
-    soon as the browser gives up on it."""
+    """The page's notices (Django's messages). Not any element of role "status": the live status is one too,
+    and on these pages, whose stream the WSGI live server answers 204 (``messaging.stream.events``), it says
+    the stream is paused as soon as the browser gives up on it."""
     return page.locator("ul.messages")
 
 
@@ -67,7 +66,7 @@ def test_a_newcomer_gets_in_and_chooses_topics(site_url, visitors, mailbox: Mail
     email = "nadia.newcomer@kra.example"
 
     # 1. An anonymous visitor asks for access, naming their organisation as it is registered.
-    visitor = without_live_stream(visitors.new_page())
+    visitor = visitors.new_page()
     visitor.goto(f"{base}/accounts/request-access/")
     visitor.get_by_label("Your name").fill("Nadia Newcomer")
     visitor.get_by_label("Work email address").fill(email)
@@ -87,7 +86,7 @@ def test_a_newcomer_gets_in_and_chooses_topics(site_url, visitors, mailbox: Mail
 
     # 2. The focal point signs in (password, then a one-time code) and approves the request. Approving
     #    needs a fresh confirmation; having just signed in is one.
-    manager = without_live_stream(visitors.new_page())
+    manager = visitors.new_page()
     sign_in(manager, base, focal_point.email, PASSWORD)
     enter_code(manager, current_code(focal_point))
     expect(manager).to_have_url(f"{base}/")
@@ -104,7 +103,7 @@ def test_a_newcomer_gets_in_and_chooses_topics(site_url, visitors, mailbox: Mail
     links = [link for body in bodies for link in re.findall(r"https?://\S+/accounts/welcome/\S+/", body)]
     assert len(links) == 1, bodies
     assert links[0].startswith(f"{base}/")
-    newcomer = without_live_stream(visitors.new_page())
+    newcomer = visitors.new_page()
     newcomer.goto(links[0])
     expect(newcomer.get_by_role("heading", name="Welcome, Nadia Newcomer")).to_be_visible()
     newcomer.get_by_label(re.compile(r"^New password:?$")).fill(NEW_PASSWORD)

@@ -69,12 +69,11 @@ def publish_guide(publisher) -> Item:
 
 
 def watch_console(page: Page, errors: list[str]) -> Page:
-    """Console errors and uncaught exceptions of the page, collected in ``errors``. Chromium asks for
-    /favicon.ico on its own (the site has none, and no page links one): that 404 is no page's error."""
+    """Console errors and uncaught exceptions of the page, collected in ``errors``."""
 
     def console(message) -> None:
         url = message.location.get("url") or ""
-        if message.type == "error" and not url.endswith("/favicon.ico"):
+        if message.type == "error":
             errors.append(f"{message.text} ({url}, on {page.url})")
 
     page.on("console", console)

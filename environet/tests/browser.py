@@ -9,7 +9,6 @@ missing.
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -73,26 +72,12 @@ def site_url(live_server: "LiveServer", settings) -> str:
 
     The production cookie settings stay on (``Secure``, ``__Host-`` names): the live server listens on
     ``localhost``, which Chromium treats as a secure context although it is plain HTTP, so it keeps
-    secure cookies there. No setting is relaxed for the browser.
+    secure cookies there. No setting is relaxed for the browser. The live server is WSGI: the live stream
+    answers 204 there (``messaging.stream.events``) and pages say live updates are paused. Live delivery is
+    tested in the browser tests whose pages uvicorn serves.
     """
     settings.SITE_URL = live_server.url
     return live_server.url
-
-
-def without_live_stream(page: "Page") -> "Page":
-    """Answer the page's live-update stream with 204 No Content, on which the browser's EventSource
-    gives up instead of reconnecting.
-
-    For tests on pytest-django's ``live_server``, which is WSGI: Django serves an asynchronous streaming
-    body there by reading it to its end first, and the live stream only ends with the session, so each
-    signed-in page would hold a server thread for half an hour and keep the test process from exiting.
-    Live delivery itself is tested in messaging's browser test, whose pages uvicorn serves.
-    """
-    from django.urls import reverse
-
-    path = reverse("messaging:live")
-    page.context.route(lambda url: urlsplit(url).path == path, lambda route: route.fulfill(status=204))
-    return page
 
 
 class Visitors:

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page
 
 from conftest import Cast, signed_in
-from environet.tests.browser import browser, site_url, visitors, without_live_stream  # noqa: F401
+from environet.tests.browser import browser, site_url, visitors  # noqa: F401
 from messaging.tests.builders import thread_form
 from messaging.tests.servers import session_for
 from seizures import actions
@@ -73,7 +73,7 @@ def signed_in_page(visitors, base: str, person) -> Page:  # noqa: F811 - the fix
     """A page whose browser carries a signed-in session (the sign-in form has its own browser test)."""
     from django.conf import settings
 
-    page = without_live_stream(visitors.new_page())
+    page = visitors.new_page()
     host = urlsplit(base).hostname or "localhost"
     page.context.add_cookies(
         [

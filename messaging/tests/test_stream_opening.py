@@ -180,3 +180,25 @@ def _thread(author, audience, *, people=(), countries="", topics=()) -> Thread:
     thread.audience_people.set(people)
     thread.topics.set([Topic.objects.get(code="B"), *topics])
     return thread
+
+
+def test_a_wsgi_server_is_told_to_stop_asking_rather_than_held_open(cast, client):
+    """Under WSGI Django would read the endless stream to its end before sending anything, holding a thread
+    per open page: the page is answered 204, on which browsers stop asking. Under ASGI the stream opens."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+    from django.urls import reverse
+
+    client.force_login(cast.member, backend="accounts.backends.SignedInPerson")
+    held = client.get(reverse("messaging:live"))
+    assert (held.status_code, held.content) == (204, b"")
+
+    async def open_and_close():
+        asynchronous = AsyncClient()
+        asynchronous.cookies = client.cookies
+        opened = await asynchronous.get(reverse("messaging:live"))
+        await opened.streaming_content.aclose()
+        return opened
+
+    opened = async_to_sync(open_and_close)()
+    assert (opened.status_code, opened["Content-Type"]) == (200, "text/event-stream")
