@@ -197,7 +197,7 @@ def test_a_wsgi_server_is_told_to_stop_asking_rather_than_held_open(cast, client
         asynchronous = AsyncClient()
         asynchronous.cookies = client.cookies
         opened = await asynchronous.get(reverse("messaging:live"))
-        await opened.streaming_content.aclose()
+        await opened.streaming_content.aclose()  # type: ignore[attr-defined]  # a streaming response
         return opened
 
     opened = async_to_sync(open_and_close)()
