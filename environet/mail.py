@@ -1,16 +1,16 @@
 """Email: rendered in the recipient's language, sent by the task queue after the transaction commits."""
 
 from collections.abc import Callable, Iterable, Sequence
-from functools import partial
 from itertools import batched
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
-from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from environet import enqueue
 
 
 @task()
@@ -58,7 +58,7 @@ def send_each_after_commit(
         subject, body = _rendered(template, context_for(person), person.language)
         emails.append({"to": [person.email], "subject": subject, "body": body})
     for batch in batched(emails, BATCH_SIZE):
-        transaction.on_commit(partial(deliver_batch.enqueue, emails=list(batch)))
+        enqueue.after_commit(deliver_batch, emails=list(batch))
     return len(emails)
 
 
@@ -80,7 +80,7 @@ def send_after_commit(
         return
     subject, body = _rendered(template, context, language)
     files = [list(attachment) for attachment in attachments]
-    transaction.on_commit(lambda: deliver.enqueue(to=recipients, subject=subject, body=body, attachments=files))
+    enqueue.after_commit(deliver, to=recipients, subject=subject, body=body, attachments=files)
 
 
 def absolute(path: str) -> str:

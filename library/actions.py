@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, Person
 from accounts.places import language_choices
 from audit.actions import record
+from environet import enqueue
 from library import access, links, notify, search
 from library.models import CommentThread, Download, Edition, Extraction, Item, Kind, LibraryFile
 from messaging import attachments
@@ -400,7 +401,7 @@ def _new_edition(
         from library import tasks
 
         item_id = item.pk
-        transaction.on_commit(lambda: tasks.extract_text.enqueue(item_id=item_id))
+        enqueue.after_commit(tasks.extract_text, item_id=item_id)
     return edition
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Person
+from environet import enqueue
 from environet.mail import absolute, send_after_commit
 from library import access
 from library.models import Download, Edition, Item
@@ -32,7 +33,7 @@ from topics.models import TopicChoice
 
 def new_edition_after_commit(*, item_id: int, edition_id: int, people: list[int]) -> None:
     if people:
-        transaction.on_commit(lambda: tell_new_edition.enqueue(item_id=item_id, edition_id=edition_id, people=people))
+        enqueue.after_commit(tell_new_edition, item_id=item_id, edition_id=edition_id, people=people)
 
 
 @task()
@@ -83,7 +84,7 @@ _STRENGTH: dict[str, int] = {
 def published_after_commit(*, item_id: int, edition_id: int, told: list[int]) -> None:
     """Once committed, tell the followers of the item's topics about this edition (the first one: a new item),
     except the people in ``told`` (the one who published it, and downloaders told of the new edition)."""
-    transaction.on_commit(lambda: tell_followers.enqueue(item_id=item_id, edition_id=edition_id, told=told))
+    enqueue.after_commit(tell_followers, item_id=item_id, edition_id=edition_id, told=told)
 
 
 def followers(item: Item, *, told: list[int]) -> dict[Person, str]:

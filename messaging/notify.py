@@ -6,13 +6,13 @@ AMBER+STRICT and RED content never travels by email: those emails only say that 
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Person
+from environet import enqueue
 from environet.mail import absolute, send_after_commit, send_each_after_commit
 from messaging import access
 from messaging.models import Follow, Message
@@ -21,7 +21,7 @@ from topics.models import TopicChoice
 
 def after_commit(message: Message) -> None:
     message_id = message.pk
-    transaction.on_commit(lambda: send_immediate.enqueue(message_id=message_id))
+    enqueue.after_commit(send_immediate, message_id=message_id)
 
 
 def immediate_recipients(message: Message) -> list[Person]:

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Person
 from audit.actions import record
-from environet import crypto
+from environet import crypto, enqueue
 from messaging import actions as messaging
 from messaging import attachments
 from messaging.forms import AudienceForm
@@ -164,7 +164,7 @@ def start_import(*, request, person: Person, form: ImportForm) -> ImportJob:
         changes={"format": received.sheet.kind, "rows": job.total_rows, "share": job.options["share"]},
     )
     job_id = job.pk
-    transaction.on_commit(lambda: run_import.enqueue(job_id=job_id))
+    enqueue.after_commit(run_import, job_id=job_id)
     return job
 
 
@@ -315,7 +315,7 @@ def confirm_mapping(*, request, person: Person, job: ImportJob, form: import_map
     job.options = {**job.options, "mapping": mapping, "report": report}
     job.save(update_fields=["state", "options", "problems"])
     job_id = job.pk
-    transaction.on_commit(lambda: run_import.enqueue(job_id=job_id))
+    enqueue.after_commit(run_import, job_id=job_id)
     return True
 
 
@@ -347,7 +347,7 @@ def choose(*, request, person: Person, job: ImportJob, choice: str) -> bool:
     job.state, job.options = State.WAITING, {**job.options, "partial": True}
     job.save(update_fields=["state", "options"])
     job_id = job.pk
-    transaction.on_commit(lambda: run_import.enqueue(job_id=job_id))
+    enqueue.after_commit(run_import, job_id=job_id)
     return True
 
 

@@ -29,6 +29,7 @@ from django.utils import translation
 
 from accounts.models import Person
 from audit.actions import record
+from environet import enqueue
 from environet.mail import absolute, send_after_commit
 from messaging import actions as messaging
 from messaging.access import marking_allows_email_content
@@ -52,7 +53,7 @@ def related_after_commit(seizure_id: int) -> None:
     if gathered is not None:
         gathered.append(seizure_id)
         return
-    transaction.on_commit(lambda: tell_related.enqueue(seizure_id=seizure_id))
+    enqueue.after_commit(tell_related, seizure_id=seizure_id)
 
 
 @contextmanager
@@ -67,11 +68,11 @@ def related_of_import(job_id: int) -> Iterator[None]:
         _gathered.reset(token)
     if gathered:
         ids = list(dict.fromkeys(gathered))
-        transaction.on_commit(lambda: tell_related_import.enqueue(job_id=job_id, seizure_ids=ids))
+        enqueue.after_commit(tell_related_import, job_id=job_id, seizure_ids=ids)
 
 
 def followers_after_commit(seizure_id: int) -> None:
-    transaction.on_commit(lambda: tell_followers.enqueue(seizure_id=seizure_id))
+    enqueue.after_commit(tell_followers, seizure_id=seizure_id)
 
 
 def reasons_text(reasons: int) -> str:
@@ -335,7 +336,7 @@ def _deciders(seizure: Seizure) -> list[Person]:
 def withheld_after_commit(seizure_id: int) -> None:
     """Organisations were granted the record's nominal data: followers there whose company match was
     withheld may be told now."""
-    transaction.on_commit(lambda: tell_withheld.enqueue(seizure_id=seizure_id))
+    enqueue.after_commit(tell_withheld, seizure_id=seizure_id)
 
 
 @task()

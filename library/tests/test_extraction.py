@@ -263,3 +263,33 @@ def test_a_new_editions_text_replaces_the_earlier_one_in_the_index(cast, django_
     # A task that runs again (nothing left to read) keeps the current text in the index.
     tasks.extract_text.call(item_id=item.pk)
     assert found("okoume") == [item] and found("zebrawood") == []
+
+
+def test_the_task_locks_the_item_and_finds_its_current_edition(cast, django_assert_num_queries):
+    """``tasks._locked``, compiled once: the same item the ORM reads, with its organisation, the newest edition's
+    id, the row locked on PostgreSQL; an item that is not there is said to be gone."""
+    from datetime import date
+
+    from django.db import connection, transaction
+
+    from library import actions, tasks
+
+    item = builders.publish(cast.member, files=[builders.upload("g.txt", b"Zebrawood")])
+    draft = actions.EditionDraft(
+        published_on=date(2026, 6, 1), changes="Okoume.", files=[builders.upload("g2.txt", b"Okoume")]
+    )
+    newest = actions.add_edition(request=None, person=cast.member, item=item, draft=draft)
+    expected = Item.objects.select_related("organisation").get(pk=item.pk)
+    with transaction.atomic():
+        tasks._locked(item.pk)  # compiled here, inside a transaction, as in the task
+        with django_assert_num_queries(2):
+            locked, current = tasks._locked(item.pk)
+            assert locked.organisation == expected.organisation and locked.organisation.name == cast.home.name
+
+    assert current == newest.pk
+    fields = [field.attname for field in Item._meta.concrete_fields]
+    assert [getattr(locked, name) for name in fields] == [getattr(expected, name) for name in fields]
+    statement = tasks._LOCK.statement("lock", tasks._lock_statement)
+    assert statement is not None and ("FOR UPDATE" in statement.sql) is (connection.vendor == "postgresql")
+    with pytest.raises(Item.DoesNotExist), transaction.atomic():
+        tasks._locked(item.pk + 1000)

@@ -142,6 +142,34 @@ def test_it_removes_written_files_when_saving_fails(cast, settings, monkeypatch)
     assert not [path for path in settings.ATTACHMENTS_DIR.rglob("*") if path.is_file()]
 
 
+def test_a_file_that_cannot_be_written_saves_nothing(cast, settings, monkeypatch):
+    """A write that fails (a full disk) fails the whole publication, and leaves no file behind (the first
+    file's was written before the second failed)."""
+    from messaging import attachments
+
+    written = attachments._write
+
+    def full_disk(path, data):
+        if not str(path).endswith(".thumbnail"):
+            raise OSError(28, "No space left on device")
+        written(path, data)
+
+    monkeypatch.setattr(attachments, "_write", full_disk)
+    pictures = [builders.upload("guide.pdf", builders.pdf("keratin")), builders.upload("notes.txt", b"Scales")]
+    with pytest.raises(OSError, match="No space left"):
+        builders.publish(cast.member, files=pictures)
+    assert not Item.objects.exists() and not LibraryFile.objects.exists()
+    assert not [path for path in settings.ATTACHMENTS_DIR.rglob("*") if path.is_file()]
+
+
+def test_the_files_are_on_disk_when_the_publication_commits(cast):
+    from messaging import attachments
+
+    item = builders.publish(cast.member, files=[builders.upload("notes.txt", b"Pangolin scales, 40 kg")])
+    [stored] = LibraryFile.objects.filter(edition__item=item)
+    assert attachments.content_of(stored) == b"Pangolin scales, 40 kg"
+
+
 def test_it_audits_publishing_with_references_only(cast):
     item = builders.publish(cast.member, title="Secret-ish title", summary="Secret summary")
     entries = Entry.objects.filter(action__startswith="library.")
