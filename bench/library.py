@@ -284,6 +284,16 @@ def through_the_worker(content: bytes, publisher: Any, topic: Any, number: int) 
     return seconds
 
 
+def pickups() -> list[float]:
+    """Seconds from each extraction task's row written (in the upload's transaction) to its claim by the worker:
+    the rest of the upload, its commit, the wake-up and the claim."""
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(task_path="library.tasks.extract_text").order_by("enqueued_at")
+    times = rows.values_list("enqueued_at", "started_at")
+    return [(started - queued).total_seconds() for queued, started in times if queued and started]
+
+
 def worker_idle() -> bool:
     from django.tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
@@ -333,10 +343,11 @@ def measure_through_the_worker(args: argparse.Namespace, words: Words, publisher
             else:
                 runs.append(through_the_worker(content, publisher, topic, number))
                 alone.append(library_alone(content)[0])
+        picked = pickups()[1:]  # not the warm-up's
     finally:
         worker.terminate()
         worker.wait(30)
-    return {"alone": alone, "runs": runs}
+    return {"alone": alone, "runs": runs, "pickups": picked}
 
 
 # --- Search -------------------------------------------------------------------------------------------------
@@ -608,6 +619,7 @@ def report(args: argparse.Namespace, extracted: dict[str, Any], searched: dict[s
     by_worker = extracted["worker"]
     figures["worker_upload_to_searchable_ms"] = {k: v * 1000 for k, v in spread(by_worker["runs"]).items()}
     figures["worker_library_ms"] = {k: v * 1000 for k, v in spread(by_worker["alone"]).items()}
+    figures["worker_pickup_ms"] = {k: v * 1000 for k, v in spread(by_worker["pickups"]).items()}
     figures["upload_to_searchable_vs_library"] = statistics.median(by_worker["alone"]) / statistics.median(
         by_worker["runs"]
     )

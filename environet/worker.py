@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import OperationalError, close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, connections, transaction
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
@@ -41,6 +41,7 @@ LEASE = env.number("ENVIRONET_TASK_LEASE_SECONDS", 60)
 MAX_TRIES = env.number("ENVIRONET_TASK_MAX_TRIES", 3)
 STOPPED = "environet.worker.WorkerStopped"
 SWEEP_EVERY = 60 * 60
+CONNECTION_KEPT_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,11 @@ class WakingWorker(Worker):
 
     def run(self) -> None:
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names))
+        # One thread runs every task for the worker's whole life, so its connection is kept between them (the
+        # web processes' CONN_MAX_AGE of 0 would close it after every look at the queue: on PostgreSQL a new
+        # server process for each task). Django still closes one that failed or has lived this long.
+        for alias in connections:
+            connections[alias].settings_dict["CONN_MAX_AGE"] = CONNECTION_KEPT_SECONDS
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311 - spreading workers started together
         with wake.listening() as bell:
