@@ -2,6 +2,7 @@
 in the benchmark's own process. Not a benchmark (`make bench` skips files starting with "_")."""
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -129,3 +130,26 @@ def stop_server(server: subprocess.Popen, wait: float = 20) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(10)
+
+
+def started_worker(env: dict[str, str], *extra: str) -> subprocess.Popen:
+    """``manage.py worker`` as in production (without DEBUG, which keeps every query in memory), once it has
+    given its first sign of life; ``extra`` arguments after its own (``--interval 0.1``)."""
+    from environet.models import WorkerSeen
+
+    worker_env = {**env, "ENVIRONET_DEBUG": "", "ENVIRONET_SECRET_KEY": secrets.token_urlsafe(50)}
+    worker_env["ENVIRONET_ALLOWED_HOSTS"] = "localhost"
+    worker = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "worker", "--no-startup-delay", *extra],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not WorkerSeen.objects.exists():
+        if time.monotonic() > deadline or worker.poll() is not None:
+            worker.kill()
+            raise SystemExit("the worker did not start")
+        time.sleep(0.1)
+    return worker

@@ -25,9 +25,7 @@ import argparse
 import json
 import random
 import re
-import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +40,7 @@ from typing import Any
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE] + [str(_HERE)]
 
-from _setup import Database, child_env, migrate, setup_django  # noqa: E402
+from _setup import Database, child_env, migrate, setup_django, started_worker  # noqa: E402
 
 PAGES = 50
 ORGANISATIONS = 40
@@ -188,13 +186,13 @@ def library_alone(content: bytes) -> tuple[float, int]:
     return time.perf_counter() - started, sum(map(len, texts))
 
 
-def through_environet(content: bytes, publisher: Any, topic: Any, number: int, timers: Timers) -> dict[str, Any]:
-    from library import actions, tasks
-    from library.models import Extraction, Item, LibraryFile
+def guide(content: bytes, topic: Any, title: str) -> Any:
+    """The upload of the 50-page PDF as an item's draft."""
+    from library import actions
     from messaging import attachments
 
-    draft = actions.ItemDraft(
-        title=f"Bench guide {number}",
+    return actions.ItemDraft(
+        title=title,
         kind="guide",
         summary="A guide of fifty pages.",
         topics=[topic],
@@ -202,6 +200,13 @@ def through_environet(content: bytes, publisher: Any, topic: Any, number: int, t
         published_on=date.today(),
         files=[attachments.Upload(name="guide.pdf", content=content, content_type=attachments.PDF)],
     )
+
+
+def through_environet(content: bytes, publisher: Any, topic: Any, number: int, timers: Timers) -> dict[str, Any]:
+    from library import actions, tasks
+    from library.models import Extraction, Item, LibraryFile
+
+    draft = guide(content, topic, f"Bench guide {number}")
     timers.take()
     started = time.perf_counter()
     item = actions.publish_item(request=None, publisher=publisher, draft=draft)
@@ -262,17 +267,8 @@ def through_the_worker(content: bytes, publisher: Any, topic: Any, number: int) 
     read the item's state every half millisecond until the worker's transaction has committed it DONE."""
     from library import actions
     from library.models import Extraction, Item
-    from messaging import attachments
 
-    draft = actions.ItemDraft(
-        title=f"Bench guide by the worker {number}",
-        kind="guide",
-        summary="A guide of fifty pages.",
-        topics=[topic],
-        languages=["en"],
-        published_on=date.today(),
-        files=[attachments.Upload(name="guide.pdf", content=content, content_type=attachments.PDF)],
-    )
+    draft = guide(content, topic, f"Bench guide by the worker {number}")
     started = time.perf_counter()
     item = actions.publish_item(request=None, publisher=publisher, draft=draft)
     state = Item.objects.filter(pk=item.pk).values_list("extraction", flat=True)
@@ -307,30 +303,16 @@ def measure_through_the_worker(args: argparse.Namespace, words: Words, publisher
     the library alone."""
     from django_tasks_db.models import DBTaskResult
 
-    from environet.models import WorkerSeen
     from topics.models import Topic
 
     content = make_pdf(words)
     topic = Topic.objects.filter(is_forum=False).first()
     DBTaskResult.objects.all().delete()  # the tasks the in-process runs queued and ran themselves
-    worker_env = {**env, "ENVIRONET_DEBUG": "", "ENVIRONET_SECRET_KEY": secrets.token_urlsafe(50)}
-    worker_env["ENVIRONET_ALLOWED_HOSTS"] = "localhost"
     say(f"extraction through the worker: {args.repeats} repeats")
-    worker = subprocess.Popen(
-        [sys.executable, str(_HERE.parent / "manage.py"), "worker", "--no-startup-delay"],
-        cwd=_HERE.parent,
-        env=worker_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = started_worker(env)
     alone: list[float] = []
     runs: list[float] = []
     try:
-        deadline = time.monotonic() + 60
-        while not WorkerSeen.objects.exists():
-            if time.monotonic() > deadline or worker.poll() is not None:
-                raise SystemExit("the worker did not start")
-            time.sleep(0.1)
         time.sleep(1.5)  # its first look at the queue done: it waits, as between uploads
         through_the_worker(content, publisher, topic, 0)  # warm-up: the worker's pdfium loaded
         for number in range(1, args.repeats + 1):

@@ -12,11 +12,9 @@ and ready before the clock starts, as in production) sending them to a local aio
 
 import argparse
 import json
-import secrets
 import smtplib
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._setup import ROOT, child_env, migrate, setup_django
+from bench._setup import child_env, migrate, setup_django, started_worker
 
 AIM = 0.7
 
@@ -137,24 +135,8 @@ def main() -> int:
         migrate(env)
         setup_django(env)
         new_message = make_followers(count)
-        # The worker runs as in production: without DEBUG (which keeps every query in memory).
-        worker_env = {**env, "ENVIRONET_DEBUG": "", "ENVIRONET_SECRET_KEY": secrets.token_urlsafe(50)}
-        worker_env["ENVIRONET_ALLOWED_HOSTS"] = "localhost"
-        worker = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "worker", "--no-startup-delay", "--interval", "0.1"],
-            cwd=ROOT,
-            env=worker_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        worker = started_worker(env, "--interval", "0.1")
         try:
-            from environet.models import WorkerSeen
-
-            deadline = time.monotonic() + 60
-            while not WorkerSeen.objects.exists():
-                if time.monotonic() > deadline or worker.poll() is not None:
-                    raise SystemExit("the worker did not start")
-                time.sleep(0.1)
             ours_seconds, loop_seconds = [], []
             for number in range(args.repeat):
                 print(f"run {number + 1}: {count} emails through ENVIRONET", file=sys.stderr)
