@@ -34,14 +34,25 @@ _MOST_PATH_BYTES = 100
 
 
 def ring_after_commit() -> None:
-    """Wake a waiting worker once the current transaction commits (at once outside any)."""
+    """Wake a waiting worker once the current transaction commits (at once outside any); once per transaction,
+    however many tasks it queues."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"NOTIFY {CHANNEL}")
+        if not _waiting_for_commit(_notified):
+            with connection.cursor() as cursor:
+                cursor.execute(f"NOTIFY {CHANNEL}")
+            # Marks the transaction as rung; dropped with the NOTIFY if a savepoint around both rolls back.
+            transaction.on_commit(_notified)
         return
-    if socket_path() is None or any(entry[1] is _ring for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(_ring)
+    if socket_path() is not None and not _waiting_for_commit(_ring):
+        transaction.on_commit(_ring)
+
+
+def _waiting_for_commit(callback: Any) -> bool:
+    return any(entry[1] is callback for entry in connection.run_on_commit)
+
+
+def _notified() -> None:
+    """Nothing to do at the commit: PostgreSQL delivers the NOTIFY itself."""
 
 
 def socket_path() -> Path | None:

@@ -41,8 +41,8 @@ def test_with_the_database_queue_the_task_is_written_with_the_transaction(django
         enqueue.after_commit(deliver, **EMAIL)
         [queued] = DBTaskResult.objects.all()  # already there, in the transaction
 
-    # Nothing left for after the commit but, on SQLite, waking the worker (environet/wake.py).
-    assert [callback for callback in waiting if callback is not wake._ring] == []
+    # Nothing left for after the commit but the worker's wake-up (environet/wake.py).
+    assert [callback for callback in waiting if callback not in (wake._ring, wake._notified)] == []
     assert queued.task_path == "environet.mail.deliver"
     assert queued.args_kwargs == {"args": [], "kwargs": EMAIL}
 
@@ -76,6 +76,26 @@ def test_another_backend_gets_the_task_only_after_the_commit(django_capture_on_c
 
     assert len(waiting) == 1
     assert [message.subject for message in mailoutbox] == ["Seizure"]
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_a_transaction_rings_once_however_many_tasks_it_queues(django_capture_on_commit_callbacks):
+    from django.test.utils import CaptureQueriesContext
+
+    with (
+        django_capture_on_commit_callbacks() as waiting,
+        CaptureQueriesContext(connection) as statements,
+        transaction.atomic(),
+    ):
+        for _ in range(3):
+            enqueue.after_commit(deliver, **EMAIL)
+
+    assert DBTaskResult.objects.count() == 3
+    notified = [statement for statement in statements if statement["sql"].startswith("NOTIFY")]
+    if connection.vendor == "postgresql":
+        assert len(notified) == 1
+    else:
+        assert notified == [] and [callback for callback in waiting if callback is wake._ring] == [wake._ring]
 
 
 @committing
