@@ -16,7 +16,7 @@ id order: when a notice skips ids, the events before it are committed already (i
 and the hub reads them from the database first. A late notice of one of them is then dropped.
 
 Without Redis the broker only carries the events of this process, but events are also written by other
-processes: the task worker (``manage.py db_worker``: related-record and followed-search notices), a
+processes: the task worker (``manage.py worker``: related-record and followed-search notices), a
 management command. So the hub also follows the event table: while it has open streams, every
 LIVE_POLL_SECONDS it asks the database for the latest event id (one query for all the streams of the
 process) and, when that is beyond what it handed out, reads the events in between and hands them out in
