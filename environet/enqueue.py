@@ -23,25 +23,22 @@ from environet import wake
 def after_commit(task: Task, /, **kwargs: Any) -> None:
     """Run ``task`` with ``kwargs`` once the current transaction commits (at once outside any); a worker waiting
     on the database queue is woken then (environet/wake.py)."""
-    if _in_the_transaction(task):
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        transaction.on_commit(lambda: task.enqueue(**kwargs))
+        return
+
+    def queued() -> None:
         task.enqueue(**kwargs)
         wake.ring_after_commit()
-    elif isinstance(task.get_backend(), DatabaseBackend):
 
-        def queued() -> None:
-            task.enqueue(**kwargs)
-            wake.ring_after_commit()
-
-        transaction.on_commit(queued)
+    if _in_the_transaction():
+        queued()
     else:
-        transaction.on_commit(lambda: task.enqueue(**kwargs))
+        transaction.on_commit(queued)  # outside any transaction: at once; in one that must roll back: never
 
 
-def _in_the_transaction(task: Task) -> bool:
-    """Whether the task's row would be written by the connection whose transaction is open (and can still
-    commit: one that must roll back is left to ``on_commit``, which drops the task with it)."""
-    if not isinstance(task.get_backend(), DatabaseBackend):
-        return False
+def _in_the_transaction() -> bool:
+    """Whether the queue's rows are written by the connection whose transaction is open, and it can still commit."""
     from django_tasks_db.models import DBTaskResult  # not at import: models load after the apps
 
     alias = router.db_for_write(DBTaskResult) or DEFAULT_DB_ALIAS
