@@ -108,6 +108,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One test database per test run, so two runs on one machine (two terminals, two checkouts sharing
     # var/) do not lock each other out; each run removes its own when it ends.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.flag("ENVIRONET_DB_POOL", True):
+    # Under ASGI each request runs in a thread of its own, so a connection cannot be kept by its thread
+    # (CONN_MAX_AGE); without a pool every page opened one, a new server process: 3-10 ms of each page. Each
+    # process keeps a few open and lends them out; a request finding all of them lent waits for one. Each is
+    # checked as it is lent (one round trip), so that none left broken by a database restart fails a request.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.number("ENVIRONET_DB_POOL_MIN", 2),
+        "max_size": env.number("ENVIRONET_DB_POOL_MAX", 20),
+        "timeout": env.number("ENVIRONET_DB_POOL_WAIT_SECONDS", 10),
+    }
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Reference tables loaded from official releases (manage.py import_reference); they take precedence over the

@@ -155,9 +155,11 @@ class WakingWorker(Worker):
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names))
         # One thread runs every task for the worker's whole life, so its connection is kept between them (the
         # web processes' CONN_MAX_AGE of 0 would close it after every look at the queue: on PostgreSQL a new
-        # server process for each task). Django still closes one that failed or has lived this long.
+        # server process for each task). Django still closes one that failed or has lived this long. A pooled
+        # connection (PostgreSQL, settings.py) goes back to the pool instead, open, and Django refuses both.
         for alias in connections:
-            connections[alias].settings_dict["CONN_MAX_AGE"] = CONNECTION_KEPT_SECONDS
+            if not connections[alias].settings_dict.get("OPTIONS", {}).get("pool"):
+                connections[alias].settings_dict["CONN_MAX_AGE"] = CONNECTION_KEPT_SECONDS
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311 - spreading workers started together
         with wake.listening() as bell:

@@ -1,0 +1,40 @@
+"""On PostgreSQL, requests borrow connections from the process's pool (settings.py) instead of each opening one:
+a new server process, 3-10 ms of every page."""
+
+import pytest
+from django.db import close_old_connections, connection
+
+pytestmark = pytest.mark.django_db(transaction=True)  # each request then gives its connection back, as served
+
+
+@pytest.fixture
+def pool():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL-only; runs in CI's PostgreSQL pass (DATABASE_URL=postgres://...)")
+    connection.ensure_connection()  # the pool is opened by the first connection lent
+    connection.close()
+    pool = getattr(connection, "pool", None)  # PostgreSQL's wrapper only
+    assert pool is not None, "PostgreSQL connections are not pooled"
+    pool.wait()  # its first connections all open
+    return pool
+
+
+def test_requests_borrow_connections_instead_of_opening_them(client, pool):
+    opened = pool.get_stats()["connections_num"]
+    for _ in range(10):
+        assert client.get("/healthz").status_code == 200
+        close_old_connections()  # as each served request ends (the test client leaves the connection open)
+    assert pool.get_stats()["connections_num"] == opened
+
+
+def test_a_connection_broken_by_a_database_restart_fails_no_request(client, pool):
+    # The server ends every pooled connection (as a restart does); the next requests are still answered.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
+    for _ in range(pool.min_size + 2):
+        assert client.get("/healthz").status_code == 200
+        close_old_connections()
