@@ -118,6 +118,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.f
         "max_size": env.number("ENVIRONET_DB_POOL_MAX", 20),
         "timeout": env.number("ENVIRONET_DB_POOL_WAIT_SECONDS", 10),
     }
+    # Kept connections keep what they prepared: the statements compiled once (environet/compiled.py ``fetch``)
+    # are then planned once per connection too. Django's own statements carry their values written in, and are
+    # never prepared.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

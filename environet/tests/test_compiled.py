@@ -69,3 +69,16 @@ def test_attached_gives_what_attach_set_without_a_query_and_reads_them_otherwise
     attach(Kept(2), [read], "attachments", names)
     with django_assert_num_queries(0):
         assert [file.name for file in attached(read, "attachments")] == ["0.pdf", "1.pdf"]
+
+
+def test_on_postgresql_a_statement_is_planned_once_per_pooled_connection(postgres_only):
+    """With connections pooled (they outlive the request), ``fetch`` has the database prepare each statement:
+    planned once, run again with other values. The values still come out as given."""
+    from environet.compiled import fetch
+
+    statement = "SELECT %s::integer + 1, %s::text || '%%'"
+    assert fetch(statement, [1, "a"]) == (2, "a%")
+    assert fetch(statement, [41, "b"], all_rows=True) == [(42, "b%")]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::integer + 1%"])
+        assert cursor.fetchone()[0] == 1
