@@ -37,6 +37,7 @@ WIDTH = 640  # viewBox width of the charts other than the map: text stays readab
 FONT = 14
 SMALL = 13
 GLYPH = 0.6  # average glyph width, in em
+BOLD = 1.1  # bold glyphs are about this much wider
 TEXT = "#222"
 MUTED = "#555"
 GRID = "#ddd"
@@ -433,7 +434,9 @@ def flows(
     by_destination = sorted(counts, key=lambda route: (destinations.index(route[1]), origins.index(route[0])))
     left_slots, left_nodes, left_end = _stack(origins, by_origin, 0, slots)
     right_slots, right_nodes, right_end = _stack(destinations, by_destination, 1, slots)
-    name_width = min(max(_text_width(name) for name in [*origins, *destinations]), 170)
+    # The headings stand above the names, in bold (wider): room for them too, or "Destination" is cut at the edge.
+    headings = [_text_width(heading) * BOLD for heading in (gettext("Origin"), gettext("Destination"))]
+    name_width = min(max(*headings, *(_text_width(name) for name in [*origins, *destinations])), 170)
     left_x, right_x = name_width + 10, WIDTH - name_width - 10 - NODE_WIDTH
     colours = {origin: colour or BAND_COLOURS[index % len(BAND_COLOURS)] for index, origin in enumerate(origins)}
     body = (

@@ -291,6 +291,15 @@ def test_it_labels_each_route_with_its_count() -> None:
     assert {"40", "20", "10"} <= set(texts(parse(routes())))
 
 
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_the_route_headings_fit_however_short_the_country_names(language: str) -> None:
+    with translation.override(language):
+        svg = charts.flows([("Peru", "Chad", 3), ("Mali", "Iran", 1)], title="T")
+        heading = next(text for text in parse(svg).iter(f"{NS}text") if text.text == translation.gettext("Destination"))
+    width = float(re.findall(r"[\d.]+", parse(svg).get("viewBox") or "")[2])
+    assert float(heading.get("x") or 0) + charts._text_width(heading.text or "") * charts.BOLD <= width
+
+
 def test_it_adds_up_repeated_routes() -> None:
     svg = charts.flows([("Kenya", "China", 3), ("Kenya", "China", 4)], title="T")
     assert list(bands(svg)) == ["Kenya → China: 7"]
