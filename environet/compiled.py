@@ -159,7 +159,8 @@ def _prepares() -> bool:
     request would prepare for nothing, and a pooler of the installation's own (``ENVIRONET_DB_POOL`` off) may
     not keep prepared statements between transactions."""
     options = connection.settings_dict["OPTIONS"]
-    return connection.vendor == "postgresql" and bool(options.get("pool")) and options.get("prepare_threshold") is not None
+    pooled = bool(options.get("pool")) and options.get("prepare_threshold") is not None
+    return connection.vendor == "postgresql" and pooled
 
 
 def _value_binding_cursor() -> Any:

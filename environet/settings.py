@@ -322,6 +322,7 @@ else:
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["environet.formats"]  # date fields in ISO, as browsers take them, in every language
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

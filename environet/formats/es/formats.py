@@ -1,0 +1,3 @@
+from django.conf.locale.es.formats import DATE_INPUT_FORMATS as LANGUAGE_DATE_INPUT_FORMATS
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", *LANGUAGE_DATE_INPUT_FORMATS]  # see environet/formats/__init__.py
