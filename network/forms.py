@@ -25,9 +25,15 @@ from network.models import (
 from seizures.models import Convention
 from topics.models import TOPIC_NAMES
 
+# A date input takes only an ISO date as its value and shows a French "07/12/2026" (the language's first input
+# format, Django's default) as empty: the value is ISO in every language, the browser shows it the reader's way.
+ISO_DAY = "%Y-%m-%d"
+
 
 def _date(label, *, required: bool = False) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(
+        label=label, required=required, widget=forms.DateInput(format=ISO_DAY, attrs={"type": "date"})
+    )
 
 
 def _organisations():
@@ -144,6 +150,17 @@ class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
 
+class _OneOfSeveral(forms.Form):
+    """One of several forms on a page (the roadmap, a meeting): its own ids, so each label belongs to its own
+    field when two forms have a field of the same name."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class AsOfForm(forms.Form):
     as_of = _date(_("Roadmap as of"))
     compare = _date(_("Compare with the roadmap as of"))
@@ -153,7 +170,10 @@ class MembersOnForm(forms.Form):
     as_of = _date(_("Members on"))
 
 
-class PublishForm(forms.Form):
+class PublishForm(_OneOfSeveral):
+    """On the roadmap page, below the form choosing the date shown (whose field is also "as_of")."""
+
+    id_prefix = "publish"
     as_of = _date(_("Status as of"), required=True)
 
 
@@ -315,22 +335,12 @@ class MeetingForm(forms.Form):
         )  # fmt: skip
 
 
-class _OnMeetingPage(forms.Form):
-    """One of several forms on the meeting page: its own ids, so each label belongs to its own field."""
-
-    id_prefix = "meeting"
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
-
-
-class AgendaItemForm(_OnMeetingPage):
+class AgendaItemForm(_OneOfSeveral):
     id_prefix = "agenda"
     title = forms.CharField(label=_("Agenda item"), max_length=300)
 
 
-class DocumentForm(_OnMeetingPage):
+class DocumentForm(_OneOfSeveral):
     id_prefix = "document"
     document = forms.FileField(label=_("Document"))
 
@@ -338,7 +348,7 @@ class DocumentForm(_OnMeetingPage):
         return attachments.inspect(self.cleaned_data["document"])
 
 
-class InviteForm(_OnMeetingPage):
+class InviteForm(_OneOfSeveral):
     id_prefix = "invite"
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
 
@@ -348,7 +358,7 @@ class InviteForm(_OnMeetingPage):
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
 
 
-class ParticipationForm(_OnMeetingPage):
+class ParticipationForm(_OneOfSeveral):
     id_prefix = "participation"
     state = forms.ChoiceField(label=_("Participation"), choices=Participation.choices)
 
@@ -356,7 +366,7 @@ class ParticipationForm(_OnMeetingPage):
 FOLLOW_UPS = 3  # follow-up rows offered with a new decision
 
 
-class DecisionForm(_OnMeetingPage):
+class DecisionForm(_OneOfSeveral):
     id_prefix = "decision"
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
@@ -392,7 +402,7 @@ class DecisionForm(_OnMeetingPage):
         ]
 
 
-class InputForm(_OnMeetingPage):
+class InputForm(_OneOfSeveral):
     """Input at a meeting: a new activity (title, type, leads, countries, period, description), a new status for
     an activity of the roadmap, or a comment on one."""
 
@@ -458,7 +468,7 @@ class InputForm(_OnMeetingPage):
         )
 
 
-class ReviewForm(_OnMeetingPage):
+class ReviewForm(_OneOfSeveral):
     id_prefix = "review"
     decision = forms.ChoiceField(
         label=_("Review"), choices=[("accept", _("Accept into the roadmap")), ("decline", _("Decline"))],

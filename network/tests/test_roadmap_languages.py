@@ -1,0 +1,104 @@
+"""The roadmap page read in French, Spanish or English: every date input holds an ISO date whatever the language
+(a date input rejects "07/12/2026" and shows nothing), each field has its own id (the page has two forms with an
+"as_of" field)."""
+
+import re
+from collections import Counter
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+from django import forms as django_forms
+from django.utils import timezone, translation
+
+from conftest import signed_in
+from network import forms
+from network.tests.builders import build
+
+LANGUAGES = ["en", "fr", "es"]
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Tags(HTMLParser):
+    """The page's inputs and labels, as attribute dicts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: list[dict[str, str]] = []
+        self.labels: list[dict[str, str]] = []
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        if "id" in found:
+            self.ids.append(found["id"])
+        if tag == "input":
+            self.inputs.append(found)
+        elif tag == "label":
+            self.labels.append(found)
+
+
+def _tags(page: str) -> _Tags:
+    parsed = _Tags()
+    parsed.feed(page)
+    return parsed
+
+
+def _reading(person, language: str):
+    """A client for ``person`` reading in ``language`` (the page speaks the person's chosen language)."""
+    person.language = language
+    person.save(update_fields=["language"])
+    return signed_in(person)
+
+
+@pytest.fixture
+def net(cast):
+    return build(cast)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_it_fills_the_publish_date_in_iso_in_every_language(cast, net, language):
+    page = _reading(net.clerk, language).get("/network/ENFORCE/roadmap/").content.decode()
+    dated = [tag for tag in _tags(page).inputs if tag.get("type") == "date"]
+    published = [tag for tag in dated if tag.get("name") == "as_of" and "required" in tag]
+    assert len(published) == 1 and published[0]["value"] == timezone.localdate().isoformat()
+    assert all(ISO_DAY.fullmatch(tag["value"]) for tag in dated if "value" in tag)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_it_keeps_the_date_asked_for_in_iso_in_every_language(cast, net, language):
+    client = _reading(cast.member, language)
+    page = client.get("/network/ENFORCE/roadmap/?as_of=2026-12-07&compare=2026-01-31").content.decode()
+    values = {tag["name"]: tag.get("value") for tag in _tags(page).inputs if tag.get("type") == "date"}
+    assert values == {"as_of": "2026-12-07", "compare": "2026-01-31"}
+
+
+def test_each_field_of_the_page_has_its_own_id_and_each_label_its_own_field(cast, net):
+    client = _reading(net.clerk, "fr")
+    shown = client.get("/network/ENFORCE/roadmap/?as_of=2020-10-01")
+    refused = client.post("/network/ENFORCE/roadmap/publish/", {"as_of": "2999-01-01"})
+    assert refused.status_code == 400
+    for response in (shown, refused):
+        tags = _tags(response.content.decode())
+        assert [given for given, count in Counter(tags.ids).items() if count > 1] == []
+        targets = [label["for"] for label in tags.labels if "for" in label]
+        assert len(targets) == len(set(targets)) and set(targets) <= set(tags.ids)
+        # Both forms still send "as_of": the publish view and the links read that name.
+        names = sorted(tag.get("name", "") for tag in tags.inputs if tag.get("type") == "date")
+        assert names == ["as_of", "as_of", "compare"]
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_every_date_field_of_the_network_forms_is_written_in_iso(language):
+    """Every form of the network pages, not only the roadmap's: the forms are built by ``forms._date``."""
+    date_fields = [
+        (form.__name__, name, field)
+        for form in vars(forms).values()
+        if isinstance(form, type) and issubclass(form, django_forms.Form)
+        for name, field in form.base_fields.items()
+        if isinstance(field, django_forms.DateField)
+    ]
+    assert len(date_fields) >= 10  # the roadmap, members, repository, memberships, meetings, inputs
+    with translation.override(language):
+        for form, name, field in date_fields:
+            assert 'value="2026-12-07"' in field.widget.render(name, date(2026, 12, 7)), (form, name)
