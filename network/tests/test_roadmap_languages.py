@@ -1,10 +1,11 @@
 """The roadmap page read in French, Spanish or English: every date input holds an ISO date whatever the language
 (a date input rejects "07/12/2026" and shows nothing), each field has its own id (the page has two forms with an
-"as_of" field)."""
+"as_of" field), and funding amounts are money in the reader's language."""
 
 import re
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -12,8 +13,8 @@ from django import forms as django_forms
 from django.utils import timezone, translation
 
 from conftest import signed_in
-from network import forms
-from network.tests.builders import build
+from network import actions, forms
+from network.tests.builders import build, draft
 
 LANGUAGES = ["en", "fr", "es"]
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -54,6 +55,14 @@ def _reading(person, language: str):
 @pytest.fixture
 def net(cast):
     return build(cast)
+
+
+@pytest.fixture
+def funded(cast, net):
+    """Two activities on today's roadmap, funded in dollars and in euros."""
+    for title, amount, currency in (("Port training", "20000", "USD"), ("Manual", "45000", "EUR")):
+        actions.propose_activity(request=None, person=cast.member, network=net.network,
+                                 draft=draft(cast, title=title, amount=Decimal(amount), currency=currency))  # fmt: skip
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -102,3 +111,20 @@ def test_every_date_field_of_the_network_forms_is_written_in_iso(language):
     with translation.override(language):
         for form, name, field in date_fields:
             assert 'value="2026-12-07"' in field.widget.render(name, date(2026, 12, 7)), (form, name)
+
+
+# The expected amounts are CLDR's, written out here rather than asked of babel (the code under test uses it).
+MONEY = {
+    "en": ["$20,000.00", "€45,000.00"],
+    "fr": ["20\u202f000,00\xa0$US", "45\u202f000,00\xa0€"],
+    "es": ["20.000,00\xa0US$", "45.000,00\xa0€"],
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("role", ["member", "observer"])
+def test_it_shows_funding_as_money_in_the_readers_language(cast, net, funded, language, role):
+    page = _reading(getattr(cast, role), language).get("/network/ENFORCE/roadmap/")
+    text = page.content.decode()
+    assert all(amount in text for amount in MONEY[language]), MONEY[language]
+    assert "20000.00" not in text and "45000.00" not in text
