@@ -324,6 +324,22 @@ def test_it_keeps_a_bad_change_from_touching_the_record(cast):
 # --- "Add another" -------------------------------------------------------------------------------------------
 
 
+def test_it_says_files_are_kept_only_when_some_were_chosen_in_the_readers_way(cast):
+    cast.member.language = "fr"
+    cast.member.save(update_fields=["language"])
+    response = signed_in(cast.member).post(NEW_RECORD, record_form(occurred_on=""))
+
+    assert response.status_code == 400
+    content = html.unescape(response.content.decode())
+    assert "Tout ce que vous avez saisi est toujours là." in content
+    assert "fichiers" not in content.split('id="error-summary"')[1].split("</div>")[0]
+    assert "Date de la saisie\u00a0: " in content  # French sets its colon apart
+
+    more = signed_in(cast.member).post(NEW_RECORD, {**record_form(), "more": "lines"})
+    notice = html.unescape(more.content.decode()).split('class="notice"')[1].split("</p>")[0]
+    assert "Une nouvelle partie vide a été ajoutée ci-dessous." in notice and "fichiers" not in notice
+
+
 def test_it_adds_an_empty_commodity_without_judging_or_saving(cast):
     data = {**form_with(), "more": "lines"}
     before = counts()

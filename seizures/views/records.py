@@ -156,7 +156,8 @@ class Editor:
         for field, part_name in fields:
             for error in field.errors:
                 label = f"{part_name}, {field.label}" if part_name else str(field.label)
-                found.append((_field_anchor(field), f"{label}: {error}"))
+                # Through the catalogue: French puts a space before the colon.
+                found.append((_field_anchor(field), _("%(field)s: %(problem)s") % {"field": label, "problem": error}))
         return found
 
     def to_complete(self) -> None:
