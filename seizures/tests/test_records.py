@@ -600,3 +600,32 @@ def test_it_shows_what_the_reference_tables_say_of_each_code(cast):
     assert "CITES Appendix I<" in page  # pangolins
     assert "Annex C, group I: Chlorodifluoromethane" in page
     assert "CITES Appendix II<" in page  # the elephants of Botswana are in Appendix II
+
+
+# --- What the record page shows ------------------------------------------------------------------------------
+
+
+def test_it_leaves_out_the_facts_a_draft_does_not_give_yet(cast):
+    # As the demo's draft at Nairobi: no evaluation, no detection method, but a flight.
+    draft = file(cast.member, transport_mode="air_passenger", flight_number="KQ310")
+    page = signed_in(cast.member).get(f"/seizures/{draft.pk}/").content.decode()
+    header = page[page.index('<p class="thread-facts">') : page.index('<p class="actions">')]
+    assert "Evaluation" not in header and "· ·" not in " ".join(header.split())
+    assert "How it was detected" not in page
+    assert "<dd>Air passenger · flight KQ310" in " ".join(page.split())
+
+
+def test_it_shows_the_evaluation_and_detection_method_when_given(cast):
+    record = file(cast.member, source_reliability="B", information_credibility="2", detection_method="dog")
+    page = signed_in(cast.member).get(f"/seizures/{record.pk}/").content.decode()
+    assert "· Evaluation B2\n" in page
+    assert "<dt>How it was detected</dt><dd>Detector dog</dd>" in page
+
+
+def test_it_starts_the_mode_of_transport_with_no_separator_when_only_a_detail_is_known(cast):
+    record = file(cast.member, transport_mode="", flight_number="KQ310")
+    page = signed_in(cast.member).get(f"/seizures/{record.pk}/").content.decode()
+    facts = " ".join(page[page.index("<dt>Mode of transport</dt>") : page.index("</dd>", page.index("KQ310"))].split())
+    assert facts == "<dt>Mode of transport</dt><dd> flight KQ310"
+    bare = file(cast.member, transport_mode="")
+    assert "Mode of transport" not in signed_in(cast.member).get(f"/seizures/{bare.pk}/").content.decode()
