@@ -3,8 +3,9 @@
 Units are stored as UN/ECE Recommendation 20 codes (reference/data/units.csv: "KGM", "H87"). A code that
 CLDR also names (the Unicode Common Locale Data Repository, shipped in ``babel``) is shown with CLDR's
 short name in the active language ("kg", "m³", "gal imp."), the number formatted for that language by the
-same library ("2 100,5 kg" in French). The others are shown with the name Recommendation 20 gives them
-(through gettext, so a translation can be added), and a code neither knows is shown as itself.
+same library ("2 100,5 kg" in French). The others are said with the number in words that agree with it
+("1 piece", "2 pieces", "2 pièces"), through gettext's plural forms; alone, a unit is shown with the name
+Recommendation 20 gives it, and a code neither knows is shown as itself.
 Specimen terms (CITES codes such as "TUS") are shown with the description of the CITES guidelines.
 
 Used by the list, the record page and the human-readable messages about a record, never by the machine
@@ -17,7 +18,8 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit, get_unit_name
 from django import template
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext, ngettext, ngettext_lazy
 
 from reference import tables
 
@@ -43,6 +45,18 @@ CLDR_UNITS = {
     "FTK": "area-square-foot",
     "MTR": "length-meter",
     "CMT": "length-centimeter",
+}
+# Recommendation 20 code -> the units CLDR does not name, said with a number: the words agree with it.
+COUNTED_UNITS: dict[str, Promise] = {
+    "H87": ngettext_lazy("%(amount)s piece", "%(amount)s pieces", "count"),
+    "C62": ngettext_lazy("%(amount)s unit", "%(amount)s units", "count"),
+    "NAR": ngettext_lazy("%(amount)s article", "%(amount)s articles", "count"),
+    "PR": ngettext_lazy("%(amount)s pair", "%(amount)s pairs", "count"),
+    "NPR": ngettext_lazy("%(amount)s pair", "%(amount)s pairs", "count"),
+    "DZN": ngettext_lazy("%(amount)s dozen", "%(amount)s dozen", "count"),
+    "SET": ngettext_lazy("%(amount)s set", "%(amount)s sets", "count"),
+    "CTM": ngettext_lazy("%(amount)s metric carat", "%(amount)s metric carats", "count"),
+    "BFT": ngettext_lazy("%(amount)s board foot", "%(amount)s board feet", "count"),
 }
 SHOWN_LINES = 1  # commodity lines named in a list row; the others are counted
 
@@ -97,9 +111,18 @@ def unit_name(code: str) -> str:
     return gettext(name) if name else code
 
 
+def _plural_count(number: Decimal) -> int:
+    """The whole number that makes gettext choose the plural form CLDR gives ``number`` as it is shown (three
+    decimals at most): gettext's rules take whole numbers, and 1.5 is singular in French, plural in English."""
+    shown = number.quantize(Decimal("0.001")).normalize()
+    if shown == shown.to_integral_value():
+        return abs(int(shown))
+    return 1 if _locale().plural_form(shown) == "one" else 2
+
+
 @register.filter
 def quantity(value, unit: str = "") -> str:
-    """A quantity with its unit in words: ``{{ line.quantity|quantity:line.unit }}`` -> "2,100 kg"."""
+    """A quantity with its unit in words: ``{{ line.quantity|quantity:line.unit }}`` -> "2,100 kg", "2 pieces"."""
     number = _decimal(value)
     if number is None:
         return ""
@@ -107,6 +130,9 @@ def quantity(value, unit: str = "") -> str:
     cldr = CLDR_UNITS.get(code)
     if cldr:
         return format_unit(number, cldr, length="short", format="#,##0.###", locale=_locale())
+    counted = COUNTED_UNITS.get(code)
+    if counted is not None:
+        return counted % {"amount": amount(number), "count": _plural_count(number)}
     name = unit_name(code)
     return f"{amount(number)} {name}" if name else amount(number)
 

@@ -70,11 +70,36 @@ def test_quantities_follow_the_readers_language():
 
 def test_units_without_a_cldr_name_keep_the_name_of_recommendation_20_and_unknown_codes_show_as_themselves():
     with translation.override("en"):
-        assert quantities.quantity(Decimal("12"), "H87") == "12 piece"
+        assert quantities.quantity(Decimal("12"), "H87") == "12 pieces"
         assert quantities.unit_name("DZN") == "dozen"
         assert quantities.unit_name("XYZ") == "XYZ"
         assert quantities.quantity(Decimal("3"), "") == "3"
         assert quantities.quantity(None, "KGM") == ""
+
+
+def test_units_without_a_cldr_name_agree_with_the_number_in_the_readers_language():
+    with translation.override("en"):
+        assert [quantities.quantity(Decimal(number), "H87") for number in ("1", "1.000", "2", "0.5")] == [
+            *("1 piece", "1 piece", "2 pieces", "0.5 pieces"),
+        ]
+        assert quantities.quantity(Decimal("3"), "PR") == "3 pairs"
+        assert quantities.quantity(Decimal("2"), "DZN") == "2 dozen"
+        assert quantities.quantity(Decimal("2"), "BFT") == "2 board feet"
+    with translation.override("fr"):  # singular below 2, as CLDR says of French
+        assert [quantities.quantity(Decimal(number), "H87") for number in ("1", "1.5", "2", "2100")] == [
+            *("1 pièce", "1,5 pièce", "2 pièces", "2\u202f100 pièces"),
+        ]
+        assert quantities.quantity(Decimal("2"), "DZN") == "2 douzaines"
+    with translation.override("es"):
+        assert [quantities.quantity(Decimal(number), "H87") for number in ("1", "1.5", "2")] == [
+            *("1 pieza", "1,5 piezas", "2 piezas"),
+        ]
+
+
+def test_the_record_page_says_pieces_in_the_plural(cast):
+    seizure = file(cast.member, lines=[line("cites", "Diceros bicornis", specimen_type="HOR", quantity=2, unit="H87")])
+    page = signed_in(cast.member).get(f"/seizures/{seizure.pk}/").content.decode()
+    assert '<span title="H87">2 pieces</span>' in page
 
 
 def test_specimen_terms_are_in_words_and_unknown_ones_keep_their_code():
@@ -107,7 +132,7 @@ def test_the_records_thread_says_quantities_in_words(cast, django_capture_on_com
     )
     assert seizure.thread is not None
     first = seizure.thread.messages.order_by("pk")[0]
-    assert "12 piece" in first.body
+    assert "12 pieces" in first.body
     assert "H87" not in first.body
 
 
