@@ -1,5 +1,7 @@
 """Managing people: focal points for their own organisation only, administrators for everyone."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.test import Client
 
@@ -40,6 +42,13 @@ def test_it_shows_an_administrator_everyone(cast):
     response = signed_in(cast.administrator).get("/accounts/people/")
 
     assert _names(response) == set(Person.objects.values_list("full_name", flat=True))
+
+
+def test_it_dates_a_request_as_every_other_page_does(cast):
+    Person.objects.filter(pk=cast.requested.pk).update(date_joined=datetime(2026, 12, 7, 9, 30, tzinfo=UTC))
+    page = signed_in(cast.administrator).get("/accounts/people/").content.decode()
+    assert "<td>2026-12-07</td>" in page
+    assert "12/07/2026" not in page
 
 
 def test_it_filters_by_name_and_state(cast):
