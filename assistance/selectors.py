@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import CONVENTIONS, REGIONS
 from accounts.models import Person
+from accounts.places import language_name
 from assistance import access
 from assistance.models import ACTIVE_STATES, Area, Availability, ExpertProfile, Request, State
 from environet.compiled import Kept, Prepared, prepare
@@ -148,7 +149,7 @@ def suggestions(*, found: Request, limit: int = 10) -> list[Suggestion]:
         shared = sorted(languages & set(expert.expert_languages or []))
         if shared:
             score += 2
-            reasons.append(_("Languages: %(list)s") % {"list": ", ".join(shared)})
+            reasons.append(_("Languages: %(list)s") % {"list": ", ".join(language_name(code) for code in shared)})
         if found.region and found.region in (expert.expert_regions or []):
             score += 2
             reasons.append(_("Covers the region: %(region)s") % {"region": names["regions"].get(found.region)})

@@ -42,6 +42,27 @@ def test_it_shows_the_directory_to_members_not_observers_by_default(cast, expert
     assert page.status_code == 200 and b"Emma Expert" in page.content
 
 
+def test_the_expert_pages_name_languages_in_the_readers_language(cast, expert):
+    expert.expert_languages = ["es", "en"]
+    expert.save(update_fields=["expert_languages"])
+    page = signed_in(cast.member).get(reverse("assistance:expert", args=[expert.pk])).content.decode()
+    assert "<dt>Languages</dt><dd>Spanish, English</dd>" in page
+    listed = signed_in(cast.member).get(reverse("assistance:experts")).content.decode()
+    assert "Languages: Spanish, English ·" in listed
+    cast.member.language = "fr"
+    cast.member.save(update_fields=["language"])
+    page = signed_in(cast.member).get(reverse("assistance:expert", args=[expert.pk])).content.decode()
+    assert "<dd>espagnol, anglais</dd>" in page
+
+
+def test_a_request_names_its_languages_and_the_experts_shared_ones(cast, expert):
+    ExpertProfile.objects.create(person=expert, areas=",pangolin,")
+    found = ask(cast.member, languages=["es", "en"])
+    page = signed_in(cast.member).get(reverse("assistance:request", args=[found.pk])).content.decode()
+    assert "<dt>Languages</dt><dd>Spanish, English</dd>" in page
+    assert "Languages: English" in page  # why the expert (English and French) is suggested
+
+
 def test_a_person_who_is_not_an_expert_has_no_profile_page(cast):
     assert signed_in(cast.member).get(reverse("assistance:expert", args=[cast.member.pk])).status_code == 404
 

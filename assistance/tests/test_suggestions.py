@@ -20,7 +20,7 @@ def test_it_suggests_the_matching_expert_with_reasons(cast, expert, far_expert):
     assert "Topics: B Wildlife" in reasons
     assert "CITES" in reasons
     assert "Pangolin scales and meat" in reasons
-    assert "Languages: fr" in reasons
+    assert "Languages: French" in reasons
     assert "Africa" in reasons
     assert "Available" in reasons
 
