@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import places
 
@@ -29,6 +30,14 @@ class Organisation(models.Model):
     class Standing(models.TextChoices):
         MEMBER = "member", _("Member")
         OBSERVER = "observer", _("Observer")
+
+    class State(models.TextChoices):
+        """Where an organisation stands on the platform, as ``proposed`` and ``is_active`` say (not a column)."""
+
+        # With a context: French and Spanish agree the word with "organisation" (feminine), not with a person.
+        PROPOSED = "proposed", pgettext_lazy("organisation", "Proposed in a request")
+        ACTIVE = "active", pgettext_lazy("organisation", "Active")
+        INACTIVE = "inactive", pgettext_lazy("organisation", "Inactive")
 
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
@@ -52,6 +61,25 @@ class Organisation(models.Model):
     @property
     def country_name(self) -> str:
         return places.country_name(self.country)
+
+    @property
+    def name_with_short_name(self) -> str:
+        """The name with the short name in brackets, "Kenya Revenue Authority (KRA)"; the name alone when it has
+        no short name or already says it ("Human Environment and Transport Inspectorate (ILT)")."""
+        short = self.short_name.strip()
+        if not short or f"({short})".casefold() in self.name.casefold():
+            return self.name
+        return f"{self.name} ({short})"
+
+    @property
+    def state(self) -> "Organisation.State":
+        if self.proposed:
+            return self.State.PROPOSED
+        return self.State.ACTIVE if self.is_active else self.State.INACTIVE
+
+    def get_state_display(self) -> str:
+        """The state's label in the active language ("Active"), as ``get_FOO_display`` gives a column's."""
+        return str(self.state.label)
 
 
 class PersonManager(BaseUserManager["Person"]):
