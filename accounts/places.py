@@ -39,12 +39,17 @@ ALIASES_FILE = Path(__file__).resolve().parent / "data" / "country_aliases.csv"
 _NOT_WORDS = re.compile(r"[^0-9a-z]+")
 
 
+def by_name(name: str) -> str:
+    """The key to sort names by as a reader expects in English, French or Spanish: accents and case do
+    not count, so "Bénin" comes before "Burundi" (a plain sort puts every accented letter after "z")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(character for character in decomposed if not unicodedata.combining(character)).casefold()
+
+
 def plain(text: str) -> str:
     """A name as compared: accents, case, apostrophes (' or ’), dots, commas and brackets do not count."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    letters = "".join(character for character in decomposed if not unicodedata.combining(character))
     # Dots join (U.S.A. is USA); anything else that is not a letter or digit separates words.
-    return " ".join(_NOT_WORDS.sub(" ", letters.casefold().replace(".", "")).split())
+    return " ".join(_NOT_WORDS.sub(" ", by_name(text).replace(".", "")).split())
 
 
 def _inverted(name: str) -> str | None:
@@ -125,7 +130,7 @@ def country_choices() -> list[tuple[str, str]]:
 
 @cache
 def _sorted_countries(language: str) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(_country_names(language).items(), key=lambda item: item[1]))
+    return tuple(sorted(_country_names(language).items(), key=lambda item: by_name(item[1])))
 
 
 @cache
@@ -144,7 +149,7 @@ def _language_names(language: str) -> dict[str, str]:
 
 def language_choices() -> list[tuple[str, str]]:
     names = _language_names(get_language() or "en")
-    return sorted(names.items(), key=lambda item: item[1].casefold())
+    return sorted(names.items(), key=lambda item: by_name(item[1]))
 
 
 def language_name(code: str) -> str:

@@ -121,7 +121,7 @@ def _number(value: int) -> str:
 
 def _gap_rows(found: list[gaps.Gap], sort: str) -> list[Row]:
     if sort == "place":
-        found = sorted(found, key=lambda gap: (place_name(gap.place), convention_name(gap.convention)))
+        found = sorted(found, key=lambda gap: (places.by_name(place_name(gap.place)), convention_name(gap.convention)))
     return [Row([place_name(gap.place)], [convention_name(gap.convention), _number(gap.records)]) for gap in found]
 
 
@@ -137,7 +137,7 @@ def _more(total: int) -> str:
 def gap_sections(found: gaps.Gaps, sort: str) -> list[Section]:
     headers = [gettext("Convention"), gettext("Shared seizure records")]
     names = {code: places.country_name(code) for code in found.records_by_country}
-    counts = sorted(found.records_by_country.items(), key=lambda item: (-item[1], names[item[0]]))
+    counts = sorted(found.records_by_country.items(), key=lambda item: (-item[1], places.by_name(names[item[0]])))
     map_title = gettext("Shared seizure records in countries with a gap")
     map_description = gettext(
         "Each circle's area is in proportion to the shared seizure records made in a country where the period "
@@ -317,12 +317,13 @@ def timeline_rows(network: Network, day: date, by: str) -> list[TimelineRow]:
     entries = [entry for _, section in selectors.roadmap(network, day) for entry in section]
     names = selectors.Names.for_states([entry.state for entry in entries])
     rows = [TimelineRow(group, entry, *_period(entry)) for entry in entries for group in _groups_of(entry, by, names)]
-    if by == "kind":
-        rank = {str(label): index for index, (_, label) in enumerate(ActivityType.choices)}
-        key = lambda row: (rank.get(row.group, len(rank)), row.start or date.max, row.entry.id)  # noqa: E731
-    else:
-        key = lambda row: (row.group, row.start or date.max, row.entry.id)  # noqa: E731
-    return sorted(rows, key=key)
+    rank = {str(label): index for index, (_, label) in enumerate(ActivityType.choices)}
+
+    def group_order(row: TimelineRow) -> tuple[int, str]:
+        # Kinds in the order the form lists them; places and organisations by name, accents not counting.
+        return (rank.get(row.group, len(rank)), "") if by == "kind" else (0, places.by_name(row.group))
+
+    return sorted(rows, key=lambda row: (group_order(row), row.start or date.max, row.entry.id))
 
 
 def timeline_chart(rows: list[TimelineRow], by: str, day: date) -> SafeString:

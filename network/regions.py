@@ -30,6 +30,7 @@ from babel import Locale, UnknownLocaleError
 from django.db.models import Q
 from django.utils.translation import get_language
 
+from accounts import places
 from seizures.analytics import REGIONS
 
 # Groupings composed of the table's regions (see the module's docstring for their sources).
@@ -59,7 +60,7 @@ def region_name(code: str) -> str:
 
 
 def region_choices() -> list[tuple[str, str]]:
-    return sorted(_names(get_language() or "en").items(), key=lambda item: item[1])
+    return sorted(_names(get_language() or "en").items(), key=lambda item: places.by_name(item[1]))
 
 
 # --- Containment ---------------------------------------------------------------------------------------------

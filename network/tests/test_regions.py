@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from network import actions, regions, selectors
 from network.models import Status
@@ -77,3 +78,9 @@ def test_the_repository_finds_any_activity_in_part_of_a_region(net, past):
     assert _titles(net, region="002") == {"West Africa port training", "Ghana inspection", "Kenya workshop"}
     assert _titles(net, region="014") == {"Kenya workshop"}
     assert _titles(net, region="150") == set()
+
+
+def test_regions_are_listed_in_the_readers_alphabetical_order():
+    with translation.override("es"):
+        names = [name for _code, name in regions.region_choices()]
+    assert names.index("África") < names.index("América") < names.index("Oceanía")

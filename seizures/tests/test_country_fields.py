@@ -83,3 +83,12 @@ def test_the_edit_page_shows_the_saved_countries_by_name(cast):
     page = signed_in(cast.member).get(f"/seizures/{seizure.pk}/edit/").content.decode()
     [field] = re.findall(r'<input[^>]*name="destination_country"[^>]*>', page)
     assert f'value="{places.country_name("VN")}"' in field
+
+
+def test_the_country_names_are_suggested_in_the_readers_alphabetical_order(cast):
+    cast.member.language = "fr"
+    cast.member.save(update_fields=["language"])
+    page = signed_in(cast.member).get(NEW_RECORD).content.decode()
+    [names] = re.findall(r'<datalist id="country-names">(.*?)</datalist>', page, re.S)
+    options = re.findall(r'<option value="([^"]*)">', names)
+    assert options.index("Bénin") < options.index("Burundi")

@@ -23,6 +23,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from accounts import places
 from environet.http import SignedInRequest
 from reference import tables
 from seizures import access, charts
@@ -77,7 +78,9 @@ def region_choices() -> list[tuple[str, Any]]:
     choices: list[tuple[str, Any]] = [("", gettext("The whole world"))]
     for continent, subregions in figures.REGIONS.items():
         name = names.get(continent, continent)
-        options = sorted(((code, names.get(code, code)) for code in subregions), key=lambda option: option[1])
+        options = sorted(
+            ((code, names.get(code, code)) for code in subregions), key=lambda option: places.by_name(option[1])
+        )
         choices.append((name, [(continent, gettext("%(region)s (all countries)") % {"region": name}), *options]))
     return choices
 
