@@ -1,5 +1,6 @@
 """Signing in: a password, then a one-time code from the authenticator (or a recovery code)."""
 
+import re
 import time
 
 from django.test import Client
@@ -188,3 +189,12 @@ def test_it_signs_out_only_by_post(cast):
 
     assert client.get("/accounts/signout/").status_code == 405
     assert is_signed_in(client)
+
+
+def test_the_language_switcher_names_each_language_in_its_own_words(db, settings):
+    for language in ("en", "fr", "es"):
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get("/accounts/signin/").content.decode()
+        [switcher] = re.findall(r'<select id="language-choice" name="language">(.*?)</select>', page, re.S)
+        assert re.findall(r"<option [^>]*>([^<]*)</option>", switcher) == ["English", "Français", "Español"], language
