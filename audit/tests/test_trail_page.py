@@ -1,6 +1,7 @@
 """/audit/: administrators browse the whole trail, a focal point their organisation's part, nobody else
 anything; filters and pages."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -151,3 +152,9 @@ def test_it_pages_fifty_entries_at_a_time_keeping_the_filters(cast):
     # A page number past the end shows the last page rather than an error.
     assert shown(client.get(URL, {"action": "test.", "page": "99"})) == shown(last)
     assert Entry.objects.count() == 121
+
+
+def test_the_organisation_filter_offers_any_organisation_first(cast):
+    page = signed_in(cast.administrator).get(URL).content.decode()
+    [choices] = re.findall(r'<select name="organisation"[^>]*>(.*?)</select>', page, re.S)
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", choices)[0] == "Any"
