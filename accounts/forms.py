@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import places
-from accounts.models import ApiToken, Organisation, Person, time_zone_choices
+from accounts.models import ApiToken, Organisation, Person, time_zone_choices, time_zone_label
 from topics.models import Topic
 
 CONVENTIONS = [
@@ -167,6 +167,16 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = ["full_name", "position", "languages_spoken", "language", "time_zone"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A zone saved before the list was narrowed (Africa/Asmera) stays offered to its owner, so that saving
+        # the other details does not fail on it; nobody else is offered it.
+        saved = self.instance.time_zone
+        if saved and saved not in dict(time_zone_choices()):
+            cast(forms.ChoiceField, self.fields["time_zone"]).choices = sorted(
+                [*time_zone_choices(), (saved, time_zone_label(saved))]
+            )
 
 
 class EmailChangeForm(forms.Form):

@@ -3,8 +3,8 @@
 People are never deleted: a person who leaves is suspended, so the record of what they did stays whole.
 """
 
-import zoneinfo
 from functools import cache
+from importlib import resources
 from typing import ClassVar
 
 from django.conf import settings
@@ -95,7 +95,16 @@ class PersonManager(BaseUserManager["Person"]):
 
 @cache
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    """The time zones a person chooses from: UTC and those of the tz database's zone.tab, one or more for each
+    country under today's name. Not every name zoneinfo knows: those also hold the old spellings kept so that
+    old data still reads (Africa/Asmera, Asia/Chungking) and legacy ones (US/Eastern, Etc/GMT+3)."""
+    listed = (resources.files("tzdata") / "zoneinfo" / "zone.tab").read_text(encoding="utf-8")
+    names = {"UTC"} | {line.split("\t")[2] for line in listed.splitlines() if line and not line.startswith("#")}
+    return [(name, time_zone_label(name)) for name in sorted(names)]
+
+
+def time_zone_label(name: str) -> str:
+    return name.replace("_", " ")
 
 
 class Person(AbstractBaseUser):

@@ -243,3 +243,24 @@ def test_it_keeps_each_person_s_choices_apart(cast):
 
     assert _deliveries(cast.member) == {"A": "live"}
     assert _deliveries(cast.observer) == {"B": "live"}
+
+
+def test_it_offers_time_zones_under_their_current_names_only(cast):
+    offered = dict(signed_in(cast.member).get("/accounts/profile/").context["form"].fields["time_zone"].choices)
+
+    assert {"UTC", "Africa/Nairobi", "Africa/Asmara", "Europe/Amsterdam", "Asia/Shanghai"} <= set(offered)
+    assert not {"Africa/Asmera", "Africa/Timbuktu", "Asia/Chungking", "US/Eastern"} & set(offered)
+
+
+def test_it_keeps_an_old_name_of_a_time_zone_saved_before(cast):
+    cast.member.time_zone = "Africa/Asmera"
+    cast.member.save(update_fields=["time_zone"])
+
+    response = _save_details(signed_in(cast.member), time_zone="Africa/Asmera", position="Head of the port unit")
+
+    assert response.status_code == 302
+    person = Person.objects.get(pk=cast.member.pk)
+    assert (person.time_zone, person.position) == ("Africa/Asmera", "Head of the port unit")
+    # Only its owner keeps it: nobody chooses it anew.
+    refused = _save_details(signed_in(cast.other_focal_point), time_zone="Africa/Asmera")
+    assert "time_zone" in refused.context["form"].errors
