@@ -13,11 +13,13 @@ when they were written, as the actor's name is kept.
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -190,6 +192,67 @@ def register(object_type: str, *, name: Promise | str, labels: Labeller, private
     _KINDS[object_type] = Kind(name=name, labels=labels, private_changes=frozenset(private_changes))
 
 
+@dataclass(frozen=True)
+class Words:
+    """What a key of an entry's ``changes`` is called, and the words for the codes it holds."""
+
+    name: Promise | str
+    values: Mapping[Any, Promise | str] = field(default_factory=dict)
+
+
+# Keys of ``changes`` that are no field of the entry's model (a field is said by its own verbose name and
+# choices), put in words by the app that records them. Only words: what is stored stays as it was.
+_CHANGE_WORDS: dict[str, dict[str, Words]] = {}
+
+
+def register_changes(object_type: str, words: Mapping[str, Words]) -> None:
+    """Called by the recording app's AppConfig.ready(): how the trail says these keys of its entries' changes."""
+    _CHANGE_WORDS.setdefault(object_type, {}).update(words)
+
+
+def _words_for(object_type: str, key: str) -> Words | None:
+    if key in _CHANGE_WORDS.get(object_type, {}):
+        return _CHANGE_WORDS[object_type][key]
+    try:
+        found = apps.get_model(object_type)._meta.get_field(key)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return None
+    # A relation seen from its other side (a person's "sessions") is no field of the model and has no name.
+    if not isinstance(found, models.Field):
+        return None
+    return Words(name=found.verbose_name, values=dict(found.flatchoices))
+
+
+def _is_empty(value: Any) -> bool:
+    """Nothing worth a line: no value, or a pair of no values. False and 0 are worth one."""
+    if isinstance(value, list):
+        return all(item is None or item == "" for item in value)
+    return value is None or value == "" or value == {}
+
+
+def _value_in_words(value: Any, words: Words) -> Any:
+    if isinstance(value, list):
+        return [_value_in_words(item, words) for item in value]
+    try:
+        said = words.values.get(value)
+    except TypeError:  # a dictionary of facts: no code of a choice
+        said = None
+    return value if said is None else str(said)
+
+
+def changes_in_words(object_type: str, changes: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """An entry's changes as the trail shows them: (name, value) pairs in the active language where the
+    project has words for them (the model's field, or ``register_changes``), the stored key and value
+    otherwise; keys with no value are left out ("reason: " after a success says nothing)."""
+    shown = []
+    for key, value in changes.items():
+        if _is_empty(value):
+            continue
+        words = _words_for(object_type, key)
+        shown.append((key, value) if words is None else (str(words.name), _value_in_words(value, words)))
+    return shown
+
+
 def carries_content(object_type: str) -> bool:
     """Whether entries about this type are labelled when shown (so nothing of it may be stored)."""
     return object_type in _KINDS
@@ -211,6 +274,10 @@ class Shown:
     @property
     def action(self) -> str:
         return action_words(self.entry.action)
+
+    @property
+    def changes_in_words(self) -> list[tuple[str, Any]]:
+        return changes_in_words(self.entry.object_type, self.changes)
 
 
 def show(viewer, entries: Iterable[Entry]) -> list[Shown]:

@@ -6,7 +6,8 @@ from collections.abc import Collection
 from django.utils.translation import gettext_lazy
 
 from audit import labels
-from library import access
+from library import access, extraction
+from library.models import Extraction
 
 
 def items(viewer, ids: Collection[int]) -> dict[int, str]:
@@ -25,3 +26,11 @@ def register() -> None:
     labels.register("library.item", name=gettext_lazy("library item"), labels=items)
     labels.register("library.libraryfile", name=gettext_lazy("library file"), labels=files)
     labels.register("library.collection", name=gettext_lazy("library collection"), labels=collections)
+    # Reading a file's text records the item's extraction state and the failure's code (library.tasks).
+    labels.register_changes(
+        "library.item",
+        {
+            "state": labels.Words(name=gettext_lazy("state"), values=dict(Extraction.choices)),
+            "reason": labels.Words(name=gettext_lazy("reason"), values=extraction.FAILURES),
+        },
+    )

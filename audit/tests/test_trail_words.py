@@ -112,3 +112,37 @@ def test_the_trail_shows_no_action_code_and_no_unnamed_object(cast):
     for action in actions:
         assert f">{action}<" not in trail, action
         assert str(labels.ACTIONS[action]) in trail
+
+
+def test_changes_are_said_in_words_and_empty_ones_left_out(cast):
+    record("signin.succeeded", actor=cast.member, target=cast.member, changes={"method": "authenticator"})
+    record("signin.failed", target=cast.member, changes={"step": "code", "reason": ""})
+    record(
+        "person.role_changed", actor=cast.administrator, target=cast.member, changes={"role": ["member", "observer"]}
+    )
+
+    response = signed_in(cast.administrator).get(URL)
+
+    said = [row.changes_in_words for row in response.context["rows"]]
+    assert [("second factor", "Authenticator")] in said
+    assert [("step", "Code")] in said  # the empty reason left out
+    assert [("role", ["Member", "Observer"])] in said
+    page = response.content.decode()
+    assert "<strong>Second factor</strong>: Authenticator" in page
+    assert "<strong>Role</strong>: Member → Observer" in page
+
+
+def test_a_library_items_reading_is_said_in_words():
+    with translation.override("en"):
+        assert labels.changes_in_words("library.item", {"state": "done", "reason": ""}) == [("state", "Done")]
+        [(name, reason)] = labels.changes_in_words("library.item", {"state": None, "reason": "unreadable"})
+    assert name == "reason" and reason.startswith("A file could not be read")
+
+
+def test_what_has_no_words_is_shown_as_stored_and_false_or_zero_kept():
+    changes = {"records": 0, "is_moderator": [False, True], "nobody_knows": "x", "left_out": [None, ""]}
+    assert labels.changes_in_words("seizures.importjob", changes) == [
+        ("records", 0),
+        ("is_moderator", [False, True]),
+        ("nobody_knows", "x"),
+    ]
