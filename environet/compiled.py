@@ -129,8 +129,10 @@ def one_value(ids: Collection[Any]) -> object:
 # --- Reading on the driver's cursor -------------------------------------------------------------------------
 
 
-def fetch(sql: str, parameters: list[Any], *, all_rows: bool = False) -> Any:
+def fetch(sql: str, parameters: list[Any], *, all_rows: bool = False, plan_once: bool = True) -> Any:
     """The rows of ``sql`` (all of them, or the first), read on the driver's cursor of Django's connection.
+    ``plan_once``: prepared where statements are (``_prepares``); False for a statement whose best plan
+    depends on its values more than planning costs (a search walking the messages for a common word).
 
     Django's cursor wrapper (and on SQLite its rewriting of each statement's placeholders) cost as much as
     a rare word's statement itself; a search runs two. When something watches the statements (DEBUG's log,
@@ -141,7 +143,7 @@ def fetch(sql: str, parameters: list[Any], *, all_rows: bool = False) -> Any:
             return cursor.fetchall() if all_rows else cursor.fetchone()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        if _prepares():
+        if plan_once and _prepares():
             cursor, options = _value_binding_cursor(), {"prepare": True}
         else:
             cursor, options, sql = connection.connection.cursor(), {}, _driver_sql(sql)
