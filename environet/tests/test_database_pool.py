@@ -13,6 +13,10 @@ pytestmark = pytest.mark.django_db(transaction=True)  # each request then gives 
 def pool():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL-only; runs in CI's PostgreSQL pass (DATABASE_URL=postgres://...)")
+    # A fresh pool, of its least size: the other tests' threads may have grown it. (With many idle connections
+    # ended at once, the first request waits while the pool tries them one by one: README, Settings.)
+    connection.close()
+    getattr(connection, "close_pool")()  # PostgreSQL's wrapper only
     connection.ensure_connection()  # the pool is opened by the first connection lent
     connection.close()
     pool = getattr(connection, "pool", None)  # PostgreSQL's wrapper only
