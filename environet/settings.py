@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from environet import env, keys
+from environet import database_pool, env, keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.text("ENVIRONET_VAR_DIR", str(BASE_DIR / "var")))
@@ -117,12 +117,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.f
         "min_size": env.number("ENVIRONET_DB_POOL_MIN", 2),
         "max_size": env.number("ENVIRONET_DB_POOL_MAX", 20),
         "timeout": env.number("ENVIRONET_DB_POOL_WAIT_SECONDS", 10),
+        # After a database restart, the first connection found dead has every idle one tested at once.
+        "check": database_pool.check_lent_connection,
     }
     # Kept connections keep what they prepared: the statements compiled once (environet/compiled.py ``fetch``)
     # are then planned once per connection too. Django's own statements carry their values written in, and are
     # never prepared.
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Reference tables loaded from official releases (manage.py import_reference); they take precedence over the
