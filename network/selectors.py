@@ -30,6 +30,7 @@ from network.models import (
     Status,
 )
 from seizures.models import Convention
+from seizures.templatetags.quantities import money
 from topics.models import TOPIC_NAMES
 
 LABELS = {
@@ -146,8 +147,17 @@ def shown(name: str, value: Any, names: Names) -> str:
     return str(value)
 
 
+def said(name: str, state: dict[str, Any], names: Names) -> str:
+    """One field of a state as a page says it: as ``shown`` says it, but the amount as money in the reader's
+    language with the currency of the same state ("€95,000.00", "95 000,00 €"), as the roadmap shows it.
+    Exports keep ``shown``'s plain number ("95000.00"), which a spreadsheet reads as a number."""
+    if name == "amount":
+        return money(state.get(name), state.get("currency") or "")
+    return shown(name, state.get(name), names)
+
+
 def rows_of(state: dict[str, Any], names: Names) -> list[tuple[str, str]]:
-    return [(str(LABELS[name]), shown(name, state.get(name), names)) for name in history.FIELDS]
+    return [(str(LABELS[name]), said(name, state, names)) for name in history.FIELDS]
 
 
 # --- The roadmap -------------------------------------------------------------------------------------
@@ -231,8 +241,7 @@ def compare(network: Network, first: date, second: date) -> Comparison:
             id=pk,
             title=after[pk]["title"],
             fields=[
-                (str(LABELS[name]), shown(name, old, names), shown(name, new, names))
-                for name, (old, new) in fields.items()
+                (str(LABELS[name]), said(name, before[pk], names), said(name, after[pk], names)) for name in fields
             ],
         )
         for pk, fields in found.changed.items()
@@ -249,24 +258,25 @@ class Step:
 
 
 def activity_history(activity: Activity) -> list[Step]:
-    """Every change of the activity, oldest first: when, by whom, each field old → new."""
+    """Every change of the activity, oldest first: when, by whom, each field old → new, in the words of the
+    rest of the page (``said``: an amount is money in the currency the activity had before, and after)."""
     changes = list(ActivityChange.objects.filter(activity=activity).select_related("by").order_by("at", "pk"))
     seen = [{name: value for name, pair in change.changes.items() for value in pair[1:]} for change in changes]
     seen += [{name: pair[0] for name, pair in change.changes.items()} for change in changes]
     names = Names.for_states(seen)
-    return [
-        Step(
-            at=change.at,
-            by=change.by.full_name if change.by else "",
-            created=change.created,
-            fields=[
-                (str(LABELS.get(name, name)), shown(name, old, names), shown(name, new, names))
-                for name, (old, new) in change.changes.items()
-                if not (change.created and new in (None, "", []))
-            ],
-        )
-        for change in changes
-    ]
+    steps = []
+    state: dict[str, Any] = {}  # the activity as it stood after each change: a change names only what changed
+    for change in changes:
+        before = {**state, **{name: old for name, (old, _new) in change.changes.items()}}
+        state = {**state, **{name: new for name, (_old, new) in change.changes.items()}}
+        fields = [
+            (str(LABELS.get(name, name)), said(name, before, names), said(name, state, names))
+            for name, (_old, new) in change.changes.items()
+            if not (change.created and new in (None, "", []))
+        ]
+        by = change.by.full_name if change.by else ""
+        steps.append(Step(at=change.at, by=by, created=change.created, fields=fields))
+    return steps
 
 
 # --- The repository ----------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 
 import re
 from collections import Counter
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -128,3 +129,42 @@ def test_it_shows_funding_as_money_in_the_readers_language(cast, net, funded, la
     text = page.content.decode()
     assert all(amount in text for amount in MONEY[language]), MONEY[language]
     assert "20000.00" not in text and "45000.00" not in text
+
+
+# An activity proposed at 120,000 euros, cut to 95,000, then counted in dollars: the activity's page (its fields
+# and its history) and the roadmap's comparison say each amount in the currency it had at that moment.
+CHANGED_MONEY = {
+    "en": ["€120,000.00", "€95,000.00", "$95,000.00"],
+    "fr": ["120\u202f000,00\xa0€", "95\u202f000,00\xa0€", "95\u202f000,00\xa0$US"],
+    "es": ["120.000,00\xa0€", "95.000,00\xa0€", "95.000,00\xa0US$"],
+}
+
+
+@pytest.fixture
+def recounted(cast, net):
+    def on(day: int):
+        return datetime(2026, 3, day, 10, tzinfo=UTC)
+
+    made = actions.propose_activity(request=None, person=cast.member, network=net.network, at=on(1),
+                                    draft=draft(cast, amount=Decimal(120000), currency="EUR"))  # fmt: skip
+    cut = replace(actions.draft_of(made), amount=Decimal(95000))
+    actions.update_activity(request=None, person=cast.member, activity=made, draft=cut, at=on(2))
+    made.refresh_from_db()
+    in_dollars = replace(actions.draft_of(made), currency="USD")
+    actions.update_activity(request=None, person=cast.member, activity=made, draft=in_dollars, at=on(3))
+    return made
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_activitys_history_says_amounts_as_money_in_the_readers_language(cast, net, recounted, language):
+    client = _reading(cast.member, language)
+    page = client.get(f"/network/ENFORCE/activities/{recounted.pk}/").content.decode()
+    history = page[page.index('id="history"') : page.index('id="comments"')]
+    first, cut, in_dollars = CHANGED_MONEY[language]
+    # The cut in euros; the change of currency alone says the currency, not the amount again.
+    assert f"{first} → {cut}" in history and "EUR → USD" in history and in_dollars not in history
+    fields = page[: page.index('id="history"')]
+    assert in_dollars in fields
+    assert "95000.00" not in page and "120000.00" not in page and "Decimal" not in page
+    compared = client.get("/network/ENFORCE/roadmap/?as_of=2026-03-03&compare=2026-03-01").content.decode()
+    assert first in compared and in_dollars in compared and "95000.00" not in compared
