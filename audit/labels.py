@@ -198,6 +198,9 @@ class Words:
 
     name: Promise | str
     values: Mapping[Any, Promise | str] = field(default_factory=dict)
+    # The value is a list of codes (the fields an edit changed), not an [old, new] pair: said joined, so that
+    # two codes do not read as "old → new".
+    listed: bool = False
 
 
 # Keys of ``changes`` that are no field of the entry's model (a field is said by its own verbose name and
@@ -249,7 +252,13 @@ def changes_in_words(object_type: str, changes: Mapping[str, Any]) -> list[tuple
         if _is_empty(value):
             continue
         words = _words_for(object_type, key)
-        shown.append((key, value) if words is None else (str(words.name), _value_in_words(value, words)))
+        if words is None:
+            shown.append((key, value))
+            continue
+        said = _value_in_words(value, words)
+        if words.listed and isinstance(said, list):
+            said = ", ".join(str(item) for item in said)
+        shown.append((str(words.name), said))
     return shown
 
 

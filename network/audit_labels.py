@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit import labels
-from network import access
+from network import access, selectors
 from network.models import Comment, Flag, Meeting, MeetingDocument, TermsOfReference
 
 
@@ -54,3 +54,8 @@ def register() -> None:
     labels.register("network.meeting", name=gettext_lazy("meeting"), labels=meetings)
     labels.register("network.meetingdocument", name=gettext_lazy("meeting document"), labels=meeting_documents)
     labels.register("network.termsofreference", name=gettext_lazy("terms of reference"), labels=terms)
+    # An activity's change records the names of the fields it changed (network.actions): said as the page says them.
+    labels.register_changes(
+        "network.activity",
+        {"fields": labels.Words(name=gettext_lazy("fields changed"), values=selectors.LABELS, listed=True)},
+    )

@@ -161,6 +161,20 @@ def test_the_audit_trail_names_an_activity_only_for_those_who_may_see_it(cast, n
     assert shown.restricted and made.title not in shown.label
 
 
+def test_the_audit_trail_says_the_fields_changed_in_words(cast, net):
+    made = actions.propose_activity(request=None, person=cast.member, network=net.network, draft=draft(cast))
+    actions.update_activity(
+        request=None, person=net.clerk, activity=made, draft=draft(cast, status="planned", description="Other words")
+    )
+    cast.administrator.language = "fr"
+    cast.administrator.save(update_fields=["language"])
+    page = signed_in(cast.administrator).get("/audit/", {"action": "network.activity_changed"}).content.decode()
+    # Two field names once read as an [old, new] pair: "description → status".
+    assert "<strong>Champs modifiés</strong>: Description, Statut" in page
+    assert "<strong>Statut</strong>: Proposée → Planifiée" in page
+    assert "description →" not in page and "→ status" not in page
+
+
 def test_it_refuses_an_empty_comment_and_keeps_nothing(cast, net):
     made = actions.propose_activity(request=None, person=cast.member, network=net.network, draft=draft(cast))
     response = signed_in(cast.observer).post(f"/network/ENFORCE/activities/{made.pk}/comment/", {"body": "  "})
