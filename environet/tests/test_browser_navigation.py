@@ -100,6 +100,30 @@ def test_the_administration_links_open_from_the_keyboard_and_show_the_focus(
     assert {item["colour"] for item in in_bar} == {"rgb(255, 255, 255)"}
 
 
+
+def test_the_administration_menu_closes_on_escape_and_on_a_click_elsewhere(
+    site_url: str,  # noqa: F811 - the fixture imported above
+    visitors,  # noqa: F811
+    cast: Cast,
+):
+    """As menus do elsewhere (static/environet/menu.js; without script it closes from its summary only)."""
+    page = signed_in_page(visitors, site_url, cast.administrator)
+    page.goto(site_url + "/")
+    navigation = page.get_by_role("navigation", name="Main navigation")
+    summary = navigation.get_by_text("Administration", exact=True)
+    people = navigation.get_by_role("link", name="People")
+    summary.click()
+    expect(people).to_be_visible()
+    people.focus()
+    page.keyboard.press("Escape")
+    expect(people).to_be_hidden()
+    assert page.evaluate("document.activeElement.innerText.trim()") == "Administration"
+    summary.click()
+    expect(people).to_be_visible()
+    page.locator("main").click(position={"x": 5, "y": 5})
+    expect(people).to_be_hidden()
+
+
 def _tab(page: Page) -> dict:
     page.keyboard.press("Tab")
     return page.evaluate(
