@@ -9,13 +9,11 @@ PDF core fonts only know Latin-1.
 """
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
@@ -26,6 +24,7 @@ from network import selectors
 from network.export import OutputsById, Sections, trained_by_country
 from network.models import Network
 from network.output_selectors import Outputs
+from seizures.templatetags.quantities import money
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "environet" / "vendor" / "dejavu"
 FONT = "DejaVu"
@@ -55,18 +54,6 @@ def day_shown(day: date | str | None) -> str:
     if isinstance(day, str):
         day = date.fromisoformat(day)
     return format_date(day, format="long", locale=_locale())
-
-
-def _amount(amount: str | None, currency: str) -> str:
-    if not amount:
-        return ""
-    try:
-        value = Decimal(amount)
-    except InvalidOperation:
-        return amount
-    if currency:
-        return format_currency(value, currency, locale=_locale())
-    return format_decimal(value, locale=_locale())
 
 
 class _Document(FPDF):
@@ -164,7 +151,7 @@ def _block(document: _Document, entry: selectors.Entry, outputs: Outputs | None 
     start, end = day_shown(state.get("starts_on")), day_shown(state.get("ends_on"))
     funding = [
         fields["funding_source"],
-        _amount(state.get("amount"), state.get("currency") or ""),
+        money(state.get("amount"), state.get("currency") or ""),
         fields["funding"],
     ]
     rows = [

@@ -184,3 +184,11 @@ def test_the_repository_exports_carry_the_outputs_each_reader_may_see(cast, net,
     assert "Courier names" not in text  # the RED item is for the focal point and the clerk only
     shown_to_focal_point = text_of(signed_in(cast.focal_point).get("/network/ENFORCE/repository.pdf").content)
     assert "Courier names" in shown_to_focal_point
+
+
+def test_the_pdf_says_amounts_with_the_pages_money_filter():
+    """One formatter for money: the PDF calls the template filter the pages use, so they cannot drift apart."""
+    from seizures.templatetags import quantities
+
+    assert pdf.money is quantities.money
+    assert not hasattr(pdf, "_amount")
