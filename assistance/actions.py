@@ -363,7 +363,13 @@ def update_profile(
     profile.updated_at = timezone.now()
     profile.save()
     after = {"areas": profile.areas, "availability": profile.availability, "away_until": profile.away_until}
-    changes = {key: [str(before[key] or ""), str(after[key] or "")] for key in before if before[key] != after[key]}
+    # Lists of codes stay lists (said in words on the trail), a date its ISO form.
+    changes = {key: [_stored(before[key]), _stored(after[key])] for key in before if before[key] != after[key]}
     if changes:
         record("assistance.expert_profile_changed", request=request, actor=expert, target=expert, changes=changes)
     return profile
+
+
+def _stored(value):
+    """A profile's value as the audit trail stores it: JSON, never a Python repr ("['waste']")."""
+    return value.isoformat() if isinstance(value, date) else value

@@ -40,6 +40,9 @@ class Kind:
 
 
 _KINDS: dict[str, Kind] = {}
+# Types that entries refer to in their ``changes`` (an organisation's id, a network's) but whose own entries keep
+# the name stored when written: named when shown, through the viewer's access, as the kinds are.
+_NAMED: dict[str, Kind] = {}
 
 # What each recorded action is called on the trail (the code stays in the entry and in the filter). Every
 # code passed to audit.actions.record anywhere must be here: audit/tests/test_trail_words.py finds them.
@@ -192,6 +195,12 @@ def register(object_type: str, *, name: Promise | str, labels: Labeller, private
     _KINDS[object_type] = Kind(name=name, labels=labels, private_changes=frozenset(private_changes))
 
 
+def register_names(object_type: str, *, name: Promise | str, labels: Labeller) -> None:
+    """For a type that entries refer to in their changes but that carries no content of its own (an
+    organisation, a network's membership): how to name its ids for a viewer today."""
+    _NAMED[object_type] = Kind(name=name, labels=labels)
+
+
 @dataclass(frozen=True)
 class Words:
     """What a key of an entry's ``changes`` is called, and the words for the codes it holds."""
@@ -201,29 +210,47 @@ class Words:
     # The value is a list of codes (the fields an edit changed), not an [old, new] pair: said joined, so that
     # two codes do not read as "old → new".
     listed: bool = False
+    # The value is the id (or a list of ids) of an object of this type (``app_label.modelname``): said by
+    # its name for this viewer today, or "network #3 (restricted)"; a type nobody names is said "#3".
+    refers_to: str = ""
 
 
 # Keys of ``changes`` that are no field of the entry's model (a field is said by its own verbose name and
 # choices), put in words by the app that records them. Only words: what is stored stays as it was.
 _CHANGE_WORDS: dict[str, dict[str, Words]] = {}
+# Under this type: keys that mean the same on any entry (counts, formats, references to a network).
+ANY = "*"
 
 
 def register_changes(object_type: str, words: Mapping[str, Words]) -> None:
-    """Called by the recording app's AppConfig.ready(): how the trail says these keys of its entries' changes."""
+    """Called by the recording app's AppConfig.ready(): how the trail says these keys of its entries' changes
+    (``object_type`` is the target's type, "" for entries about no object, ``ANY`` for every entry)."""
     _CHANGE_WORDS.setdefault(object_type, {}).update(words)
 
 
-def _words_for(object_type: str, key: str) -> Words | None:
+def field_names(model: type[models.Model], **others: Promise | str) -> dict[str, Promise | str]:
+    """Each field of ``model`` by its name as the forms say it, and ``others``: the words for a list of the
+    fields an edit changed (``Words(values=field_names(Meeting), listed=True)``)."""
+    found: dict[str, Promise | str] = {
+        item.name: item.verbose_name for item in model._meta.get_fields() if isinstance(item, models.Field)
+    }
+    return {**found, **others}
+
+
+def words_for(object_type: str, key: str) -> Words | None:
+    """How the trail says this key of an entry about ``object_type``: the words an app registered for the
+    type, else the model's field (a relation refers to its model), else the words for any entry."""
     if key in _CHANGE_WORDS.get(object_type, {}):
         return _CHANGE_WORDS[object_type][key]
     try:
         found = apps.get_model(object_type)._meta.get_field(key)
     except (LookupError, ValueError, FieldDoesNotExist):
-        return None
+        found = None
     # A relation seen from its other side (a person's "sessions") is no field of the model and has no name.
-    if not isinstance(found, models.Field):
-        return None
-    return Words(name=found.verbose_name, values=dict(found.flatchoices))
+    if isinstance(found, models.Field):
+        target = found.related_model._meta.label_lower if found.is_relation and found.related_model else ""
+        return Words(name=found.verbose_name, values=dict(found.flatchoices), refers_to=target)
+    return _CHANGE_WORDS.get(ANY, {}).get(key)
 
 
 def _is_empty(value: Any) -> bool:
@@ -233,33 +260,82 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == {}
 
 
-def _value_in_words(value: Any, words: Words) -> Any:
+# {object type: {id: name}}: what ``show`` found the viewer may read of the objects its entries refer to.
+Names = Mapping[str, Mapping[int, str]]
+
+
+def _id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _reference(value: Any, words: Words, names: Names) -> str:
+    number = _id(value)
+    if number is None:
+        return str(value)
+    name = names.get(words.refers_to, {}).get(number)
+    if name is not None:
+        return name
+    kind = _KINDS.get(words.refers_to) or _NAMED.get(words.refers_to)
+    if kind is None:  # a part of something else (a meeting's input): its number, said as one
+        return f"#{number}"
+    # Gone, or not for this viewer: the same words either way, so the trail tells nothing of which.
+    return _("%(kind)s #%(id)s (restricted)") % {"kind": kind.name, "id": number}
+
+
+def _value_in_words(value: Any, words: Words, names: Names) -> Any:
+    """One stored value as the reader reads it: Yes/No, the name of what an id refers to, a code's words, a
+    list joined; a number or a free text (an address, a date) as it is."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if value is None or value == "":
+        return "—"
     if isinstance(value, list):
-        return [_value_in_words(item, words) for item in value]
-    try:
-        said = words.values.get(value)
-    except TypeError:  # a dictionary of facts: no code of a choice
-        said = None
+        return ", ".join(str(_value_in_words(item, words, names)) for item in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_value_in_words(item, words, names)}" for key, item in value.items()) or "—"
+    if words.refers_to:
+        return _reference(value, words, names)
+    said = words.values.get(value)
     return value if said is None else str(said)
 
 
-def changes_in_words(object_type: str, changes: Mapping[str, Any]) -> list[tuple[str, Any]]:
+def _is_pair(value: Any, words: Words) -> bool:
+    return isinstance(value, list) and len(value) == 2 and not words.listed
+
+
+def changes_in_words(object_type: str, changes: Mapping[str, Any], names: Names | None = None) -> list[tuple[str, Any]]:
     """An entry's changes as the trail shows them: (name, value) pairs in the active language where the
-    project has words for them (the model's field, or ``register_changes``), the stored key and value
-    otherwise; keys with no value are left out ("reason: " after a success says nothing)."""
+    project has words for them (``words_for``), the stored key otherwise; an [old, new] pair stays a pair of
+    two values in words, anything else becomes one. Ids are named from ``names`` (``show`` finds them for
+    the viewer). Keys with no value are left out ("reason: " after a success says nothing)."""
+    names = names or {}
     shown = []
     for key, value in changes.items():
         if _is_empty(value):
             continue
-        words = _words_for(object_type, key)
-        if words is None:
-            shown.append((key, value))
-            continue
-        said = _value_in_words(value, words)
-        if words.listed and isinstance(said, list):
-            said = ", ".join(str(item) for item in said)
+        words = words_for(object_type, key) or Words(name=key)
+        if _is_pair(value, words):
+            said: Any = [_value_in_words(item, words, names) for item in value]
+        else:
+            said = _value_in_words(value, words, names)
         shown.append((str(words.name), said))
     return shown
+
+
+def _referred(entry: Entry) -> Iterable[tuple[str, int]]:
+    """The (type, id) of each object the entry's changes refer to."""
+    for key, value in entry.changes.items():
+        words = words_for(entry.object_type, key)
+        if words is None or not words.refers_to:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            number = _id(item)
+            if number is not None:
+                yield words.refers_to, number
 
 
 def carries_content(object_type: str) -> bool:
@@ -279,6 +355,7 @@ class Shown:
     label: str
     changes: dict[str, Any]
     restricted: bool = False
+    names: Names = field(default_factory=dict)
 
     @property
     def action(self) -> str:
@@ -286,27 +363,35 @@ class Shown:
 
     @property
     def changes_in_words(self) -> list[tuple[str, Any]]:
-        return changes_in_words(self.entry.object_type, self.changes)
+        return changes_in_words(self.entry.object_type, self.changes, self.names)
 
 
 def show(viewer, entries: Iterable[Entry]) -> list[Shown]:
-    """The entries with their labels for ``viewer``: one call per object type on the page, not per row."""
+    """The entries with their labels for ``viewer``, and the names of what their changes refer to: one call
+    per object type on the page, not per row."""
     entries = list(entries)
     wanted: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
         if entry.object_type in _KINDS and entry.object_id.isdigit():
             wanted[entry.object_type].add(int(entry.object_id))
-    readable = {object_type: _KINDS[object_type].labels(viewer, ids) for object_type, ids in wanted.items()}
+        for object_type, number in _referred(entry):
+            wanted[object_type].add(number)
+    namers = {**_NAMED, **_KINDS}
+    readable = {
+        object_type: namers[object_type].labels(viewer, ids)
+        for object_type, ids in wanted.items()
+        if object_type in namers
+    }
     return [_shown(entry, readable) for entry in entries]
 
 
 def _shown(entry: Entry, readable: dict[str, dict[int, str]]) -> Shown:
     kind = _KINDS.get(entry.object_type)
     if kind is None:
-        return Shown(entry=entry, label=_unregistered_label(entry), changes=entry.changes)
+        return Shown(entry=entry, label=_unregistered_label(entry), changes=entry.changes, names=readable)
     label = readable.get(entry.object_type, {}).get(int(entry.object_id)) if entry.object_id.isdigit() else None
     if label is not None:
-        return Shown(entry=entry, label=label, changes=entry.changes)
+        return Shown(entry=entry, label=label, changes=entry.changes, names=readable)
     withheld = _("(restricted)")
     changes = {key: withheld if key in kind.private_changes else value for key, value in entry.changes.items()}
     return Shown(
@@ -314,6 +399,7 @@ def _shown(entry: Entry, readable: dict[str, dict[int, str]]) -> Shown:
         label=_("%(kind)s #%(id)s (restricted)") % {"kind": kind.name, "id": entry.object_id},
         changes=changes,
         restricted=True,
+        names=readable,
     )
 
 

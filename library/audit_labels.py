@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from audit import labels
 from library import access, extraction
-from library.models import Extraction
+from library.models import Extraction, Item
 
 
 def items(viewer, ids: Collection[int]) -> dict[int, str]:
@@ -32,5 +32,8 @@ def register() -> None:
         {
             "state": labels.Words(name=gettext_lazy("state"), values=dict(Extraction.choices)),
             "reason": labels.Words(name=gettext_lazy("reason"), values=extraction.FAILURES),
+            "fields": labels.Words(name=gettext_lazy("fields changed"), values=labels.field_names(Item), listed=True),
         },
     )
+    # A file's edition is recorded by its number, not by the id its field holds.
+    labels.register_changes("library.libraryfile", {"edition": labels.Words(name=gettext_lazy("edition"))})

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from audit import labels
 from messaging import access
+from messaging.models import Follow, Message
 
 
 def threads(viewer, ids: Collection[int]) -> dict[int, str]:
@@ -28,3 +29,12 @@ def register() -> None:
     # A moderator's reason for hiding a message may speak of what it said.
     labels.register("messaging.message", name=gettext_lazy("message"), labels=messages, private_changes={"reason"})
     labels.register("messaging.attachment", name=gettext_lazy("attachment"), labels=attachments)
+    # A thread's start records the kind of its first message; a follow, the thread's new setting.
+    follow = {**dict(Follow.State.choices), "topics": gettext_lazy("As its topics say")}
+    labels.register_changes(
+        "messaging.thread",
+        {
+            "kind": labels.Words(name=gettext_lazy("kind"), values=dict(Message.Kind.choices)),
+            "follow": labels.Words(name=gettext_lazy("following"), values=follow),
+        },
+    )
