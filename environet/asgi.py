@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext
 
-from environet import broker, uploads
+from environet import broker, request_threads, uploads
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "environet.settings")
 
@@ -19,10 +19,10 @@ _SHARED_THREAD = "executor" in inspect.signature(ThreadSensitiveContext).paramet
 
 class LiveStreamsShareAThread:
     """Django runs the synchronous parts of each request (middleware, database) in a thread of that
-    request's own, which lasts as long as its response. A live stream's response lasts hours and needs a
+    request's, which lasts as long as its response. A live stream's response lasts hours and needs a
     thread only for a moment when it opens, or to catch up after a reconnection of the broker: thousands of
     open pages would each keep an idle thread, and its memory. The streams share one thread instead; other
-    requests keep theirs.
+    requests borrow one of the threads kept with their database connections (environet/request_threads.py).
 
     Every other request is marked as being answered until its answer has gone out (environet.broker.Answer):
     the events it publishes reach the open pages after that, so that a post is answered as fast whether its
@@ -31,6 +31,7 @@ class LiveStreamsShareAThread:
     def __init__(self, application) -> None:
         self.application = application
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-streams")
+        self.request_threads = request_threads.RequestThreads()
 
     async def __call__(self, scope, receive, send) -> None:
         if _SHARED_THREAD and scope["type"] == "http" and _path(scope) == LIVE_PATH:
@@ -41,7 +42,8 @@ class LiveStreamsShareAThread:
                 # through it (messaging/stream.py).
                 await stream.serve(scope, receive, send, self.application)
         elif scope["type"] == "http":
-            await broker.answer_request(self.application, scope, receive, send)
+            async with self.request_threads.borrowed():
+                await broker.answer_request(self.application, scope, receive, send)
         else:
             await self.application(scope, receive, send)
 
@@ -58,6 +60,9 @@ application = LiveStreamsShareAThread(uploads.application())
 from environet import limits  # noqa: E402  (needs the settings, which uploads.application() set up)
 
 limits.announce()
+
+# Request threads keep their database connections between requests (environet/request_threads.py).
+request_threads.keep_connections()
 
 # SQLite: the database's log kept between requests (environet/held_open.py).
 from environet import held_open  # noqa: E402

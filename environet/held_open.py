@@ -1,13 +1,13 @@
 """SQLite (the embedded default): one connection to the database held open for the life of a web process.
 
-Each request opens its own connection and closes it once answered (``CONN_MAX_AGE`` 0: under ASGI every
-request's synchronous work runs in a thread of its own, so a connection kept by a thread would never be used
-again). When the last connection to a database in WAL mode closes, SQLite copies its log into the database and
-deletes the log and its shared index; the next request's connection then makes them anew. On a quiet
-process that is every request: measured on the bench's pages, 0.5 ms of a bare view and 1–3 ms of a page, the
-most after a write. A connection held open, reading nothing and in no transaction, keeps the log and its index
-between requests; the log is still copied into the database as it grows (SQLite's automatic checkpoint, every
-1,000 pages), and its holder blocks no writer and no checkpoint.
+Request threads keep their connections between requests (environet/request_threads.py), but a thread beyond those
+kept closes its own, and a kept one is closed when it fails or grows old. When the last connection to a database in
+WAL mode closes, SQLite copies its log into the database and deletes the log and its shared index; the next
+request's connection then makes them anew. On a quiet process that was every request (before threads were kept):
+measured on the bench's pages, 0.5 ms of a bare view and 1–3 ms of a page, the most after a write. A connection held
+open, reading nothing and in no transaction, keeps the log and its index between requests; the log is still copied
+into the database as it grows (SQLite's automatic checkpoint, every 1,000 pages), and its holder blocks no writer
+and no checkpoint.
 """
 
 import sqlite3

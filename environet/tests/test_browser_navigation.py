@@ -100,7 +100,6 @@ def test_the_administration_links_open_from_the_keyboard_and_show_the_focus(
     assert {item["colour"] for item in in_bar} == {"rgb(255, 255, 255)"}
 
 
-
 def test_the_administration_menu_closes_on_escape_and_on_a_click_elsewhere(
     site_url: str,  # noqa: F811 - the fixture imported above
     visitors,  # noqa: F811
