@@ -222,7 +222,8 @@ def read_seizure(request, seizure_id: int) -> Any:
 class RecordIn(Schema):
     """A record as the record page's form takes it: ``record`` holds its fields by name (``occurred_on``,
     ``country``, ``marking``, ``audience``, ``organisations`` as ids...), ``lines`` one object per commodity
-    line with the line form's fields (``convention``, ``code``, ``quantity``, ``approximate``, ``unit``...)."""
+    line with the line form's fields (``convention``, ``code``, ``quantity``, ``approximate``, ``unit``...). A
+    field the forms do not take is a problem, not left out."""
 
     record: dict[str, Any]
     lines: list[dict[str, Any]]
@@ -260,14 +261,29 @@ def _form_problems(form, row: int | None) -> list[Problem]:
     ]
 
 
+# Files come with the record page's form only (a JSON body carries none).
+_RECORD_FIELDS = [name for name in SeizureForm.base_fields if name != "attachments"]
+
+
+def _unknown(given: dict[str, Any], known: list[str], row: int | None) -> list[Problem]:
+    """A field the forms do not take would be left out without a word (people involved, a status, another
+    organisation): each is a problem instead, which says what is taken."""
+    accepted = ", ".join(known)
+    return [
+        Problem(row, name, _("This field is not taken here. Fields taken: %(fields)s.") % {"fields": accepted})
+        for name in given
+        if name not in known
+    ]
+
+
 def _filing(body: RecordIn) -> tuple[actions.Filing | None, list[Problem]]:
     """The record checked by the record page's own forms, or what is wrong with it."""
-    data = {name: value for name, value in body.record.items() if name != "attachments"}
+    data = dict(body.record)
     if isinstance(data.get("organisations"), list):
         data["organisations"] = [str(value) for value in data["organisations"]]
     record = SeizureForm(data)
     record.is_valid()
-    problems = _form_problems(record, None)
+    problems = _unknown(data, _RECORD_FIELDS, None) + _form_problems(record, None)
     on = record.cleaned_data.get("occurred_on")
     lines = []
     if not body.lines:
@@ -277,7 +293,8 @@ def _filing(body: RecordIn) -> tuple[actions.Filing | None, list[Problem]]:
             Problem(None, "lines", _("A record has at most %(limit)d lines.") % {"limit": LineFormSet.max_num})
         )
     for number, values in enumerate(body.lines, start=1):
-        line = LineForm({name: value for name, value in values.items()}, on=on)
+        line = LineForm(dict(values), on=on)
+        problems += _unknown(values, list(LineForm.base_fields), number)
         if line.is_valid():
             lines.append(line.cleaned_data)
         else:

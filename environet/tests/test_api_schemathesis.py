@@ -91,7 +91,7 @@ RECORD = {
     "marking": "green",
     "audience": "network",
     "place": "Mombasa port",
-    "container_numbers": "CSQU3054383",
+    "containers": "CSQU3054383",
 }
 LINE = {"convention": "cites", "code": "Loxodonta africana", "quantity": "12", "unit": "KGM"}
 

@@ -91,6 +91,22 @@ def test_it_refuses_what_the_record_page_refuses(cast):
     assert {problem["column"] for problem in response.json()["problems"]} == refused_by_page
 
 
+
+def test_a_field_the_forms_do_not_take_is_refused_not_left_out(cast):
+    # People involved, a status or another organisation were dropped without a word, and the record filed.
+    body = _body(
+        record={"involved": [{"name": "X"}], "status": "shared", "organisation": 7},
+        lines=[LINE | {"weight": "12 kg"}],
+    )
+
+    response = _send(_token(cast.member), "post", LIST, body)
+
+    assert response.status_code == 422
+    problems = {(problem["row"], problem["column"]): problem["message"] for problem in response.json()["problems"]}
+    assert set(problems) == {(None, "involved"), (None, "status"), (None, "organisation"), (1, "weight")}
+    assert "occurred_on" in problems[(None, "status")] and "quantity" in problems[(1, "weight")]
+    assert not Seizure.objects.exists()
+
 def test_a_record_without_lines_is_refused(cast):
     response = _send(_token(cast.member), "post", LIST, _body(lines=[]))
 
