@@ -91,7 +91,6 @@ def test_it_refuses_what_the_record_page_refuses(cast):
     assert {problem["column"] for problem in response.json()["problems"]} == refused_by_page
 
 
-
 def test_a_field_the_forms_do_not_take_is_refused_not_left_out(cast):
     # People involved, a status or another organisation were dropped without a word, and the record filed.
     body = _body(
@@ -106,6 +105,7 @@ def test_a_field_the_forms_do_not_take_is_refused_not_left_out(cast):
     assert set(problems) == {(None, "involved"), (None, "status"), (None, "organisation"), (1, "weight")}
     assert "occurred_on" in problems[(None, "status")] and "quantity" in problems[(1, "weight")]
     assert not Seizure.objects.exists()
+
 
 def test_a_record_without_lines_is_refused(cast):
     response = _send(_token(cast.member), "post", LIST, _body(lines=[]))
