@@ -190,6 +190,16 @@ def token_scope_needed(*, method: str, section: str) -> str | None:
     return None
 
 
+def token_scopes_usable_by(person: Person) -> list[str]:
+    """The scopes a personal token of ``person`` may be given: a scope for calls their access refuses anyway
+    (an observer filing records) would only answer 404s."""
+    from messaging.access import can_post
+
+    Scope = ApiToken.Scope
+    usable = [Scope.READ.value, Scope.MESSAGES.value]
+    return usable + ([Scope.SEIZURES_WRITE.value] if can_post(person) else [])
+
+
 def token_allows(token: ApiToken, *, method: str, section: str) -> bool:
     needed = token_scope_needed(method=method, section=section)
     return needed is not None and needed in token.scopes

@@ -575,6 +575,8 @@ def create_api_token(
 ) -> tuple[ApiToken, str]:
     """Make a personal API token and return it with its full text, which is shown once and never stored."""
     _checked_token_terms(scopes, expires_on)
+    if not set(scopes) <= set(access.token_scopes_usable_by(person)):
+        raise NotAllowed
     text, prefix, secret_hash = tokens.new_token_text()
     with transaction.atomic():
         token = ApiToken.objects.create(

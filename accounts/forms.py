@@ -330,10 +330,13 @@ class ApiTokenForm(forms.Form):
     )
     expires_on = forms.DateField(label=_("Last day it works"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scopes: list[str] | None = None, **kwargs: Any) -> None:
         from accounts import tokens
 
         super().__init__(*args, **kwargs)
+        if scopes is not None:  # those the token's person may use (accounts.access.token_scopes_usable_by)
+            offered = [(value, label) for value, label in ApiToken.Scope.choices if value in scopes]
+            cast(forms.MultipleChoiceField, self.fields["scopes"]).choices = offered
         today = timezone.now().date()
         self.latest = today + timedelta(days=tokens.MAX_DAYS)
         field = self.fields["expires_on"]

@@ -276,6 +276,27 @@ def _unknown(given: dict[str, Any], known: list[str], row: int | None) -> list[P
     ]
 
 
+def _not_one_value(given: dict[str, Any], form_class, row: int | None) -> list[Problem]:
+    """A list (or an object) where the form takes one value: the form would say "['KE'] is not one of the
+    available choices"."""
+    return [
+        Problem(row, name, _("Give one value here, not a list."))
+        for name, value in given.items()
+        if name in form_class.base_fields
+        and isinstance(value, list | dict)
+        and not getattr(form_class.base_fields[name].widget, "allow_multiple_selected", False)
+    ]
+
+
+def _checked(form, given: dict[str, Any], known: list[str], row: int | None) -> list[Problem]:
+    """What is wrong with one form's values: fields it does not take, lists where it takes one value, and its
+    own refusals of the rest."""
+    not_one = _not_one_value(given, type(form), row)
+    named = {problem.column for problem in not_one}
+    refused = [problem for problem in _form_problems(form, row) if problem.column not in named]
+    return _unknown(given, known, row) + not_one + refused
+
+
 def _filing(body: RecordIn) -> tuple[actions.Filing | None, list[Problem]]:
     """The record checked by the record page's own forms, or what is wrong with it."""
     data = dict(body.record)
@@ -283,7 +304,7 @@ def _filing(body: RecordIn) -> tuple[actions.Filing | None, list[Problem]]:
         data["organisations"] = [str(value) for value in data["organisations"]]
     record = SeizureForm(data)
     record.is_valid()
-    problems = _unknown(data, _RECORD_FIELDS, None) + _form_problems(record, None)
+    problems = _checked(record, data, _RECORD_FIELDS, None)
     on = record.cleaned_data.get("occurred_on")
     lines = []
     if not body.lines:
@@ -294,11 +315,12 @@ def _filing(body: RecordIn) -> tuple[actions.Filing | None, list[Problem]]:
         )
     for number, values in enumerate(body.lines, start=1):
         line = LineForm(dict(values), on=on)
-        problems += _unknown(values, list(LineForm.base_fields), number)
-        if line.is_valid():
-            lines.append(line.cleaned_data)
+        line.is_valid()
+        wrong = _checked(line, values, list(LineForm.base_fields), number)
+        if wrong:
+            problems += wrong
         else:
-            problems += _form_problems(line, number)
+            lines.append(line.cleaned_data)
     if problems:
         return None, problems
     facts = record.cleaned_data

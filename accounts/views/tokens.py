@@ -21,7 +21,8 @@ def _shown_once(response: HttpResponse, new_text: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @confirmation.fresh_confirmation_required
 def api_tokens(request: SignedInRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST or None)
+    usable = access.token_scopes_usable_by(request.user)
+    form = ApiTokenForm(request.POST or None, scopes=usable)
     new_text = ""
     if request.method == "POST" and form.is_valid():
         _token, new_text = actions.create_api_token(
@@ -32,7 +33,7 @@ def api_tokens(request: SignedInRequest) -> HttpResponse:
             expires_on=form.cleaned_data["expires_on"],
         )
         # Rendered, not redirected: the text must not travel through the session or a URL.
-        form = ApiTokenForm()
+        form = ApiTokenForm(scopes=usable)
     context = {
         "form": form,
         "tokens": selectors.api_tokens(person=request.user),

@@ -2,9 +2,11 @@
 
 import json
 import os
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import signed_in
 from environet import checks
@@ -152,6 +154,30 @@ def test_it_shows_the_schema_to_nobody_outside(cast, role):
     response = signed_in(cast.by_role[role]).get("/api/v1/openapi.json")
     assert response.status_code == 401
     assert b"paths" not in response.content
+
+
+def test_a_token_with_the_read_scope_reads_the_schema_and_a_token_without_it_does_not(cast):
+    # A national system is written against the schema; its token is how it calls, not a session.
+    from accounts import actions as account_actions
+
+    def made(scopes: list[str]) -> str:
+        expires_on = timezone.now().date() + timedelta(days=30)
+        return account_actions.create_api_token(
+            request=None, person=cast.member, name="System", scopes=scopes, expires_on=expires_on
+        )[1]
+
+    reader = Client().get("/api/v1/openapi.json", HTTP_AUTHORIZATION=f"Bearer {made(['read'])}")
+    assert reader.status_code == 200 and "/api/v1/people/me" in reader.json()["paths"]
+    writer = Client().get("/api/v1/openapi.json", HTTP_AUTHORIZATION=f"Bearer {made(['messages'])}")
+    assert writer.status_code == 403 and b"paths" not in writer.content
+    unknown = Client().get("/api/v1/openapi.json", HTTP_AUTHORIZATION="Bearer env_000000000000_nothing")
+    assert unknown.status_code == 401 and b"paths" not in unknown.content
+
+
+def test_a_missing_object_is_said_the_same_way_with_debug_on(cast, settings):
+    settings.DEBUG = True  # ninja's own answer then added the exception's text: "Not Found: "
+    response = signed_in(cast.member).get("/api/v1/seizures/999999")
+    assert response.status_code == 404 and response.json() == {"detail": "Not Found"}
 
 
 @pytest.mark.parametrize("role", ["anonymous", "requested", "suspended"])

@@ -6,6 +6,7 @@ import json
 import secrets
 from datetime import timedelta
 
+import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -107,6 +108,18 @@ def test_a_field_the_forms_do_not_take_is_refused_not_left_out(cast):
     assert not Seizure.objects.exists()
 
 
+def test_a_list_where_one_value_is_taken_is_said_so_not_shown_as_python(cast):
+    body = _body(record={"country": ["KE"]}, lines=[LINE | {"unit": ["KGM"]}])
+
+    response = _send(_token(cast.member), "post", LIST, body)
+
+    assert response.status_code == 422
+    problems = response.json()["problems"]
+    assert {(problem["row"], problem["column"]) for problem in problems} == {(None, "country"), (1, "unit")}
+    assert all(problem["message"] == "Give one value here, not a list." for problem in problems)
+    assert not Seizure.objects.exists()
+
+
 def test_a_record_without_lines_is_refused(cast):
     response = _send(_token(cast.member), "post", LIST, _body(lines=[]))
 
@@ -134,8 +147,20 @@ def test_a_read_token_files_nothing(cast):
     assert not Seizure.objects.exists()
 
 
+def test_an_observer_is_not_given_a_write_token(cast):
+    with pytest.raises(account_actions.NotAllowed):
+        _token(cast.observer)
+    page = signed_in(cast.observer).get("/accounts/profile/tokens/")
+    offered = [value for value, _label in page.context["form"].fields["scopes"].choices]
+    assert offered == ["read", "messages"]
+
+
 def test_an_observer_may_not_file_even_with_a_write_token(cast):
-    response = _send(_token(cast.observer), "post", LIST, _body())
+    # A token made while they could file (a member then made an observer) still files nothing.
+    text = _token(cast.member)
+    cast.member.role = cast.observer.role
+    cast.member.save(update_fields=["role"])
+    response = _send(text, "post", LIST, _body())
 
     assert response.status_code == 404
     assert not Seizure.objects.exists()
