@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import places
 from accounts.models import Organisation
+from environet.dates import EARLIEST  # the first year any date typed may have, in every app
 from messaging.forms import AttachmentsField, AudienceForm
 from messaging.models import Marking
 from reference import identifiers, tables
@@ -44,7 +45,6 @@ from seizures.models import (
 
 # Codes ISO 3166 lacks that a route needs.
 UNKNOWN_COUNTRY, HIGH_SEAS = "XX", "XZ"
-EARLIEST = date(1950, 1, 1)
 # Tables a commodity line's code must be found in; the other conventions take what the officer wrote.
 CODE_TABLES: dict[str, str] = {
     Convention.CITES: "cites",
