@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from environet import dates
 from seizures.charts import (
     GRID,
     MUTED,
@@ -49,6 +50,10 @@ class Bar:
     status: str
 
 
+def _within(day: date) -> date:
+    return min(max(day, dates.EARLIEST), dates.LATEST)
+
+
 def _day_x(day: date, first: date, last: date, left: float, width: float) -> float:
     return left + (day - first).days / max(1, (last - first).days) * width
 
@@ -72,8 +77,11 @@ def timeline(
     fill_of = {code: fill for (code, _), fill in zip(shown, fills, strict=True)}
     label_of = dict(shown)
     legend, legend_height = _legend([label for _, label in shown], fills)
-    first = date(min(bar.start for bar in bars).year, 1, 1)
-    last = date(max(bar.end for bar in bars).year + 1, 1, 1)
+    # The axis spans the years a date may have now (environet.dates); a period stored before that rule (a
+    # mistyped 9999, whose next 1 January does not exist) is drawn cut at its edge, its hover text keeping its
+    # real dates.
+    first = date(min(_within(bar.start) for bar in bars).year, 1, 1)
+    last = date(max(first.year, *(_within(bar.end).year for bar in bars)) + 1, 1, 1)
     left = WIDTH * LABELS
     width = WIDTH - left - 8
     top = legend_height + 28  # below the legend and the years
@@ -92,8 +100,9 @@ def timeline(
             headings.append(_text(0, y + 16, label, WIDTH - 8, font_weight="bold"))
             continue
         labels.append(_text(12, y + 15, label, left - 20, size=SMALL))
-        x0 = _day_x(bar.start, first, last, left, width)
-        x1 = _day_x(bar.end + timedelta(days=1), first, last, left, width)
+        x0 = _day_x(min(max(bar.start, first), last), first, last, left, width)
+        after = last if bar.end >= last else max(bar.end + timedelta(days=1), first)  # 9999-12-31 has no next day
+        x1 = _day_x(after, first, last, left, width)
         hover = gettext("%(activity)s: %(start)s – %(end)s, %(status)s") % {
             "activity": bar.label,
             "start": date_format(bar.start, "SHORT_DATE_FORMAT"),

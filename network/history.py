@@ -76,7 +76,10 @@ def changed(old: State | None, new: State) -> dict[str, list[Any]]:
 
 
 def end_of(day: date) -> datetime:
-    """The first moment after ``day`` (UTC): "as of 1 October" includes everything done on 1 October."""
+    """The first moment after ``day`` (UTC): "as of 1 October" includes everything done on 1 October. The
+    last day Python knows has no next one: as of it, everything (forms refuse such a year; callers may not)."""
+    if day >= date.max:
+        return datetime.max.replace(tzinfo=UTC)
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
