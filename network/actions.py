@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Person
 from audit.actions import record
+from environet import dates
 from messaging import attachments
 from messaging.actions import Refused, notice
 from network import access, coordination, history, regions
@@ -32,6 +33,7 @@ from network.models import (
     Network,
     Resolution,
     Standing,
+    Status,
     TermsOfReference,
     listed,
 )
@@ -75,18 +77,27 @@ class ActivityDraft:
     contact: Person | None = None
 
 
-def problems(draft: ActivityDraft) -> dict[str, str]:
-    """What is wrong with the draft, by field; empty when it may be saved (duplicates are found on saving)."""
+def problems(draft: ActivityDraft, *, on: date | None = None) -> dict[str, str]:
+    """What is wrong with the draft saved on ``on`` (default today), by field; empty when it may be saved
+    (duplicates are found on saving). The form, the roadmap import and a proposal at a meeting all ask this."""
     from accounts.places import country_codes
 
     errors: dict[str, str] = {}
+    for name in ("starts_on", "ends_on"):
+        wrong_year = dates.year_problem(getattr(draft, name))
+        if wrong_year:
+            errors[name] = wrong_year
+    if draft.status == Status.COMPLETED and not errors:
+        not_over = not_yet_over(draft.starts_on, draft.ends_on, on=on)
+        if not_over:
+            errors["ends_on" if draft.ends_on else "starts_on"] = not_over
     if not draft.title.strip():
         errors["title"] = _("Give the activity a title.")
     if draft.kind not in ActivityType.values:
         errors["kind"] = _("Choose the type of activity.")
     if not draft.leads:
         errors["leads"] = _("Name at least one lead organisation.")
-    if draft.starts_on and draft.ends_on and draft.ends_on < draft.starts_on:
+    if draft.starts_on and draft.ends_on and draft.ends_on < draft.starts_on and not errors.get("ends_on"):
         errors["ends_on"] = _("The planned end (%(end)s) is before the planned start (%(start)s).") % {
             "end": draft.ends_on.isoformat(),
             "start": draft.starts_on.isoformat(),
@@ -114,6 +125,22 @@ def problems(draft: ActivityDraft) -> dict[str, str]:
     if draft.contact is not None and not draft.contact.is_active:
         errors["contact"] = _("Choose an active person as the contact.")
     return errors
+
+
+def not_yet_over(starts_on: date | None, ends_on: date | None, *, on: date | None = None) -> str | None:
+    """Why an activity of this period cannot be marked completed on ``on`` (default today), or None.
+
+    Completed means over: its last planned day (its start, without an end) is not after that day. A completed
+    activity in the future is a wrong status or a wrong date, and it would count as done in the repository and
+    as closed in IATI before it happened."""
+    last = ends_on or starts_on
+    today = on or timezone.localdate()
+    if last is None or last <= today:
+        return None
+    return _(
+        "A completed activity is over, but its planned period runs until %(end)s, after today (%(today)s). "
+        "Correct the dates or choose another status."
+    ) % {"end": last.isoformat(), "today": today.isoformat()}
 
 
 def _submission_key(network: Network, draft: ActivityDraft) -> str:
@@ -148,8 +175,10 @@ def _apply(activity: Activity, draft: ActivityDraft) -> None:
     activity.contact = draft.contact
 
 
-def _check(person: Person, network: Network, draft: ActivityDraft, activity: Activity | None) -> None:
-    errors = problems(draft)
+def _check(
+    person: Person, network: Network, draft: ActivityDraft, activity: Activity | None, at: datetime | None = None
+) -> None:
+    errors = problems(draft, on=timezone.localdate(at) if at else None)
     if errors:
         raise Invalid(errors)
     if draft.contact is not None and not access.may_be_contact(draft.contact, network):
@@ -175,7 +204,7 @@ def propose_activity(
     """Add an activity to the roadmap (proposed, unless the secretariat gives it another status)."""
     if not access.can_propose(person, network):
         raise Refused
-    _check(person, network, draft, None)
+    _check(person, network, draft, None, at)
     try:
         return _propose(request=request, person=person, network=network, draft=draft, at=_when(at))
     except IntegrityError:
@@ -196,7 +225,7 @@ def add_from_meeting(
     is proposed by the author, "proposed at" the meeting, and its first change is the secretariat's."""
     if not access.can_manage(person, network):
         raise Refused
-    _check(person, network, draft, None)
+    _check(person, network, draft, None, at)
     try:
         return _propose(request=request, person=person, network=network, draft=draft, at=_when(at),
                         proposed_by=author, proposed_at=meeting)  # fmt: skip
@@ -257,7 +286,7 @@ def _update(*, request, person: Person, activity: Activity, draft: ActivityDraft
     activity = Activity.objects.select_for_update().select_related("network").get(pk=activity.pk)
     if not access.can_edit(person, activity):
         raise Refused
-    _check(person, activity.network, draft, activity)
+    _check(person, activity.network, draft, activity, at)
     moment = _when(at, activity)
     before = history.state_of(activity)
     key = _submission_key(activity.network, draft)

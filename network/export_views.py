@@ -2,7 +2,9 @@
 repository (with the page's filters) as XLSX and PDF. Thin: access, build, audit, answer. Whoever sees
 the network's roadmap may download it (network.access); anything else answers 404."""
 
-from django.http import HttpResponse
+from datetime import date
+
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
@@ -24,15 +26,30 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _as_of(request: SignedInRequest):
+class BadDate(Exception):
+    """The date asked for is not one (or its year is mistyped): the download answers 400 saying why."""
+
+
+def as_of(request: SignedInRequest) -> date:
+    """The day the download is as of: today when none is given; ``BadDate`` when the one given is wrong."""
     form = AsOfForm(request.GET or None)
-    return (form.cleaned_data.get("as_of") if form.is_valid() else None) or timezone.localdate()
+    if form.is_bound and not form.is_valid():
+        raise BadDate(" ".join(str(message) for messages in form.errors.values() for message in messages))
+    return (form.cleaned_data.get("as_of") if form.is_bound else None) or timezone.localdate()
+
+
+def refused_date(error: BadDate) -> HttpResponse:
+    """A plain 400 that says what is wrong with the date, instead of a roadmap of another day."""
+    return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
 
 
 @require_safe
 def roadmap_pdf(request: SignedInRequest, network: str) -> HttpResponse:
     found = access.network_for(request.user, network)
-    day = _as_of(request)
+    try:
+        day = as_of(request)
+    except BadDate as error:
+        return refused_date(error)
     content = pdf.roadmap_pdf(found, day)
     export_actions.roadmap_exported(request=request, person=request.user, network=found, as_of=day, form="pdf")
     return _download(content, PDF, f"{found.short_name}-roadmap-{day.isoformat()}.pdf")
@@ -41,7 +58,10 @@ def roadmap_pdf(request: SignedInRequest, network: str) -> HttpResponse:
 @require_safe
 def roadmap_iati(request: SignedInRequest, network: str) -> HttpResponse:
     found = access.network_for(request.user, network)
-    day = _as_of(request)
+    try:
+        day = as_of(request)
+    except BadDate as error:
+        return refused_date(error)
     content = iati.roadmap_iati(found, day)
     export_actions.roadmap_exported(request=request, person=request.user, network=found, as_of=day, form="iati")
     return _download(content, XML, f"{found.short_name}-roadmap-{day.isoformat()}-iati.xml")

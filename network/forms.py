@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import places
 from accounts.models import Organisation, Person
+from environet import dates
 from messaging import attachments
 from network import actions, meeting_actions, regions, selectors
 from network.models import (
@@ -31,8 +32,12 @@ ISO_DAY = "%Y-%m-%d"
 
 
 def _date(label, *, required: bool = False) -> forms.DateField:
+    """A date between 1950 and 2100 (environet.dates): a mistyped year is refused next to its field."""
     return forms.DateField(
-        label=label, required=required, widget=forms.DateInput(format=ISO_DAY, attrs={"type": "date"})
+        label=label,
+        required=required,
+        widget=forms.DateInput(format=ISO_DAY, attrs={"type": "date"}),
+        validators=[dates.validate_year],
     )
 
 
@@ -385,9 +390,11 @@ class DecisionForm(_OneOfSeveral):
         data = super().clean() or {}
         for row in range(1, FOLLOW_UPS + 1):
             text, owner = (data.get(f"follow_up_{row}") or "").strip(), data.get(f"owner_{row}")
+            due = self[f"due_{row}"].value()  # what was typed, a date or not
             if text and owner is None:
                 self.add_error(f"owner_{row}", _("Name the organisation that owns this action."))
-            elif owner is not None and not text:
+            elif (owner is not None or due) and not text:
+                # Else the row would be left out without a word, and the date typed lost.
                 self.add_error(f"follow_up_{row}", _("Say what the action is."))
         return data
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Person
 from audit.actions import record
-from environet import mail
+from environet import dates, mail
 from messaging import attachments
 from messaging.actions import Refused
 from network import access, actions, invitations
@@ -53,16 +53,38 @@ class MeetingDraft:
     minutes: str = ""
 
 
+# The longest meetings a network holds, the conventions' joint conferences of the parties, last two weeks; a
+# month leaves room for any. A longer one is a mistyped date, and it would take input to the roadmap (open
+# from the first day to the last) for all that time.
+LONGEST_MEETING_DAYS = 31
+
+
 def meeting_problems(draft: MeetingDraft) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not draft.number.strip():
         errors["number"] = _("Give the meeting its number, for example ENFORCE-7.")
     if not draft.title.strip():
         errors["title"] = _("Give the meeting a title.")
-    if draft.ends_on < draft.starts_on:
+    for name in ("starts_on", "ends_on"):
+        wrong_year = dates.year_problem(getattr(draft, name))
+        if wrong_year:
+            errors[name] = wrong_year
+    length = (draft.ends_on - draft.starts_on).days + 1
+    if "starts_on" in errors or "ends_on" in errors:
+        pass  # a mistyped year says so first
+    elif length < 1:
         errors["ends_on"] = _("The last day (%(end)s) is before the first day (%(start)s).") % {
             "end": draft.ends_on.isoformat(),
             "start": draft.starts_on.isoformat(),
+        }
+    elif length > LONGEST_MEETING_DAYS:
+        errors["ends_on"] = _(
+            "A meeting lasts at most %(days)d days; from %(start)s to %(end)s is %(length)d days. Check the dates."
+        ) % {
+            "days": LONGEST_MEETING_DAYS,
+            "start": draft.starts_on.isoformat(),
+            "end": draft.ends_on.isoformat(),
+            "length": length,
         }
     if not draft.place.strip() and not draft.online:
         errors["place"] = _("Say where the meeting is held, or that it is online.")
@@ -238,6 +260,9 @@ def add_decision(*, request, person: Person, meeting: Meeting, text: str, follow
         }
     if any(not item.text.strip() for item in follow_ups):
         errors["follow_ups"] = _("Each follow-up action needs its text.")
+    wrong_years = [problem for item in follow_ups if (problem := dates.year_problem(item.due_on))]
+    if wrong_years:
+        errors["follow_ups"] = wrong_years[0]
     if errors:
         raise Invalid(errors)
     Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -288,7 +313,7 @@ def proposal_draft(data: dict) -> ActivityDraft:
     )
 
 
-def _input_problems(meeting: Meeting, draft: InputDraft) -> tuple[dict[str, str], object]:
+def _input_problems(meeting: Meeting, draft: InputDraft, on: date | None = None) -> tuple[dict[str, str], object]:
     errors: dict[str, str] = {}
     activity = None
     if draft.kind not in InputKind.values:
@@ -296,7 +321,7 @@ def _input_problems(meeting: Meeting, draft: InputDraft) -> tuple[dict[str, str]
     if draft.kind == InputKind.PROPOSAL:
         if draft.proposal is None:
             return {"title": _("Describe the activity you propose.")}, None
-        errors.update(actions.problems(draft.proposal))
+        errors.update(actions.problems(draft.proposal, on=on))
     else:
         activity = meeting.network.activities.filter(pk=draft.activity_id).first() if draft.activity_id else None
         if activity is None:
@@ -305,6 +330,10 @@ def _input_problems(meeting: Meeting, draft: InputDraft) -> tuple[dict[str, str]
             errors["status"] = _("Choose the new status.")
         elif draft.kind == InputKind.STATUS and activity is not None and draft.status == activity.status:
             errors["status"] = _("The activity already has this status.")
+        elif draft.kind == InputKind.STATUS and activity is not None and draft.status == Status.COMPLETED:
+            not_over = actions.not_yet_over(activity.starts_on, activity.ends_on, on=on)
+            if not_over:
+                errors["status"] = not_over
         if draft.kind == InputKind.COMMENT and not draft.body.strip():
             errors["body"] = _("Write your comment.")
     return errors, activity
@@ -337,7 +366,7 @@ def submit_input(
     if not takes_input(meeting, on):
         raise Invalid({"__all__": _("Input is taken during the meeting, from %(start)s to %(end)s.")
                        % {"start": meeting.starts_on.isoformat(), "end": meeting.ends_on.isoformat()}})  # fmt: skip
-    errors, activity = _input_problems(meeting, draft)
+    errors, activity = _input_problems(meeting, draft, on)
     if errors:
         raise Invalid(errors)
     try:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from environet.http import SignedInRequest
 from messaging.actions import Refused
 from messaging.views import stored_file_response
-from network import access, actions, export, output_actions, output_selectors, selectors
+from network import access, actions, export, export_views, output_actions, output_selectors, selectors
 from network.forms import (
     ActivityForm,
     AsOfForm,
@@ -236,8 +236,10 @@ def publish(request: SignedInRequest, network: str) -> HttpResponse:
 @require_safe
 def roadmap_export(request: SignedInRequest, network: str) -> HttpResponse:
     found = _network(request, network)
-    form = AsOfForm(request.GET or None)
-    day = _day(form, "as_of") or timezone.localdate()
+    try:
+        day = export_views.as_of(request)
+    except export_views.BadDate as error:
+        return export_views.refused_date(error)
     content = export.roadmap_xlsx(found, day)
     actions.roadmap_exported(request=request, person=request.user, network=found, as_of=day)
     response = HttpResponse(content, content_type=XLSX)

@@ -46,12 +46,13 @@ def dated(cast, net):
 
 def make_dated(cast, net):
     """A training in Côte d'Ivoire led by the Direction générale des douanes: proposed 2020-01-15, planned
-    2020-03-01, completed 2020-11-20. A study led by the home organisation, proposed 2020-06-01."""
+    2020-03-01, held 5-9 October, completed 2020-11-20. A study led by the home organisation, proposed 2020-06-01."""
     douanes = Organisation.objects.create(name="Direction générale des douanes", short_name="DGD-CI",
                                           kind="customs", country="CI")  # fmt: skip
     fields = {"title": "Formation sur les déchets électroniques", "leads": [douanes], "partners": [cast.home],
               "countries": ["CI", "SN"], "regions": ["011"], "amount": Decimal("15000"), "currency": "EUR",
-              "funding": "secured", "funding_source": "Union européenne"}  # fmt: skip
+              "funding": "secured", "funding_source": "Union européenne",
+              "starts_on": date(2020, 10, 5), "ends_on": date(2020, 10, 9)}  # fmt: skip
     training = actions.propose_activity(request=None, person=net.clerk, network=net.network,
                                         draft=draft(cast, **fields),
                                         at=datetime(2020, 1, 15, 10, tzinfo=UTC))  # fmt: skip
