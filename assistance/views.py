@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from assistance import access, actions, selectors
 from assistance.forms import AnswerForm, CloseForm, DirectoryForm, InviteForm, ProfileForm, RequestForm
 from assistance.models import Area
+from environet import submissions
 from environet.http import SignedInRequest
 from messaging.access import is_reader
 
@@ -91,6 +92,7 @@ def profile(request: SignedInRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submissions.once
 def new_request(request: SignedInRequest) -> HttpResponse:
     person = _reader(request)
     if not access.can_ask(person):
