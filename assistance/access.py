@@ -6,8 +6,9 @@
   thread's audience and marking, nothing wider. Missing and forbidden answer alike (404).
 - Asking: those who may post (not observers). Inviting, closing (once answered) and withdrawing (while open
   or accepted): the asker only. Accepting: an expert other than the asker who may read the request, invited
-  by name or, for a request open to all, expert in one of its topics. Marking it answered: the expert who
-  accepted it.
+  by name or, for a request open to all, expert in one of its topics. Accepting again, or after another expert
+  did, is said in words to such an expert (``accept_refusal``), not answered as missing. Marking it answered:
+  the expert who accepted it.
 - The linked seizure record: each reader sees it only if ``seizures.access`` lets them read it; its nominal
   data is never shown on a request, whoever reads it.
 - Turning an answered request into a library item: the asker or the expert who accepted it, once the asker
@@ -17,6 +18,7 @@
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Person
 from assistance.models import ACTIVE_STATES, Request, State
@@ -118,6 +120,23 @@ def can_accept(person, request: Request) -> bool:
         and request.asker_id != person.pk
         and requests_visible_to(person).filter(open_to(person), pk=request.pk).exists()
     )
+
+
+def accept_refusal(person, request: Request) -> str:
+    """Why an expert who may see this request, and could once accept it, may not accept it now, in the active
+    language: they accepted it already (a resend, a second click), another expert did, or it is no longer open.
+    Empty when they may accept it, and for whoever never could (the asker, a reader who is not an expert or not
+    invited): they are answered as if it did not exist. It says no more than the request page shows them (its
+    state and its expert)."""
+    if not is_expert(person) or request.asker_id == person.pk or request.state == State.OPEN:
+        return ""
+    if request.expert_id == person.pk:
+        return _("You have already accepted this request.")
+    if not requests_visible_to(person).filter(open_to(person), pk=request.pk).exists():
+        return ""
+    if request.expert_id is not None:
+        return _("Another expert has already accepted this request.")
+    return _("This request is no longer open to experts.")
 
 
 def can_mark_answered(person, request: Request) -> bool:

@@ -171,9 +171,22 @@ def invite(request: SignedInRequest, request_id: int) -> HttpResponse:
 
 @require_POST
 def accept(request: SignedInRequest, request_id: int) -> HttpResponse:
-    person, found = _acting(request, request_id, access.can_accept)
-    actions.accept(request=request, expert=person, found=found)
-    notices.success(request, _("You have accepted this request. Answer in its conversation."))
+    """Accept; an expert who could accept it but no longer may (they did already, the click sent again, or a
+    colleague did first) is sent back to the request with the reason, not a "page not found"."""
+    person = _reader(request)
+    found = access.request_for(person, request_id)
+    if access.can_accept(person, found):
+        try:
+            actions.accept(request=request, expert=person, found=found)
+        except actions.Refused:  # accepted by someone else since it was read: the action reads it locked
+            found = access.request_for(person, request_id)
+        else:
+            notices.success(request, _("You have accepted this request. Answer in its conversation."))
+            return redirect("assistance:request", request_id=found.pk)
+    refusal = access.accept_refusal(person, found)
+    if not refusal:
+        raise Http404
+    (notices.info if found.expert_id == person.pk else notices.warning)(request, refusal)
     return redirect("assistance:request", request_id=found.pk)
 
 
