@@ -20,6 +20,7 @@ from accounts.places import language_choices
 from assistance import access, notify
 from assistance.models import Area, Availability, ExpertProfile, Invitation, Request, State, StateChange
 from audit.actions import record
+from environet import dates
 from library import actions as library_actions
 from library.models import Item, Kind
 from messaging import actions as messaging_actions
@@ -55,6 +56,31 @@ class RequestDraft:
     people: list[Person] = field(default_factory=list)
 
 
+# How far ahead a deadline, or an expert's return, may be: a request is about goods held now, and an absence
+# longer than this is better said again when it is known (a mistyped year, 9999, is refused with a sentence).
+YEARS_AHEAD = 1
+
+
+def deadline_problem(day: date) -> str:
+    """Why a request may not have this deadline, in the active language; empty if it may."""
+    if day < dates.today():
+        return _("The deadline cannot be in the past.")
+    if day > dates.years_from_today(YEARS_AHEAD):
+        return _("The deadline cannot be more than a year from today: check the year.")
+    return ""
+
+
+def away_until_problem(day: date | None) -> str:
+    """Why an expert may not be away until this day, in the active language; empty if they may."""
+    if day is None:
+        return _("Say until when you are away.")
+    if day < dates.today():
+        return _("This date is in the past.")
+    if day > dates.years_from_today(YEARS_AHEAD):
+        return _("Say a date within a year from today (check the year); you can change it later.")
+    return ""
+
+
 def _codes(codes) -> str:
     return "," + ",".join(codes) + "," if codes else ""
 
@@ -66,8 +92,9 @@ def problems_with(asker: Person, draft: RequestDraft) -> list[str]:
     refusal = access.marking_refusal(marking=draft.marking, audience=draft.audience, people=named)
     if refusal:
         problems.append(refusal)
-    if draft.deadline < timezone.localdate():
-        problems.append(_("The deadline cannot be in the past."))
+    deadline = deadline_problem(draft.deadline)
+    if deadline:
+        problems.append(deadline)
     if not draft.topics or any(topic.is_forum for topic in draft.topics):
         problems.append(_("Choose at least one topic (A to G)."))
     if set(draft.conventions) - {code for code, _name in CONVENTIONS}:
@@ -353,8 +380,8 @@ def update_profile(
         raise Refused
     if set(areas) - set(Area.values) or availability not in Availability.values:
         raise Refused(_("Choose from the lists."))
-    if availability == Availability.AWAY and (away_until is None or away_until < timezone.localdate()):
-        raise Refused(_("Say until when you are away (a date from today)."))
+    if availability == Availability.AWAY and away_until_problem(away_until):
+        raise Refused(away_until_problem(away_until))
     profile, _created = ExpertProfile.objects.get_or_create(person=expert)
     before = {"areas": profile.areas, "availability": profile.availability, "away_until": profile.away_until}
     profile.areas = _codes(areas)

@@ -4,13 +4,13 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import places
 from accounts.forms import CONVENTIONS, REGIONS
 from accounts.models import Person
 from assistance.access import marking_refusal
+from assistance.actions import away_until_problem, deadline_problem
 from assistance.models import Area, Availability, Urgency
 from assistance.selectors import Filters
 from messaging.forms import MAX_BODY, AttachmentsField, AudienceForm
@@ -99,8 +99,9 @@ class RequestForm(AudienceForm):
 
     def clean_deadline(self) -> date:
         value = self.cleaned_data["deadline"]
-        if value < timezone.localdate():
-            raise forms.ValidationError(_("The deadline cannot be in the past."))
+        problem = deadline_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
         return value
 
 
@@ -114,11 +115,9 @@ class ProfileForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("availability") == Availability.AWAY:
-            until = data.get("away_until")
-            if until is None and "away_until" not in self.errors:
-                self.add_error("away_until", _("Say until when you are away."))
-            elif until is not None and until < timezone.localdate():
-                self.add_error("away_until", _("This date is in the past."))
+            problem = away_until_problem(data.get("away_until"))
+            if problem and "away_until" not in self.errors:
+                self.add_error("away_until", problem)
         return data
 
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, Person
 from accounts.places import language_choices
 from audit.actions import record
-from environet import enqueue
-from library import access, links, notify, search
+from environet import dates, enqueue
+from library import access, links, notify, search, selectors
 from library.models import CommentThread, Download, Edition, Extraction, Item, Kind, LibraryFile
 from messaging import attachments
 from messaging.actions import Refused, audience_columns, set_audience_members
@@ -116,11 +116,49 @@ class Correction:
         )
 
 
+def published_on_problem(day: date) -> str:
+    """Why an item or edition may not bear this date of publication, in the active language; empty if it may."""
+    if day > dates.today():
+        return _("The date of publication cannot be in the future.")
+    if dates.too_early(day):
+        return _("The date of publication cannot be before 1950: check the year.")
+    return ""
+
+
+def checked_on_problem(day: date | None) -> str:
+    """Why an outside link may not have been last checked on this day; empty if it may (or no day is given)."""
+    if day is None:
+        return ""
+    if day > dates.today():
+        return _("The link cannot have been checked after today.")
+    if dates.too_early(day):
+        return _("The date the link was last checked cannot be before 1950: check the year.")
+    return ""
+
+
+def edition_date_problem(day: date, *, replaces: date | None) -> str:
+    """Why a new edition may not bear this date, given the date of the edition it replaces (None for the first)."""
+    problem = published_on_problem(day)
+    if not problem and replaces is not None and day < replaces:
+        problem = _("A new edition cannot be dated before the edition it replaces (%(day)s).") % {
+            "day": replaces.isoformat()
+        }
+    return problem
+
+
 def problems_with(draft: ItemDraft) -> list[str]:
     """Why the draft may not be published, in the active language; empty if it may."""
     problems = _description_problems(draft)
     if draft.kind not in Kind.values:
         problems.append(_("Choose what kind of item this is."))
+    problems.extend(
+        problem
+        for problem in (
+            published_on_problem(draft.published_on),
+            checked_on_problem(draft.external_checked_on if draft.external_url else None),
+        )
+        if problem
+    )
     problems.extend(_edition_problems(files=draft.files, external_url=draft.external_url))
     return problems
 
@@ -235,6 +273,9 @@ def _add_edition(*, request, person: Person, item: Item, draft: EditionDraft, wr
         problems = []
     if not draft.changes.strip():
         problems.append(_("Say what changed in this edition."))
+    dated = edition_date_problem(draft.published_on, replaces=selectors.replaced_edition_date(item))
+    if dated:
+        problems.append(dated)
     if problems:
         raise Refused(" ".join(problems))
     number = (item.editions.aggregate(highest=Max("number"))["highest"] or 0) + 1

@@ -5,13 +5,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import places
 from accounts.models import Organisation
 from library import links
-from library.actions import Correction
+from library.actions import Correction, checked_on_problem, edition_date_problem, published_on_problem
 from library.models import Item, Kind
 from library.search import Filters
 from messaging import attachments
@@ -113,8 +112,16 @@ class ItemForm(AudienceForm):
 
     def clean_published_on(self) -> date:
         value = self.cleaned_data["published_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date of publication cannot be in the future."))
+        problem = published_on_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_external_checked_on(self) -> date | None:
+        value = self.cleaned_data.get("external_checked_on")
+        problem = checked_on_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
         return value
 
     def clean(self) -> dict[str, Any]:
@@ -194,16 +201,22 @@ class EditionForm(forms.Form):
     )
     uploads = FilesField(label=_("Files"), required=False)
 
-    def __init__(self, *args, is_link: bool, **kwargs) -> None:
+    def __init__(self, *args, is_link: bool, replaces: date | None = None, **kwargs) -> None:
+        """``replaces``: the date of the edition the new one replaces (it may not be dated before it)."""
         super().__init__(*args, **kwargs)
         self.is_link = is_link
+        self.replaces = replaces
         if is_link:
             del self.fields["uploads"]
         else:
             self.fields["uploads"].help_text = _files_help()
 
     def clean_published_on(self) -> date:
-        return ItemForm.clean_published_on(self)  # type: ignore[arg-type]
+        value = self.cleaned_data["published_on"]
+        problem = edition_date_problem(value, replaces=self.replaces)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,5 +1,6 @@
 """Reads for the library pages, always through library.access."""
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Avg, Count, Max, Q
@@ -36,6 +37,11 @@ def item_page(*, person, item: Item) -> dict[str, Any]:
         "collections": collections_to_add_to(person=person, item=item),
         **feedback(person=person, item=item),
     }
+
+
+def replaced_edition_date(item: Item) -> date | None:
+    """The date of the item's current edition: the one a new edition replaces, and may not be dated before."""
+    return Edition.objects.filter(item=item).order_by("-number").values_list("published_on", flat=True).first()
 
 
 def download_figures(*, person, item: Item) -> dict[str, Any] | None:

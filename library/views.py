@@ -98,7 +98,8 @@ def new_edition(request: SignedInRequest, item_id: int) -> HttpResponse:
     found = access.item_for(person, item_id)
     if not access.can_add_edition(person, found):
         raise Http404
-    form = EditionForm(request.POST or None, request.FILES or None, is_link=found.is_link)
+    replaces = selectors.replaced_edition_date(found)
+    form = EditionForm(request.POST or None, request.FILES or None, is_link=found.is_link, replaces=replaces)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         draft = actions.EditionDraft(

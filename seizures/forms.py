@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import places
 from accounts.models import Organisation
-from environet.dates import EARLIEST  # the first year any date typed may have, in every app
+from environet.dates import too_early  # the first year any date typed may have, in every app
 from messaging.forms import AttachmentsField, AudienceForm
 from messaging.models import Marking
 from reference import identifiers, tables
@@ -352,7 +352,7 @@ class SeizureForm(AudienceForm):
         day = self.cleaned_data["occurred_on"]
         if day > timezone.localdate():
             raise ValidationError(_("The date of seizure cannot be in the future."))
-        if day < EARLIEST:
+        if too_early(day):
             raise ValidationError(_("The date of seizure cannot be before 1950: check the year."))
         return day
 

@@ -24,11 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from accounts import places
+from environet.dates import EARLIEST
 from environet.http import SignedInRequest
 from reference import tables
 from seizures import access, charts
 from seizures import analytics as figures
-from seizures.forms import EARLIEST, country_label
+from seizures.forms import country_label
 from seizures.models import CONVENTION_TOPICS, Convention
 from topics.models import TOPIC_NAMES
 

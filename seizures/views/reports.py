@@ -24,10 +24,10 @@ from django.views.decorators.http import require_safe
 from accounts import places
 from accounts.models import Person
 from audit.actions import record
+from environet.dates import EARLIEST
 from environet.http import SignedInRequest
 from seizures import access
 from seizures import reports as workbooks
-from seizures.forms import EARLIEST
 from seizures.models import CommodityLine, Convention, Seizure, Status, StatusChange
 
 KINDS = {
