@@ -69,6 +69,12 @@ def pieces_of(content: bytes, content_type: str) -> Iterator[str]:
         raise ExtractionFailed("unreadable") from error
 
 
+def has_reader(content_type: str) -> bool:
+    """Whether files of this type hold text to read (documents, not images): one of them read without any text
+    found is a scanned page, whose words search cannot find."""
+    return content_type in _READERS
+
+
 def first_page_preview(content: bytes) -> bytes:
     """The first page of a PDF as a thumbnail (drawn again from the pixels, as attachment thumbnails are)."""
     import pypdfium2 as pdfium

@@ -12,6 +12,7 @@ from library.models import (
     CommentThread,
     Download,
     Edition,
+    Extraction,
     Item,
     Rating,
     ReferenceLink,
@@ -24,6 +25,7 @@ def item_page(*, person, item: Item) -> dict[str, Any]:
     """What the item page shows ``person``, who may read ``item`` (access.item_for)."""
     editions = list(Edition.objects.filter(item=item).prefetch_related("files").select_related("added_by"))
     figures = download_figures(person=person, item=item) if access.can_see_figures(person, item) else None
+    textless = _without_text(item, editions[0] if editions else None)
     return {
         "item": item,
         "current": editions[0] if editions else None,
@@ -34,9 +36,22 @@ def item_page(*, person, item: Item) -> dict[str, Any]:
         "can_add_edition": access.can_add_edition(person, item),
         "figures": figures,
         "failure": str(extraction.FAILURES.get(item.extraction_failure, "")) if item.extraction_failure else "",
+        "textless": textless,
+        "all_textless": bool(textless) and len(textless) == len(editions[0].files.all()),
         "collections": collections_to_add_to(person=person, item=item),
         **feedback(person=person, item=item),
     }
+
+
+def _without_text(item: Item, current: Edition | None) -> list[str]:
+    """The names of the current edition's documents in which reading found no text (a scanned PDF: pictures of
+    pages), once reading is done: their words cannot be searched, which the item page says. Images are not
+    listed: they never hold text to read."""
+    if current is None or item.extraction != Extraction.DONE:
+        return []
+    return [
+        stored.name for stored in current.files.all() if extraction.has_reader(stored.content_type) and not stored.text
+    ]
 
 
 def replaced_edition_date(item: Item) -> date | None:

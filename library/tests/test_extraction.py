@@ -293,3 +293,62 @@ def test_the_task_locks_the_item_and_finds_its_current_edition(cast, django_asse
     assert statement is not None and ("FOR UPDATE" in statement.sql) is (connection.vendor == "postgresql")
     with pytest.raises(Item.DoesNotExist), transaction.atomic():
         tasks._locked(item.pk + 1000)
+
+
+# --- A document without text (a scanned PDF) -------------------------------------------------------------------
+
+
+def _scanned_pdf() -> bytes:
+    """A PDF of pictures only, as a scanner makes: shapes drawn, no text layer."""
+    from fpdf import FPDF
+
+    document = FPDF()
+    document.add_page()
+    document.set_fill_color(90, 90, 90)
+    document.rect(20, 20, 120, 160, style="F")
+    return bytes(document.output())
+
+
+def _page(person, item) -> str:
+    from django.urls import reverse
+
+    from conftest import signed_in
+
+    return signed_in(person).get(reverse("library:item", args=[item.pk])).content.decode()
+
+
+def test_a_pdf_without_text_is_read_and_the_item_page_says_nothing_was_found(cast, django_capture_on_commit_callbacks):
+    content = _scanned_pdf()
+    assert extraction.text_of(content, attachments.PDF) == ""
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(cast.member, files=[builders.upload("scan.pdf", content)])
+    item.refresh_from_db()
+    assert item.extraction == Extraction.DONE  # read without error: it simply holds no text
+    said = "No text was found in this file: it may be a scanned image. Only the item's title and summary can be"
+    advice = "To make it searchable, add a new edition with a file whose text can be selected"
+    reader = _page(cast.observer, item)
+    assert said in reader and advice not in reader  # in plain words; only the publisher can add an edition
+    publisher = _page(cast.member, item)
+    assert said in publisher and advice in publisher
+    cast.observer.language = "fr"
+    cast.observer.save(update_fields=["language"])
+    assert "Aucun texte n'a été trouvé dans ce fichier" in _page(cast.observer, item)
+
+
+def test_the_item_page_names_the_files_without_text_among_others(cast, django_capture_on_commit_callbacks):
+    files = [builders.upload("guide.pdf", builders.pdf("Pangolin scales")), builders.upload("scan.pdf", _scanned_pdf())]
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(cast.member, files=files)
+    page = _page(cast.observer, item)
+    assert "No text was found in scan.pdf: it may be a scanned image, so its words cannot be searched." in page
+    assert "Only the item" not in page
+
+
+def test_the_item_page_says_nothing_of_text_while_waiting_or_for_a_file_with_text(
+    cast, django_capture_on_commit_callbacks
+):
+    waiting = builders.publish(cast.member, files=[builders.upload("scan.pdf", _scanned_pdf())])  # not read yet
+    with django_capture_on_commit_callbacks(execute=True):
+        read = builders.publish(cast.member)
+    for item in (waiting, read):
+        assert "No text was found" not in _page(cast.observer, item)
