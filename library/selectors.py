@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Max, Prefetch, Q
 
 from library import access, extraction, links
 from library.models import (
@@ -14,6 +14,7 @@ from library.models import (
     Edition,
     Extraction,
     Item,
+    LibraryFile,
     Rating,
     ReferenceLink,
 )
@@ -23,7 +24,12 @@ from seizures.models import Convention
 
 def item_page(*, person, item: Item) -> dict[str, Any]:
     """What the item page shows ``person``, who may read ``item`` (access.item_for)."""
-    editions = list(Edition.objects.filter(item=item).prefetch_related("files").select_related("added_by"))
+    # A file's text (up to millions of characters each) is read by the search index, not by this page: only
+    # whether reading found any.
+    files = LibraryFile.objects.defer("text").annotate(has_text=~Q(text=""))
+    editions = list(
+        Edition.objects.filter(item=item).prefetch_related(Prefetch("files", queryset=files)).select_related("added_by")
+    )
     figures = download_figures(person=person, item=item) if access.can_see_figures(person, item) else None
     textless = _without_text(item, editions[0] if editions else None)
     return {
@@ -50,7 +56,9 @@ def _without_text(item: Item, current: Edition | None) -> list[str]:
     if current is None or item.extraction != Extraction.DONE:
         return []
     return [
-        stored.name for stored in current.files.all() if extraction.has_reader(stored.content_type) and not stored.text
+        stored.name
+        for stored in current.files.all()
+        if extraction.has_reader(stored.content_type) and not stored.has_text
     ]
 
 

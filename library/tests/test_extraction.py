@@ -1,6 +1,8 @@
 """Text is read from each accepted format by its kept library, after upload, in a task; the item says how far
 it has got; the first page of a PDF becomes its preview."""
 
+import re
+
 import pytest
 
 from library import extraction, search
@@ -352,3 +354,18 @@ def test_the_item_page_says_nothing_of_text_while_waiting_or_for_a_file_with_tex
         read = builders.publish(cast.member)
     for item in (waiting, read):
         assert "No text was found" not in _page(cast.observer, item)
+
+
+def test_the_item_page_does_not_read_the_files_text(cast, django_capture_on_commit_callbacks):
+    # A manual's text runs to millions of characters a file: the search index reads it, the page only whether
+    # reading found any.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item = builders.publish(cast.member)
+    with CaptureQueriesContext(connection) as queries:
+        page = _page(cast.observer, item)
+    assert "No text was found" not in page
+    read = re.compile(rf'"{LibraryFile._meta.db_table}"\."text"(,| FROM)')  # a column read, not compared
+    assert not [query["sql"] for query in queries if read.search(query["sql"])]
