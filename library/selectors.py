@@ -58,7 +58,8 @@ def _without_text(item: Item, current: Edition | None) -> list[str]:
     return [
         stored.name
         for stored in current.files.all()
-        if extraction.has_reader(stored.content_type) and not stored.has_text
+        # has_text: item_page's annotation of the files it reads
+        if extraction.has_reader(stored.content_type) and not stored.has_text  # type: ignore[attr-defined]
     ]
 
 
