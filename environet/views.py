@@ -10,7 +10,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from environet import broker, keys, storage
+from environet import broker, keys, storage, worker
 
 
 @login_not_required
@@ -28,13 +28,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     keys_ok, keys_state = _keys_status() if database_ok else (False, "not checked: the database is unreachable")
     healthy = database_ok and broker_ok and keys_ok
     writable, storage_state = storage.status() if database_ok else (False, "not checked")
+    tasks_run, worker_state = worker.status() if database_ok else (False, "not checked")
     body = {
-        # Degraded: reads work, saving does not; the process stays in rotation for the readers.
-        "status": ("ok" if writable else "degraded") if healthy else "unhealthy",
+        # Degraded: reads work, saving (or the work after it: emails, imports, files read) does not; the
+        # process stays in rotation for the readers.
+        "status": ("ok" if writable and tasks_run else "degraded") if healthy else "unhealthy",
         "database": {"ok": database_ok, "detail": database},
         "broker": {"ok": broker_ok, "detail": broker_state},
         "encryption": {"ok": keys_ok, "detail": keys_state},
         "storage": {"ok": writable, "detail": storage_state},
+        "worker": {"ok": tasks_run, "detail": worker_state},
     }
     return JsonResponse(body, status=200 if healthy else 503)
 

@@ -57,6 +57,25 @@ def beat(worker_id: str) -> None:
         WorkerSeen.objects.create(worker_id=worker_id, started_at=now, seen_at=now)
 
 
+def working(now=None) -> bool:
+    """Whether a worker has given a sign of life within ``LEASE`` seconds: tasks queued are being run."""
+    now = now or timezone.now()
+    return WorkerSeen.objects.filter(seen_at__gte=now - timedelta(seconds=LEASE)).exists()
+
+
+def status() -> tuple[bool, str]:
+    """(ok, detail) for /healthz: not ok when tasks have waited longer than ``LEASE`` with no worker to run
+    them (emails, notices, imports and library files then wait; nothing is lost, all run once one is back)."""
+    now = timezone.now()
+    if working(now):
+        return True, "running"
+    cutoff = now - timedelta(seconds=LEASE)
+    waiting = DBTaskResult.objects.ready().filter(enqueued_at__lt=cutoff).count()
+    if not waiting:
+        return True, "no worker seen, and no task waiting"
+    return False, f"no worker seen for {LEASE} s: {waiting} tasks waiting (manage.py worker runs them)"
+
+
 def recover_abandoned() -> Recovered:
     """Take back the tasks whose worker stopped: READY again, or FAILED after ``MAX_TRIES`` claims."""
     now = timezone.now()

@@ -30,8 +30,40 @@ def test_it_is_healthy_with_one_process_and_no_broker(db, settings):
         "broker": {"ok": True, "detail": "in-process"},
         "encryption": {"ok": True, "detail": "nothing encrypted stored yet"},
         "storage": {"ok": True, "detail": response.json()["storage"]["detail"]},
+        "worker": {"ok": True, "detail": "no worker seen, and no task waiting"},
     }
     assert response.json()["database"]["detail"] in ("sqlite", "postgresql")
+
+
+def _a_task_queued(seconds_ago: int):
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from environet.mail import deliver
+
+    arguments = {"to": ["nobody@example.org"], "subject": "A notice", "body": "Hello."}
+    result = DatabaseBackend("default", {}).enqueue(deliver, (), arguments)
+    DBTaskResult.objects.filter(pk=result.id).update(enqueued_at=timezone.now() - timedelta(seconds=seconds_ago))
+
+
+def test_tasks_waiting_with_no_worker_are_said_and_the_process_stays_in_rotation(db, settings):
+    # Emails, notices, imports and library files wait: the readers' pages work, and nothing is lost.
+    from environet import worker
+
+    settings.REDIS_URL = ""
+    _a_task_queued(seconds_ago=5)  # just queued: a worker starting may not have beaten yet
+    assert Client().get(HEALTHZ).json()["worker"]["ok"] is True
+    _a_task_queued(seconds_ago=worker.LEASE + 5)
+    response = Client().get(HEALTHZ)
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["worker"] == {
+        "ok": False,
+        "detail": f"no worker seen for {worker.LEASE} s: 1 tasks waiting (manage.py worker runs them)",
+    }
+    worker.beat("a worker")
+    assert Client().get(HEALTHZ).json()["worker"] == {"ok": True, "detail": "running"}
+    assert Client().get(HEALTHZ).json()["status"] == "ok"
 
 
 def test_it_is_healthy_with_a_reachable_redis(db, settings, redis_url):

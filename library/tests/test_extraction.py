@@ -369,3 +369,13 @@ def test_the_item_page_does_not_read_the_files_text(cast, django_capture_on_comm
     assert "No text was found" not in page
     read = re.compile(rf'"{LibraryFile._meta.db_table}"\."text"(,| FROM)')  # a column read, not compared
     assert not [query["sql"] for query in queries if read.search(query["sql"])]
+
+
+def test_while_no_worker_runs_a_waiting_item_says_reading_is_paused_and_nothing_is_lost(cast):
+    from environet import worker
+
+    item = builders.publish(cast.member)  # its reading queued, not run (no commit callbacks here)
+    paused = "Work after sending is paused:"
+    assert paused in _page(cast.member, item)
+    worker.beat("a worker")
+    assert paused not in _page(cast.member, item)
