@@ -16,11 +16,11 @@ from openpyxl.cell import WriteOnlyCell
 
 from accounts.places import language_choices
 from audit.actions import record
+from environet.formulas import FORMULA_STARTS
 from library import selectors
 from library.models import Collection
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 

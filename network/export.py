@@ -12,11 +12,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from environet.formulas import FORMULA_STARTS
 from network import history, output_selectors, selectors
 from network.models import Activity, Network, Status
-
-# Text starting with these is a formula to a spreadsheet program: it is written as text, shown as typed.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Sections = list[tuple[str, list[selectors.Entry]]]
 OutputsById = dict[int, output_selectors.Outputs]

@@ -7,7 +7,8 @@ seizures/import_columns.py), after the record's reference, status, marking and r
 Handling: the first line says the most restrictive TLP marking among the rows, and each row has its own in
 the column ``marking``; an XLSX file also carries it in the page header and footer and in the workbook's
 properties. Spreadsheet programs run text that starts like a formula: such text gets a leading apostrophe
-in CSV, and is written as a string cell (quote-prefixed, as Excel does when one types ') in XLSX.
+in CSV, which the import takes away again, and is written as a string cell (quote-prefixed, as Excel does when
+one types ') in XLSX (environet/formulas.py).
 """
 
 import csv
@@ -27,6 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from audit.actions import record
+from environet.formulas import FORMULA_STARTS, neutralised
 from messaging.models import Marking
 from seizures.import_columns import COLUMNS, LINE_COLUMNS, RECORD_COLUMNS
 from seizures.marking import label_workbook, strictest
@@ -38,8 +40,6 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 HEADER = ("reference", "status", "marking", "organisation", *(column for column in COLUMNS if column != "record"))
-# What a spreadsheet program may take for the start of a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters an XLSX cell cannot hold (openpyxl refuses them).
 _NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FOOTER_LENGTH = 200
@@ -89,11 +89,6 @@ def marking_line(marking: str) -> str:
         "%(marking)s — handle according to the Traffic Light Protocol; it is the most restrictive marking of the "
         "records below. Each row's own marking is in the column “marking”."
     ) % {"marking": Marking(marking).label}
-
-
-def neutralised(text: str) -> str:
-    """Text a spreadsheet program will not run as a formula (CSV): a leading apostrophe where needed."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _rows(found: QuerySet[Seizure]) -> Iterator[list[Any]]:

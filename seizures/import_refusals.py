@@ -16,8 +16,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from environet.formulas import FORMULA_STARTS
 from messaging.models import Marking
-from seizures.exporter import FORMULA_STARTS, marking_line
+from seizures.exporter import marking_line
 from seizures.importer import Problem, Refused
 from seizures.marking import label_workbook
 from seizures.spreadsheets import Row

@@ -3,7 +3,8 @@
 The file is bytes already in memory (uploads never reach the disk in the clear: environet/uploads.py), and
 what it is comes from its content, not its name. Anything else is refused with ``Unreadable``, whose message
 says in plain words what to do:
-- CSV: UTF-8 text (with or without the byte order mark Excel writes), comma or semicolon separated;
+- CSV: UTF-8 text (with or without the byte order mark Excel writes), comma or semicolon separated; the
+  apostrophe our export puts before text like a formula is taken away (environet/formulas.py);
 - XLSX: a real zip archive with the parts of a workbook, no macros, and no more data once unpacked than a
   sheet of MAX_ROWS rows can hold (a "zip bomb" is refused from the archive's table of contents, before
   openpyxl reads any of it). openpyxl reads it in read-only mode, formulas as their last computed values,
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from environet.formulas import restored
 from messaging.attachments import human_size
 
 MAX_ROWS = 5_000
@@ -183,7 +185,8 @@ def _csv_rows(content: bytes, columns: Collection[str]) -> Generator[Row]:
         for number, cells in enumerate(reader, start=1):
             if len(cells) > MAX_COLUMNS:
                 raise _too_wide(number)
-            row = _kept(number, (cell.strip() for cell in cells))
+            # The apostrophe the export put before text like a formula (environet/formulas.py) is taken away.
+            row = _kept(number, (restored(cell.strip()) for cell in cells))
             if row is not None:
                 yield row
     except csv.Error:
