@@ -252,9 +252,15 @@ def _unknown_column(name: str) -> tuple[str, bool]:
             "them on each record's page, where only your organisation sees them."
         )
         return message, True
-    message = _("ENVIRONET does not know this column: rename it as in the list on the import page, or remove it.")
     near = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.75)
-    return (f"{message} {_('Did you mean “%(column)s”?') % {'column': near[0]}}" if near else message), False
+    if near:
+        message = _(
+            "ENVIRONET does not know this column: rename it as in the list on the import page, or remove it. "
+            "Did you mean “%(column)s”?"
+        ) % {"column": near[0]}
+    else:
+        message = _("ENVIRONET does not know this column: rename it as in the list on the import page, or remove it.")
+    return message, False
 
 
 def _groups(rows: Iterable[Row], layout: Layout, problems: list[Problem]) -> list[list[tuple[Row, dict[str, str]]]]:
@@ -411,7 +417,7 @@ def _problems(
         for error in errors:
             for message in error.messages:
                 if name == "occurred_on" and error.code == "invalid":
-                    message = f"{message} {_('Write it as 2026-10-01 or 01/10/2026.')}"
+                    message = _("%(problem)s Write it as 2026-10-01 or 01/10/2026.") % {"problem": message}
                 elif error.code == "invalid_choice":
                     message = f"{message} {_accepted(column, form.fields.get(name))}"
                 problems.append(Problem(row_of(column), column, message))

@@ -1,5 +1,6 @@
 """Every user-facing string is translatable, and the English, French and Spanish catalogues are complete."""
 
+import ast
 import os
 import shutil
 import subprocess
@@ -71,3 +72,39 @@ def test_it_speaks_the_persons_language(cast):
 def test_it_offers_french_and_spanish_to_visitors(db, client):
     page = client.get("/accounts/signin/", headers={"accept-language": "es"})
     assert 'lang="es"' in page.content.decode()
+
+
+# The functions makemessages extracts from (with ``_`` for gettext and gettext_lazy).
+TRANSLATING = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
+
+
+def _called(node: ast.Call) -> str | None:
+    function = node.func
+    return function.id if isinstance(function, ast.Name) else getattr(function, "attr", None)
+
+
+def _given_f_string(node: ast.Call) -> bool:
+    return any(isinstance(argument, ast.JoinedStr) for argument in node.args)
+
+
+def _source_files() -> list[Path]:
+    return [
+        path
+        for path in ROOT.rglob("*.py")
+        if not SKIPPED & set(path.relative_to(ROOT).parts) and ".egg-info" not in str(path)
+    ]
+
+
+def test_no_translated_text_is_made_in_an_f_string():
+    # xgettext reads neither an f-string given to gettext (its text is made at run time, so it is never in the
+    # catalogue) nor a gettext call inside an f-string: both stay in English. Placeholders are %(name)s.
+    found = []
+    for path in _source_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Call) and _called(node) in TRANSLATING and _given_f_string(node):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: an f-string given to {_called(node)}")
+            if isinstance(node, ast.JoinedStr):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Call) and _called(inner) in TRANSLATING:
+                        found.append(f"{path.relative_to(ROOT)}:{inner.lineno}: {_called(inner)} inside an f-string")
+    assert not found, "\n".join(found)

@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -258,6 +259,22 @@ def test_it_reports_problems_in_the_officers_language(cast):
     job = run_job(cast.member, csv_file(table([{"transport_mode": "by boat"}])))
 
     assert "Sélectionnez un choix valide" in job.problems[0]["message"]
+
+
+def test_it_says_how_to_write_a_date_in_the_officers_language(cast):
+    cast.member.language = "es"
+    cast.member.save(update_fields=["language"])
+
+    job = run_job(cast.member, csv_file(table([{"date": "31/02/2026"}])))
+
+    assert job.problems[0]["message"] == "Introduzca una fecha válida. Escríbala como 2026-10-01 o 01/10/2026."
+
+
+def test_it_suggests_a_column_name_in_the_officers_language():
+    with translation.override("fr"):
+        message, nominal = importer._unknown_column("detection_methd")
+
+    assert not nominal and message.endswith("Vouliez-vous dire « detection_method » ?")
 
 
 def test_it_refuses_rows_of_one_record_that_disagree(cast):

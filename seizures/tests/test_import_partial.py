@@ -223,3 +223,15 @@ def test_text_like_a_formula_comes_back_as_text(cast):
     workbook = openpyxl.load_workbook(io.BytesIO(body(response)))
     place = next(cell for cell in workbook.worksheets[-1][2] if cell.value and str(cell.value).startswith("="))
     assert place.data_type == "s"
+
+
+def test_the_refused_rows_file_is_named_in_the_persons_language(cast):
+    cast.member.language = "fr"
+    cast.member.save(update_fields=["language"])
+    job = run_job(cast.member, csv_file(table([{}, {"date": "2025-02-30"}])))
+    job.file_name = "saisies.csv"
+    job.save(update_fields=["file_name"])
+
+    response = signed_in(cast.member).get(f"/seizures/import/{job.pk}/refused-rows.xlsx")
+
+    assert "saisies-non-import%C3%A9es.xlsx" in response["Content-Disposition"]

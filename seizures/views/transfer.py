@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.actions import record
@@ -151,9 +151,8 @@ def import_refused_rows(request: SignedInRequest, job_id: int) -> HttpResponse:
         raise Http404
     record("seizures.import_refused_rows_downloaded", request=request, actor=person, target=job, changes={})
     stem = job.file_name.rsplit(".", 1)[0] or "import"
-    return _file_response(
-        content, content_type=exporter.FORMATS["xlsx"], filename=f"{stem}-{_('not-imported')}.xlsx", inline=False
-    )
+    filename = pgettext("file name", "%(name)s-not-imported.xlsx") % {"name": stem}
+    return _file_response(content, content_type=exporter.FORMATS["xlsx"], filename=filename, inline=False)
 
 
 @require_safe
