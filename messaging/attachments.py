@@ -107,6 +107,21 @@ def _number(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
+def too_large(size: int, *, name: str | None = None) -> str:
+    """What is said of a file of ``size`` bytes over MAX_ATTACHMENT_BYTES (``name``: the file's, else "The
+    file"). Its size is given only when, as people read sizes, it differs from the limit: a file one byte over
+    25 MB would read "is 25 MB; the limit is 25 MB"."""
+    shown, limit = human_size(size), human_size(settings.MAX_ATTACHMENT_BYTES)
+    values = {"name": name, "size": shown, "limit": limit}
+    if shown == limit:
+        if name is None:
+            return _("The file is larger than the %(limit)s limit.") % values
+        return _("%(name)s is larger than the %(limit)s limit.") % values
+    if name is None:
+        return _("The file is %(size)s, over the %(limit)s limit.") % values
+    return _("%(name)s is %(size)s, over the %(limit)s limit.") % values
+
+
 def clean_name(name: str | None) -> str:
     """The last part of the name the browser sent, without control characters, at most 200 characters."""
     name = unicodedata.normalize("NFC", name or "")
@@ -128,14 +143,11 @@ def inspect(upload: UploadedFile) -> Upload:
     """Read an uploaded file and decide what it is; ValidationError, naming the file, if it is refused."""
     name = clean_name(upload.name)
     limit = settings.MAX_ATTACHMENT_BYTES
-    too_large = _("%(name)s is %(size)s; the limit is %(limit)s.")
     if (upload.size or 0) > limit:
-        raise ValidationError(
-            too_large % {"name": name, "size": human_size(upload.size or 0), "limit": human_size(limit)}
-        )
+        raise ValidationError(too_large(upload.size or 0, name=name))
     content = upload.read()
     if len(content) > limit:  # a handler that did not report the size
-        raise ValidationError(too_large % {"name": name, "size": human_size(len(content)), "limit": human_size(limit)})
+        raise ValidationError(too_large(len(content), name=name))
     if not content:
         raise ValidationError(_("%(name)s is empty.") % {"name": name})
     try:

@@ -99,12 +99,8 @@ class ImportForm(AudienceForm):
     def clean_file(self) -> Received:
         upload = self.cleaned_data["file"]
         name = attachments.clean_name(upload.name)
-        limit = settings.MAX_ATTACHMENT_BYTES
-        if (upload.size or 0) > limit:
-            size, most = attachments.human_size(upload.size or 0), attachments.human_size(limit)
-            raise forms.ValidationError(
-                _("%(name)s is %(size)s; the limit is %(limit)s.") % {"name": name, "size": size, "limit": most}
-            )
+        if (upload.size or 0) > settings.MAX_ATTACHMENT_BYTES:
+            raise forms.ValidationError(attachments.too_large(upload.size or 0, name=name))
         content = upload.read()
         try:
             sheet = importer.open_sheet(content)

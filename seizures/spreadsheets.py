@@ -31,7 +31,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from environet.formulas import restored
-from messaging.attachments import human_size
+from messaging.attachments import too_large
 
 MAX_ROWS = 5_000
 MAX_COLUMNS = 100
@@ -88,12 +88,8 @@ def read(
     recognise = recognise or (lambda text: normal_name(text) if normal_name(text) in columns else None)
     if not content:
         raise Unreadable(_("The file is empty."))
-    limit = settings.MAX_ATTACHMENT_BYTES
-    if len(content) > limit:
-        raise Unreadable(
-            _("The file is %(size)s; the limit is %(limit)s.")
-            % {"size": human_size(len(content)), "limit": human_size(limit)}
-        )
+    if len(content) > settings.MAX_ATTACHMENT_BYTES:
+        raise Unreadable(too_large(len(content)))
     if content.startswith(ZIP_SIGNATURES):
         return _sheet("xlsx", _xlsx_rows(content), recognise)
     if content.startswith(OLE_SIGNATURE):

@@ -123,7 +123,7 @@ def test_files_of_unknown_type_and_too_large_are_refused(cast, settings):
     settings.MAX_ATTACHMENT_BYTES = 10
     big = SimpleUploadedFile("notes.txt", b"x" * 100)
     response = client.post(reverse("assistance:new"), {**_topic_ids(_form()), "attachments": [big]})
-    assert response.status_code == 400 and b"the limit is" in response.content
+    assert response.status_code == 400 and b"notes.txt is 100 bytes, over the 10 bytes limit." in response.content
     assert not Request.objects.exists()
 
 

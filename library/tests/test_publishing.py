@@ -112,7 +112,7 @@ def test_it_says_how_large_a_refused_file_is(cast, settings):
     big = SimpleUploadedFile("big.txt", b"x" * 3000)
     response = client.post(reverse("library:new"), _form(uploads=[big]))
     assert response.status_code == 400
-    assert b"big.txt is 2.9 KB; the limit is 1 KB." in response.content
+    assert b"big.txt is 2.9 KB, over the 1 KB limit." in response.content
     assert not Item.objects.exists()
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 from PIL import Image
 
 from accounts import totp
@@ -274,7 +275,7 @@ def test_it_refuses_a_file_over_the_limit_and_keeps_the_draft(cast, settings, at
     )
 
     assert response.status_code == 400
-    assert response.context["form"].errors["attachments"] == ["big.txt is 1.5 MB; the limit is 1 MB."]
+    assert response.context["form"].errors["attachments"] == ["big.txt is 1.5 MB, over the 1 MB limit."]
     form = response.context["form"]
     assert (form["subject"].value(), form["body"].value(), form["audience"].value()) == (
         "Kept subject",
@@ -545,3 +546,14 @@ def test_the_old_key_keeps_working_as_a_fallback_before_rotation(cast, settings)
     later = only_attachment(posted(cast.member, upload("later.pdf", PDF_BYTES)))
     assert not crypto.needs_rewrap(attachments.stored_files(later)["file"].read_bytes())
     assert crypto.needs_rewrap(attachments.stored_files(attachment)["file"].read_bytes())
+
+
+def test_a_file_just_over_the_limit_is_not_said_to_be_at_the_limit(settings):
+    settings.MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+    just_over = settings.MAX_ATTACHMENT_BYTES + 1
+
+    assert attachments.too_large(just_over, name="big.pdf") == "big.pdf is larger than the 25 MB limit."
+    assert attachments.too_large(just_over) == "The file is larger than the 25 MB limit."
+    assert attachments.too_large(int(31.2 * 1024 * 1024), name="big.pdf") == "big.pdf is 31.2 MB, over the 25 MB limit."
+    with translation.override("fr"):
+        assert attachments.too_large(just_over, name="big.pdf") == "big.pdf dépasse la limite de 25\u00a0Mo."

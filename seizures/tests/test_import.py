@@ -420,7 +420,19 @@ def test_the_page_refuses_a_file_over_the_size_limit(cast, settings):
 
     response = upload(signed_in(cast.member), csv_file(table([{"summary": "x" * 2000}])))
 
-    assert response.status_code == 400 and "the limit is 1000 bytes" in response.content.decode()
+    assert response.status_code == 400 and "is 2 KB, over the 1000 bytes limit." in response.content.decode()
+
+
+def test_a_file_one_byte_over_the_limit_is_not_said_to_be_at_it(cast, settings):
+    settings.MAX_ATTACHMENT_BYTES = 1024
+    content = csv_file(table([{"summary": "x" * 1024}]))[:1025]
+
+    response = upload(signed_in(cast.member), content, "big.csv")
+
+    assert response.status_code == 400 and "big.csv is larger than the 1 KB limit." in response.content.decode()
+    with pytest.raises(spreadsheets.Unreadable) as refused:
+        spreadsheets.read(content)
+    assert refused.value.message == "The file is larger than the 1 KB limit."
 
 
 def test_an_unexpected_error_saves_nothing_and_shows_no_detail(cast, monkeypatch):
