@@ -16,13 +16,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema, Status
 
 from environet import submissions
 from environet.api_errors import FiltersRefusedOut, InvalidOut, filters_refused, refusals
 from seizures import access, actions, search, selectors
-from seizures.forms import LineForm, LineFormSet, SearchForm, SeizureForm
+from seizures.forms import MAX_LINES, LineForm, SearchForm, SeizureForm, no_line, too_many_lines
 from seizures.importer import Problem
 from seizures.models import Seizure
 from seizures.models import Status as RecordStatus
@@ -308,11 +307,9 @@ def _filing(body: RecordIn) -> tuple[actions.Filing | None, list[Problem]]:
     on = record.cleaned_data.get("occurred_on")
     lines = []
     if not body.lines:
-        problems.append(Problem(None, "lines", _("Give at least one commodity line.")))
-    if len(body.lines) > LineFormSet.max_num:
-        problems.append(
-            Problem(None, "lines", _("A record has at most %(limit)d lines.") % {"limit": LineFormSet.max_num})
-        )
+        problems.append(Problem(None, "lines", no_line()))
+    if len(body.lines) > MAX_LINES:
+        problems.append(Problem(None, "lines", too_many_lines()))
     for number, values in enumerate(body.lines, start=1):
         line = LineForm(dict(values), on=on)
         line.is_valid()

@@ -637,10 +637,29 @@ def _close_matches(name: str, code: str) -> list[tables.Entry]:
     return [entries[match] for match in difflib.get_close_matches(code.casefold(), entries, n=3, cutoff=0.8)]
 
 
+MAX_LINES = 50
+
+
+def no_line() -> str:
+    """What a record without a commodity line is told, on the page and by the API."""
+    return str(_("Give at least one commodity line."))
+
+
+def too_many_lines() -> str:
+    """What a record of more than MAX_LINES commodity lines is told, on the page and by the API."""
+    return _("A record has at most %(limit)d lines.") % {"limit": MAX_LINES}
+
+
 class BaseLineFormSet(forms.BaseFormSet):
     def __init__(self, *args, on: date | None = None, **kwargs) -> None:
         self.on = on
         super().__init__(*args, **kwargs)
+        # Django's own words would be "Please submit at least 1 form." (it formats them with %(num)d).
+        self.error_messages: dict[str, Any] = {
+            **self.error_messages,
+            "too_few_forms": no_line(),
+            "too_many_forms": too_many_lines(),
+        }
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "on": self.on}
@@ -649,7 +668,7 @@ class BaseLineFormSet(forms.BaseFormSet):
 LineFormSet = cast(
     type[BaseLineFormSet],
     forms.formset_factory(
-        LineForm, formset=BaseLineFormSet, extra=0, min_num=1, validate_min=True, max_num=50, validate_max=True
+        LineForm, formset=BaseLineFormSet, extra=0, min_num=1, validate_min=True, max_num=MAX_LINES, validate_max=True
     ),
 )
 

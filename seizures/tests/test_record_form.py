@@ -301,3 +301,27 @@ def test_more_files_than_one_record_takes_are_refused_with_the_kept_ones_counted
     refused = client.post(NEW_RECORD, {**record_form(), "kept": tokens, "attachments": [png("c.png")]})
     assert refused.status_code == 400 and not Seizure.objects.exists()
     assert "At most 2 files can go with one record" in summary_of(refused.content.decode())
+
+
+def _summary(response) -> str:
+    content = response.content.decode()
+    return content[content.index('id="error-summary"') : content.index("</div>", content.index('id="error-summary"'))]
+
+
+def test_a_record_without_a_commodity_line_is_told_so_in_the_officers_words(cast):
+    response = signed_in(cast.member).post(NEW_RECORD, record_form(lines=[]))
+
+    assert response.status_code == 400 and not Seizure.objects.exists()
+    assert "Give at least one commodity line." in _summary(response)
+    assert "Please submit" not in response.content.decode()
+
+
+def test_a_record_of_too_many_lines_is_told_the_limit_in_the_officers_words(cast):
+    cast.member.language = "es"
+    cast.member.save(update_fields=["language"])
+    lines = [{"convention": "cites", "code": "Loxodonta africana"}] * 51
+
+    response = signed_in(cast.member).post(NEW_RECORD, record_form(lines=lines))
+
+    assert response.status_code == 400 and not Seizure.objects.exists()
+    assert "Un registro tiene como máximo 50 líneas." in _summary(response)
