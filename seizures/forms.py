@@ -182,12 +182,24 @@ class CountryInput(forms.TextInput):
         if not isinstance(typed, str):
             return typed
         if isinstance(self.choices, Prepared):
-            return self.choices.value_for(typed) or typed.strip()
+            return self.choices.value_for(typed) or places.country_code(typed) or typed.strip()
         wanted = typed.strip().casefold()
         for code, label in self.choices:
             if code and wanted in (str(code).casefold(), str(label).casefold()):
                 return code
-        return typed.strip()
+        # The import's vocabulary: a name in English, French or Spanish, a long form or a usual abbreviation.
+        return places.country_code(typed) or typed.strip()
+
+
+# What a country field says of what it refuses, instead of Django's "Select a valid choice".
+COUNTRY_REFUSED = _("Type a country's name in English, French or Spanish, or its two-letter code, e.g. Kenya or KE.")
+
+
+class CountryField(PreparedChoiceField):
+    """A country typed as the import reads it (``CountryInput``), saved as its code."""
+
+    widget = CountryInput
+    default_error_messages = {"invalid_choice": COUNTRY_REFUSED}
 
 
 def _container_parts(text: str) -> list[str]:
@@ -211,7 +223,7 @@ class SeizureForm(AudienceForm):
     """The non-nominal facts of a record, its audience and marking, and new photos or documents."""
 
     occurred_on = forms.DateField(label=_("Date of seizure"), widget=forms.DateInput(attrs={"type": "date"}))
-    country = PreparedChoiceField(label=_("Country of seizure"), widget=CountryInput)
+    country = CountryField(label=_("Country of seizure"))
     place = forms.CharField(
         label=_("Place"), max_length=200, required=False, help_text=_("Port, airport, border post, town.")
     )
@@ -243,15 +255,15 @@ class SeizureForm(AudienceForm):
     air_waybill = forms.CharField(
         label=_("Air waybill"), max_length=20, required=False, help_text=_("For example 176-12345675.")
     )
-    origin_country = PreparedChoiceField(label=_("Country of origin"), required=False, widget=CountryInput)
-    export_country = PreparedChoiceField(label=_("Country of export"), required=False, widget=CountryInput)
+    origin_country = CountryField(label=_("Country of origin"), required=False)
+    export_country = CountryField(label=_("Country of export"), required=False)
     transit_countries = forms.CharField(
         label=_("Transit countries, in order"),
         max_length=300,
         required=False,
         help_text=_("Country codes or names separated by commas, for example “AE, QA”."),
     )
-    destination_country = PreparedChoiceField(label=_("Country of destination"), required=False, widget=CountryInput)
+    destination_country = CountryField(label=_("Country of destination"), required=False)
     declared_goods = forms.CharField(
         label=_("Goods declared"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
@@ -692,9 +704,7 @@ class NominalForm(forms.Form):
     address = forms.CharField(
         label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    nationality = forms.ChoiceField(
-        label=_("Nationality or country of registration"), required=False, widget=CountryInput
-    )
+    nationality = CountryField(label=_("Nationality or country of registration"), required=False)
     born_on = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

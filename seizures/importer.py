@@ -418,7 +418,7 @@ def _problems(
             for message in error.messages:
                 if name == "occurred_on" and error.code == "invalid":
                     message = _("%(problem)s Write it as 2026-10-01 or 01/10/2026.") % {"problem": message}
-                elif error.code == "invalid_choice":
+                elif error.code == "invalid_choice" and column not in COUNTRY_COLUMNS:  # a country's says it
                     message = f"{message} {_accepted(column, form.fields.get(name))}"
                 problems.append(Problem(row_of(column), column, message))
     return problems

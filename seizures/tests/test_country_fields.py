@@ -92,3 +92,23 @@ def test_the_country_names_are_suggested_in_the_readers_alphabetical_order(cast)
     [names] = re.findall(r'<datalist id="country-names">(.*?)</datalist>', page, re.S)
     options = re.findall(r'<option value="([^"]*)">', names)
     assert options.index("Bénin") < options.index("Burundi")
+
+
+@pytest.mark.parametrize("typed", ["Kenya", "Kenia", "KE", "kenya ", "Republic of Kenya"])
+def test_a_country_is_taken_as_the_import_takes_it_whatever_the_readers_language(typed):
+    with translation.override("es"):
+        form = SeizureForm({"country": typed})
+        form.is_valid()
+
+    assert "country" not in form.errors and form.cleaned_data["country"] == "KE"
+
+
+def test_a_refused_country_says_what_is_accepted():
+    expected = (
+        "Escriba el nombre de un país en inglés, francés o español, o su código de dos letras, por ejemplo Kenya o KE."
+    )
+    with translation.override("es"):
+        form = SeizureForm({"country": "Narnia", "origin_country": "Atlantis"})
+        form.is_valid()
+
+        assert form.errors["country"] == [expected] and form.errors["origin_country"] == [expected]

@@ -225,7 +225,7 @@ BAD_ROWS = {
     "month first": ("date", "10/31/2026", "Enter a valid date."),
     "future date": ("date", "2031-01-01", "The date of seizure cannot be in the future."),
     "wrong choice": ("transport_mode", "by boat", "Select a valid choice. by boat is not one of the available"),
-    "unknown country": ("origin_country", "Atlantis", "Select a valid choice."),
+    "unknown country": ("origin_country", "Atlantis", "or its two-letter code, e.g. Kenya or KE."),
     "unknown unit": ("unit", "sacks", "Select a valid choice."),
     "negative quantity": ("quantity", "-3", "greater than or equal to 0"),
     "unknown HS code": ("hs_code", "9999.99", "is not an HS 2022 subheading"),
