@@ -135,7 +135,7 @@ def test_a_refused_choice_says_what_is_accepted(cast):
     job = run_job(cast.member, csv_file(table([{"transport_mode": "By donkey", "origin_country": "Atlantis"}])))
     said = {problem["column"]: problem["message"] for problem in job.problems}
     assert "Accepted:" in said["transport_mode"] and "Air cargo" in said["transport_mode"]
-    assert "ISO code" in said["origin_country"]
+    assert "two-letter code, e.g. Kenya or KE" in said["origin_country"]
     assert not Seizure.objects.exists()
 
 
