@@ -3,6 +3,7 @@
 
 import contextlib
 import csv
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -174,7 +175,7 @@ def test_an_export_imports_back_into_the_same_records(cast, kind):
 
 # Text a spreadsheet program would run as a formula, a phone number among it, and text that starts with an
 # apostrophe: the CSV export escapes the first kinds with an apostrophe, which the import must take away.
-TEXT_LIKE_FORMULAS = {
+TEXT_LIKE_FORMULAS: dict[str, Any] = {
     "place": "+254 722 000 000",
     "summary": "+cmd|/c calc!A1",
     "vessel_name": "@SUM(A1)",
