@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema, Status
 
 from environet import submissions
