@@ -818,7 +818,9 @@ class FollowForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not any(data.get(name) for name in ("convention", "code", "country", "company")):
+        criteria = ("convention", "code", "country", "company")
+        # A criterion refused (a company name too long) was given: its own message says what is wrong.
+        if not any(data.get(name) or name in self.errors for name in criteria):
             raise ValidationError(
                 _("Choose at least one thing to follow: a convention, a species or substance, a country or a company.")
             )

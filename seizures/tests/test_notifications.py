@@ -440,6 +440,15 @@ def test_it_refuses_a_search_to_follow_with_a_clear_message(cast, data, field, m
     assert FollowedSearch.objects.count() == 0
 
 
+def test_a_criterion_refused_is_said_alone_not_as_no_criterion_at_all(cast):
+    response = signed_in(cast.member).post("/seizures/following/", {"name": "Long", "company": "Acme " * 50})
+
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"company"}
+    assert "Choose at least one thing to follow" not in response.content.decode()
+    assert FollowedSearch.objects.count() == 0
+
+
 def follow(someone, *, name: str = "Ivory", by_email: bool = True, **criteria: str) -> FollowedSearch:
     fields = {"convention": "", "code": "", "country": "", "company": "", **criteria}
     return actions.follow_search(request=None, person=someone, name=name, by_email=by_email, **fields)
