@@ -6,18 +6,27 @@ decorated with ``@once`` records, when it succeeds (it answers with a redirect t
 view here does), the key with that address. The same person sending the same key again is sent to the first
 result, with nothing stored a second time. A key expires after ``KEEP``; without a key (an old page, the API)
 the view runs as before.
+
+Two sends of one key may also arrive together (a double click: the browser sends the second while the first
+is still being done). The first send claims its key before its work (a row with no result yet); the second
+finds it claimed and waits for the first to finish, then is sent to its result. A refused send (a form with a
+mistake) or one that failed gives its key back, so the corrected send counts once; a claim left by a process
+that stopped mid-way is taken over after ``ABANDONED``.
 """
 
 import secrets
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from environet.models import Submission
 
@@ -29,8 +38,51 @@ def new_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+PENDING = ""  # the result of a claimed key while its first send is being done
+ABANDONED = timedelta(minutes=2)  # longer than any send takes: its process stopped, the key is free again
+WAIT_SECONDS = 15.0  # how long a second send waits for the first before saying it is still being done
+_POLL_SECONDS = 0.1
+
+
 def _earlier(person: Any, key: str) -> Submission | None:
-    return Submission.objects.filter(person=person, key=key, created_at__gte=timezone.now() - KEEP).first()
+    found = Submission.objects.filter(person=person, key=key, created_at__gte=timezone.now() - KEEP)
+    return found.exclude(result_url=PENDING).first()
+
+
+def _claimed(person: Any, key: str) -> bool:
+    """Claim ``key`` for this send (True), unless another send holds it (False)."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            Submission.objects.create(person=person, key=key, result_url=PENDING)
+        return True
+    except IntegrityError:
+        pass
+    # Expired, or left pending by a send whose process stopped: taken over, by one send only.
+    stale = Q(created_at__lt=now - KEEP) | Q(result_url=PENDING, created_at__lt=now - ABANDONED)
+    taken = Submission.objects.filter(stale, person=person, key=key).update(result_url=PENDING, created_at=now)
+    return bool(taken)
+
+
+def _answer_for_a_send_again(person: Any, key: str) -> HttpResponse | None:
+    """None once this send holds ``key``; otherwise where the first send of it led, once it has finished."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not _claimed(person, key):
+        earlier = _earlier(person, key)
+        if earlier is not None:
+            return redirect(earlier.result_url)
+        if time.monotonic() > deadline:
+            return HttpResponse(
+                _("This form is still being sent. Wait a moment, then open the page again: it will be there once."),
+                status=409,
+                content_type="text/plain; charset=utf-8",
+            )
+        time.sleep(_POLL_SECONDS)  # the first send is being done, or just gave the key back
+    return None
+
+
+def _give_back(person: Any, key: str) -> None:
+    Submission.objects.filter(person=person, key=key, result_url=PENDING).delete()
 
 
 def once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -39,17 +91,19 @@ def once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         key = request.POST.get(FIELD, "")[:64] if request.method == "POST" else ""
         if not key or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        earlier = _earlier(request.user, key)
-        if earlier is not None:
-            return redirect(earlier.result_url)
-        response = view(request, *args, **kwargs)
+        person: Any = request.user
+        answer = _answer_for_a_send_again(person, key)
+        if answer is not None:
+            return answer
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            _give_back(person, key)
+            raise
         if isinstance(response, HttpResponseRedirect):
-            try:
-                with transaction.atomic():
-                    person: Any = request.user
-                    Submission.objects.create(person=person, key=key, result_url=response["Location"])
-            except IntegrityError:  # the same key, sent twice at once, finished first elsewhere
-                pass
+            Submission.objects.filter(person=person, key=key).update(result_url=response["Location"])
+        else:
+            _give_back(person, key)  # refused: the corrected send is the same submission
         return response
 
     return wrapper
