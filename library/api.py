@@ -8,9 +8,9 @@ from django.urls import reverse
 from ninja import Query, Router, Schema
 
 from environet.api_errors import FiltersRefusedOut, filters_refused, refusals
-from library import access, links, search
+from library import access, extraction, links, search, selectors
 from library.forms import SearchForm
-from library.models import Edition, Item, ReferenceLink
+from library.models import Extraction, Item, LibraryFile, ReferenceLink
 
 router = Router(tags=["library"])
 PAGE_SIZE = 20
@@ -54,6 +54,9 @@ class FileOut(Schema):
     size: int
     url: str
     preview_url: str | None
+    # Whether reading found text in the file (a scanned PDF holds none: only the item's title and summary
+    # can then be searched); null until it has been read, and for files that hold no text (images).
+    text_found: bool | None
 
 
 class EditionOut(Schema):
@@ -118,6 +121,12 @@ def search_library(request, filters: Query[SearchIn]) -> Any:
     )
 
 
+def _text_found(stored: LibraryFile, read: bool) -> bool | None:
+    if not read or not extraction.has_reader(stored.content_type):
+        return None
+    return bool(stored.has_text)  # type: ignore[attr-defined]  # selectors.editions_of's annotation
+
+
 @router.get(
     "/items/{item_id}",
     response={200: ItemOut, **refusals(missing=True)},
@@ -125,7 +134,8 @@ def search_library(request, filters: Query[SearchIn]) -> Any:
 )
 def read_library_item(request, item_id: int) -> Any:
     item = access.item_for(request.auth, item_id)
-    editions = Edition.objects.filter(item=item).prefetch_related("files")
+    editions = selectors.editions_of(item)
+    read = item.extraction == Extraction.DONE
     return ItemOut(
         **_summary(item),
         summary=item.summary,
@@ -150,6 +160,7 @@ def read_library_item(request, item_id: int) -> Any:
                         size=stored.size,
                         url=reverse("library:file", args=[stored.pk]),
                         preview_url=reverse("library:preview", args=[stored.pk]) if stored.has_thumbnail else None,
+                        text_found=_text_found(stored, read),
                     )
                     for stored in edition.files.all()
                 ],

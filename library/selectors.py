@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Prefetch, Q
+from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
 
 from library import access, extraction, links
 from library.models import (
@@ -22,14 +22,17 @@ from messaging import access as messaging_access
 from seizures.models import Convention
 
 
+def editions_of(item: Item) -> QuerySet[Edition]:
+    """The item's editions, newest first, with their files. A file's text (up to millions of characters each)
+    is read by the search index, not by the item page or the API: only whether reading found any
+    (``has_text``)."""
+    files = LibraryFile.objects.defer("text").annotate(has_text=~Q(text=""))
+    return Edition.objects.filter(item=item).prefetch_related(Prefetch("files", queryset=files))
+
+
 def item_page(*, person, item: Item) -> dict[str, Any]:
     """What the item page shows ``person``, who may read ``item`` (access.item_for)."""
-    # A file's text (up to millions of characters each) is read by the search index, not by this page: only
-    # whether reading found any.
-    files = LibraryFile.objects.defer("text").annotate(has_text=~Q(text=""))
-    editions = list(
-        Edition.objects.filter(item=item).prefetch_related(Prefetch("files", queryset=files)).select_related("added_by")
-    )
+    editions = list(editions_of(item).select_related("added_by"))
     figures = download_figures(person=person, item=item) if access.can_see_figures(person, item) else None
     textless = _without_text(item, editions[0] if editions else None)
     return {
@@ -58,7 +61,7 @@ def _without_text(item: Item, current: Edition | None) -> list[str]:
     return [
         stored.name
         for stored in current.files.all()
-        # has_text: item_page's annotation of the files it reads
+        # has_text: the annotation of editions_of
         if extraction.has_reader(stored.content_type) and not stored.has_text  # type: ignore[attr-defined]
     ]
 

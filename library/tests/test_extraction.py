@@ -379,3 +379,19 @@ def test_while_no_worker_runs_a_waiting_item_says_reading_is_paused_and_nothing_
     assert paused in _page(cast.member, item)
     worker.beat("a worker")
     assert paused not in _page(cast.member, item)
+
+
+def test_the_api_says_which_files_hold_no_text_once_read(cast, django_capture_on_commit_callbacks):
+    from conftest import signed_in
+
+    files = [builders.upload("guide.pdf", builders.pdf("Pangolin scales")), builders.upload("scan.pdf", _scanned_pdf())]
+    waiting = builders.publish(cast.member, files=files)
+    with django_capture_on_commit_callbacks(execute=True):
+        read = builders.publish(cast.member, files=files)
+
+    def found(item) -> dict[str, bool | None]:
+        answer = signed_in(cast.observer).get(f"/api/v1/library/items/{item.pk}").json()
+        return {stored["name"]: stored["text_found"] for stored in answer["editions"][0]["files"]}
+
+    assert found(read) == {"guide.pdf": True, "scan.pdf": False}
+    assert found(waiting) == {"guide.pdf": None, "scan.pdf": None}
