@@ -4,6 +4,7 @@ from django.core.exceptions import TooManyFilesSent
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -62,11 +63,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """400. Too many files in one form is said plainly: Django stopped reading at the first one too many."""
-    if not isinstance(exception, TooManyFilesSent):
+    """400. What an officer can do something about is said plainly: too many files in one form (Django stopped
+    reading at the first one too many), or a form Django could not read, of which the usual cause is a file
+    with a very long name (its part's headers went past Django's limit)."""
+    if isinstance(exception, TooManyFilesSent):
+        reason = _(
+            "Too many files at once: at most %(count)d can go with one message or record. Nothing was kept. "
+            "Go back and choose fewer."
+        ) % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    elif isinstance(exception, MultiPartParserError):
+        reason = _(
+            "The form could not be read, and nothing was kept. If you attached a file with a very long name, "
+            "give it a shorter name and send the form again."
+        )
+    else:
         return defaults.bad_request(request, exception)
-    reason = _(
-        "Too many files at once: at most %(count)d can go with one message or record. Nothing was kept. "
-        "Go back and choose fewer."
-    ) % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
     return render(request, "400.html", {"reason": reason}, status=400)

@@ -303,3 +303,16 @@ def test_it_takes_as_many_files_as_allowed(cast):
 
     assert response.status_code == 302
     assert Attachment.objects.count() == settings.MAX_ATTACHMENTS_PER_MESSAGE
+
+
+def test_a_file_with_a_very_long_name_is_refused_saying_what_to_do(cast, attachments_dir):
+    # Its part's headers pass Django's limit (MultiPartParserError): a generic "bad request" said nothing.
+    # (The test client shortens file names, so the form is written as a browser sends it.)
+    fields = {"subject": "Charcoal at Lamu", "topics": str(Topic.objects.get(code="B").pk), "kind": "information"}
+    fields |= {"marking": "green", "audience": Audience.NETWORK, "body": "Notes attached."}
+    body, content_type = _multipart(fields, [("scan-of-the-seizure-report-" * 40 + ".txt", TEXT)])
+    response = signed_in(cast.member).post("/messages/new/", body, content_type=content_type.decode())
+
+    assert response.status_code == 400
+    assert "give it a shorter name and send the form again" in html.unescape(response.content.decode())
+    assert not Thread.objects.exists() and not Attachment.objects.exists()
