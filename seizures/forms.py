@@ -381,8 +381,8 @@ class SeizureForm(AudienceForm):
         entry = tables.locode(text)
         if entry is None:
             raise ValidationError(
-                _("“%(code)s” is not in ENVIRONET's list of UN/LOCODE places. Leave it empty and write the place.")
-                % {"code": text}
+                _("“%(code)s” is not in ENVIRONET's list of UN/LOCODE places. Leave it empty and write the place."),
+                params={"code": text},  # kept apart, so that an import says it in its reader's language
             )
         return entry.code
 
@@ -425,8 +425,8 @@ class SeizureForm(AudienceForm):
                 codes.append(code)
         if unknown:
             raise ValidationError(
-                _("Not a country: %(names)s. Write country codes (KE) or names (Kenya).")
-                % {"names": ", ".join(unknown)}
+                _("Not a country: %(names)s. Write country codes (KE) or names (Kenya)."),
+                params={"names": ", ".join(unknown)},
             )
         return codes
 
@@ -461,8 +461,10 @@ class SeizureForm(AudienceForm):
         if locode and country and locode[:2] != country:
             self.add_error(
                 "locode",
-                _("%(code)s is a place in %(place_country)s, not in the country of seizure.")
-                % {"code": locode, "place_country": country_label(locode[:2])},
+                ValidationError(
+                    _("%(code)s is a place in %(place_country)s, not in the country of seizure."),
+                    params={"code": locode, "place_country": country_label(locode[:2])},
+                ),
             )
         return data
 
@@ -541,8 +543,8 @@ class LineForm(forms.Form):
         code = tables.hs_code(text)
         if code is None:
             raise ValidationError(
-                _("“%(code)s” is not an HS 2022 subheading: write its six digits, for example 0507.10.")
-                % {"code": text}
+                _("“%(code)s” is not an HS 2022 subheading: write its six digits, for example 0507.10."),
+                params={"code": text},
             )
         return code
 
@@ -561,7 +563,7 @@ class LineForm(forms.Form):
         code = tables.currency(text)
         if code is None:
             raise ValidationError(
-                _("“%(code)s” is not a currency code: use three letters, for example USD.") % {"code": text}
+                _("“%(code)s” is not a currency code: use three letters, for example USD."), params={"code": text}
             )
         return code
 
@@ -621,13 +623,12 @@ class LineForm(forms.Form):
             )
         return message
 
-    def _not_valid_then(self, entry: tables.Entry) -> str:
+    def _not_valid_then(self, entry: tables.Entry) -> ValidationError:
         row = entry.row
-        return _("%(code)s was valid from %(start)s to %(end)s, not on the date of seizure.") % {
-            "code": entry.code,
-            "start": row.get("valid_from") or "—",
-            "end": row.get("valid_to") or "—",
-        }
+        return ValidationError(
+            _("%(code)s was valid from %(start)s to %(end)s, not on the date of seizure."),
+            params={"code": entry.code, "start": row.get("valid_from") or "—", "end": row.get("valid_to") or "—"},
+        )
 
 
 # A scientific name as officers write one: a genus and up to three more words (species, subspecies, "spp."),

@@ -38,7 +38,6 @@ from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Person
@@ -51,6 +50,7 @@ from messaging.models import Marking
 from seizures import access, actions, import_mapping, import_refusals, importer, notify
 from seizures.import_columns import header_key
 from seizures.models import WAITING_FOR_OFFICER, ColumnMapping, ImportJob, Seizure, Status
+from seizures.problem_words import Words
 from seizures.spreadsheets import Sheet, Unreadable
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class ImportForm(AudienceForm):
         try:
             sheet = importer.open_sheet(content)
         except Unreadable as refused:
-            raise forms.ValidationError(refused.message) from None
+            raise forms.ValidationError(str(refused.message)) from None
         return Received(name=name, content=content, sheet=sheet)
 
     def options(self) -> dict[str, Any]:
@@ -203,7 +203,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _run(job: ImportJob) -> None:
     if not access.can_file(job.person):
-        _refuse(job, [importer.Problem(None, "", _("Your account may no longer file records."))])
+        _refuse(job, [importer.Problem(None, "", Words.of(gettext_lazy("Your account may no longer file records.")))])
         return
     content = crypto.open_sealed(bytes(job.sealed or b""), context=_context(job.pk))
     try:
@@ -429,11 +429,14 @@ def _save(job: ImportJob, filings: list[actions.Filing], *, problems: list[impor
 
 
 def _kept(problems: list[importer.Problem]) -> list[dict]:
-    kept = [problem.as_dict() for problem in problems[:MAX_PROBLEMS]]
+    kept = [problem.kept() for problem in problems[:MAX_PROBLEMS]]
     rest = len(problems) - len(kept)
     if rest:
-        message = _("%(count)d more problems are not listed: correct these first, then send the file again.")
-        kept.append({"row": None, "column": "", "message": message % {"count": rest}, "more": rest})
+        message = Words.of(
+            gettext_lazy("%(count)d more problems are not listed: correct these first, then send the file again."),
+            {"count": rest},
+        )
+        kept.append({"row": None, "column": "", "message": str(message), "words": message.parts, "more": rest})
     return kept
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Person
@@ -45,6 +45,7 @@ from seizures.import_columns import (
     record_data,
 )
 from seizures.marking import strictest
+from seizures.problem_words import Words
 from seizures.spreadsheets import Row, Sheet, Unreadable, normal_name, read
 
 AUDIENCE_FIELDS = frozenset({"marking", "audience", "organisations", "countries", "people"})
@@ -63,10 +64,16 @@ _NOMINAL_NAMES = frozenset({"name", "names", "full_name", "first_name", "last_na
 class Problem:
     row: int | None  # None: the file or the choices made on the page, not one row
     column: str
-    message: str
+    message: Words | str  # Words: said in the reader's language when shown (seizures/problem_words.py)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
+        """As said now, in the active language (the API's answer)."""
+        return {"row": self.row, "column": self.column, "message": str(self.message)}
+
+    def kept(self) -> dict[str, Any]:
+        """As an import job keeps it: the parts of its message, said again whenever the job is read, and the
+        message as said now (what was kept before there were parts)."""
+        return {**self.as_dict(), "words": Words.of(self.message).parts}
 
 
 @dataclass
@@ -97,9 +104,11 @@ def open_sheet(content: bytes) -> Sheet:
     sheet = read(content, columns=COLUMNS, recognise=column_for)
     if not any(column_for(name) for name in sheet.header):
         raise Unreadable(
-            _(
-                "The first row must name the columns, for example date, country, convention and code, and none of "
-                "them was found. Start from the template on the import page."
+            Words.of(
+                _(
+                    "The first row must name the columns, for example date, country, convention and code, and none "
+                    "of them was found. Start from the template on the import page."
+                )
             )
         )
     return sheet
@@ -205,7 +214,9 @@ class Layout:
             elif name in self.positions:
                 self.ignored.add(index)
                 self.refused = True
-                self.problems.append(Problem(header_row, name, _("This column appears twice: keep only one.")))
+                self.problems.append(
+                    Problem(header_row, name, Words.of(_("This column appears twice: keep only one.")))
+                )
             else:
                 self.positions[name] = index
         self.report = {
@@ -214,7 +225,9 @@ class Layout:
         self.missing = frozenset(name for name in REQUIRED if name not in self.positions and name not in self.report)
         self.problems += [
             Problem(
-                header_row, name, _("The column “%(column)s” is missing: every record needs it.") % {"column": name}
+                header_row,
+                name,
+                Words.of(_("The column “%(column)s” is missing: every record needs it."), {"column": name}),
             )
             for name in sorted(self.missing, key=_ORDER.__getitem__)
         ]
@@ -244,23 +257,23 @@ class Layout:
         return [index for index in (*self._unread, *beyond) if index < len(cells) and cells[index]]
 
 
-def _unknown_column(name: str) -> tuple[str, bool]:
+def _unknown_column(name: str) -> tuple[Words, bool]:
     """What is said of a header nobody recognised, and whether it names persons or companies (refused)."""
     if name in _NOMINAL_NAMES or _NOMINAL_WORDS & set(name.split("_")):
         message = _(
             "Names of persons and companies, and their details, are not imported. Remove this column and type "
             "them on each record's page, where only your organisation sees them."
         )
-        return message, True
+        return Words.of(message), True
     near = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.75)
     if near:
         message = _(
             "ENVIRONET does not know this column: rename it as in the list on the import page, or remove it. "
             "Did you mean “%(column)s”?"
-        ) % {"column": near[0]}
-    else:
-        message = _("ENVIRONET does not know this column: rename it as in the list on the import page, or remove it.")
-    return message, False
+        )
+        return Words.of(message, {"column": near[0]}), False
+    message = _("ENVIRONET does not know this column: rename it as in the list on the import page, or remove it.")
+    return Words.of(message), False
 
 
 def _groups(rows: Iterable[Row], layout: Layout, problems: list[Problem]) -> list[list[tuple[Row, dict[str, str]]]]:
@@ -271,7 +284,7 @@ def _groups(rows: Iterable[Row], layout: Layout, problems: list[Problem]) -> lis
     for row in rows:
         for index in set(layout.stray(row)) - reported:
             reported.add(index)
-            message = _("This column has no name in the first row but holds values: name it, or empty it.")
+            message = Words.of(_("This column has no name in the first row but holds values: name it, or empty it."))
             problems.append(Problem(row.number, get_column_letter(index + 1), message))
         values = layout.values(row)
         key = values.get(GROUP) or ("row", row.number)
@@ -337,13 +350,18 @@ def _marking_problems(group: Group, audience: AudienceForm) -> list[Problem]:
         labels = {fold(str(label)): value for value, label in Marking.choices}
         marking = {**labels, **{fold(value): value for value in Marking.values}}.get(fold(written))
         if marking is None:
-            message = _("Unknown marking: write it as TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT or TLP:RED.")
+            message = Words.of(
+                _("Unknown marking: write it as TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT or TLP:RED.")
+            )
             problems.append(Problem(row.number, "marking", message))
         elif strictest([marking, chosen]) != chosen:
-            message = _(
-                "This row is marked %(file)s in the file, more restrictive than the %(chosen)s chosen for the "
-                "import: choose at least %(file)s on the import page."
-            ) % {"file": Marking(marking).label, "chosen": Marking(chosen).label}
+            message = Words.of(
+                _(
+                    "This row is marked %(file)s in the file, more restrictive than the %(chosen)s chosen for the "
+                    "import: choose at least %(file)s on the import page."
+                ),
+                {"file": Marking(marking).label, "chosen": Marking(chosen).label},
+            )
             problems.append(Problem(row.number, "marking", message))
     return problems
 
@@ -376,10 +394,11 @@ def _always(number: int) -> Callable[[str], int | None]:
     return lambda column: number
 
 
-def _too_many_lines() -> str:
-    return _("A record has at most %(limit)d commodity lines: give the rows after that a record of their own.") % {
-        "limit": LineFormSet.max_num
-    }
+def _too_many_lines() -> Words:
+    return Words.of(
+        _("A record has at most %(limit)d commodity lines: give the rows after that a record of their own."),
+        {"limit": LineFormSet.max_num},
+    )
 
 
 def _merged(group: Group) -> tuple[dict[str, str], dict[str, int], list[Problem]]:
@@ -396,10 +415,13 @@ def _merged(group: Group) -> tuple[dict[str, str], dict[str, int], list[Problem]
             if column not in merged:
                 merged[column], source[column] = text, row.number
             elif fold(text) != fold(merged[column]):
-                message = _(
-                    "Row %(row)d of the same record says something else here. The rows of one record must agree on "
-                    "its record columns: write the same, or leave it empty."
-                ) % {"row": source[column]}
+                message = Words.of(
+                    _(
+                        "Row %(row)d of the same record says something else here. The rows of one record must agree "
+                        "on its record columns: write the same, or leave it empty."
+                    ),
+                    {"row": source[column]},
+                )
                 problems.append(Problem(row.number, column, message))
     return merged, source, problems
 
@@ -414,13 +436,13 @@ def _problems(
         column = "" if name == NON_FIELD_ERRORS else columns.get(name, name)
         if name in AUDIENCE_FIELDS or column in skip:
             continue
-        for error in errors:
-            for message in error.messages:
-                if name == "occurred_on" and error.code == "invalid":
-                    message = _("%(problem)s Write it as 2026-10-01 or 01/10/2026.") % {"problem": message}
-                elif error.code == "invalid_choice" and column not in COUNTRY_COLUMNS:  # a country's says it
-                    message = f"{message} {_accepted(column, form.fields.get(name))}"
-                problems.append(Problem(row_of(column), column, message))
+        for error in errors:  # one message each (as_data)
+            message = Words.of_error(error)
+            if name == "occurred_on" and error.code == "invalid":
+                message = Words.of(_("%(problem)s Write it as 2026-10-01 or 01/10/2026."), {"problem": message})
+            elif error.code == "invalid_choice" and column not in COUNTRY_COLUMNS:  # a country's says it
+                message = Words.joined(" ", [message, _accepted(column, form.fields.get(name))])
+            problems.append(Problem(row_of(column), column, message))
     return problems
 
 
@@ -428,25 +450,33 @@ def _problems(
 _LISTED_ACCEPTED = 15
 
 
-def _accepted(column: str, form_field: forms.Field | None) -> str:
+def _accepted(column: str, form_field: forms.Field | None) -> Words:
     """What a choice column accepts, in the reader's language: its labels (or values), or where to find them."""
     if column in COUNTRY_COLUMNS or column == "transit_countries":
-        return _("Write a country's name in English, French or Spanish, or its ISO code (KE, CI).")
-    choices = [(str(value), str(label)) for value, label in getattr(form_field, "choices", ()) if value]
+        return Words.of(_("Write a country's name in English, French or Spanish, or its ISO code (KE, CI)."))
+    choices = [(value, label) for value, label in getattr(form_field, "choices", ()) if value]
     if not choices:
-        return ""
+        return Words.of("")
     if len(choices) > _LISTED_ACCEPTED:
-        return _("The accepted values are listed on the import page, under its link to the codes.")
-    return _("Accepted: %(values)s.") % {"values": "; ".join(label for _value, label in choices)}
+        return Words.of(_("The accepted values are listed on the import page, under its link to the codes."))
+    return Words.of(_("Accepted: %(values)s."), {"values": Words.joined("; ", [label for _value, label in choices])})
 
 
 def _choice_problems(audience: AudienceForm) -> list[Problem]:
     """What is wrong with the readers and marking chosen on the page: no row or column of the file."""
     return [
-        Problem(None, "", f"{audience.fields[name].label}: {message}" if name in audience.fields else str(message))
-        for name, messages in audience.errors.items()
-        for message in messages
+        Problem(
+            None,
+            "",
+            _labelled(audience.fields[name].label, error) if name in audience.fields else Words.of_error(error),
+        )
+        for name, errors in audience.errors.as_data().items()
+        for error in errors
     ]
+
+
+def _labelled(label: Any, error: forms.ValidationError) -> Words:
+    return Words.of(_("%(label)s: %(problem)s"), {"label": label, "problem": Words.of_error(error)})
 
 
 def _filing(facts: Mapping[str, Any], lines: list[dict[str, Any]], audience: Mapping[str, Any]) -> actions.Filing:

@@ -20,18 +20,21 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Collection, Generator, Iterable
+from collections.abc import Callable, Collection, Generator, Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 import openpyxl
 from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from environet.formulas import restored
 from messaging.attachments import too_large
+from seizures.problem_words import Words
 
 MAX_ROWS = 5_000
 MAX_COLUMNS = 100
@@ -47,11 +50,11 @@ _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Unreadable(Exception):
-    """The file is refused as a whole; ``message`` says why, in the reader's language."""
+    """The file is refused as a whole; ``message`` says why, in the reader's language when it is shown."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: "str | Promise | Words", params: Mapping[str, Any] | None = None) -> None:
+        self.message = Words.of(message, params)
+        super().__init__(str(self.message))
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,8 @@ def _sheet(kind: str, rows: Generator[Row], recognise: Callable[[str], str | Non
             data.append(row)
             if len(data) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise Unreadable(
-                    _("The file has more than %(limit)s rows. Split it into several files and send each one.")
-                    % {"limit": number_format(MAX_ROWS, force_grouping=True)}
+                    _("The file has more than %(limit)s rows. Split it into several files and send each one."),
+                    {"limit": number_format(MAX_ROWS, force_grouping=True)},
                 )
     if not data:
         raise Unreadable(_("The file has no rows: its first row must name the columns."))
@@ -126,8 +129,8 @@ def _sheet(kind: str, rows: Generator[Row], recognise: Callable[[str], str | Non
         below.insert(0, data.pop())
     if len(data) > MAX_ROWS:
         raise Unreadable(
-            _("The file has more than %(limit)s rows. Split it into several files and send each one.")
-            % {"limit": number_format(MAX_ROWS, force_grouping=True)}
+            _("The file has more than %(limit)s rows. Split it into several files and send each one."),
+            {"limit": number_format(MAX_ROWS, force_grouping=True)},
         )
     if not data:
         raise Unreadable(_("The file has a header row but no rows under it."))
@@ -187,7 +190,7 @@ def _csv_rows(content: bytes, columns: Collection[str]) -> Generator[Row]:
                 yield row
     except csv.Error:
         raise Unreadable(
-            _("The file cannot be read as CSV at row %(row)d: check the quotes in that row.") % {"row": number + 1}
+            _("The file cannot be read as CSV at row %(row)d: check the quotes in that row."), {"row": number + 1}
         ) from None
 
 
@@ -247,8 +250,8 @@ def _check_archive(content: bytes) -> None:
             members = archive.infolist()
             if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
                 raise Unreadable(
-                    _("Unpacked, this file would be far larger than any spreadsheet of %(limit)s rows: it is refused.")
-                    % {"limit": number_format(MAX_ROWS, force_grouping=True)}
+                    _("Unpacked, this file would be far larger than any spreadsheet of %(limit)s rows: it is refused."),
+                    {"limit": number_format(MAX_ROWS, force_grouping=True)},
                 )
             names = {member.filename for member in members}
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
@@ -266,10 +269,10 @@ def _check_archive(content: bytes) -> None:
 
 
 def _too_wide(number: int) -> Unreadable:
-    return Unreadable(_("Row %(row)d has more than %(limit)d columns.") % {"row": number, "limit": MAX_COLUMNS})
+    return Unreadable(_("Row %(row)d has more than %(limit)d columns."), {"row": number, "limit": MAX_COLUMNS})
 
 
-def _damaged() -> str:
+def _damaged() -> Promise:
     return _("The workbook cannot be read: it may be damaged. Open it in Excel, save it again as .xlsx, and retry.")
 
 

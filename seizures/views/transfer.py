@@ -14,7 +14,17 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from audit.actions import record
 from environet.http import SignedInRequest
 from messaging.views import _file_response
-from seizures import access, actions, exporter, import_columns, import_jobs, import_mapping, search, spreadsheets
+from seizures import (
+    access,
+    actions,
+    exporter,
+    import_columns,
+    import_jobs,
+    import_mapping,
+    problem_words,
+    search,
+    spreadsheets,
+)
 from seizures.forms import SearchForm
 from seizures.views.records import filters_of
 
@@ -62,6 +72,7 @@ def _job_page(request: SignedInRequest, person, job, *, mapping_form=None, statu
     made = access.seizures_visible_to(person).filter(pk__in=job.created).order_by("pk") if job.created else []
     drafts = import_jobs.drafts_of(person, job)
     context = {"job": job, "made": made, "drafts": drafts, "first_draft": drafts[0] if drafts else None}
+    context["problems"] = problem_words.problems_now(job.problems)  # in the reader's language, not the checker's
     if mapping_form is None and job.state == job.State.MAPPING:
         proposal = import_mapping.proposal(job)
         mapping_form = import_mapping.MappingForm(proposal=proposal) if proposal else None

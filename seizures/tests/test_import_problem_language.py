@@ -1,0 +1,88 @@
+"""An import's problems are said in the language of whoever reads them, not of whoever's task checked the file:
+the job keeps each message as its parts (seizures/problem_words.py) and says it when the page is shown."""
+
+import html
+
+import pytest
+
+from conftest import signed_in
+from seizures.models import ImportJob
+from seizures.tests.test_import import csv_file, run_job, table
+
+pytestmark = pytest.mark.django_db
+State = ImportJob.State
+
+
+def page_in(person, language: str, job: ImportJob) -> str:
+    person.language = language
+    person.save(update_fields=["language"])
+    return html.unescape(signed_in(person).get(f"/seizures/import/{job.pk}/").content.decode())
+
+
+def test_a_rows_problems_follow_the_readers_language(cast):
+    rows = [
+        {"record": "A", "transport_mode": "by boat"},  # Django's own message, and what the column accepts
+        {"record": "A", "place": "Mombasa"},
+        {"record": "A", "place": "Nairobi"},  # the importer's own message, with a row number
+        {"record": "B", "date": "31/02/2026"},  # Django's own message, wrapped by the importer's
+        {"record": "C", "hs_code": "9999.99"},  # the record form's message, with the cell as written
+    ]
+    job = run_job(cast.member, csv_file(table(rows)))  # checked in English, the officer's language then
+    assert job.state == State.REFUSED
+    assert any("Select a valid choice" in problem["message"] for problem in job.problems)
+
+    page = page_in(cast.member, "es", job)
+
+    assert "Escoja una opción válida. by boat no es una de las opciones disponibles. Valores aceptados:" in page
+    assert "La fila 3 del mismo registro indica aquí otro valor." in page
+    assert "Introduzca una fecha válida. Escríbala como 2026-10-01 o 01/10/2026." in page
+    assert "«9999.99» no es una subpartida del SA 2022" in page
+    for english in ("Select a valid choice", "Accepted:", "says something else", "Enter a valid date", "Write it as"):
+        assert english not in page
+    assert "HS 2022 subheading" not in page
+
+
+def test_the_files_own_problems_follow_the_readers_language(cast):
+    cells = [["date", "contry", "company_name", "convention", "code"], ["2026-10-01", "KE", "X", "cites", "Loxodonta"]]
+    job = run_job(cast.member, csv_file(cells))
+    assert job.state == State.REFUSED and len(job.problems) == 3
+
+    page = page_in(cast.member, "fr", job)
+
+    assert "ENVIRONET ne reconnaît pas cette colonne" in page and "Vouliez-vous dire « country »" in page
+    assert "est manquante" in page
+    assert "does not know this column" not in page and "Names of persons" not in page and "is missing" not in page
+
+
+def test_the_choices_made_on_the_page_follow_the_readers_language(cast):
+    job = run_job(cast.member, csv_file(table([{}])), marking="red", audience="people", people=[])
+    assert job.problems[0]["message"] == "Named people: Name at least one person."
+
+    assert "Personnes désignées\u00a0: Indiquez au moins une personne." in page_in(cast.member, "fr", job)
+
+
+def test_an_unreadable_file_is_said_in_the_readers_language(cast):
+    job = run_job(cast.member, csv_file([["colour", "size"], ["red", "big"]]))
+    assert job.state == State.REFUSED and "The first row must name the columns" in job.problems[0]["message"]
+
+    page = page_in(cast.member, "fr", job)
+
+    assert "La première ligne doit indiquer le nom des colonnes" in page and "The first row" not in page
+
+
+def test_the_problems_not_listed_are_counted_in_the_readers_language(cast, monkeypatch):
+    monkeypatch.setattr("seizures.import_jobs.MAX_PROBLEMS", 1)
+    job = run_job(cast.member, csv_file(table([{"date": "x"}, {"date": "y"}, {"date": "z"}])))
+    assert job.problems[-1]["more"] == 2
+
+    page = page_in(cast.member, "es", job)
+
+    assert "Problemas adicionales no mostrados: 2." in page and "more problems are not listed" not in page
+
+
+def test_a_job_kept_before_its_problems_had_parts_shows_its_text(cast):
+    job = run_job(cast.member, csv_file(table([{"date": "x"}])))
+    job.problems = [{"row": 2, "column": "date", "message": "Enter a valid date (kept as text)."}]
+    job.save(update_fields=["problems"])
+
+    assert "Enter a valid date (kept as text)." in page_in(cast.member, "es", job)
