@@ -51,7 +51,7 @@ from seizures import access, actions, import_mapping, import_refusals, importer,
 from seizures.import_columns import header_key
 from seizures.models import WAITING_FOR_OFFICER, ColumnMapping, ImportJob, Seizure, Status
 from seizures.problem_words import Words
-from seizures.spreadsheets import Sheet, Unreadable
+from seizures.spreadsheets import ZIP_SIGNATURES, Sheet, Unreadable
 
 logger = logging.getLogger(__name__)
 State = ImportJob.State
@@ -131,10 +131,13 @@ def _refused_context(job_id: int) -> str:
 
 
 def refused_rows(job: ImportJob) -> bytes | None:
-    """The spreadsheet of the job's refused rows, opened; None when no row was refused."""
+    """The spreadsheet of the job's refused rows, in the active language; None when no row was refused."""
     if job.refused_rows is None:
         return None
-    return crypto.open_sealed(bytes(job.refused_rows), context=_refused_context(job.pk))
+    opened = crypto.open_sealed(bytes(job.refused_rows), context=_refused_context(job.pk))
+    if opened.startswith(ZIP_SIGNATURES):
+        return opened  # kept as a spreadsheet, in the checker's language, before the rows were kept as such
+    return import_refusals.from_kept(opened)
 
 
 @transaction.atomic
@@ -247,7 +250,7 @@ def _run(job: ImportJob) -> None:
 def _sealed_refusals(job: ImportJob, sheet: Sheet, checked: importer.Checked) -> bytes | None:
     if not checked.refused or checked.whole_file:
         return None  # the file's own problems come first: its rows are not worth sending back yet
-    content = import_refusals.to_xlsx(header=sheet.header, refused=checked.refused, marking=job.options["marking"])
+    content = import_refusals.kept(header=sheet.header, refused=checked.refused, marking=job.options["marking"])
     return crypto.seal(content, context=_refused_context(job.pk))
 
 

@@ -5,9 +5,13 @@ a column "problem" saying in words what is wrong with each row. A record is refu
 problem of their own say which row of the new file holds the problem. The importer skips the "problem"
 column (seizures/import_columns.py: FILE_ONLY), so the corrected file imports as it is. The file is written
 as the exporter writes (text that looks like a formula stays text) and carries the import's marking.
+
+The job keeps the refused rows and their problems' parts (``kept``), not the spreadsheet: it is written when it is
+downloaded (``from_kept``), in the downloader's language, as the job's page says the problems.
 """
 
 import io
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +25,7 @@ from messaging.models import Marking
 from seizures.exporter import marking_line
 from seizures.importer import Problem, Refused
 from seizures.marking import label_workbook
+from seizures.problem_words import Words
 from seizures.spreadsheets import Row
 
 _NOT_IN_XLSX = str.maketrans({code: " " for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))})
@@ -29,6 +34,34 @@ _NOT_IN_XLSX = str.maketrans({code: " " for code in (*range(0x00, 0x09), 0x0B, 0
 def problem_column() -> str:
     """The name of the added column, in the reader's language."""
     return _("problem")
+
+
+def kept(*, header: Iterable[str], refused: Iterable[Refused], marking: str) -> bytes:
+    """What the job keeps (sealed) to write the spreadsheet when it is downloaded."""
+    records = [
+        [[row.number, list(row.cells), [p.kept() for p in problems]] for row, problems in r.rows] for r in refused
+    ]
+    return json.dumps({"header": list(header), "refused": records, "marking": marking}).encode()
+
+
+def from_kept(content: bytes) -> bytes:
+    """The spreadsheet of what ``kept`` gave, in the active language."""
+    data = json.loads(content)
+    refused = [
+        Refused(
+            [
+                (Row(number, tuple(cells)), [_problem(problem) for problem in problems])
+                for number, cells, problems in rows
+            ]
+        )
+        for rows in data["refused"]
+    ]
+    return to_xlsx(header=data["header"], refused=refused, marking=data["marking"])
+
+
+def _problem(kept: dict[str, Any]) -> Problem:
+    message = Words(kept["words"]) if kept.get("words") else kept["message"]
+    return Problem(kept["row"], kept["column"], message)
 
 
 def to_xlsx(*, header: Iterable[str], refused: Iterable[Refused], marking: str) -> bytes:
@@ -61,7 +94,10 @@ def _padded(row: Row, width: int) -> list[str]:
 def _words(problems: list[Problem], faulty: list[int]) -> str:
     if problems:
         return "\n".join(
-            f"{problem.column}: {problem.message}" if problem.column else problem.message for problem in problems
+            _("%(label)s: %(problem)s") % {"label": problem.column, "problem": problem.message}
+            if problem.column
+            else str(problem.message)
+            for problem in problems
         )
     if faulty:
         rows = ", ".join(str(number) for number in faulty)

@@ -6,8 +6,11 @@ import html
 import pytest
 
 from conftest import signed_in
+from environet import crypto
+from seizures import import_jobs, import_refusals
 from seizures.models import ImportJob
 from seizures.tests.test_import import csv_file, run_job, table
+from seizures.tests.test_import_partial import refused_sheet
 
 pytestmark = pytest.mark.django_db
 State = ImportJob.State
@@ -86,3 +89,25 @@ def test_a_job_kept_before_its_problems_had_parts_shows_its_text(cast):
     job.save(update_fields=["problems"])
 
     assert "Enter a valid date (kept as text)." in page_in(cast.member, "es", job)
+
+
+def test_the_refused_rows_are_written_in_the_downloaders_language(cast):
+    rows = [{"record": "A"}, {"record": "B", "date": "31/02/2026"}]  # A passes, B does not: the rows come back
+    job = run_job(cast.member, csv_file(table(rows)))  # checked in English
+    assert job.state == State.CHOOSING and job.refused_rows is not None
+    cast.member.language = "fr"
+    cast.member.save(update_fields=["language"])
+
+    sheet = refused_sheet(cast.member, job)
+
+    assert sheet[0][-1] == "problème"
+    assert sheet[1][-1] == "date\u00a0: Saisissez une date valide. Écrivez-la sous la forme 2026-10-01 ou 01/10/2026."
+
+
+def test_refused_rows_kept_as_a_spreadsheet_download_as_they_are(cast):
+    job = run_job(cast.member, csv_file(table([{"record": "A"}, {"record": "B", "date": "x"}])))
+    kept = import_refusals.to_xlsx(header=["date"], refused=[], marking="green")
+    job.refused_rows = crypto.seal(kept, context=f"import-refused:{job.pk}")
+    job.save(update_fields=["refused_rows"])
+
+    assert import_jobs.refused_rows(job) == kept
