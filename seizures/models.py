@@ -507,7 +507,10 @@ class ImportJob(models.Model):
     state = models.CharField(max_length=8, choices=State.choices, default=State.WAITING)
     total_rows = models.PositiveIntegerField(default=0)
     checked_rows = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list)  # [{"row": 3, "column": "date", "message": "..."}]
+    # [{"row": 3, "column": "date", "message": "...", "words": {...}}]: "words" is the message as parts
+    # (seizures/problem_words.py), said in the reader's language when shown; "message" its text when checked
+    # (what rows stored before the parts show).
+    problems = models.JSONField(default=list)
     created = models.JSONField(default=list)  # ids of the records made
     # Records whose rows all pass, when others do not: the officer chooses to import them or nothing.
     passing = models.PositiveIntegerField(default=0)
