@@ -3,35 +3,24 @@
 "page not found"; the rule of missing and forbidden alike stays for whoever could never accept it."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from assistance import access, actions
 from assistance.models import Request, State
 from assistance.tests.builders import ask
 from assistance.tests.conftest import expert_in
+from assistance.tests.test_pages import _form as page_form
+from assistance.tests.test_pages import _topic_ids
 from conftest import signed_in
 from messaging.models import Thread
-from topics.models import Topic
 
 pytestmark = pytest.mark.django_db
 
 
 def _form(**fields):
-    data = {
-        "subject": "Rosewood logs: which species?",
-        "question": "Logs declared as *Pterocarpus*.",
-        "topics": [Topic.objects.get(code="E").pk],
-        "deadline": (timezone.localdate() + timedelta(days=7)).isoformat(),
-        "urgency": "urgent",
-        "marking": "green",
-        "audience": "network",
-    }
-    data.update(fields)
-    return data
+    return _topic_ids(page_form(**fields))  # the pages' form, its topics by id as the page sends them
 
 
 def test_it_opens_a_request_sent_twice_with_its_key_once(cast):

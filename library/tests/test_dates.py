@@ -14,7 +14,7 @@ from conftest import signed_in
 from library import actions
 from library.models import Edition, Item
 from library.tests import builders
-from topics.models import Topic
+from library.tests.test_publishing import _form as publishing_form
 
 pytestmark = pytest.mark.django_db
 
@@ -22,19 +22,8 @@ LINK = {"external_url": "https://cites.org/guide", "external_title": "CITES guid
 
 
 def _form(**fields):
-    data = {
-        "title": "Identifying pangolin scales",
-        "kind": "guide",
-        "summary": "How to tell them apart.",
-        "topics": [Topic.objects.get(code="B").pk],
-        "languages": ["en"],
-        "published_on": "2026-01-15",
-        "marking": "green",
-        "audience": "network",
-        **LINK,
-    }
-    data.update(fields)
-    return data
+    # The publishing tests' form, as a link (no file to read): only its dates vary here.
+    return publishing_form(**LINK, **fields)
 
 
 @pytest.mark.parametrize(
