@@ -649,13 +649,16 @@ def _service_token(cast: Cast):
 
 def _import_job(cast: Cast):
     from environet import crypto
+    from seizures import import_refusals
     from seizures.models import ImportJob
 
     job = ImportJob.objects.create(
         person=cast.member, organisation=cast.home, file_name="seizures.csv", state=ImportJob.State.CHOOSING
     )
-    # What an import of one good and one refused record leaves: its refused rows, sealed for the job.
-    job.refused_rows = crypto.seal(b"PK refused rows", context=f"import-refused:{job.pk}")
+    # What an import of one good and one refused record leaves: its refused rows, kept (sealed) for the job as
+    # the checker keeps them, to be written as a spreadsheet when downloaded.
+    refused = import_refusals.kept(header=["date", "country"], refused=[], marking="green")
+    job.refused_rows = crypto.seal(refused, context=f"import-refused:{job.pk}")
     job.save(update_fields=["refused_rows"])
     return job
 
