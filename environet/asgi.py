@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext
 
-from environet import broker, request_threads, uploads
+from environet import broker, database_pool, request_threads, uploads
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "environet.settings")
 
@@ -62,7 +62,7 @@ from environet import limits  # noqa: E402  (needs the settings, which uploads.a
 limits.announce()
 
 # Request threads keep their database connections between requests (environet/request_threads.py).
-request_threads.keep_connections()
+database_pool.keep_connections()
 
 # SQLite: the database's log kept between requests (environet/held_open.py).
 from environet import held_open  # noqa: E402

@@ -9,8 +9,8 @@ and connections kept (bench/README.md, throughput).
 A request borrows an idle thread, or a new one when all are busy (never waiting for one, as before); once
 answered, the thread is kept for the next request, up to ``ENVIRONET_REQUEST_THREADS`` per process. A thread
 beyond that closes its connections and ends. Connections are kept as the task worker keeps its own
-(``CONNECTION_KEPT_SECONDS``: Django still closes one that failed, was left in a transaction, or is older); a
-pooled PostgreSQL connection is lent per request and given back instead (settings.py).
+(environet/database_pool.py ``keep_connections``, which environet/asgi.py calls); a pooled PostgreSQL connection
+is lent per request and given back instead (settings.py).
 """
 
 import asyncio
@@ -24,14 +24,6 @@ from django.db import connections
 from environet import env
 
 KEPT = env.number("ENVIRONET_REQUEST_THREADS", 8)
-CONNECTION_KEPT_SECONDS = 10 * 60
-
-
-def keep_connections() -> None:
-    """The process's connections kept between requests, where no pool lends them (Django refuses both)."""
-    for alias in connections:
-        if not connections[alias].settings_dict.get("OPTIONS", {}).get("pool"):
-            connections[alias].settings_dict["CONN_MAX_AGE"] = CONNECTION_KEPT_SECONDS
 
 
 def _close_connections() -> None:

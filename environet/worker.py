@@ -24,14 +24,14 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import OperationalError, close_old_connections, connections, transaction
+from django.db import OperationalError, close_old_connections, transaction
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from environet import env, submissions, wake
+from environet import database_pool, env, submissions, wake
 from environet.models import WorkerSeen
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,6 @@ LEASE = env.number("ENVIRONET_TASK_LEASE_SECONDS", 60)
 MAX_TRIES = env.number("ENVIRONET_TASK_MAX_TRIES", 3)
 STOPPED = "environet.worker.WorkerStopped"
 SWEEP_EVERY = 60 * 60
-CONNECTION_KEPT_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -176,9 +175,7 @@ class WakingWorker(Worker):
         # web processes' CONN_MAX_AGE of 0 would close it after every look at the queue: on PostgreSQL a new
         # server process for each task). Django still closes one that failed or has lived this long. A pooled
         # connection (PostgreSQL, settings.py) goes back to the pool instead, open, and Django refuses both.
-        for alias in connections:
-            if not connections[alias].settings_dict.get("OPTIONS", {}).get("pool"):
-                connections[alias].settings_dict["CONN_MAX_AGE"] = CONNECTION_KEPT_SECONDS
+        database_pool.keep_connections()
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311 - spreading workers started together
         with wake.listening() as bell:

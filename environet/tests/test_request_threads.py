@@ -11,7 +11,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connection, connections
 
-from environet import request_threads
+from environet import database_pool
 from environet.request_threads import RequestThreads
 from messaging.tests.servers import Servers, request
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the threads open connect
 def kept_connections() -> Iterator[None]:
     """As the web process starts (environet/asgi.py); the test run's own setting given back afterwards."""
     before = {alias: connections[alias].settings_dict["CONN_MAX_AGE"] for alias in connections}
-    request_threads.keep_connections()
+    database_pool.keep_connections()
     try:
         yield
     finally:
