@@ -135,6 +135,9 @@ ATTACHMENTS_DIR = Path(env.text("ENVIRONET_ATTACHMENTS_DIR", str(VAR_DIR / "atta
 MAX_ATTACHMENT_MB = env.number("ENVIRONET_MAX_ATTACHMENT_MB", 25)
 MAX_ATTACHMENT_BYTES = MAX_ATTACHMENT_MB * 1024 * 1024
 MAX_ATTACHMENTS_PER_MESSAGE = 10
+# Processes that read a long PDF's later pages beside the task worker (library/pdf_helpers.py): one fewer than
+# the cores, at most three; 0 reads every page in the worker.
+LIBRARY_PDF_HELPERS = env.number("ENVIRONET_PDF_HELPERS", min(3, max(0, (os.cpu_count() or 1) - 1)))
 # See environet/uploads.py. The largest request body, refused with 413 before it is read; by default room
 # for every attachment at full size and the form.
 MAX_REQUEST_BYTES = (

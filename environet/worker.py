@@ -33,6 +33,7 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 
 from environet import database_pool, env, submissions, wake
 from environet.models import WorkerSeen
+from library import pdf_helpers
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +177,7 @@ class WakingWorker(Worker):
         # server process for each task). Django still closes one that failed or has lived this long. A pooled
         # connection (PostgreSQL, settings.py) goes back to the pool instead, open, and Django refuses both.
         database_pool.keep_connections()
+        pdf_helpers.start()  # the first long PDF does not wait for them (library/pdf_helpers.py)
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311 - spreading workers started together
         with wake.listening() as bell:

@@ -14,10 +14,12 @@ the file's content goes into the reason.
 
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import Future
 from io import BytesIO
 
 from django.utils.translation import gettext_lazy as _
 
+from library import pdf_helpers
 from messaging import attachments
 
 MAX_TEXT = 2_000_000
@@ -126,17 +128,28 @@ def _check_unpacked_size(content: bytes) -> None:
 
 
 def _pdf(content: bytes) -> Iterator[str]:
+    """A long PDF's later pages are read by helper processes meanwhile (library.pdf_helpers)."""
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(content)
+    others: list[Future[list[str]]] = []
     try:
-        for page in document:
-            textpage = page.get_textpage()
-            yield textpage.get_text_bounded()
-            textpage.close()
-            page.close()
+        document = pdfium.PdfDocument(content)
+        try:
+            own, *shared = pdf_helpers.shares(len(document))
+            others = [pdf_helpers.read(content, start, stop) for start, stop in shared]
+            for index in range(*own):
+                page = document[index]
+                textpage = page.get_textpage()
+                yield textpage.get_text_bounded()
+                textpage.close()
+                page.close()
+        finally:
+            document.close()
+        for future in others:
+            yield from pdf_helpers.texts(future)
     finally:
-        document.close()
+        for future in others:  # the text was long enough already, or a page could not be read
+            future.cancel()
 
 
 def _docx(content: bytes) -> Iterator[str]:
