@@ -24,6 +24,25 @@ def texts(content: bytes, start: int, stop: int) -> list[str]:
         document.close()
 
 
+def watch_the_worker() -> None:
+    """Ends this helper when the worker that started it ends, however it ended (a worker killed without its exit
+    handlers would otherwise leave its helpers waiting for work for ever)."""
+    import multiprocessing
+    import os
+    import threading
+    from multiprocessing.connection import wait
+
+    worker = multiprocessing.parent_process()
+    if worker is None:
+        return
+
+    def watch() -> None:
+        wait([worker.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watching the worker", daemon=True).start()
+
+
 def ready() -> bool:
     """Loads pdfium in the helper before its first document (called when the helpers are started)."""
     import pypdfium2  # noqa: F401

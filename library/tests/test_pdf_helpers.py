@@ -4,6 +4,11 @@ its text silently nor stops the worker."""
 
 import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -74,8 +79,9 @@ def test_a_helper_that_dies_makes_the_file_unreadable_and_the_next_file_is_read(
     extraction.text_of(content, attachments.PDF)  # the helpers are running
 
     def dying(content: bytes, start: int, stop: int):
-        assert pdf_helpers._pool is not None
-        return pdf_helpers._pool.submit(os._exit, 1)  # as pdfium crashing on a damaged file would
+        with pdf_helpers._dropped_if_broken():  # as read() is: the second may find the pool broken already
+            assert pdf_helpers._pool is not None
+            return pdf_helpers._pool.submit(os._exit, 1)  # as pdfium crashing on a damaged file would
 
     monkeypatch.setattr(pdf_helpers, "read", dying)
     with pytest.raises(extraction.ExtractionFailed) as failed:
@@ -106,3 +112,37 @@ def test_helpers_that_cannot_start_leave_every_page_to_the_worker(settings, monk
     assert "word1x" in text and "word40x" in text
     assert pdf_helpers.shares(40) == [(0, 40)]  # not tried again
     assert "could not start" in caplog.text
+
+
+PROJECT = Path(__file__).resolve().parents[2]
+WORKER_KILLED = """
+import os, signal
+from django.conf import settings
+settings.configure(LIBRARY_PDF_HELPERS=2)
+from library import pdf_helpers
+assert pdf_helpers.start()
+print(" ".join(str(process.pid) for process in pdf_helpers._pool._processes.values()), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_helpers_end_with_a_worker_killed_without_its_exit_handlers(tmp_path):
+    printed = tmp_path / "helpers"  # a file, not a pipe, which helpers left running would hold open
+    with printed.open("w") as out:
+        finished = subprocess.run([sys.executable, "-c", WORKER_KILLED], cwd=PROJECT, stdout=out, timeout=120)
+    assert finished.returncode == -signal.SIGKILL
+    helpers = [int(pid) for pid in printed.read_text().split()]
+    assert len(helpers) == 2
+    for _ in range(200):  # each ends once it sees the worker's end
+        if not any(Path(f"/proc/{pid}").exists() and not _zombie(pid) for pid in helpers):
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"helpers {helpers} outlived their worker")
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (FileNotFoundError, IndexError):
+        return False
