@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,7 @@ from seizures.models import (
     TrafficType,
     TransportMode,
 )
+from seizures.problem_words import Words
 
 # Codes ISO 3166 lacks that a route needs.
 UNKNOWN_COUNTRY, HIGH_SEAS = "XX", "XZ"
@@ -609,19 +611,26 @@ class LineForm(forms.Form):
         return entry.code, table.version
 
     @staticmethod
-    def _unknown(name: str, code: str) -> str:
+    def _unknown(name: str, code: str) -> ValidationError:
+        """A code not in its table, with the entries spelt like it. Its sentences are kept as their messages and
+        parameters (seizures/problem_words.py), so that an import says them in its reader's language; the form
+        shows them joined, in the active language, as before."""
         near = tables.search(name, code, limit=3) or _close_matches(name, code)
-        message = _("“%(code)s” is not in ENVIRONET's list for %(table)s.") % {
-            "code": code,
-            "table": tables.table(name).display_title,
-        }
-        if near:
-            message += " " + _("Did you mean: %(names)s?") % {"names": "; ".join(entry.label for entry in near)}
-        if name == "cites":
-            message += " " + _(
-                "A taxon not in the list can be filed under its genus or family (for example “Psittaciformes spp.”)."
+        sentences: list[Words | Promise] = [
+            Words.of(
+                _("“%(code)s” is not in ENVIRONET's list for %(table)s."),
+                {"code": code, "table": _(tables.table(name).title)},  # the title's msgid (Table.display_title)
             )
-        return message
+        ]
+        if near:
+            # The entries' labels are the tables' own text (a common name in the checker's language), not messages.
+            sentences.append(Words.of(_("Did you mean: %(names)s?"), {"names": "; ".join(e.label for e in near)}))
+        if name == "cites":
+            sentences.append(
+                _("A taxon not in the list can be filed under its genus or family (for example “Psittaciformes spp.”).")
+            )
+        # Words is said by str(), as a lazy translation is: Django says a message without params no other way.
+        return ValidationError(Words.joined(" ", sentences), code="unknown_code")  # type: ignore[arg-type]
 
     def _not_valid_then(self, entry: tables.Entry) -> ValidationError:
         row = entry.row

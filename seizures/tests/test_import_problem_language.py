@@ -4,10 +4,11 @@ the job keeps each message as its parts (seizures/problem_words.py) and says it 
 import html
 
 import pytest
+from django.utils import translation
 
 from conftest import signed_in
 from environet import crypto
-from seizures import import_jobs, import_refusals
+from seizures import import_jobs, import_refusals, problem_words
 from seizures.models import ImportJob
 from seizures.tests.test_import import csv_file, run_job, table
 from seizures.tests.test_import_partial import refused_sheet
@@ -111,3 +112,31 @@ def test_refused_rows_kept_as_a_spreadsheet_download_as_they_are(cast):
     job.save(update_fields=["refused_rows"])
 
     assert import_jobs.refused_rows(job) == kept
+
+
+# --- Messages the forms and the audience rule used to finish in the checker's language ---------------------
+
+
+def said_in(language: str, job: ImportJob) -> list[str]:
+    """The job's problems as a reader in ``language`` reads them."""
+    with translation.override(language):
+        return [problem["message"] for problem in problem_words.problems_now(job.problems)]
+
+
+def test_an_unknown_code_and_its_suggestion_follow_the_readers_language(cast):
+    job = run_job(cast.member, csv_file(table([{"record": "A", "code": "Loxodonta africanus"}])))  # in English
+    assert job.state == State.REFUSED
+    assert "Did you mean:" in job.problems[0]["message"]
+
+    [message] = said_in("fr", job)
+
+    assert message.startswith(
+        "«\u00a0Loxodonta africanus\u00a0» ne figure pas dans la table ENVIRONET «\u00a0Espèces inscrites aux annexes "
+        "de la CITES\u00a0». Vouliez-vous dire\u00a0: Loxodonta africana"
+    )
+    assert message.endswith(
+        "\u00a0? Un taxon absent de la liste peut être indiqué sous son genre ou sa famille "
+        "(par exemple «\u00a0Psittaciformes spp.\u00a0»)."
+    )
+    for english in ("is not in ENVIRONET's list", "CITES-listed", "Did you mean", "A taxon not in the list"):
+        assert english not in message
