@@ -2,7 +2,9 @@
 
 Each validator takes what a person typed and returns the identifier in its one normal form, or raises
 django.core.exceptions.ValidationError with a message that says what is wrong. Nothing else is ever raised,
-whatever the input: the validators sit behind forms, the API and imports of spreadsheets.
+whatever the input: the validators sit behind forms, the API and imports of spreadsheets. The message is a lazy
+translation with its parameters apart, as Django's own validators give them: an import checked in one language
+keeps them as such and says them in its reader's (seizures/problem_words.py).
 
 The `check_digit_*` helpers compute the check digit of the part before it, so tests and benchmarks can make
 valid numbers. They are for code, not for what people type: they raise ValueError on malformed input.
@@ -22,7 +24,7 @@ import unicodedata
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 # Far above any real identifier, even with spaces: a pasted page of text is refused before any work is done.
 MAX_LENGTH = 64

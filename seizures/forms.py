@@ -402,12 +402,21 @@ class SeizureForm(AudienceForm):
 
     def clean_containers(self) -> list[str]:
         numbers: list[str] = []
-        problems: list[str] = []
+        problems: list[ValidationError] = []
         for part in _container_parts(self.cleaned_data["containers"]):
             try:
                 number = identifiers.container_number(part)
             except ValidationError as problem:
-                problems.extend(f"{part}: {message}" for message in problem.messages)
+                # "CSQU3054384: The check digit should be 3…", kept as its message and parameters (the number as
+                # written, and the validator's own message) so that an import says it in its reader's language.
+                problems += [
+                    ValidationError(
+                        _("%(label)s: %(problem)s"),
+                        code=error.code,
+                        params={"label": part, "problem": Words.of_error(error)},
+                    )
+                    for error in problem.error_list
+                ]
                 continue
             if number not in numbers:
                 numbers.append(number)

@@ -140,3 +140,14 @@ def test_an_unknown_code_and_its_suggestion_follow_the_readers_language(cast):
     )
     for english in ("is not in ENVIRONET's list", "CITES-listed", "Did you mean", "A taxon not in the list"):
         assert english not in message
+
+
+def test_a_container_numbers_problem_follows_the_readers_language(cast):
+    job = run_job(cast.member, csv_file(table([{"containers": "MSCU1234566, CSQU3054384, CSQX3054383"}])))
+    assert job.problems[0]["message"].startswith("CSQU3054384: The check digit should be 3, not 4")
+
+    assert said_in("es", job) == [
+        "CSQU3054384: El dígito de control debería ser 3, no 4: es posible que se haya escrito mal un carácter.",
+        "CSQX3054383: La cuarta letra debe ser U, J o Z, no X.",
+    ]
+    assert said_in("fr", job)[1] == "CSQX3054383\u00a0: La quatrième lettre doit être U, J ou Z, et non X."
