@@ -11,6 +11,7 @@ The record form has a checkbox; a spreadsheet says it in the quantity cell ("app
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 _NUMBER = r"\d[\d\s.,']*?"
@@ -76,14 +77,16 @@ def read(text: str) -> tuple[str, bool]:
     return text, False
 
 
-def refusal(text: str) -> str | None:
-    """What to say of a quantity that is a range or an open bound, or None when it is neither."""
+def refusal(text: str) -> ValidationError | None:
+    """What to say of a quantity that is a range or an open bound, or None when it is neither: its message and
+    the quantity as written kept apart, so that an import says it in its reader's language
+    (seizures/problem_words.py)."""
     text = " ".join(str(text).split())
     number = _MARKERS.sub("", text)  # "approx. 200-300" is a range all the same
     if _RANGE.fullmatch(number):
-        return str(RANGE_MESSAGE) % {"text": text}
+        return ValidationError(RANGE_MESSAGE, code="not_one_number", params={"text": text})
     if _OPEN.fullmatch(number):
-        return str(OPEN_MESSAGE) % {"text": text}
+        return ValidationError(OPEN_MESSAGE, code="not_one_number", params={"text": text})
     return None
 
 

@@ -485,9 +485,9 @@ class QuantityField(forms.DecimalField):
     it approximate (seizures.estimates)."""
 
     def to_python(self, value):
-        said = estimates.refusal(value) if isinstance(value, str) else None
-        if said is not None:
-            raise ValidationError(said, code="not_one_number")
+        refused = estimates.refusal(value) if isinstance(value, str) else None
+        if refused is not None:
+            raise refused
         return super().to_python(value)
 
 

@@ -151,3 +151,19 @@ def test_a_container_numbers_problem_follows_the_readers_language(cast):
         "CSQX3054383: La cuarta letra debe ser U, J o Z, no X.",
     ]
     assert said_in("fr", job)[1] == "CSQX3054383\u00a0: La quatrième lettre doit être U, J ou Z, et non X."
+
+
+def test_a_quantity_that_is_not_one_number_follows_the_readers_language(cast):
+    rows = [{"record": "A", "quantity": "200-300", "unit": "kg"}, {"record": "B", "quantity": "300+", "unit": "kg"}]
+    job = run_job(cast.member, csv_file(table(rows)))
+    assert [problem["message"][:24] for problem in job.problems] == [
+        "“200-300” is a range: gi",
+        "“300+” is not one number",
+    ]
+
+    assert said_in("fr", job) == [
+        "« 200-300 » est une fourchette : indiquez un seul nombre et cochez « approximatif » (dans un tableur, "
+        "écrivez « approx. » devant le nombre).",
+        "« 300+ » n’est pas un nombre : indiquez le nombre saisi et cochez « approximatif » s’il n’est pas exact "
+        "(dans un tableur, écrivez « approx. » devant le nombre).",
+    ]
