@@ -167,3 +167,12 @@ def test_a_quantity_that_is_not_one_number_follows_the_readers_language(cast):
         "« 300+ » n’est pas un nombre : indiquez le nombre saisi et cochez « approximatif » s’il n’est pas exact "
         "(dans un tableur, écrivez « approx. » devant le nombre).",
     ]
+
+
+def test_named_people_who_are_not_members_follow_the_readers_language(cast):
+    job = run_job(cast.member, csv_file(table([{}])), marking="red", audience="people", people=[cast.suspended.pk])
+    assert job.problems[0]["message"] == "Named people: No active member has these addresses: sam@kra.example"
+
+    assert said_in("fr", job) == [
+        "Personnes désignées\u00a0: Aucun membre actif ne correspond à ces adresses\u00a0: sam@kra.example"
+    ]
