@@ -9,17 +9,20 @@ statement, for a live stream opened from a thread page); tests check that they a
 import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import is_member_in_good_standing
 from environet.compiled import Joined
 from messaging.models import Attachment, Audience, Marking, Message, Thread
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 def is_reader(person) -> bool:
@@ -62,6 +65,14 @@ def marking_refusal(*, marking: str, audience: str, people: Sequence[object] = (
 
     The one home of this rule: forms, actions (threads and seizure records) and the import all ask here, and
     an action refuses on its own whatever its caller checked."""
+    refused = marking_refused(marking=marking, audience=audience, people=people)
+    return None if refused is None else str(refused)
+
+
+def marking_refused(*, marking: str, audience: str, people: Sequence[object] = ()) -> "StrPromise | None":
+    """``marking_refusal`` not yet said: the lazy message, said in the language active when it is shown. What
+    forms give, so that an import checked in one language keeps its message id and says it in its reader's
+    (seizures/problem_words.py)."""
     if marking == Marking.RED and (audience != Audience.PEOPLE or not people):
         return _("TLP:RED is for named people only: choose “Named people” and name them.")
     if marking == Marking.AMBER_STRICT and audience not in (Audience.ORGANISATIONS, Audience.PEOPLE):

@@ -153,7 +153,8 @@ class AudienceForm(forms.Form):
                 self.add_error(name, problem)
         # Named people the form could not read are said already; the marking rule needs them read.
         if marking and audience and not (audience == Audience.PEOPLE and "people" in self.errors):
-            refusal = access.marking_refusal(marking=marking, audience=audience, people=data.get("people") or [])
+            # Not yet said: an import keeps the message's id (seizures/problem_words.py).
+            refusal = access.marking_refused(marking=marking, audience=audience, people=data.get("people") or [])
             if refusal:
                 self.add_error("audience", refusal)
         return data

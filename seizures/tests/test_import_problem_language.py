@@ -176,3 +176,20 @@ def test_named_people_who_are_not_members_follow_the_readers_language(cast):
     assert said_in("fr", job) == [
         "Personnes désignées\u00a0: Aucun membre actif ne correspond à ces adresses\u00a0: sam@kra.example"
     ]
+
+
+@pytest.mark.parametrize(
+    ("marking", "spanish"),
+    [
+        ("red", "TLP:RED es solo para personas designadas: elija «Personas designadas»"),
+        ("amber_strict", "TLP:AMBER+STRICT es solo para la organización del destinatario: elija"),
+    ],
+)
+def test_a_marking_its_audience_may_not_have_follows_the_readers_language(cast, marking, spanish):
+    job = run_job(cast.member, csv_file(table([{}])), marking=marking, audience="network")
+    assert job.problems[0]["message"].startswith(f"Who may read it: TLP:{marking.upper().replace('_', '+')} is for")
+
+    [message] = said_in("es", job)
+
+    assert message.startswith(f"Quién puede leerlo: {spanish}")
+    assert " is for " not in message
