@@ -177,7 +177,7 @@ class WakingWorker(Worker):
         # server process for each task). Django still closes one that failed or has lived this long. A pooled
         # connection (PostgreSQL, settings.py) goes back to the pool instead, open, and Django refuses both.
         database_pool.keep_connections()
-        pdf_helpers.start()  # the first long PDF does not wait for them (library/pdf_helpers.py)
+        pdf_helpers.start_soon()  # so that the first long PDF need not wait for them (library/pdf_helpers.py)
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311 - spreading workers started together
         with wake.listening() as bell:

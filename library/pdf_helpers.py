@@ -83,9 +83,8 @@ def _dropped_if_broken() -> Iterator[None]:
 
 
 def start() -> bool:
-    """Whether the helpers are running, starting them with pdfium loaded if not (the worker does at its start,
-    so that the first long PDF does not wait for them). Helpers that cannot start are not tried again: the
-    worker then reads every page itself, as with none."""
+    """Whether the helpers are running, starting them with pdfium loaded if not (about a second). Helpers that
+    cannot start are not tried again: the worker then reads every page itself, as with none."""
     global _pool, _failed
     with _lock:
         if _pool is None and not _failed and count():
@@ -102,6 +101,13 @@ def start() -> bool:
             else:
                 _pool = pool
         return _pool is not None
+
+
+def start_soon() -> None:
+    """``start`` beside the caller (the worker at its start, which goes on to its queue meanwhile): a long PDF that
+    comes first waits for the helpers, anything else does not."""
+    if count():
+        threading.Thread(target=start, name="starting PDF helpers", daemon=True).start()
 
 
 def _drop() -> None:

@@ -146,3 +146,17 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
     except (FileNotFoundError, IndexError):
         return False
+
+
+def test_the_worker_starts_its_helpers_without_waiting_for_them(settings, monkeypatch):
+    settings.LIBRARY_PDF_HELPERS = 1
+    monkeypatch.setattr(pdf_helpers, "_pool", None)
+    monkeypatch.setattr(pdf_helpers, "_failed", False)
+    pdf_helpers.start_soon()
+    for _ in range(1200):
+        if pdf_helpers._pool is not None:
+            break
+        time.sleep(0.05)
+    assert pdf_helpers._pool is not None
+    assert pdf_helpers.shares(16) == [(0, 8), (8, 16)]
+    pdf_helpers._drop()
