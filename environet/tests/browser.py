@@ -80,6 +80,23 @@ def site_url(live_server: "LiveServer", settings) -> str:
     return live_server.url
 
 
+def settled(page: "Page") -> "Page":
+    """Wait for the page to stop moving by itself after its load event, so that the positions of things on it
+    can be measured.
+
+    On the live server (``site_url``) a signed-in page's live stream is answered with 204, and the page's
+    script then shows "Live updates are paused" at the top of ``main``. That happens a few milliseconds after
+    the load event, sometimes after ``goto`` has returned, and it moves everything below it down by its
+    height (48 px). A test that measured one box before and another after saw two fields of one row at
+    different heights, now and then. Pages for nobody signed in have no live stream and nothing to wait for.
+    """
+    from playwright.sync_api import expect
+
+    if page.locator("body[data-live-url]").count():
+        expect(page.locator("#live-status")).to_be_visible()
+    return page
+
+
 class Visitors:
     """Opens separate browser contexts (separate cookie jars): one per person in a test.
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import Cast
-from environet.tests.browser import browser, site_url, visitors  # noqa: F401
+from environet.tests.browser import browser, settled, site_url, visitors  # noqa: F401
 from environet.tests.test_browser_contrast import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,7 +84,7 @@ def test_short_fields_sit_side_by_side_on_a_wide_screen_and_nothing_overflows_a_
     visitors,  # noqa: F811
     cast: Cast,
 ):
-    page = open_form(visitors, site_url, cast)
+    page = settled(open_form(visitors, site_url, cast))  # the fields move down once the live status shows
     page.set_viewport_size({"width": 1280, "height": 800})
     date, country = (page.locator(selector).bounding_box() for selector in ("#id_occurred_on", "#id_country"))
     assert date and country and date["y"] == country["y"] and country["x"] > date["x"] + date["width"]
