@@ -605,6 +605,14 @@ def report(args: argparse.Namespace, extracted: dict[str, Any], searched: dict[s
     figures["upload_to_searchable_vs_library"] = statistics.median(by_worker["alone"]) / statistics.median(
         by_worker["runs"]
     )
+    figures["pdf_helpers"] = args.helpers_used
+    if "worker_alone" in extracted:
+        single = extracted["worker_alone"]
+        figures["one_process_upload_to_searchable_ms"] = {k: v * 1000 for k, v in spread(single["runs"]).items()}
+        figures["one_process_library_ms"] = {k: v * 1000 for k, v in spread(single["alone"]).items()}
+        figures["one_process_upload_to_searchable_vs_library"] = statistics.median(single["alone"]) / statistics.median(
+            single["runs"]
+        )
     figures["task_until_searchable_vs_library"] = statistics.median(alone) / statistics.median(searchable)
     figures["task_vs_library"] = statistics.median(alone) / statistics.median(task)  # previews included
     figures["store_and_task_vs_library"] = statistics.median(alone) / statistics.median(
@@ -659,6 +667,9 @@ def main() -> int:
     parser.add_argument("--searches", type=int, help="searches of each word on each side (300; quick: 150)")
     parser.add_argument("--seed", type=int, default=20261204, help="seed of the synthetic texts")
     parser.add_argument("--database-url", help="a PostgreSQL server to make a throwaway database on")
+    parser.add_argument(
+        "--pdf-helpers", type=int, help="PDF helper processes of the worker (ENVIRONET_PDF_HELPERS; the default's)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when an aim is missed")
     args = parser.parse_args()
     args.items = args.items if args.items is not None else (5_000 if args.quick else 20_000)
@@ -672,8 +683,17 @@ def main() -> int:
         try:
             env = prepare(Path(name), database)
             organisations, persons, searcher = people()
+            from django.conf import settings
+
+            if args.pdf_helpers is not None:
+                settings.LIBRARY_PDF_HELPERS = args.pdf_helpers
+            args.helpers_used = settings.LIBRARY_PDF_HELPERS
             extracted = measure_extraction(args, words, searcher)
-            extracted["worker"] = measure_through_the_worker(args, words, searcher, env)
+            worker_env = {**env, "ENVIRONET_PDF_HELPERS": str(args.helpers_used)}
+            extracted["worker"] = measure_through_the_worker(args, words, searcher, worker_env)
+            if args.helpers_used:  # the same, every page read by the worker itself, for what the helpers bring
+                alone_env = {**env, "ENVIRONET_PDF_HELPERS": "0"}
+                extracted["worker_alone"] = measure_through_the_worker(args, words, searcher, alone_env)
             bodies = load_items(args, words, organisations, persons)
             chosen = query_words(words, bodies)
             say(

@@ -90,7 +90,7 @@ def start() -> bool:
         if _pool is None and not _failed and count():
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["library.pdf_pages", "pypdfium2"])
-            pool = ProcessPoolExecutor(max_workers=count(), mp_context=context, initializer=pdf_pages.watch_the_worker)
+            pool = ProcessPoolExecutor(max_workers=count(), mp_context=context, initializer=pdf_pages.helper_started)
             try:
                 for future in [pool.submit(pdf_pages.ready) for _ in range(count())]:
                     future.result(timeout=STARTING_SECONDS)
