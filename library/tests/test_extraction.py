@@ -412,9 +412,12 @@ def test_a_long_pdf_read_with_helpers_is_indexed_as_if_whole(
     monkeypatch.setattr(search.WordsAhead, "CHUNK", 200)
     given: list[tuple[int, int]] = []
     read = pdf_helpers.read
-    monkeypatch.setattr(
-        pdf_helpers, "read", lambda content, start, stop: given.append((start, stop)) or read(content, start, stop)
-    )
+
+    def counted(content: bytes, start: int, stop: int):
+        given.append((start, stop))
+        return read(content, start, stop)
+
+    monkeypatch.setattr(pdf_helpers, "read", counted)
     pages = [f"Page {number}: pangolin scales, keratin plates and zebrawood number {number}." for number in range(40)]
     pages[12] += " Okoume"
     pages[13] = "veneer " + pages[13]  # "Okoume veneer": the worker's last page and a helper's first
