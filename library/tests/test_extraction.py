@@ -398,26 +398,14 @@ def test_the_api_says_which_files_hold_no_text_once_read(cast, django_capture_on
 
 
 def test_a_long_pdf_read_with_helpers_is_indexed_as_if_whole(
-    cast, django_capture_on_commit_callbacks, settings, monkeypatch
+    cast, django_capture_on_commit_callbacks, helpers, monkeypatch
 ):
     """The worker reads the first pages and helper processes the rest (library.pdf_helpers); on PostgreSQL the
     words are parsed ahead in chunks meanwhile: the index row is what the whole text makes, and a phrase across
     the pages two processes read is found."""
     from django.db import connection
 
-    from library import pdf_helpers
-
-    settings.LIBRARY_PDF_HELPERS = 2
-    monkeypatch.setattr(pdf_helpers, "_failed", False)
     monkeypatch.setattr(search.WordsAhead, "CHUNK", 200)
-    given: list[tuple[int, int]] = []
-    read = pdf_helpers.read
-
-    def counted(content: bytes, start: int, stop: int):
-        given.append((start, stop))
-        return read(content, start, stop)
-
-    monkeypatch.setattr(pdf_helpers, "read", counted)
     pages = [f"Page {number}: pangolin scales, keratin plates and zebrawood number {number}." for number in range(40)]
     pages[12] += " Okoume"
     pages[13] = "veneer " + pages[13]  # "Okoume veneer": the worker's last page and a helper's first
@@ -425,7 +413,7 @@ def test_a_long_pdf_read_with_helpers_is_indexed_as_if_whole(
         item = builders.publish(
             cast.member, title="Scales", summary="Pangolins.", files=[builders.upload("g.pdf", builders.pdf(*pages))]
         )
-    assert given == [(13, 26), (26, 40)]
+    assert helpers == [(13, 26), (26, 40)]
     item.refresh_from_db()
     assert item.extraction == Extraction.DONE
     if connection.vendor == "postgresql":  # where the words were parsed ahead

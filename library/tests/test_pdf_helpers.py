@@ -19,22 +19,6 @@ from messaging import attachments
 PAGES = [f"Page {number} of the pangolin guide, word{number}x" for number in range(1, 41)]
 
 
-@pytest.fixture
-def helpers(settings, monkeypatch):
-    """Two helpers, every reading a helper is given counted."""
-    settings.LIBRARY_PDF_HELPERS = 2
-    monkeypatch.setattr(pdf_helpers, "_failed", False)
-    given: list[tuple[int, int]] = []
-    read = pdf_helpers.read
-
-    def counted(content: bytes, start: int, stop: int):
-        given.append((start, stop))
-        return read(content, start, stop)
-
-    monkeypatch.setattr(pdf_helpers, "read", counted)
-    return given
-
-
 def alone(content: bytes, settings) -> str:
     settings.LIBRARY_PDF_HELPERS = 0
     try:
