@@ -19,7 +19,7 @@ from io import BytesIO
 
 from django.utils.translation import gettext_lazy as _
 
-from library import pdf_helpers
+from library import pdf_helpers, pdf_pages
 from messaging import attachments
 
 MAX_TEXT = 2_000_000
@@ -137,12 +137,7 @@ def _pdf(content: bytes) -> Iterator[str]:
         try:
             own, *shared = pdf_helpers.shares(len(document))
             others = [pdf_helpers.read(content, start, stop) for start, stop in shared]
-            for index in range(*own):
-                page = document[index]
-                textpage = page.get_textpage()
-                yield textpage.get_text_bounded()
-                textpage.close()
-                page.close()
+            yield from pdf_pages.each_page(document, *own)
         finally:
             document.close()
         for future in others:

@@ -6,6 +6,8 @@ the project's settings, and what the helper is given and gives back is plain byt
 """
 
 import contextlib
+from collections.abc import Iterator
+from typing import Any
 
 
 def texts(content: bytes, start: int, stop: int) -> list[str]:
@@ -14,16 +16,19 @@ def texts(content: bytes, start: int, stop: int) -> list[str]:
 
     document = pdfium.PdfDocument(content)
     try:
-        found = []
-        for index in range(start, stop):
-            page = document[index]
-            textpage = page.get_textpage()
-            found.append(textpage.get_text_bounded())
-            textpage.close()
-            page.close()
-        return found
+        return list(each_page(document, start, stop))
     finally:
         document.close()
+
+
+def each_page(document: Any, start: int, stop: int) -> Iterator[str]:
+    """The text of an open document's pages ``start`` to ``stop - 1``, as each is read (the worker's own run)."""
+    for index in range(start, stop):
+        page = document[index]
+        textpage = page.get_textpage()
+        yield textpage.get_text_bounded()
+        textpage.close()
+        page.close()
 
 
 # glibc's M_TOP_PAD: memory kept at the top of the heap when it grows and when it is given back.
