@@ -25,6 +25,7 @@ gives the keys, counts and links that saving every record again in the order the
 in a few set-based statements instead of record by record.
 """
 
+import functools
 import itertools
 import sqlite3
 from collections import defaultdict
@@ -34,8 +35,10 @@ from datetime import date, timedelta
 from typing import cast
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q
+from django.dispatch import receiver
 
 from environet.compiled import Joined
 from seizures import nominal
@@ -82,11 +85,25 @@ class Related:
 
 
 def window_days() -> int:
-    return settings.SEIZURE_WINDOW_DAYS
+    return _rules()[1].days
 
 
 def common_limit() -> int:
-    return settings.SEIZURE_COMMON_LIMIT
+    return _rules()[0]
+
+
+@functools.cache
+def _rules() -> tuple[int, timedelta]:
+    """The common limit and the window, read from the settings once: find_related runs on every save, and
+    reading the lazy settings twice and making the window anew took about 4 µs of its 60-80 (bench/correlate.py).
+    A change of either setting (``setting_changed``, as tests change them) reads them again."""
+    return settings.SEIZURE_COMMON_LIMIT, timedelta(days=settings.SEIZURE_WINDOW_DAYS)
+
+
+@receiver(setting_changed)
+def _setting_changed(*, setting: str, **kwargs) -> None:
+    if setting in ("SEIZURE_COMMON_LIMIT", "SEIZURE_WINDOW_DAYS"):
+        _rules.cache_clear()
 
 
 # --- The values of a record ------------------------------------------------------------------------------
@@ -150,7 +167,7 @@ def hashed(values: Iterable[Value]) -> dict[bytes, Value]:
 
 def within(day: date) -> tuple[date, date]:
     """The first and last day a windowed value relates a record of ``day`` to."""
-    window = timedelta(days=window_days())
+    window = _rules()[1]
     return day - window, day + window
 
 
@@ -244,8 +261,8 @@ def find_related(seizure: Seizure, values: dict[bytes, Value]) -> Found:
     reads take (rewriting every placeholder, wrapping each call), which made the lookups 1.6 times the same
     SQL on a bare cursor. Errors still come out as Django's, and a broken transaction is still refused; what
     is lost is only that execute wrappers (and DEBUG's query log) do not see these two reads."""
-    limit = common_limit()
-    window = within(seizure.occurred_on)
+    limit, span = _rules()
+    window = (seizure.occurred_on - span, seizure.occurred_on + span)
     related: dict[int, int] = {}
     crossed: dict[bytes, list[int]] = {}
     database = connections[DEFAULT_DB_ALIAS]  # once: each use of ``connection`` looks it up again
