@@ -262,7 +262,7 @@ def find_related(seizure: Seizure, values: dict[bytes, Value]) -> Found:
     SQL on a bare cursor. Errors still come out as Django's, and a broken transaction is still refused; what
     is lost is only that execute wrappers (and DEBUG's query log) do not see these two reads."""
     limit, span = _rules()
-    window = (seizure.occurred_on - span, seizure.occurred_on + span)
+    window = (seizure.occurred_on - span, seizure.occurred_on + span)  # within(), written out: on every save
     related: dict[int, int] = {}
     crossed: dict[bytes, list[int]] = {}
     database = connections[DEFAULT_DB_ALIAS]  # once: each use of ``connection`` looks it up again
