@@ -14,6 +14,7 @@ required, no room for another stream) goes to Django's handling, which answers a
 
 import asyncio
 import functools
+import sqlite3
 import threading
 import time
 import urllib.parse
@@ -37,7 +38,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_safe
 
 from accounts.models import Organisation, Person
-from environet import limits
+from environet import limits, loop_reads
 from messaging import access, live
 from messaging import events as event_log
 from messaging.models import Event, Follow
@@ -264,63 +265,69 @@ def signed_in_reader(session_key: str, watching: int | None) -> tuple[access.Rea
     - it is within the idle and total limits (accounts.middleware.SessionLimitsMiddleware, which
       would sign the person out: Django does it and says why).
 
-    Runs in the streams' thread, which keeps its database connection (see ``_briefly``)."""
+    Runs in the streams' thread, which keeps its database connection (see ``_briefly``); ``serve`` makes the
+    same reads on the event loop where it can (``read_reader``)."""
+    with database.cursor() as cursor:
+        return read_reader(cursor, session_key, watching)
+
+
+def read_reader(cursor, session_key: str, watching: int | None) -> tuple[access.Reader, str, float] | None:
+    """``signed_in_reader``, reading on ``cursor`` (Django's, or environet.loop_reads')."""
     signed_in, person_alone, facts_query = _queries()
     guess = _whose.get(session_key, 0)
-    with database.cursor() as cursor:
-        cursor.execute(signed_in, [guess, session_key, database.ops.adapt_datetimefield_value(timezone.now())])
-        row = cursor.fetchone()
-        if row is None:
+    cursor.execute(signed_in, [guess, session_key, database.ops.adapt_datetimefield_value(timezone.now())])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    session = SessionStore().decode(row[0])
+    person_id = str(session.get(SESSION_KEY, ""))
+    if session.get(BACKEND_SESSION_KEY) not in SESSION_BACKENDS or not person_id.isdigit():
+        return None
+    found = row[1:]
+    if found[0] != int(person_id):
+        cursor.execute(person_alone, [int(person_id)])
+        found = cursor.fetchone()
+        if found is None:
             return None
-        session = SessionStore().decode(row[0])
-        person_id = str(session.get(SESSION_KEY, ""))
-        if session.get(BACKEND_SESSION_KEY) not in SESSION_BACKENDS or not person_id.isdigit():
-            return None
-        found = row[1:]
-        if found[0] != int(person_id):
-            cursor.execute(person_alone, [int(person_id)])
-            found = cursor.fetchone()
-            if found is None:
-                return None
-        pk, password, epoch, state, language, organisation_id, country = found
-        expected = Person(pk=pk, password=password, session_epoch=epoch).get_session_auth_hash()
-        if state != Person.State.ACTIVE or not constant_time_compare(session.get(HASH_SESSION_KEY, ""), expected):
-            return None
-        now = time.time()
-        signed_in_at, seen_at = session.get("signed_in_at"), session.get("seen_at")
-        if not isinstance(signed_in_at, int | float) or not isinstance(seen_at, int | float):
-            return None
-        ends = min(signed_in_at + settings.SESSION_MAX_SECONDS, seen_at + settings.SESSION_IDLE_SECONDS)
-        if ends <= now:
-            return None
-        if len(_whose) >= _WHOSE_LIMIT:
-            _whose.clear()
-        _whose[session_key] = pk
-        clock = time.monotonic()
-        facts = live.hub.facts.get(pk, clock)
-        if facts is None:
-            mark = live.hub.facts.mark()
-            cursor.execute(facts_query, [pk, pk, TopicChoice.Delivery.NONE, pk])
-            rows = cursor.fetchall()
-            facts = live.hub.facts.put(
-                pk,
-                clock,
-                (
-                    organisation_id,
-                    country,
-                    [number for kind, number, _code in rows if kind == "forum"],
-                    [code for kind, _number, code in rows if kind == "topic"],
-                    [number for kind, number, _code in rows if kind == Follow.State.FOLLOW],
-                    [number for kind, number, _code in rows if kind == Follow.State.MUTE],
-                ),
-                mark,
-            )
-        # Only a thread the person may read is delivered whatever they follow; a forbidden or missing one is
-        # simply not watched.
-        if watching and not access.may_read_thread(
-            cursor, person_id=pk, organisation_id=organisation_id, country=country or "", thread_id=watching
-        ):
-            watching = None
+    pk, password, epoch, state, language, organisation_id, country = found
+    expected = Person(pk=pk, password=password, session_epoch=epoch).get_session_auth_hash()
+    if state != Person.State.ACTIVE or not constant_time_compare(session.get(HASH_SESSION_KEY, ""), expected):
+        return None
+    now = time.time()
+    signed_in_at, seen_at = session.get("signed_in_at"), session.get("seen_at")
+    if not isinstance(signed_in_at, int | float) or not isinstance(seen_at, int | float):
+        return None
+    ends = min(signed_in_at + settings.SESSION_MAX_SECONDS, seen_at + settings.SESSION_IDLE_SECONDS)
+    if ends <= now:
+        return None
+    if len(_whose) >= _WHOSE_LIMIT:
+        _whose.clear()
+    _whose[session_key] = pk
+    clock = time.monotonic()
+    facts = live.hub.facts.get(pk, clock)
+    if facts is None:
+        mark = live.hub.facts.mark()
+        cursor.execute(facts_query, [pk, pk, TopicChoice.Delivery.NONE, pk])
+        rows = cursor.fetchall()
+        facts = live.hub.facts.put(
+            pk,
+            clock,
+            (
+                organisation_id,
+                country,
+                [number for kind, number, _code in rows if kind == "forum"],
+                [code for kind, _number, code in rows if kind == "topic"],
+                [number for kind, number, _code in rows if kind == Follow.State.FOLLOW],
+                [number for kind, number, _code in rows if kind == Follow.State.MUTE],
+            ),
+            mark,
+        )
+    # Only a thread the person may read is delivered whatever they follow; a forbidden or missing one is
+    # simply not watched.
+    if watching and not access.may_read_thread(
+        cursor, person_id=pk, organisation_id=organisation_id, country=country or "", thread_id=watching
+    ):
+        watching = None
     # Organisation and country as read now; the sets as kept.
     _organisation, _country, forums, topics, followed, muted = facts
     reader = access.Reader(pk, organisation_id, country, forums, topics, followed, muted, watching=watching)
@@ -375,6 +382,19 @@ def _query_number(query: dict[str, list[str]], name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+_NOT_READ: Any = object()
+
+
+def _read_on_the_loop(session_key: str, watching: int | None) -> Any:
+    """``signed_in_reader`` read on the event loop (environet/loop_reads.py), or ``_NOT_READ`` where that is
+    not done (PostgreSQL) or failed (the thread then reads it)."""
+    try:
+        with loop_reads.cursor() as cursor:
+            return _NOT_READ if cursor is None else read_reader(cursor, session_key, watching)
+    except sqlite3.Error:
+        return _NOT_READ
+
+
 async def serve(scope: Scope, receive: Receive, send: Send, django: Callable[..., Awaitable[None]]) -> None:
     """ASGI: a stream for a signed-in person, opened without Django's request handling; anything else
     (see ``signed_in_reader``) handed to ``django``."""
@@ -390,7 +410,10 @@ async def serve(scope: Scope, receive: Receive, send: Send, django: Callable[...
         await django(scope, receive, send)
         return
     query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    opened = await _briefly(signed_in_reader)(cookie, _query_number(query, "thread"))
+    watching = _query_number(query, "thread")
+    opened = _read_on_the_loop(cookie, watching)
+    if opened is _NOT_READ:
+        opened = await _briefly(signed_in_reader)(cookie, watching)
     if opened is None:
         await django(scope, receive, send)
         return

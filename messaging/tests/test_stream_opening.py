@@ -2,13 +2,17 @@
 check Django's middleware makes passes; anything else goes to Django's handling."""
 
 import asyncio
+import sqlite3
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
 
 from accounts.models import Person
+from environet import loop_reads
 from messaging import live, stream
 from messaging.models import Audience, Thread
 from messaging.tests.servers import session_for
@@ -120,7 +124,7 @@ def test_readers_who_choose_alike_share_their_sets(cast):
     assert readers[0][0].followed is readers[1][0].followed
 
 
-def test_anything_it_does_not_serve_goes_to_django(settings):
+def test_anything_it_does_not_serve_goes_to_django():
     handed: list[dict] = []
 
     async def django(scope, receive, send):
@@ -202,3 +206,89 @@ def test_a_wsgi_server_is_told_to_stop_asking_rather_than_held_open(cast, client
 
     opened = async_to_sync(open_and_close)()
     assert (opened.status_code, opened["Content-Type"]) == (200, "text/event-stream")
+
+
+def _open_once(session_key: str) -> tuple[list[dict], list[dict]]:
+    """``serve`` asked for a stream with ``session_key``, the page going away once the stream has begun: what
+    was sent, and what was handed to Django."""
+    sent: list[dict] = []
+    handed: list[dict] = []
+    begun = asyncio.Event()
+
+    async def django(scope, receive, send):
+        handed.append(scope)
+
+    async def receive():
+        await begun.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+        if message["type"] == "http.response.body":
+            begun.set()
+
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}".encode()
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/messages/live/",
+        "headers": [(b"host", b"localhost"), (b"cookie", cookie)],
+        "query_string": b"",
+    }
+
+    async def opening():
+        await asyncio.wait_for(stream.serve(scope, receive, send, django), timeout=20)
+
+    asyncio.run(opening())
+    return sent, handed
+
+
+@pytest.mark.django_db(transaction=True)  # the loop's own connection reads what is committed
+def test_on_sqlite_a_stream_opens_with_its_reads_made_on_the_loop(cast, monkeypatch):
+    key = session_for(cast.member)
+    thread_reads: list[str] = []
+    read_in_a_thread = stream.signed_in_reader
+    monkeypatch.setattr(
+        stream, "signed_in_reader", lambda *given: thread_reads.append("read") or read_in_a_thread(*given)
+    )
+
+    sent, handed = _open_once(key)
+
+    assert handed == []
+    assert sent[0]["status"] == 200
+    assert sent[1]["body"].startswith(b"retry:")
+    # SQLite: no hand-over to a thread; PostgreSQL answers over a socket, which the loop must not wait for.
+    assert thread_reads == ([] if connection.vendor == "sqlite" else ["read"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_read_on_the_loop_is_made_in_a_thread_instead(cast, monkeypatch):
+    key = session_for(cast.member)
+
+    class Failing:
+        def cursor(self, factory):
+            raise sqlite3.OperationalError("database is locked")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(loop_reads, "_connection", lambda alias: Failing())
+
+    sent, handed = _open_once(key)
+
+    assert (handed, sent[0]["status"]) == ([], 200)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_loop_reads_the_same_reader_as_the_thread(cast):
+    key = session_for(cast.member)
+    thread = _thread(cast.focal_point, Audience.NETWORK)
+    with loop_reads.cursor() as cursor:
+        if connection.vendor != "sqlite":
+            assert cursor is None
+            return
+        on_the_loop = stream.read_reader(cursor, key, thread.pk)
+    live.hub.facts.clear()
+
+    assert on_the_loop is not None
+    assert on_the_loop[:2] == stream.signed_in_reader(key, thread.pk)[:2]  # type: ignore[index]
