@@ -215,12 +215,16 @@ class Person(AbstractBaseUser):
         return self.has_usable_password() and self.has_second_factor
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
-        # Django ends sessions whose stored hash no longer matches; adding the epoch lets us end all of
-        # a person's sessions without touching their password.
-        key_salt = "environet.accounts.Person.session"
-        return salted_hmac(
-            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
-        ).hexdigest()
+        return session_auth_hash(self.password, self.session_epoch, secret)
+
+
+def session_auth_hash(password: str, session_epoch: int, secret: str | None = None) -> str:
+    """The hash a session keeps of its person (``Person.get_session_auth_hash``), from the two values it is
+    made of (opening a live stream checks it without making a Person: messaging.stream)."""
+    # Django ends sessions whose stored hash no longer matches; adding the epoch lets us end all of a person's
+    # sessions without touching their password.
+    key_salt = "environet.accounts.Person.session"
+    return salted_hmac(key_salt, f"{password}:{session_epoch}", secret=secret, algorithm="sha256").hexdigest()
 
 
 class RecoveryCode(models.Model):

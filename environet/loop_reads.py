@@ -14,6 +14,7 @@ reads keep going through a thread (``cursor`` gives None). So does a database in
 which another connection would not see.
 """
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from django.db import connections
-from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX, SQLiteCursorWrapper
 
 _local = threading.local()
 
@@ -36,11 +37,24 @@ def cursor(alias: str = "default") -> Iterator[sqlite3.Cursor | None]:
         yield None
         return
     try:
-        with closing(connection.cursor(factory=SQLiteCursorWrapper)) as found:
+        with closing(connection.cursor(factory=_Cursor)) as found:
             yield found
     except sqlite3.Error:
         close()
         raise
+
+
+class _Cursor(SQLiteCursorWrapper):
+    """Django's SQLite cursor (``%s`` placeholders), rewriting each statement for the driver once rather than at
+    every run: the same few statements open every stream."""
+
+    def convert_query(self, query: str, *, param_names: list[str] | None = None) -> str:
+        return _in_qmark_style(query) if param_names is None else super().convert_query(query, param_names=param_names)
+
+
+@functools.lru_cache(maxsize=64)
+def _in_qmark_style(query: str) -> str:
+    return FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
 
 
 def _connection(alias: str) -> sqlite3.Connection | None:

@@ -37,7 +37,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_safe
 
-from accounts.models import Organisation, Person
+from accounts.models import Organisation, Person, session_auth_hash
 from environet import limits, loop_reads
 from messaging import access, live
 from messaging import events as event_log
@@ -290,7 +290,7 @@ def read_reader(cursor, session_key: str, watching: int | None) -> tuple[access.
         if found is None:
             return None
     pk, password, epoch, state, language, organisation_id, country = found
-    expected = Person(pk=pk, password=password, session_epoch=epoch).get_session_auth_hash()
+    expected = session_auth_hash(password, epoch)
     if state != Person.State.ACTIVE or not constant_time_compare(session.get(HASH_SESSION_KEY, ""), expected):
         return None
     now = time.time()
