@@ -1,26 +1,33 @@
-"""SQLite (the embedded default): reads made on the event loop itself, on a connection of the loop's own.
+"""Reads made on the event loop itself, on a connection of the loop's own.
 
-Opening a live stream reads a session, a person and their reader facts: a few lookups by key in a local
-file, tens of microseconds. Handing them to a thread and back (asgiref's ``sync_to_async``) cost more than
-the reads and everything else the opening does: measured with ``bench/streams.py --quick``, 1.13 ms of the
-server's processor time per stream against 0.68 ms with the reads made on the loop (the raw broadcaster:
-0.20 ms). Django's own connection cannot be used there (it refuses to run in an event loop, and under ASGI
-each task would get a new one), so each thread running a loop keeps a connection of its own, which only
-reads (``PRAGMA query_only``): in WAL mode a reader never waits for a writer, so the loop is never held up
-by one.
+Opening a live stream reads a session, a person and their reader facts: a few lookups by key. Handing them to a
+thread and back (asgiref's ``sync_to_async``) cost more than the reads and everything else the opening does:
+measured with ``bench/streams.py --quick`` on SQLite, 1.15 ms of the server's processor time per stream
+against 0.79 ms with the reads made on the loop (the raw broadcaster: 0.23 ms). Django's own connections
+cannot be used there (they refuse to run in an event loop, and under ASGI each task would get a new one), so:
 
-PostgreSQL answers over a socket: waiting for it on the loop would hold up every other request, so there the
-reads keep going through a thread (``cursor`` gives None). So does a database in memory (the tests' fallback),
-which another connection would not see.
+- SQLite (``cursor``): each thread running a loop keeps a connection of its own and reads on it directly, a few
+  lookups in a local file, tens of microseconds. It only reads (``PRAGMA query_only``), and in WAL mode a
+  reader never waits for a writer, so the loop is never held up by one.
+- PostgreSQL (``waiting``): each event loop keeps an asynchronous connection (psycopg's), read-only, on which
+  the loop waits for the answer as for any other socket, serving other requests meanwhile; one more
+  connection per server process.
+
+A database in memory (the tests' fallback), which another connection would not see, is not read here. Where
+these give None, or fail (a connection that fails is closed, the next call opens another), the caller reads
+through a thread as before.
 """
 
+import asyncio
 import functools
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+import weakref
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, closing, contextmanager
 from pathlib import Path
 
+import psycopg
 from django.db import connections
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX, SQLiteCursorWrapper
 
@@ -82,3 +89,55 @@ def close() -> None:
     for opened in getattr(_local, "connections", {}).values():
         opened.close()
     _local.connections = {}
+
+
+# Each event loop's PostgreSQL connection, being made or made (two streams opening at once share one).
+_waiting: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[psycopg.AsyncConnection]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def waiting(alias: str = "default") -> AsyncIterator[psycopg.AsyncConnection | None]:
+    """This event loop's read-only asynchronous connection to the PostgreSQL database of ``alias`` (Django's
+    placeholders: psycopg's own), or None on another database. A connection that fails is closed (the next
+    call opens another) and the error raised."""
+    database = connections[alias]
+    if database.vendor != "postgresql":
+        yield None
+        return
+    loop = asyncio.get_running_loop()
+    making = _waiting.get(loop)
+    if making is None or not _usable(making):
+        making = _waiting[loop] = loop.create_task(_connect(alias))
+    try:
+        yield await asyncio.shield(making)
+    except psycopg.Error:
+        await aclose()
+        raise
+
+
+def _usable(making: "asyncio.Task[psycopg.AsyncConnection]") -> bool:
+    """Being made, or made and still open."""
+    if not making.done():
+        return True
+    return not making.cancelled() and making.exception() is None and not making.result().closed
+
+
+async def _connect(alias: str) -> psycopg.AsyncConnection:
+    parameters = connections[alias].get_connection_params()
+    parameters.pop("cursor_factory", None)  # Django's binds values itself, and is not asynchronous
+    made = await psycopg.AsyncConnection.connect(**parameters, autocommit=True)
+    await made.execute("SET default_transaction_read_only = on")
+    return made
+
+
+async def aclose() -> None:
+    """Close this event loop's PostgreSQL connection (a failed one, or the tests')."""
+    making = _waiting.pop(asyncio.get_running_loop(), None)
+    if making is None:
+        return
+    if not making.done():
+        making.cancel()
+    elif not making.cancelled() and making.exception() is None:
+        await making.result().close()

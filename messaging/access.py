@@ -232,19 +232,22 @@ def may_read_thread(cursor, *, person_id: int, organisation_id: int, country: st
     in one prepared statement on ``cursor``, for opening a live stream from a thread page, which knows the
     person's id, organisation and country already and must not build a query each time (a parity test
     checks the two answer alike). The caller has checked that the person is a reader (``is_reader``)."""
-    like = "%," + country.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ",%"
-    cursor.execute(
-        _may_read_thread_sql(),
-        [
-            thread_id,
-            *(Audience.NETWORK, person_id),
-            *(Audience.ORGANISATIONS, organisation_id),
-            *(Audience.PEOPLE, person_id),
-            *(Audience.COUNTRIES, country, like),
-            person_id,
-        ],
-    )
+    cursor.execute(*may_read_thread_statement(person_id, organisation_id, country, thread_id))
     return cursor.fetchone() is not None
+
+
+def may_read_thread_statement(person_id: int, organisation_id: int, country: str, thread_id: int) -> tuple[str, list]:
+    """``may_read_thread``'s statement and parameters: a row if and only if the person may read the thread."""
+    like = "%," + country.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ",%"
+    parameters = [
+        thread_id,
+        *(Audience.NETWORK, person_id),
+        *(Audience.ORGANISATIONS, organisation_id),
+        *(Audience.PEOPLE, person_id),
+        *(Audience.COUNTRIES, country, like),
+        person_id,
+    ]
+    return _may_read_thread_sql(), parameters
 
 
 @functools.cache

@@ -18,9 +18,10 @@ import sqlite3
 import threading
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any
 
+import psycopg
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -271,12 +272,44 @@ def signed_in_reader(session_key: str, watching: int | None) -> tuple[access.Rea
         return read_reader(cursor, session_key, watching)
 
 
-def read_reader(cursor, session_key: str, watching: int | None) -> tuple[access.Reader, str, float] | None:
-    """``signed_in_reader``, reading on ``cursor`` (Django's, or environet.loop_reads')."""
+# A statement to run: its SQL (Django's placeholders), its parameters, and whether every row is wanted (else the
+# first, or None).
+Read = tuple[str, list[Any], bool]
+Opened = tuple[access.Reader, str, float]
+
+
+def read_reader(cursor, session_key: str, watching: int | None) -> Opened | None:
+    """``signed_in_reader``, reading on ``cursor`` (Django's, or environet.loop_reads' SQLite one)."""
+    reads = _reads(session_key, watching)
+    try:
+        sql, parameters, every = next(reads)
+        while True:
+            cursor.execute(sql, parameters)
+            sql, parameters, every = reads.send(cursor.fetchall() if every else cursor.fetchone())
+    except StopIteration as done:
+        return done.value
+
+
+async def read_reader_waiting(connection, session_key: str, watching: int | None) -> Opened | None:
+    """``signed_in_reader``, reading on an asynchronous connection (environet.loop_reads' PostgreSQL one)."""
+    reads = _reads(session_key, watching)
+    try:
+        sql, parameters, every = next(reads)
+        while True:
+            async with connection.cursor() as cursor:
+                await cursor.execute(sql, parameters)
+                found = await (cursor.fetchall() if every else cursor.fetchone())
+            sql, parameters, every = reads.send(found)
+    except StopIteration as done:
+        return done.value
+
+
+def _reads(session_key: str, watching: int | None) -> Generator[Read, Any, Opened | None]:
+    """What ``signed_in_reader`` does, asking for each statement's rows in turn (``read_reader`` runs it on a
+    cursor, ``read_reader_waiting`` on an asynchronous connection)."""
     signed_in, person_alone, facts_query = _queries()
     guess = _whose.get(session_key, 0)
-    cursor.execute(signed_in, [guess, session_key, database.ops.adapt_datetimefield_value(timezone.now())])
-    row = cursor.fetchone()
+    row = yield signed_in, [guess, session_key, database.ops.adapt_datetimefield_value(timezone.now())], False
     if row is None:
         return None
     session = SessionStore().decode(row[0])
@@ -285,8 +318,7 @@ def read_reader(cursor, session_key: str, watching: int | None) -> tuple[access.
         return None
     found = row[1:]
     if found[0] != int(person_id):
-        cursor.execute(person_alone, [int(person_id)])
-        found = cursor.fetchone()
+        found = yield person_alone, [int(person_id)], False
         if found is None:
             return None
     pk, password, epoch, state, language, organisation_id, country = found
@@ -307,8 +339,7 @@ def read_reader(cursor, session_key: str, watching: int | None) -> tuple[access.
     facts = live.hub.facts.get(pk, clock)
     if facts is None:
         mark = live.hub.facts.mark()
-        cursor.execute(facts_query, [pk, pk, TopicChoice.Delivery.NONE, pk])
-        rows = cursor.fetchall()
+        rows = yield facts_query, [pk, pk, TopicChoice.Delivery.NONE, pk], True
         facts = live.hub.facts.put(
             pk,
             clock,
@@ -324,10 +355,9 @@ def read_reader(cursor, session_key: str, watching: int | None) -> tuple[access.
         )
     # Only a thread the person may read is delivered whatever they follow; a forbidden or missing one is
     # simply not watched.
-    if watching and not access.may_read_thread(
-        cursor, person_id=pk, organisation_id=organisation_id, country=country or "", thread_id=watching
-    ):
-        watching = None
+    if watching:
+        may = yield (*access.may_read_thread_statement(pk, organisation_id, country or "", watching), False)
+        watching = watching if may is not None else None
     # Organisation and country as read now; the sets as kept.
     _organisation, _country, forums, topics, followed, muted = facts
     reader = access.Reader(pk, organisation_id, country, forums, topics, followed, muted, watching=watching)
@@ -385,14 +415,19 @@ def _query_number(query: dict[str, list[str]], name: str) -> int | None:
 _NOT_READ: Any = object()
 
 
-def _read_on_the_loop(session_key: str, watching: int | None) -> Any:
+async def _read_on_the_loop(session_key: str, watching: int | None) -> Any:
     """``signed_in_reader`` read on the event loop (environet/loop_reads.py), or ``_NOT_READ`` where that is
-    not done (PostgreSQL) or failed (the thread then reads it)."""
+    not done or failed (the thread then reads it)."""
     try:
         with loop_reads.cursor() as cursor:
-            return _NOT_READ if cursor is None else read_reader(cursor, session_key, watching)
-    except sqlite3.Error:
-        return _NOT_READ
+            if cursor is not None:
+                return read_reader(cursor, session_key, watching)
+        async with loop_reads.waiting() as connection:
+            if connection is not None:
+                return await read_reader_waiting(connection, session_key, watching)
+    except (sqlite3.Error, psycopg.Error):
+        pass
+    return _NOT_READ
 
 
 async def serve(scope: Scope, receive: Receive, send: Send, django: Callable[..., Awaitable[None]]) -> None:
@@ -411,7 +446,7 @@ async def serve(scope: Scope, receive: Receive, send: Send, django: Callable[...
         return
     query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
     watching = _query_number(query, "thread")
-    opened = _read_on_the_loop(cookie, watching)
+    opened = await _read_on_the_loop(cookie, watching)
     if opened is _NOT_READ:
         opened = await _briefly(signed_in_reader)(cookie, watching)
     if opened is None:

@@ -2,9 +2,11 @@
 check Django's middleware makes passes; anything else goes to Django's handling."""
 
 import asyncio
+import contextlib
 import sqlite3
 import time
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
@@ -237,58 +239,89 @@ def _open_once(session_key: str) -> tuple[list[dict], list[dict]]:
     }
 
     async def opening():
-        await asyncio.wait_for(stream.serve(scope, receive, send, django), timeout=20)
+        try:
+            await asyncio.wait_for(stream.serve(scope, receive, send, django), timeout=20)
+        finally:
+            await loop_reads.aclose()  # this loop's PostgreSQL connection, if it made one
 
     asyncio.run(opening())
     return sent, handed
 
 
 @pytest.mark.django_db(transaction=True)  # the loop's own connection reads what is committed
-def test_on_sqlite_a_stream_opens_with_its_reads_made_on_the_loop(cast, monkeypatch):
+def test_a_stream_opens_with_its_reads_made_on_the_loop(cast, monkeypatch):
     key = session_for(cast.member)
     thread_reads: list[str] = []
     read_in_a_thread = stream.signed_in_reader
-    monkeypatch.setattr(
-        stream, "signed_in_reader", lambda *given: thread_reads.append("read") or read_in_a_thread(*given)
-    )
+
+    def counted(*given):
+        thread_reads.append("read")
+        return read_in_a_thread(*given)
+
+    monkeypatch.setattr(stream, "signed_in_reader", counted)
 
     sent, handed = _open_once(key)
 
     assert handed == []
     assert sent[0]["status"] == 200
     assert sent[1]["body"].startswith(b"retry:")
-    # SQLite: no hand-over to a thread; PostgreSQL answers over a socket, which the loop must not wait for.
-    assert thread_reads == ([] if connection.vendor == "sqlite" else ["read"])
+    assert thread_reads == []  # no hand-over to a thread
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_read_on_the_loop_is_made_in_a_thread_instead(cast, monkeypatch):
     key = session_for(cast.member)
+    thread_reads: list[str] = []
+    read_in_a_thread = stream.signed_in_reader
+
+    def counted(*given):
+        thread_reads.append("read")
+        return read_in_a_thread(*given)
 
     class Failing:
-        def cursor(self, factory):
-            raise sqlite3.OperationalError("database is locked")
+        def cursor(self, factory=None):
+            raise (sqlite3.OperationalError if connection.vendor == "sqlite" else psycopg.OperationalError)("gone")
 
         def close(self):
             pass
 
-    monkeypatch.setattr(loop_reads, "_connection", lambda alias: Failing())
+    @contextlib.asynccontextmanager
+    async def failing_waiting(alias="default"):
+        yield Failing() if connection.vendor == "postgresql" else None
+
+    monkeypatch.setattr(stream, "signed_in_reader", counted)
+    monkeypatch.setattr(loop_reads, "_connection", lambda alias: Failing() if connection.vendor == "sqlite" else None)
+    monkeypatch.setattr(loop_reads, "waiting", failing_waiting)
 
     sent, handed = _open_once(key)
 
-    assert (handed, sent[0]["status"]) == ([], 200)
+    assert (handed, sent[0]["status"], thread_reads) == ([], 200, ["read"])
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_loop_reads_the_same_reader_as_the_thread(cast):
     key = session_for(cast.member)
-    thread = _thread(cast.focal_point, Audience.NETWORK)
-    with loop_reads.cursor() as cursor:
-        if connection.vendor != "sqlite":
-            assert cursor is None
-            return
-        on_the_loop = stream.read_reader(cursor, key, thread.pk)
-    live.hub.facts.clear()
+    open_thread = _thread(cast.focal_point, Audience.NETWORK)
+    not_named = _thread(cast.focal_point, Audience.PEOPLE, people=[cast.other_focal_point])
 
-    assert on_the_loop is not None
-    assert on_the_loop[:2] == stream.signed_in_reader(key, thread.pk)[:2]  # type: ignore[index]
+    async def on_the_loop(watching: int) -> stream.Opened | None:
+        live.hub.facts.clear()  # the facts read each time
+        try:
+            with loop_reads.cursor() as cursor:
+                if cursor is not None:
+                    return stream.read_reader(cursor, key, watching)
+            async with loop_reads.waiting() as waiting:
+                assert waiting is not None  # SQLite in a file, or PostgreSQL
+                return await stream.read_reader_waiting(waiting, key, watching)
+        finally:
+            await loop_reads.aclose()
+
+    watched = {}
+    for watching in (open_thread.pk, not_named.pk):
+        read_there = asyncio.run(on_the_loop(watching))
+        live.hub.facts.clear()
+        read_here = stream.signed_in_reader(key, watching)
+        assert read_there is not None and read_here is not None
+        assert read_there[:2] == read_here[:2]  # the reader (its facts, the thread watched) and the language
+        watched[watching] = read_there[0].watching
+    assert watched == {open_thread.pk: open_thread.pk, not_named.pk: None}
