@@ -221,6 +221,18 @@ _WHOSE_LIMIT = 100_000
 
 
 @functools.cache
+def _datetime_adapter() -> Callable[[Any], Any]:
+    # Read once: Django's connection object, asked for in a stream's task, would be made and kept for each
+    # stream (environet/loop_reads.py).
+    return database.ops.adapt_datetimefield_value
+
+
+def _as_stored(moment: Any) -> Any:
+    """``moment`` as this database's statements take it."""
+    return _datetime_adapter()(moment)
+
+
+@functools.cache
 def _queries() -> tuple[str, str, str]:
     """The three statements, with this database's table and column names."""
     q = database.ops.quote_name
@@ -309,7 +321,7 @@ def _reads(session_key: str, watching: int | None) -> Generator[Read, Any, Opene
     cursor, ``read_reader_waiting`` on an asynchronous connection)."""
     signed_in, person_alone, facts_query = _queries()
     guess = _whose.get(session_key, 0)
-    row = yield signed_in, [guess, session_key, database.ops.adapt_datetimefield_value(timezone.now())], False
+    row = yield signed_in, [guess, session_key, _as_stored(timezone.now())], False
     if row is None:
         return None
     session = SessionStore().decode(row[0])
