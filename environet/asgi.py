@@ -1,28 +1,22 @@
 """The ASGI application uvicorn serves: Django, with live streams sharing one thread."""
 
 import gc
-import inspect
 import os
-from concurrent.futures import ThreadPoolExecutor
-
-from asgiref.sync import ThreadSensitiveContext
 
 from environet import broker, database_pool, request_threads, uploads
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "environet.settings")
 
 LIVE_PATH = "/messages/live/"
-# ThreadSensitiveContext(executor=...) is recent (asgiref 3.13); with an older asgiref, streams keep a
-# thread each, as every other request does.
-_SHARED_THREAD = "executor" in inspect.signature(ThreadSensitiveContext).parameters
 
 
 class LiveStreamsShareAThread:
     """Django runs the synchronous parts of each request (middleware, database) in a thread of that
     request's, which lasts as long as its response. A live stream's response lasts hours and needs a
     thread only for a moment when it opens, or to catch up after a reconnection of the broker: thousands of
-    open pages would each keep an idle thread, and its memory. The streams share one thread instead; other
-    requests borrow one of the threads kept with their database connections (environet/request_threads.py).
+    open pages would each keep an idle thread, and its memory. The streams share one thread instead
+    (messaging.stream.LIVE_EXECUTOR); other requests borrow one of the threads kept with their database
+    connections (environet/request_threads.py).
 
     Every other request is marked as being answered until its answer has gone out (environet.broker.Answer):
     the events it publishes reach the open pages after that, so that a post is answered as fast whether its
@@ -30,17 +24,15 @@ class LiveStreamsShareAThread:
 
     def __init__(self, application) -> None:
         self.application = application
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-streams")
         self.request_threads = request_threads.RequestThreads()
 
     async def __call__(self, scope, receive, send) -> None:
-        if _SHARED_THREAD and scope["type"] == "http" and _path(scope) == LIVE_PATH:
+        if scope["type"] == "http" and _path(scope) == LIVE_PATH:
             from messaging import stream  # needs the apps, ready once the application is made
 
-            async with ThreadSensitiveContext(executor=self.executor):
-                # A signed-in person's stream opens without Django's request handling; anything else goes
-                # through it (messaging/stream.py).
-                await stream.serve(scope, receive, send, self.application)
+            # A signed-in person's stream opens without Django's request handling, its reads made on the loop
+            # or in the streams' one thread; anything else goes through Django's handling (messaging/stream.py).
+            await stream.serve(scope, receive, send, self.application)
         elif scope["type"] == "http":
             async with self.request_threads.borrowed():
                 await broker.answer_request(self.application, scope, receive, send)

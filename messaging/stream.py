@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
@@ -46,7 +47,11 @@ from messaging.models import Event, Follow
 from topics.models import Topic, TopicChoice
 
 BACKLOG_LIMIT = 2000
-LIVE_THREAD = "live-streams"  # the name of the thread the streams share (environet/asgi.py)
+LIVE_THREAD = "live-streams"  # the name of the thread the streams share (``_briefly``)
+# The streams' one thread. Given to each read as its executor rather than through a ThreadSensitiveContext
+# around each stream: that context, set for hours, kept a context object and its variables with every open
+# stream (about 6 more objects each for the garbage collector to go through, 10,000 streams: bench/fanout.py).
+LIVE_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix=LIVE_THREAD)
 
 
 def load_reader(person, watching: int | None) -> access.Reader:
@@ -118,10 +123,20 @@ def _briefly[**P, R](function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
     A stream stays open for hours and reads the database only now and then: it must not hold a
     connection all that time (with PostgreSQL a few hundred open pages would use up the server's
-    connections; with SQLite each keeps its own page cache). The streams' shared thread (environet/asgi.py)
-    is the exception: it keeps its one connection for all the streams of the process, as opening one for
-    each stream would cost more than the rest of the opening; one that failed is replaced, as Django does
-    between requests. A connection inside a transaction (the tests') is left alone."""
+    connections; with SQLite each keeps its own page cache). The streams' shared thread
+    (``_in_the_streams_thread``) is the exception: it keeps its one connection for all the streams of the
+    process, as opening one for each stream would cost more than the rest of the opening; one that failed is
+    replaced, as Django does between requests. A connection inside a transaction (the tests') is left alone."""
+    return sync_to_async(_letting_go(function))
+
+
+def _in_the_streams_thread[**P, R](function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """``_briefly``, in the streams' one thread (``LIVE_EXECUTOR``): for the streams ``serve`` opens."""
+    return sync_to_async(_letting_go(function), thread_sensitive=False, executor=LIVE_EXECUTOR)
+
+
+def _letting_go[**P, R](function: Callable[P, R]) -> Callable[P, R]:
+    """``function``, after which the thread lets go of its database connections (see ``_briefly``)."""
 
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
@@ -139,7 +154,7 @@ def _briefly[**P, R](function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
                     else:
                         connection.close()
 
-    return sync_to_async(run)
+    return run
 
 
 def _opening(request: HttpRequest, watching: int | None) -> tuple[access.Reader | None, int, float]:
@@ -460,7 +475,7 @@ async def serve(scope: Scope, receive: Receive, send: Send, django: Callable[...
     watching = _query_number(query, "thread")
     opened = await _read_on_the_loop(cookie, watching)
     if opened is _NOT_READ:
-        opened = await _briefly(signed_in_reader)(cookie, watching)
+        opened = await _in_the_streams_thread(signed_in_reader)(cookie, watching)
     if opened is None:
         await django(scope, receive, send)
         return
@@ -473,7 +488,7 @@ async def serve(scope: Scope, receive: Receive, send: Send, django: Callable[...
     else:
         # An id from the future (a restored database, a made-up header) would hold back every event up to
         # it: the page starts from now instead, as in ``_opening``.
-        latest = await _briefly(_latest_event_id)()
+        latest = await _in_the_streams_thread(_latest_event_id)()
         after = latest if asked is None else min(asked, latest)
     person = reader.person_id
 
@@ -482,14 +497,14 @@ async def serve(scope: Scope, receive: Receive, send: Send, django: Callable[...
             with translation.override(language):  # the person's language, as their pages
                 return stored_page(since, current)
 
-        return await _briefly(read)()
+        return await _in_the_streams_thread(read)()
 
     async def reload_reader(watched: int | None) -> access.Reader:
         def reload() -> access.Reader:
             found = Person.objects.select_related("organisation").get(pk=person)
             return load_reader(found, watched)
 
-        return await _briefly(reload)()
+        return await _in_the_streams_thread(reload)()
 
     deadline = asyncio.get_running_loop().time() + max(remaining, 1)
     body = live.stream(
