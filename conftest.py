@@ -94,6 +94,18 @@ def _fresh_index_key():
 
 
 @pytest.fixture(autouse=True)
+def _streams_thread_lets_go():
+    """The live streams' one thread keeps its database connection (messaging.stream._letting_go): closed after
+    each test, so that none is left open on the test database when it is flushed or dropped."""
+    yield
+    from django.db import connections
+
+    from messaging.stream import LIVE_EXECUTOR
+
+    LIVE_EXECUTOR.submit(connections.close_all).result()
+
+
+@pytest.fixture(autouse=True)
 def _english_between_tests():
     """A test that switches language must not leave the next one speaking it."""
     yield
