@@ -250,17 +250,23 @@ def _open_once(session_key: str) -> tuple[list[dict], list[dict]]:
     return sent, handed
 
 
-@pytest.mark.django_db(transaction=True)  # the loop's own connection reads what is committed
-def test_a_stream_opens_with_its_reads_made_on_the_loop(cast, monkeypatch):
-    key = session_for(cast.member)
-    thread_reads: list[str] = []
+@pytest.fixture
+def thread_reads(monkeypatch) -> list[str]:
+    """Each time the stream's reads are made in a thread (``signed_in_reader``), rather than on the loop."""
+    made: list[str] = []
     read_in_a_thread = stream.signed_in_reader
 
     def counted(*given):
-        thread_reads.append("read")
+        made.append("read")
         return read_in_a_thread(*given)
 
     monkeypatch.setattr(stream, "signed_in_reader", counted)
+    return made
+
+
+@pytest.mark.django_db(transaction=True)  # the loop's own connection reads what is committed
+def test_a_stream_opens_with_its_reads_made_on_the_loop(cast, thread_reads):
+    key = session_for(cast.member)
 
     sent, handed = _open_once(key)
 
@@ -271,14 +277,8 @@ def test_a_stream_opens_with_its_reads_made_on_the_loop(cast, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_read_on_the_loop_is_made_in_a_thread_instead(cast, monkeypatch):
+def test_a_failed_read_on_the_loop_is_made_in_a_thread_instead(cast, monkeypatch, thread_reads):
     key = session_for(cast.member)
-    thread_reads: list[str] = []
-    read_in_a_thread = stream.signed_in_reader
-
-    def counted(*given):
-        thread_reads.append("read")
-        return read_in_a_thread(*given)
 
     class Failing:
         def cursor(self, factory=None):
@@ -291,7 +291,6 @@ def test_a_failed_read_on_the_loop_is_made_in_a_thread_instead(cast, monkeypatch
     async def failing_waiting(alias="default"):
         yield Failing() if connection.vendor == "postgresql" else None
 
-    monkeypatch.setattr(stream, "signed_in_reader", counted)
     monkeypatch.setattr(loop_reads, "_connection", lambda alias: Failing() if connection.vendor == "sqlite" else None)
     monkeypatch.setattr(loop_reads, "waiting", failing_waiting)
 
